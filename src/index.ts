@@ -1,0 +1,6 @@
+export default {
+  fetch(): Response {
+    return Response.json({ status: "ok" });
+  },
+};
+export class RateLimiter {}
