@@ -1,6 +1,27 @@
+import { createApp } from "./app";
+import { parseConfig, type Env } from "./env";
+import { durableThrottle } from "./objects/throttle";
+import { createServices } from "./services";
+import { createD1Storage } from "./storage/d1";
+
+export { RateLimiter } from "./objects/rate-limiter";
+
+let warnedDevSecret = false;
+
+const app = createApp((env: Env, defer) => {
+  const config = parseConfig(env);
+  if (config.usingDevJwtSecret && !warnedDevSecret) {
+    warnedDevSecret = true;
+    console.warn("WARNING: JWT_SECRET is not set; using the built-in development secret. Set it with `wrangler secret put JWT_SECRET` before deploying.");
+  }
+  return createServices({
+    config,
+    storage: createD1Storage(env.DB),
+    throttle: durableThrottle(env, config.loginMaxFailures, config.loginWindowSeconds, "login"),
+    defer,
+  });
+});
+
 export default {
-  fetch(): Response {
-    return Response.json({ status: "ok" });
-  },
-};
-export class RateLimiter {}
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,92 @@
+import type { OpenAPIHono} from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../http/context";
+import { clientIp, requireAuth } from "../http/auth";
+import { notFound } from "../errors";
+import { toAccountView } from "../services/accounts";
+import { bearer, commonErrors, errorResponse, publicErrors } from "./schemas";
+
+const Account = z
+  .object({ id: z.string(), username: z.string(), created_at: z.string(), updated_at: z.string() })
+  .openapi("Account");
+
+const Credentials = z.object({
+  username: z
+    .string()
+    .trim()
+    .min(3)
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, "letters, digits and _ . @ - only, starting with a letter or digit")
+    .openapi({ example: "alice" }),
+  password: z.string().min(8).max(1024).openapi({ example: "correct horse battery staple" }),
+});
+
+const LoginResult = z
+  .object({ token: z.string(), account_id: z.string(), username: z.string(), expires_at: z.string() })
+  .openapi("LoginResult");
+
+export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/accounts",
+      tags: ["Accounts"],
+      summary: "Sign up",
+      request: { body: { required: true, content: { "application/json": { schema: Credentials } } } },
+      responses: {
+        201: { description: "Account created", content: { "application/json": { schema: Account } } },
+        ...publicErrors,
+        403: errorResponse("Sign-up is disabled"),
+        409: errorResponse("Username taken"),
+      },
+    }),
+    async (c) => {
+      const { username, password } = c.req.valid("json");
+      return c.json(await c.var.services.accounts.signUp(username, password), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/login",
+      tags: ["Accounts"],
+      summary: "Log in and get a JWT",
+      request: {
+        body: {
+          required: true,
+          content: { "application/json": { schema: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }) } },
+        },
+      },
+      responses: {
+        200: { description: "Logged in", content: { "application/json": { schema: LoginResult } } },
+        ...publicErrors,
+        401: errorResponse("Wrong username or password"),
+      },
+    }),
+    async (c) => {
+      const { username, password } = c.req.valid("json");
+      return c.json(await c.var.services.auth.login(username, password, clientIp((n) => c.req.header(n))), 200);
+    },
+  );
+
+  app.use("/api/v1/accounts/me", requireAuth);
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/accounts/me",
+      tags: ["Accounts"],
+      summary: "The calling account",
+      security: bearer,
+      responses: {
+        200: { description: "The account", content: { "application/json": { schema: Account } } },
+        401: commonErrors[401],
+      },
+    }),
+    async (c) => {
+      const account = await c.var.services.storage.accounts.get(c.var.principal.account_id);
+      if (!account) throw notFound("Account");
+      return c.json(toAccountView(account), 200);
+    },
+  );
+}

@@ -1,0 +1,276 @@
+import type { OpenAPIHono} from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { requireAuth } from "../http/auth";
+import { readFlowSource } from "../http/body";
+import type { AppEnv } from "../http/context";
+import { AppError } from "../errors";
+import { bearer, commonErrors, errorResponse, IdParam, PageQuery } from "./schemas";
+
+const Issue = z
+  .object({ code: z.string(), message: z.string(), path: z.array(z.union([z.string(), z.number()])), line: z.number(), column: z.number() })
+  .openapi("FlowIssue");
+
+const FlowSummary = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    version: z.number().int().openapi({ description: "Revision number; also the ETag" }),
+    tags: z.array(z.string()),
+    category: z.string().nullable(),
+    status: z.string(),
+    custom: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("FlowSummary");
+
+const FlowDetail = FlowSummary.extend({
+  content: z.string().openapi({ description: "The YAML source" }),
+  metadata: z.record(z.string(), z.unknown()),
+  warnings: z.array(Issue),
+}).openapi("Flow");
+
+const FlowVersion = z
+  .object({
+    flow_id: z.string(),
+    version: z.number().int(),
+    name: z.string(),
+    description: z.string().nullable(),
+    created_at: z.string(),
+    created_by: z.string(),
+    content: z.string().optional(),
+  })
+  .openapi("FlowVersion");
+
+const sourceBody = {
+  required: true,
+  content: {
+    "application/json": {
+      schema: z.object({ name: z.string().optional(), content: z.string().openapi({ example: "metadata: {name: hello}\nnodes:\n  a: {type: transform, params: {script: 'return 1'}}\n" }) }),
+    },
+    "application/yaml": { schema: z.string().openapi({ description: "The flow's YAML source as the whole body" }) },
+  },
+};
+
+const FlowId = IdParam("Flow id", "flw_0123456789abcdefghijklmno");
+const flowResponse = (description: string) => ({ description, content: { "application/json": { schema: FlowDetail } } });
+
+export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.use("/api/v1/flows", requireAuth);
+  app.use("/api/v1/flows/*", requireAuth);
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/flows/validate",
+      tags: ["Flows"],
+      summary: "Validate a flow without saving it",
+      security: bearer,
+      request: { body: sourceBody },
+      responses: {
+        200: {
+          description: "Validation findings (also for an invalid flow)",
+          content: { "application/json": { schema: z.object({ valid: z.boolean(), errors: z.array(Issue), warnings: z.array(Issue) }) } },
+        },
+        ...commonErrors,
+      },
+    }),
+    async (c) => c.json(c.var.services.flows.validate(await readFlowSource(c)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/flows",
+      tags: ["Flows"],
+      summary: "Create a flow",
+      security: bearer,
+      request: { body: sourceBody },
+      responses: { 201: flowResponse("Created"), ...commonErrors },
+    }),
+    async (c) => {
+      const flow = await c.var.services.flows.create(c.var.principal, await readFlowSource(c));
+      return c.json(flow, 201, { Location: `/api/v1/flows/${flow.id}`, ETag: etag(flow.version) });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/flows",
+      tags: ["Flows"],
+      summary: "List flows",
+      security: bearer,
+      request: {
+        query: PageQuery.extend({
+          name: z.string().max(200).optional().openapi({ description: "Name contains (case-insensitive)" }),
+          tag: z.string().max(100).optional(),
+          status: z.string().max(50).optional(),
+          category: z.string().max(100).optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: "A page of flows, newest first",
+          content: { "application/json": { schema: z.object({ flows: z.array(FlowSummary), next_cursor: z.string().nullable() }) } },
+        },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { limit, cursor, name, tag, status, category } = c.req.valid("query");
+      const page = await c.var.services.flows.list(c.var.principal.account_id, { name_contains: name, tag, status, category }, limit, cursor);
+      return c.json({ flows: page.items, next_cursor: page.next_cursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/flows/{id}",
+      tags: ["Flows"],
+      summary: "Get a flow (JSON, or the raw YAML with Accept: application/yaml)",
+      security: bearer,
+      request: { params: FlowId },
+      responses: {
+        200: {
+          description: "The flow",
+          content: { "application/json": { schema: FlowDetail }, "application/yaml": { schema: z.string() } },
+        },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const flow = await c.var.services.flows.get(c.var.principal.account_id, c.req.valid("param").id);
+      c.header("ETag", etag(flow.version));
+      if (/\b(application|text)\/(x-)?yaml\b/.test(c.req.header("Accept") ?? "")) {
+        return c.body(flow.content, 200, { "Content-Type": "application/yaml; charset=utf-8" });
+      }
+      return c.json(flow, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/v1/flows/{id}",
+      tags: ["Flows"],
+      summary: "Save a new version of a flow",
+      description: "Send `If-Match` with the version (ETag) you edited; a concurrent change then gives 412 instead of a lost update.",
+      security: bearer,
+      request: { params: FlowId, body: sourceBody },
+      responses: { 200: flowResponse("The new version"), ...commonErrors, 412: errorResponse("The flow changed since the If-Match version") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const flow = await c.var.services.flows.update(c.var.principal, id, await readFlowSource(c), ifMatchVersion(c));
+      return c.json(flow, 200, { ETag: etag(flow.version) });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/api/v1/flows/{id}",
+      tags: ["Flows"],
+      summary: "Delete a flow and its versions",
+      security: bearer,
+      request: { params: FlowId },
+      responses: { 204: { description: "Deleted" }, ...commonErrors },
+    }),
+    async (c) => {
+      await c.var.services.flows.delete(c.var.principal.account_id, c.req.valid("param").id);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/api/v1/flows/{id}/metadata",
+      tags: ["Flows"],
+      summary: "Change tags, category, status or custom fields (custom is merged)",
+      security: bearer,
+      request: {
+        params: FlowId,
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z
+                .object({
+                  tags: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+                  category: z.string().trim().min(1).max(100).nullable().optional(),
+                  status: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "lower-case word, e.g. draft, active, archived").optional(),
+                  custom: z.record(z.string(), z.unknown()).optional(),
+                })
+                .strict(),
+            },
+          },
+        },
+      },
+      responses: {
+        200: { description: "The updated flow", content: { "application/json": { schema: FlowSummary } } },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return c.json(await c.var.services.flows.patchMetadata(c.var.principal.account_id, id, c.req.valid("json")), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/flows/{id}/versions",
+      tags: ["Flows"],
+      summary: "List a flow's versions, newest first",
+      security: bearer,
+      request: { params: FlowId, query: PageQuery },
+      responses: {
+        200: {
+          description: "A page of versions",
+          content: { "application/json": { schema: z.object({ versions: z.array(FlowVersion), next_cursor: z.string().nullable() }) } },
+        },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const page = await c.var.services.flows.versions(c.var.principal.account_id, c.req.valid("param").id, limit, cursor);
+      return c.json({ versions: page.items, next_cursor: page.next_cursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/flows/{id}/versions/{version}",
+      tags: ["Flows"],
+      summary: "Get one version of a flow, with its content",
+      security: bearer,
+      request: {
+        params: FlowId.extend({ version: z.coerce.number().int().min(1).openapi({ param: { name: "version", in: "path" } }) }),
+      },
+      responses: { 200: { description: "The version", content: { "application/json": { schema: FlowVersion } } }, ...commonErrors },
+    }),
+    async (c) => {
+      const { id, version } = c.req.valid("param");
+      return c.json(await c.var.services.flows.version(c.var.principal.account_id, id, version), 200);
+    },
+  );
+}
+
+const etag = (version: number) => `"${version}"`;
+
+/** The version named by If-Match (`"3"`, `W/"3"` or `3`); `*` or no header means any. */
+function ifMatchVersion(c: Context): number | undefined {
+  const header = c.req.header("If-Match")?.trim();
+  if (!header || header === "*") return undefined;
+  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header);
+  if (!match) throw new AppError(412, "precondition_failed", "If-Match must name a flow version, e.g. \"3\"");
+  return Number(match[1]);
+}

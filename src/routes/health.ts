@@ -1,0 +1,20 @@
+import type { OpenAPIHono} from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../http/context";
+
+const Health = z.object({ status: z.literal("ok"), time: z.string() }).openapi("Health");
+
+export function healthRoutes(app: OpenAPIHono<AppEnv>): void {
+  for (const path of ["/health", "/api/v1/health"]) {
+    app.openapi(
+      createRoute({
+        method: "get",
+        path,
+        tags: ["Health"],
+        summary: "Liveness",
+        responses: { 200: { description: "The service is up", content: { "application/json": { schema: Health } } } },
+      }),
+      (c) => c.json({ status: "ok" as const, time: new Date().toISOString() }, 200),
+    );
+  }
+}

@@ -1,0 +1,37 @@
+import { z } from "@hono/zod-openapi";
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "not_found" }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi("Error");
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorSchema } },
+});
+
+/** The error responses most routes share, for the OpenAPI document. */
+export const commonErrors = {
+  400: errorResponse("Invalid request"),
+  401: errorResponse("Missing or invalid credentials"),
+  404: errorResponse("Not found, or owned by another account"),
+  415: errorResponse("Unsupported Content-Type"),
+  429: errorResponse("Rate limited; see Retry-After"),
+} as const;
+export const publicErrors = { 400: commonErrors[400], 415: commonErrors[415], 429: commonErrors[429] } as const;
+export { errorResponse };
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "Items per page (1-100)" }),
+  cursor: z.string().max(512).optional().openapi({ description: "next_cursor of the previous page" }),
+});
+
+export const IdParam = (name: string, example: string) =>
+  z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example, description: name }) });
+
+export const bearer: Record<string, string[]>[] = [{ bearerAuth: [] }, { basicAuth: [] }];

@@ -1,0 +1,96 @@
+import type { OpenAPIHono} from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../http/context";
+import { requireAuth } from "../http/auth";
+import { bearer, commonErrors, IdParam, PageQuery } from "./schemas";
+
+const TokenView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string().openapi({ description: "First characters of the token, to tell tokens apart" }),
+    created_at: z.string(),
+    expires_at: z.string().nullable(),
+    last_used_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi("ApiToken");
+
+const CreatedToken = TokenView.extend({
+  token: z.string().openapi({ description: "The token itself. Shown only in this response." }),
+}).openapi("CreatedApiToken");
+
+export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.use("/api/v1/tokens", requireAuth);
+  app.use("/api/v1/tokens/*", requireAuth);
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/tokens",
+      tags: ["API tokens"],
+      summary: "Create an API token",
+      security: bearer,
+      request: {
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z.object({
+                name: z.string().trim().min(1).max(100).openapi({ example: "ci" }),
+                expires_in_days: z.number().int().min(1).max(3650).optional(),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        201: { description: "Created; the token value is shown once", content: { "application/json": { schema: CreatedToken } } },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { name, expires_in_days } = c.req.valid("json");
+      return c.json(await c.var.services.tokens.create(c.var.principal.account_id, name, expires_in_days), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/tokens",
+      tags: ["API tokens"],
+      summary: "List API tokens (never their values)",
+      security: bearer,
+      request: { query: PageQuery },
+      responses: {
+        200: {
+          description: "A page of tokens",
+          content: { "application/json": { schema: z.object({ tokens: z.array(TokenView), next_cursor: z.string().nullable() }) } },
+        },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const page = await c.var.services.tokens.list(c.var.principal.account_id, limit, cursor);
+      return c.json({ tokens: page.items, next_cursor: page.next_cursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/api/v1/tokens/{id}",
+      tags: ["API tokens"],
+      summary: "Revoke an API token; it stops working at once",
+      security: bearer,
+      request: { params: IdParam("Token id", "tok_0123456789abcdefghijklmno") },
+      responses: { 204: { description: "Revoked" }, ...commonErrors },
+    }),
+    async (c) => {
+      await c.var.services.tokens.revoke(c.var.principal.account_id, c.req.valid("param").id);
+      return c.body(null, 204);
+    },
+  );
+}

@@ -1,0 +1,129 @@
+import type { AppConfig } from "../env";
+import { tooManyRequests, unauthorized } from "../errors";
+import { DUMMY_PASSWORD_HASH, sha256Hex, verifyPassword } from "../lib/crypto";
+import { JWT_ISSUER, looksLikeJwt, signJwt, verifyJwt } from "../lib/jwt";
+import type { AccountRecord, Storage } from "../storage/types";
+import { normaliseUsername } from "./accounts";
+import type { Throttle } from "./throttle";
+import { TOKEN_PREFIX } from "./tokens";
+
+export interface Principal {
+  account_id: string;
+  username: string;
+  via: "jwt" | "api_token" | "basic";
+  token_id?: string;
+}
+
+export interface LoginResult {
+  token: string;
+  account_id: string;
+  username: string;
+  expires_at: string;
+}
+
+// Writing last_used_at on every request would turn each API call into a write.
+const TOKEN_TOUCH_INTERVAL_MS = 60_000;
+
+export class AuthService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly config: AppConfig,
+    private readonly throttle: Throttle,
+    private readonly defer: (work: Promise<unknown>) => void,
+  ) {}
+
+  async login(username: string, password: string, clientIp: string): Promise<LoginResult> {
+    const account = await this.checkPassword(username, password, clientIp);
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + this.config.jwtTtlSeconds;
+    const token = await signJwt(
+      { sub: account.id, username: account.username, iat: now, nbf: now, exp, iss: JWT_ISSUER },
+      this.config.jwtSecret,
+    );
+    return { token, account_id: account.id, username: account.username, expires_at: new Date(exp * 1000).toISOString() };
+  }
+
+  /** Resolves an Authorization header to the caller, or throws 401/429. */
+  async authenticate(header: string | undefined, clientIp: string): Promise<Principal> {
+    if (!header) throw unauthorized();
+    const space = header.indexOf(" ");
+    const scheme = header.slice(0, space).toLowerCase();
+    const credential = header.slice(space + 1).trim();
+    if (space < 0 || !credential) throw unauthorized("Malformed Authorization header");
+    if (scheme === "bearer") return this.bearer(credential);
+    if (scheme === "basic") return this.basic(credential, clientIp);
+    throw unauthorized("Unsupported authorization scheme; use Bearer or Basic");
+  }
+
+  private async bearer(credential: string): Promise<Principal> {
+    if (looksLikeJwt(credential)) {
+      const claims = await verifyJwt(credential, this.config.jwtSecret, Math.floor(Date.now() / 1000));
+      if (!claims) throw unauthorized("Invalid or expired token");
+      // A deleted account's tokens must stop working even before they expire.
+      const account = await this.storage.accounts.get(claims.sub);
+      if (!account) throw unauthorized("Invalid or expired token");
+      return { account_id: account.id, username: account.username, via: "jwt" };
+    }
+    if (credential.startsWith(TOKEN_PREFIX)) return this.apiToken(credential);
+    throw unauthorized("Invalid or expired token");
+  }
+
+  private async apiToken(token: string, expectedAccount?: string): Promise<Principal> {
+    const record = await this.storage.tokens.getByHash(await sha256Hex(token));
+    const now = Date.now();
+    if (
+      !record ||
+      record.revoked_at ||
+      (record.expires_at && Date.parse(record.expires_at) <= now) ||
+      (expectedAccount && record.account_id !== expectedAccount)
+    ) {
+      throw unauthorized("Invalid, expired or revoked API token");
+    }
+    const account = await this.storage.accounts.get(record.account_id);
+    if (!account) throw unauthorized("Invalid, expired or revoked API token");
+    if (!record.last_used_at || now - Date.parse(record.last_used_at) > TOKEN_TOUCH_INTERVAL_MS) {
+      this.defer(this.storage.tokens.touch(record.id, new Date(now).toISOString()));
+    }
+    return { account_id: account.id, username: account.username, via: "api_token", token_id: record.id };
+  }
+
+  private async basic(credential: string, clientIp: string): Promise<Principal> {
+    let decoded: string;
+    try {
+      decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(atob(credential), (c) => c.charCodeAt(0)));
+    } catch {
+      throw unauthorized("Malformed Basic credentials");
+    }
+    const colon = decoded.indexOf(":");
+    if (colon < 0) throw unauthorized("Malformed Basic credentials");
+    const username = decoded.slice(0, colon);
+    const secret = decoded.slice(colon + 1);
+    if (secret.startsWith(TOKEN_PREFIX)) {
+      const account = await this.storage.accounts.getByUsername(normaliseUsername(username));
+      if (!account) throw unauthorized("Invalid, expired or revoked API token");
+      return { ...(await this.apiToken(secret, account.id)), via: "basic" };
+    }
+    const account = await this.checkPassword(username, secret, clientIp);
+    return { account_id: account.id, username: account.username, via: "basic" };
+  }
+
+  /** Verifies a password under the failed-login throttle, per username and per client address. */
+  private async checkPassword(username: string, password: string, clientIp: string): Promise<AccountRecord> {
+    const name = normaliseUsername(username);
+    const keys = [`user:${name}`, `ip:${clientIp}`];
+    const states = await Promise.all(keys.map((k) => this.throttle.check(k)));
+    const blocked = states.filter((s) => s.blocked);
+    if (blocked.length > 0) {
+      throw tooManyRequests(Math.max(...blocked.map((s) => s.retry_after)), "Too many failed logins; try again later");
+    }
+    const account = await this.storage.accounts.getByUsername(name);
+    // Unknown users still pay for a hash, so timing does not reveal which usernames exist.
+    const ok = await verifyPassword(password, account?.password_hash ?? DUMMY_PASSWORD_HASH);
+    if (!account || !ok) {
+      await Promise.all(keys.map((k) => this.throttle.fail(k)));
+      throw unauthorized("Invalid username or password");
+    }
+    await this.throttle.clear(keys[0]!);
+    return account;
+  }
+}

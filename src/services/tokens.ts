@@ -1,0 +1,66 @@
+import { badRequest, notFound } from "../errors";
+import { sha256Hex } from "../lib/crypto";
+import { newId, randomToken } from "../lib/ids";
+import type { ApiTokenRecord, Page, Storage } from "../storage/types";
+
+/** API tokens start with this, so secret scanners and humans recognise them. */
+export const TOKEN_PREFIX = "frt_";
+
+export interface TokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface CreatedToken extends TokenView {
+  /** Shown once, at creation; only its hash is stored. */
+  token: string;
+}
+
+const toView = ({ id, name, prefix, created_at, expires_at, last_used_at, revoked_at }: ApiTokenRecord): TokenView => ({
+  id,
+  name,
+  prefix,
+  created_at,
+  expires_at,
+  last_used_at,
+  revoked_at,
+});
+
+export class TokenService {
+  constructor(private readonly storage: Storage) {}
+
+  async create(accountId: string, name: string, expiresInDays?: number): Promise<CreatedToken> {
+    if (expiresInDays !== undefined && (!Number.isInteger(expiresInDays) || expiresInDays < 1)) {
+      throw badRequest("expires_in_days must be a positive whole number");
+    }
+    const token = TOKEN_PREFIX + randomToken(40);
+    const now = new Date();
+    const record: ApiTokenRecord = {
+      id: newId("tok"),
+      account_id: accountId,
+      name,
+      prefix: token.slice(0, TOKEN_PREFIX.length + 8),
+      token_hash: await sha256Hex(token),
+      created_at: now.toISOString(),
+      expires_at: expiresInDays ? new Date(now.getTime() + expiresInDays * 86_400_000).toISOString() : null,
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await this.storage.tokens.create(record);
+    return { ...toView(record), token };
+  }
+
+  async list(accountId: string, limit: number, cursor?: string): Promise<Page<TokenView>> {
+    const page = await this.storage.tokens.list(accountId, { limit, cursor });
+    return { items: page.items.map(toView), next_cursor: page.next_cursor };
+  }
+
+  async revoke(accountId: string, id: string): Promise<void> {
+    if (!(await this.storage.tokens.revoke(accountId, id, new Date().toISOString()))) throw notFound("Token");
+  }
+}

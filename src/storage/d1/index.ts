@@ -1,0 +1,16 @@
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import type { Storage } from "../types";
+import { D1AccountStore } from "./accounts";
+import { D1FlowStore } from "./flows";
+import { D1TokenStore } from "./tokens";
+
+export type D1Db = DrizzleD1Database<Record<string, never>>;
+
+export function createD1Storage(database: D1Database): Storage {
+  const db: D1Db = drizzle(database);
+  return {
+    accounts: new D1AccountStore(db),
+    tokens: new D1TokenStore(db),
+    flows: new D1FlowStore(db),
+  };
+}

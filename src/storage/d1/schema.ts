@@ -1,0 +1,52 @@
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+// Mirrors migrations/0001_init.sql; the SQL files are the source of truth for D1.
+export const accounts = sqliteTable("accounts", {
+  id: text("id").primaryKey(),
+  username: text("username").notNull(),
+  password_hash: text("password_hash").notNull(),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+});
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id").notNull(),
+  name: text("name").notNull(),
+  prefix: text("prefix").notNull(),
+  token_hash: text("token_hash").notNull(),
+  created_at: text("created_at").notNull(),
+  expires_at: text("expires_at"),
+  last_used_at: text("last_used_at"),
+  revoked_at: text("revoked_at"),
+});
+
+export const flows = sqliteTable("flows", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id").notNull(),
+  name: text("name").notNull(),
+  description: text("description"),
+  version: integer("version").notNull(),
+  content: text("content").notNull(),
+  tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+  category: text("category"),
+  status: text("status").notNull(),
+  custom: text("custom", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+});
+
+export const flowVersions = sqliteTable(
+  "flow_versions",
+  {
+    flow_id: text("flow_id").notNull(),
+    account_id: text("account_id").notNull(),
+    version: integer("version").notNull(),
+    content: text("content").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    created_at: text("created_at").notNull(),
+    created_by: text("created_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flow_id, t.version] })],
+);

@@ -1,0 +1,125 @@
+/**
+ * The storage interface every provider (D1, Postgres, DynamoDB) implements.
+ * It speaks in records and opaque cursors only: no SQL, no key schemas and no
+ * provider errors leak past it. Every tenant-owned read and write takes the
+ * account id, so scoping cannot be forgotten by a caller.
+ */
+
+export interface AccountRecord {
+  id: string;
+  username: string;
+  password_hash: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  account_id: string;
+  name: string;
+  /** The first characters of the token, shown so users can tell tokens apart. */
+  prefix: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface FlowRecord {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string | null;
+  /** Monotonic revision number, 1 for the first save; also the ETag. */
+  version: number;
+  content: string;
+  tags: string[];
+  category: string | null;
+  status: string;
+  custom: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FlowVersionRecord {
+  flow_id: string;
+  account_id: string;
+  version: number;
+  content: string;
+  name: string;
+  description: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Null on the last page. */
+  next_cursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface FlowFilter {
+  name_contains?: string | undefined;
+  tag?: string | undefined;
+  status?: string | undefined;
+  category?: string | undefined;
+}
+
+export type FlowMetadataPatch = Partial<Pick<FlowRecord, "tags" | "category" | "status" | "custom">>;
+
+export interface AccountStore {
+  /** Fails with StorageError("conflict") when the username is taken. */
+  create(account: AccountRecord): Promise<void>;
+  get(id: string): Promise<AccountRecord | null>;
+  getByUsername(username: string): Promise<AccountRecord | null>;
+}
+
+export interface TokenStore {
+  create(token: ApiTokenRecord): Promise<void>;
+  getByHash(tokenHash: string): Promise<ApiTokenRecord | null>;
+  list(accountId: string, page: PageRequest): Promise<Page<ApiTokenRecord>>;
+  /** Returns false when no live token with that id belongs to the account. */
+  revoke(accountId: string, id: string, at: string): Promise<boolean>;
+  touch(id: string, at: string): Promise<void>;
+}
+
+export interface FlowStore {
+  /** Stores the flow and its first version together. */
+  create(flow: FlowRecord, version: FlowVersionRecord): Promise<void>;
+  get(accountId: string, id: string): Promise<FlowRecord | null>;
+  list(accountId: string, filter: FlowFilter, page: PageRequest): Promise<Page<FlowRecord>>;
+  /**
+   * Saves a new version only if the stored one is still `expectedVersion`;
+   * otherwise fails with StorageError("precondition").
+   */
+  update(flow: FlowRecord, version: FlowVersionRecord, expectedVersion: number): Promise<void>;
+  updateMetadata(accountId: string, id: string, patch: FlowMetadataPatch, at: string): Promise<FlowRecord | null>;
+  delete(accountId: string, id: string): Promise<boolean>;
+  listVersions(accountId: string, flowId: string, page: PageRequest): Promise<Page<FlowVersionRecord>>;
+  getVersion(accountId: string, flowId: string, version: number): Promise<FlowVersionRecord | null>;
+}
+
+export interface Storage {
+  accounts: AccountStore;
+  tokens: TokenStore;
+  flows: FlowStore;
+}
+
+export type StorageErrorKind = "conflict" | "precondition" | "invalid_cursor";
+
+/** The one failure vocabulary of every provider; services map it to HTTP. */
+export class StorageError extends Error {
+  override readonly name = "StorageError";
+  constructor(
+    readonly kind: StorageErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,66 @@
+import { SELF } from "cloudflare:test";
+import { expect } from "vitest";
+
+export const BASE = "http://flowrunner.test";
+
+export interface TestUser {
+  username: string;
+  password: string;
+  account_id: string;
+  token: string;
+  auth: Record<string, string>;
+}
+
+let counter = 0;
+/** A username no other test uses, so tests never depend on each other's rows. */
+export const uniqueName = (prefix = "user") => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+export async function call(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+  const { json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (json !== undefined) headers.set("Content-Type", "application/json");
+  // Failed logins are throttled per client address; a random one per call keeps tests independent.
+  if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", randomIp());
+  return SELF.fetch(`${BASE}${path}`, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+}
+
+export async function signUp(username = uniqueName(), password = "correct horse battery"): Promise<TestUser> {
+  const created = await call("/api/v1/accounts", { method: "POST", json: { username, password } });
+  expect(created.status).toBe(201);
+  const login = await call("/api/v1/login", { method: "POST", json: { username, password } });
+  expect(login.status).toBe(200);
+  const body = (await login.json()) as { token: string; account_id: string };
+  return { username, password, account_id: body.account_id, token: body.token, auth: { Authorization: `Bearer ${body.token}` } };
+}
+
+export interface ErrorEnvelope {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** Asserts the JSON error envelope and status, and returns the error. */
+export async function expectError(res: Response, status: number, code: string): Promise<ErrorEnvelope["error"]> {
+  const text = await res.text();
+  expect(res.status, text).toBe(status);
+  expect(res.headers.get("Content-Type")).toMatch(/application\/json/);
+  const body = JSON.parse(text) as ErrorEnvelope;
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe("string");
+  return body.error;
+}
+
+export const yaml = (strings: TemplateStringsArray, ...values: unknown[]) =>
+  String.raw({ raw: strings }, ...values).replace(/^\n/, "");
+
+export const HELLO_FLOW = yaml`
+metadata:
+  name: Hello
+  description: Says hello
+  tags: [demo, hello]
+nodes:
+  greet:
+    type: transform
+    params:
+      script: "return { greeting: 'hello ' + input.name }"
+`;
+
+const randomIp = () => `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
