@@ -44,8 +44,10 @@ const FlowVersion = z
   })
   .openapi("FlowVersion");
 
+// Not `required`: the route validator then checks JSON bodies only and leaves
+// YAML bodies to readFlowSource, which reads both kinds.
 const sourceBody = {
-  required: true,
+  required: false,
   content: {
     "application/json": {
       schema: z.object({ name: z.string().optional(), content: z.string().openapi({ example: "metadata: {name: hello}\nnodes:\n  a: {type: transform, params: {script: 'return 1'}}\n" }) }),

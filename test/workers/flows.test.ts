@@ -104,7 +104,7 @@ describe("validate", () => {
     expect(bad.status).toBe(200);
     const body = (await bad.json()) as { valid: boolean; errors: { code: string; line: number; column: number }[] };
     expect(body.valid).toBe(false);
-    expect(body.errors[0]).toMatchObject({ code: "no_nodes", line: 3, column: 8 });
+    expect(body.errors[0]).toMatchObject({ code: "no_nodes", line: 3, column: 1 });
     const list = (await (await call("/api/v1/flows", { headers: user.auth })).json()) as { flows: unknown[] };
     expect(list.flows).toEqual([]);
   });

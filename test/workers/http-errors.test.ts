@@ -12,7 +12,8 @@ describe("the error envelope", () => {
     const res = await call("/api/v1/login", { method: "GET" });
     await expectError(res, 405, "method_not_allowed");
     expect(res.headers.get("Allow")).toBe("POST");
-    const flows = await call("/api/v1/flows/flw_abc/versions", { method: "DELETE" });
+    const user = await signUp();
+    const flows = await call("/api/v1/flows/flw_abc/versions", { method: "DELETE", headers: user.auth });
     await expectError(flows, 405, "method_not_allowed");
     expect(flows.headers.get("Allow")).toBe("GET");
   });

@@ -56,12 +56,24 @@ export class D1FlowStore implements FlowStore {
     // version, and both statements run in one transaction, so two concurrent
     // editors cannot both win.
     const [inserted] = await this.db.batch([
-      this.db.run(sql`
-        insert into flow_versions (flow_id, account_id, version, content, name, description, created_at, created_by)
-        select ${version.flow_id}, ${version.account_id}, ${version.version}, ${version.content}, ${version.name},
-               ${version.description}, ${version.created_at}, ${version.created_by}
-        where exists (select 1 from flows where id = ${flow.id} and account_id = ${flow.account_id} and version = ${expectedVersion})
-        on conflict do nothing`),
+      this.db
+        .insert(flowVersions)
+        .select(
+          this.db
+            .select({
+              flow_id: sql`${version.flow_id}`.as("flow_id"),
+              account_id: sql`${version.account_id}`.as("account_id"),
+              version: sql`${version.version}`.as("version"),
+              content: sql`${version.content}`.as("content"),
+              name: sql`${version.name}`.as("name"),
+              description: sql`${version.description}`.as("description"),
+              created_at: sql`${version.created_at}`.as("created_at"),
+              created_by: sql`${version.created_by}`.as("created_by"),
+            })
+            .from(flows)
+            .where(and(eq(flows.id, flow.id), eq(flows.account_id, flow.account_id), eq(flows.version, expectedVersion))),
+        )
+        .onConflictDoNothing(),
       this.db
         .update(flows)
         .set({
