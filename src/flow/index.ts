@@ -1,0 +1,23 @@
+/**
+ * The flow language: YAML flow documents, their validation and their JSON
+ * Schema. Pure module (web-standard APIs only), shared by the API, the
+ * engine and the CLI.
+ */
+export { validateFlow } from "./validate";
+export { flowJsonSchema } from "./json-schema";
+export { getNodeType, NODE_TYPES, UNIVERSAL_ACTIONS } from "./node-types";
+export type { NodeTypeSpec, ParamProblem } from "./node-types";
+export { cronError } from "./cron";
+export { isTemplate } from "./primitives";
+export { MAX_SOURCE_BYTES } from "./parse";
+export type {
+  BatchSpec,
+  FlowDefinition,
+  FlowIssue,
+  FlowMetadata,
+  NodeDefinition,
+  NodeHooks,
+  RetryPolicy,
+  ValidateOptions,
+  ValidationResult,
+} from "./types";

@@ -1,0 +1,55 @@
+/** Collects issues and gives each its source position as it is added. */
+import type { Anchor, PathSegment, SourceLocator } from "./positions";
+import type { FlowIssue } from "./types";
+import type { MappedIssue } from "./zod-issues";
+
+function byPosition(a: FlowIssue, b: FlowIssue): number {
+  return a.line - b.line || a.column - b.column;
+}
+
+export class IssueSink {
+  private readonly errorList: FlowIssue[] = [];
+  private readonly warningList: FlowIssue[] = [];
+  private readonly seen = new Set<string>();
+
+  private readonly locator: SourceLocator;
+
+  constructor(locator: SourceLocator) {
+    this.locator = locator;
+  }
+
+  get errorCount(): number {
+    return this.errorList.length;
+  }
+
+  error(code: string, message: string, path: PathSegment[], anchor: Anchor = "value"): void {
+    this.add(this.errorList, code, message, path, anchor);
+  }
+
+  warn(code: string, message: string, path: PathSegment[], anchor: Anchor = "value"): void {
+    this.add(this.warningList, code, message, path, anchor);
+  }
+
+  errors(issues: readonly MappedIssue[]): void {
+    for (const issue of issues) this.error(issue.code, issue.message, issue.path, issue.anchor);
+  }
+
+  /** Issues already positioned elsewhere (the parser's warnings). */
+  addWarnings(issues: readonly FlowIssue[]): void {
+    this.warningList.push(...issues);
+  }
+
+  /** Sorted by position, so they read top to bottom like the file. */
+  result(): { errors: FlowIssue[]; warnings: FlowIssue[] } {
+    return { errors: [...this.errorList].sort(byPosition), warnings: [...this.warningList].sort(byPosition) };
+  }
+
+  private add(list: FlowIssue[], code: string, message: string, path: PathSegment[], anchor: Anchor): void {
+    // Cross-param rules run both inside the zod schema and on their own; report each once.
+    const key = `${code}\u0000${message}\u0000${path.join("\u0000")}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const { line, column } = this.locator.locate(path, anchor);
+    list.push({ code, message, path: [...path], line, column });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * How a node type is declared. The declaration is the single source for
+ * validation, the JSON Schema, the docs tables and the engine's expectations
+ * (which actions a node can finish with, which params hold code).
+ */
+import type { z } from "zod";
+import { isTemplate, templatedObject } from "../primitives";
+
+/** A rule spanning several params (e.g. "operation: set needs key and value"). */
+export interface ParamProblem {
+  path: (string | number)[];
+  message: string;
+  /** A required param is absent (reported as missing_param rather than invalid_param). */
+  missing?: boolean;
+}
+
+export interface NodeTypeSpec {
+  readonly type: string;
+  readonly description: string;
+  /** Closed object schema of `params` (unknown params rejected; every field also accepts a "${...}" template). */
+  readonly params: z.ZodType;
+  /** Param names in declaration order. */
+  readonly paramNames: readonly string[];
+  /** Actions the node can finish with; `default` and `error` are always possible. */
+  readonly actions: readonly string[];
+  /** The node can finish with any action (e.g. `condition`), so edges are not checked against `actions`. */
+  readonly dynamicActions: boolean;
+  /**
+   * Params holding JavaScript source. The engine must not expand `${...}` in
+   * them: there it belongs to the script's own template literals.
+   */
+  readonly scriptParams: readonly string[];
+  /** The exact action set implied by these params, when it can be known before running. */
+  actionsFor?(params: Record<string, unknown>): readonly string[] | undefined;
+  /** Cross-param rules, run even when some params are individually invalid. */
+  crossCheck?(params: Record<string, unknown>): ParamProblem[];
+}
+
+export interface NodeTypeDeclaration {
+  type: string;
+  description: string;
+  params: Record<string, z.ZodType>;
+  actions: readonly string[];
+  dynamicActions?: boolean;
+  scriptParams?: readonly string[];
+  actionsFor?: (params: Record<string, unknown>) => readonly string[] | undefined;
+  crossCheck?: (params: Record<string, unknown>) => ParamProblem[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function defineNodeType(declaration: NodeTypeDeclaration): NodeTypeSpec {
+  const { crossCheck } = declaration;
+  let params: z.ZodType = templatedObject(declaration.params);
+  if (crossCheck) {
+    // Inside the schema too, so a caller checking resolved params at run time gets the same rules.
+    params = params.superRefine((value, ctx) => {
+      if (!isRecord(value)) return;
+      for (const problem of crossCheck(value)) {
+        ctx.addIssue({ code: "custom", message: problem.message, path: problem.path, params: { missing: problem.missing === true } });
+      }
+    });
+  }
+  return {
+    type: declaration.type,
+    description: declaration.description,
+    params,
+    paramNames: Object.keys(declaration.params),
+    actions: declaration.actions,
+    dynamicActions: declaration.dynamicActions ?? false,
+    scriptParams: declaration.scriptParams ?? [],
+    ...(declaration.actionsFor ? { actionsFor: declaration.actionsFor } : {}),
+    ...(crossCheck ? { crossCheck } : {}),
+  };
+}
+
+/**
+ * "operation X needs params A, B": the common shape of cross-param rules.
+ * Skipped while the selector is a template, since its value is unknown.
+ */
+export function requiredBySelector(
+  params: Record<string, unknown>,
+  selector: string,
+  fallback: string | undefined,
+  table: Record<string, readonly string[]>,
+): ParamProblem[] {
+  const raw = params[selector] ?? fallback;
+  if (typeof raw !== "string" || isTemplate(raw)) return [];
+  const problems: ParamProblem[] = [];
+  for (const name of table[raw] ?? []) {
+    if (params[name] === undefined) {
+      problems.push({ path: [name], message: `${selector} '${raw}' needs param '${name}'`, missing: true });
+    }
+  }
+  return problems;
+}
+
+/** Params that make no sense together. */
+export function exclusive(params: Record<string, unknown>, a: string, b: string): ParamProblem[] {
+  if (params[a] === undefined || params[b] === undefined) return [];
+  return [{ path: [b], message: `use either '${a}' or '${b}', not both` }];
+}

@@ -1,0 +1,78 @@
+/**
+ * Public types of the flow language. `FlowDefinition` is the normalised form
+ * the engine consumes; everything YAML allows in several spellings (a `next`
+ * target as a string or a list, `version: 1.0` as a number, batch strategy
+ * aliases) is reduced to one spelling here so no consumer re-implements it.
+ */
+
+export interface FlowIssue {
+  code: string;
+  message: string;
+  path: (string | number)[];
+  /** 1-based line of the offending key or value in the YAML source. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+}
+
+export interface FlowMetadata {
+  name: string;
+  description?: string;
+  version?: string;
+  tags?: string[];
+  category?: string;
+  status?: string;
+  [k: string]: unknown;
+}
+
+export interface RetryPolicy {
+  /** Retries after the first attempt: 3 means up to 4 attempts. */
+  max_retries: number;
+  wait?: string;
+  backoff?: "fixed" | "exponential";
+  max_wait?: string;
+}
+
+export interface BatchSpec {
+  items?: unknown;
+  strategy?: "serial" | "parallel";
+  max_parallel?: number;
+}
+
+export interface NodeHooks {
+  prep?: string;
+  exec?: string;
+  post?: string;
+}
+
+export interface NodeDefinition {
+  type: string;
+  params: Record<string, unknown>;
+  /** action → target node ids (always a list, in source order). */
+  next: Record<string, string[]>;
+  retry?: RetryPolicy;
+  timeout?: string;
+  batch?: BatchSpec;
+  hooks?: NodeHooks;
+  [k: string]: unknown;
+}
+
+export interface FlowDefinition {
+  metadata: FlowMetadata;
+  start: string;
+  nodes: Record<string, NodeDefinition>;
+  timeout?: string;
+}
+
+export interface ValidationResult {
+  valid: boolean;
+  errors: FlowIssue[];
+  warnings: FlowIssue[];
+  /** Present whenever `valid` is true. */
+  flow?: FlowDefinition;
+}
+
+export interface ValidateOptions {
+  /** Used when `metadata.name` is absent (e.g. the API passes the name beside the YAML). */
+  name?: string;
+}

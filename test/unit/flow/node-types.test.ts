@@ -1,0 +1,229 @@
+/** Every node type: realistic params accepted, wrong ones rejected with the right code and message. */
+import { describe, expect, it } from "vitest";
+import { getNodeType, NODE_TYPES } from "../../../src/flow";
+import { expectValid, singleNode } from "./helpers";
+
+type Params = Record<string, unknown>;
+interface Case {
+  good: Params[];
+  /** [params, code, message of the first error] */
+  bad: [Params, string, string][];
+}
+
+const llmBase = { api_key: "${secrets.OPENAI_API_KEY}", model: "gpt-4.1-mini" };
+const smtp = { smtp_host: "smtp.example.com", username: "bot", password: "${secrets.SMTP_PASSWORD}" };
+
+const CASES: Record<string, Case> = {
+  "http.request": {
+    good: [
+      { url: "https://api.example.com/orders", method: "POST", headers: { "X-Count": 3 }, body: { a: [1, 2] }, timeout: "5s", auth: { token: "${secrets.T}" } },
+      { url: "https://x", form_data: { a: "b" }, auth: { api_key: "k", key_name: "X-Key" }, follow_redirects: false, query_params: { page: 2 } },
+    ],
+    bad: [
+      [{ url: "https://x", method: "FETCH" }, "invalid_param", `node 'n' param 'method': must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, got "FETCH"`],
+      [{ url: "https://x", body: "a", form_data: { a: 1 } }, "invalid_param", "node 'n' (http.request): use either 'body' or 'form_data', not both"],
+      [{ url: "https://x", headers: { A: { nested: 1 } } }, "invalid_param", "node 'n' param 'headers.A': expected a string, a number or true/false, got mapping"],
+    ],
+  },
+  transform: {
+    good: [{ script: "return { id: input.id, at: `${execution.id}` };" }],
+    bad: [
+      [{ script: "" }, "invalid_param", "node 'n' param 'script': must not be empty"],
+      [{ script: "return 1", mapping: { a: "b" } }, "unknown_param", "node 'n' (transform) has unknown param 'mapping' (expected one of: script)"],
+    ],
+  },
+  condition: {
+    good: [
+      { condition_script: "return input.score > 50 ? 'high' : 'low';" },
+      { conditions: [{ condition: "input.x > 1", action: "big" }], default_action: "small" },
+    ],
+    bad: [
+      [{}, "missing_param", "node 'n' (condition): needs 'condition_script' or 'conditions'"],
+      [{ condition_script: "return 1", conditions: [{ condition: "true", action: "a" }] }, "invalid_param", "node 'n' (condition): use either 'condition_script' or 'conditions', not both"],
+      [{ conditions: [{ condition: "true" }] }, "missing_param", "node 'n' (condition) is missing required param 'conditions[0].action'"],
+    ],
+  },
+  delay: {
+    good: [{ duration: "1h30m" }, { duration: 2.5 }],
+    bad: [[{ duration: "tomorrow" }, "invalid_duration", `node 'n' param 'duration': "tomorrow" is not a duration (use e.g. "250ms", "30s", "5m", "1h30m" or a number of seconds)`]],
+  },
+  wait: {
+    good: [{ duration: "100ms" }, { type: "until_time", time: "2030-01-31T09:00:00Z" }, { type: "event", event: "approved", timeout: "2d" }],
+    bad: [
+      [{ type: "until_time", time: "next monday" }, "invalid_param", `node 'n' param 'time': "next monday" is not an RFC 3339 timestamp with a time zone, e.g. "2025-01-31T09:00:00Z"`],
+      [{ type: "event" }, "missing_param", "node 'n' (wait): type 'event' needs param 'event'"],
+      [{ duration: "1s", timeout: "5s" }, "invalid_param", "node 'n' (wait): 'timeout' only applies to type: event"],
+    ],
+  },
+  store: {
+    good: [
+      { operation: "set", key: "orders/${input.id}", value: "${input}", ttl: "1d" },
+      { operation: "query", filter: { status: { $eq: "open" } }, sort: "-created", limit: 10 },
+      { operation: "increment", key: "count", amount: 2 },
+    ],
+    bad: [
+      [{ operation: "get" }, "missing_param", "node 'n' (store): operation 'get' needs param 'key'"],
+      [{ operation: "save" }, "invalid_param", `node 'n' param 'operation': must be one of get, set, delete, list, query, increment, append, got "save"`],
+      [{ operation: "list", file_path: "/tmp/x" }, "unknown_param", "node 'n' (store) has unknown param 'file_path' (expected one of: operation, key, value, ttl, prefix, filter, sort, limit, amount)"],
+    ],
+  },
+  llm: {
+    good: [
+      { ...llmBase, provider: "openai", temperature: 0.2, max_tokens: 400, messages: [{ role: "user", content: "${input.q}" }] },
+      { ...llmBase, prompt: "Summarise ${input.text}", response_format: { type: "json_object" }, stop: ["\n\n"], options: { base_url: "https://llm.example.com/v1" } },
+      { ...llmBase, templates: [{ role: "user", template: "Hi {{.name}}" }], context: { name: "Ada" } },
+    ],
+    bad: [
+      [{ model: "m", prompt: "x" }, "missing_param", "node 'n' (llm) is missing required param 'api_key'"],
+      [{ ...llmBase, temperature: 3 }, "invalid_param", "node 'n' param 'temperature': must be <= 2, got 3"],
+      [{ ...llmBase, tools: [{ type: "function", function: { description: "no name" } }] }, "missing_param", "node 'n' (llm) is missing required param 'tools[0].function.name'"],
+    ],
+  },
+  agent: {
+    good: [{ ...llmBase, prompt: "Plan the trip", max_steps: 5, tools: [{ type: "function", function: { name: "get_weather" } }] }],
+    bad: [
+      [{ ...llmBase }, "missing_param", "node 'n' (agent) is missing required param 'prompt'"],
+      [{ ...llmBase, prompt: "x", max_steps: 0 }, "invalid_param", "node 'n' param 'max_steps': must be >= 1, got 0"],
+    ],
+  },
+  "email.send": {
+    good: [
+      { ...smtp, smtp_port: 465, to: ["a@example.com", "b@example.com"], subject: "Hi", body: "text", attachments: [{ filename: "a.txt", content: "aGk=" }] },
+      { provider: "resend", api_key: "${secrets.RESEND}", from: "bot@example.com", to: "a@example.com", subject: "Hi", html: "<b>hi</b>" },
+    ],
+    bad: [
+      [{ to: "a@example.com", subject: "Hi" }, "missing_param", "node 'n' (email.send): provider 'smtp' needs param 'smtp_host'"],
+      [{ ...smtp, to: "a@example.com", subject: "Hi", smtp_port: 70000 }, "invalid_param", "node 'n' param 'smtp_port': must be <= 65535, got 70000"],
+      [{ provider: "mailgun", api_key: "k", from: "a@b.c", to: "x@y.z", subject: "s" }, "missing_param", "node 'n' (email.send): provider 'mailgun' needs param 'domain'"],
+    ],
+  },
+  "email.receive": {
+    good: [{ imap_host: "imap.example.com", username: "u", password: "p", folder: "INBOX", since: "2025-01-01T00:00:00Z", unseen: true, limit: 5, body_preview: 200 }],
+    bad: [
+      [{ imap_host: "imap.example.com", username: "u" }, "missing_param", "node 'n' (email.receive) is missing required param 'password'"],
+      [{ imap_host: "h", username: "u", password: "p", limit: 0 }, "invalid_param", "node 'n' param 'limit': must be >= 1, got 0"],
+    ],
+  },
+  webhook: {
+    good: [{ url: "https://hooks.example.com/x", body: { event: "done" }, secret: "${secrets.HOOK}", event: "order.synced", timeout: 10 }],
+    bad: [[{ body: {} }, "missing_param", "node 'n' (webhook) is missing required param 'url'"]],
+  },
+  dynamodb: {
+    good: [
+      { operation: "get", key: "a", table_name: "flows", region: "eu-west-1", access_key: "${secrets.AWS_KEY}", secret_key: "${secrets.AWS_SECRET}" },
+      { operation: "batch_write", items: [{ key: "a", value: 1 }] },
+    ],
+    bad: [
+      [{ operation: "put", table: "x", item: {} }, "invalid_param", `node 'n' param 'operation': must be one of get, set, delete, list, query, batch_write, got "put"`],
+      [{ operation: "batch_write" }, "missing_param", "node 'n' (dynamodb): operation 'batch_write' needs param 'items'"],
+    ],
+  },
+  postgres: {
+    good: [
+      { operation: "execute", connection_string: "${secrets.DATABASE_URL}", query: "select * from orders where id = $1", args: ["${input.id}"] },
+      { operation: "transaction", host: "db", port: 5432, user: "u", password: "p", dbname: "d", statements: [{ query: "delete from t" }] },
+    ],
+    bad: [
+      [{ operation: "execute" }, "missing_param", "node 'n' (postgres): operation 'execute' needs param 'query'"],
+      [{ operation: "transaction", statements: [{ sql: "x" }] }, "missing_param", "node 'n' (postgres) is missing required param 'statements[0].query'"],
+    ],
+  },
+  cron: {
+    good: [
+      { schedule: "*/15 9-17 * * MON-FRI", flow_id: "report", payload: { kind: "daily" } },
+      { operation: "schedule", schedule: "@hourly" },
+      { operation: "delete", id: "sched-1" },
+    ],
+    bad: [
+      [{ schedule: "* * *" }, "invalid_cron", `node 'n' param 'schedule': invalid cron expression "* * *": expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got 3`],
+      [{ operation: "get" }, "missing_param", "node 'n' (cron): operation 'get' needs param 'id'"],
+    ],
+  },
+  mcp: {
+    good: [
+      { operation: "executeTool", url: "https://mcp.example.com/mcp", toolName: "search", toolParameters: { q: "x" }, timeout: "500ms" },
+      { operation: "readResource", connectionType: "sse", url: "https://mcp.example.com/sse", resourceUri: "file:///a" },
+    ],
+    bad: [
+      [{ operation: "executeTool", connectionType: "cmd", command: "npx", url: "x", toolName: "t" }, "invalid_param", "node 'n' param 'connectionType': must be http or sse (stdio servers, connectionType cmd, cannot run on Workers)"],
+      [{ operation: "getPrompt", url: "https://x" }, "missing_param", "node 'n' (mcp): operation 'getPrompt' needs param 'promptName'"],
+    ],
+  },
+  flow: {
+    good: [{ flow_id: "child-flow", input: { order: "${input}" }, version: "1.2.0", wait: false }],
+    bad: [
+      [{ input: {} }, "missing_param", "node 'n' (flow) is missing required param 'flow_id'"],
+      [{ flow_id: "x", wait: "yes" }, "invalid_param", `node 'n' param 'wait': expected true/false or a "\${...}" template, got string "yes"`],
+    ],
+  },
+};
+
+describe("node type registry", () => {
+  it("declares every node type of the design, plus sub-flows", () => {
+    expect([...NODE_TYPES].sort()).toEqual(
+      ["http.request", "transform", "condition", "delay", "wait", "store", "llm", "agent", "email.send", "email.receive", "webhook", "dynamodb", "postgres", "cron", "mcp", "flow"].sort(),
+    );
+    expect(Object.keys(CASES).sort()).toEqual([...NODE_TYPES].sort());
+  });
+
+  it("describes each type with params and actions", () => {
+    for (const type of NODE_TYPES) {
+      const spec = getNodeType(type)!;
+      expect(spec.type).toBe(type);
+      expect(spec.description.length).toBeGreaterThan(20);
+      expect(spec.paramNames.length).toBeGreaterThan(0);
+      expect(spec.actions).toContain(spec.dynamicActions ? "true" : "default");
+    }
+    expect(getNodeType("http.request")!.actions).toEqual(["success", "client_error", "server_error", "default", "error"]);
+    expect(getNodeType("condition")!.dynamicActions).toBe(true);
+    expect(getNodeType("transform")!.scriptParams).toEqual(["script"]);
+    expect(getNodeType("nope")).toBeUndefined();
+  });
+
+  it("exposes zod schemas that check resolved params directly", () => {
+    const spec = getNodeType("store")!;
+    expect(spec.params.safeParse({ operation: "set", key: "k", value: 1 }).success).toBe(true);
+    // Cross-param rules are part of the schema too.
+    expect(spec.params.safeParse({ operation: "set", key: "k" }).success).toBe(false);
+  });
+});
+
+describe.each(Object.entries(CASES))("%s", (type, { good, bad }) => {
+  it.each(good.map((params, i) => [i, params] as const))("accepts example %i", (_i, params) => {
+    expectValid(singleNode(type, params));
+  });
+
+  it.each(bad.map(([params, code, message]) => [message, params, code] as const))("rejects: %s", (message, params, code) => {
+    const result = singleNode(type, params);
+    expect(result.valid).toBe(false);
+    expect(result.errors[0]).toMatchObject({ code, message });
+  });
+});
+
+describe("templates in typed params", () => {
+  it.each([
+    ["http.request", { url: "https://x", timeout: "${input.timeout}", follow_redirects: "${input.follow}", headers: "${input.headers}", method: "${input.method}" }],
+    ["http.request", { url: "https://x", auth: "${secrets.AUTH}", query_params: "${input.query}" }],
+    ["llm", { ...llmBase, temperature: "${input.t}", max_tokens: "${input.n}", messages: "${shared.history}", tools: "${input.tools}" }],
+    ["email.send", { ...smtp, smtp_port: "${secrets.SMTP_PORT}", to: "${input.recipients}", subject: "s", attachments: "${input.files}" }],
+    ["store", { operation: "${input.op}", limit: "${input.limit}" }],
+    ["condition", { conditions: "${input.rules}", default_action: "none" }],
+    ["wait", { type: "until_time", time: "${input.resume_at}" }],
+    ["cron", { schedule: "${input.cron}" }],
+    ["postgres", { operation: "execute", query: "select 1", port: "${secrets.PG_PORT}", args: "${input.args}" }],
+  ])("%s accepts templates in place of typed values", (type, params) => {
+    expectValid(singleNode(type, params));
+  });
+
+  it("needs a real template: a plain string is still the wrong type", () => {
+    const result = singleNode("http.request", { url: "https://x", follow_redirects: "input.follow" });
+    expect(result.errors.map((e) => e.message)).toEqual([
+      `node 'n' param 'follow_redirects': expected true/false or a "\${...}" template, got string "input.follow"`,
+    ]);
+  });
+
+  it("cross-param rules wait for templated selectors", () => {
+    expectValid(singleNode("store", { operation: "${input.op}" }));
+    expectValid(singleNode("wait", { type: "${input.kind}", timeout: "5s" }));
+  });
+});
