@@ -10,6 +10,7 @@ export type { NodeTypeSpec, ParamProblem } from "./node-types";
 export { cronError } from "./cron";
 export { isTemplate } from "./primitives";
 export { MAX_SOURCE_BYTES } from "./parse";
+export { FLOW_ERROR_CODES, FLOW_WARNING_CODES } from "./types";
 export type {
   BatchSpec,
   FlowDefinition,

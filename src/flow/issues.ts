@@ -3,8 +3,23 @@ import type { Anchor, PathSegment, SourceLocator } from "./positions";
 import type { FlowIssue } from "./types";
 import type { MappedIssue } from "./zod-issues";
 
+/**
+ * A broken 1 MiB flow can produce tens of thousands of issues; past this many
+ * nobody reads them, and the response would be megabytes.
+ */
+export const MAX_ISSUES = 200;
+
 function byPosition(a: FlowIssue, b: FlowIssue): number {
   return a.line - b.line || a.column - b.column;
+}
+
+function capped(issues: FlowIssue[], kind: string): FlowIssue[] {
+  const sorted = [...issues].sort(byPosition);
+  if (sorted.length <= MAX_ISSUES) return sorted;
+  const shown = sorted.slice(0, MAX_ISSUES - 1);
+  const next = sorted[MAX_ISSUES - 1]!;
+  const message = `${sorted.length - shown.length} more ${kind} not shown`;
+  return [...shown, { code: "too_many_issues", message, path: next.path, line: next.line, column: next.column }];
 }
 
 export class IssueSink {
@@ -41,7 +56,7 @@ export class IssueSink {
 
   /** Sorted by position, so they read top to bottom like the file. */
   result(): { errors: FlowIssue[]; warnings: FlowIssue[] } {
-    return { errors: [...this.errorList].sort(byPosition), warnings: [...this.warningList].sort(byPosition) };
+    return { errors: capped(this.errorList, "errors"), warnings: capped(this.warningList, "warnings") };
   }
 
   private add(list: FlowIssue[], code: string, message: string, path: PathSegment[], anchor: Anchor): void {

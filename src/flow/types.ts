@@ -5,6 +5,34 @@
  * aliases) is reduced to one spelling here so no consumer re-implements it.
  */
 
+/** Every code an error can carry. Clients match on codes, never on messages. */
+export const FLOW_ERROR_CODES = [
+  "yaml_syntax",
+  "too_large",
+  "missing_name",
+  "invalid_metadata",
+  "no_nodes",
+  "unknown_key",
+  "invalid_node",
+  "unknown_node_type",
+  "missing_param",
+  "unknown_param",
+  "invalid_param",
+  "invalid_duration",
+  "invalid_cron",
+  "invalid_retry",
+  "invalid_batch",
+  "dangling_edge",
+  "unknown_start",
+  "no_start_node",
+  "multiple_start_nodes",
+  "too_many_issues",
+  "internal_error",
+] as const;
+
+/** Every code a warning can carry. Warnings never make a flow invalid. */
+export const FLOW_WARNING_CODES = ["unreachable_node", "unknown_action", "yaml_warning", "too_many_issues"] as const;
+
 export interface FlowIssue {
   code: string;
   message: string;

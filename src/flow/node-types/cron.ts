@@ -8,7 +8,7 @@ export const CRON_OPERATIONS = ["schedule", "list", "get", "delete"] as const;
 export const cron = defineNodeType({
   type: "cron",
   description:
-    "Creates, lists, reads or deletes a schedule that starts a flow. schedule → {id, next_run}; list → schedules; get → schedule; delete → {deleted, id}.",
+    "Creates, lists, reads or deletes a schedule of the account; each tick of a schedule starts a run of flow_id.",
   actions: ["default"],
   params: {
     operation: z.enum(CRON_OPERATIONS).optional().describe("schedule (default), list, get or delete"),

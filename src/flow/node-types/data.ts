@@ -4,9 +4,9 @@ import { durationSchema, freeMap, port } from "../primitives";
 import { defineNodeType, requiredBySelector } from "./spec";
 
 /** Key-value params shared by the three stores (same operations, same meaning). */
-const keyValue = {
-  key: z.string().min(1).optional().describe("get, set, delete, increment, append: the key"),
-  value: z.unknown().optional().describe("set, append: the value"),
+const keyValue = (keyOps: string, valueOps: string) => ({
+  key: z.string().min(1).optional().describe(`${keyOps}: the key`),
+  value: z.unknown().optional().describe(`${valueOps}: the value`),
   ttl: durationSchema({ positive: true }).optional().describe("set: expire after this long"),
   prefix: z.string().optional().describe("list, query: only keys starting with this"),
   filter: freeMap
@@ -14,7 +14,7 @@ const keyValue = {
     .describe("query: {field: value} or {field: {$eq|$ne|$gt|$gte|$lt|$lte|$in|$contains: value}}"),
   sort: z.string().optional().describe('query: field to sort by, "-field" for descending'),
   limit: z.number().int().min(1).optional().describe("list, query: at most this many results"),
-};
+});
 
 const KEY_VALUE_REQUIREMENTS = {
   get: ["key"],
@@ -27,11 +27,11 @@ export const STORE_OPERATIONS = ["get", "set", "delete", "list", "query", "incre
 export const store = defineNodeType({
   type: "store",
   description:
-    "The account's key-value store (isolated per account). get → value, set → {key}, delete → {deleted, key}, list → keys, query → values with _key, increment → {key, new_value}, append → {key, appended}.",
+    "The account's key-value store (isolated per account). get → the value, delete → {deleted, key}, list → keys, query → values with _key, increment → {key, new_value, incremented}, append → {key, appended}.",
   actions: ["default"],
   params: {
     operation: z.enum(STORE_OPERATIONS).describe(STORE_OPERATIONS.join(", ")),
-    ...keyValue,
+    ...keyValue("get, set, delete, increment, append", "set, append"),
     amount: z.number().optional().describe("increment: step (default 1)"),
   },
   crossCheck: (params) =>
@@ -55,7 +55,7 @@ export const dynamodb = defineNodeType({
     secret_key: z.string().optional().describe("AWS secret access key"),
     table_name: z.string().min(1).optional().describe("Table (default flowrunner_store)"),
     endpoint: z.string().optional().describe("API endpoint override (e.g. DynamoDB Local)"),
-    ...keyValue,
+    ...keyValue("get, set, delete", "set"),
     items: z.array(z.unknown()).min(1).optional().describe("batch_write: [{key, value}]"),
   },
   crossCheck: (params) =>
@@ -86,7 +86,7 @@ export const postgres = defineNodeType({
     query: z.string().min(1).optional().describe("execute: SQL with $1, $2... placeholders"),
     args: z.array(z.unknown()).optional().describe("execute: placeholder values"),
     statements: z.array(statement).min(1).optional().describe("transaction: [{query, args}] run atomically"),
-    ...keyValue,
+    ...keyValue("get, set, delete", "set"),
   },
   crossCheck: (params) =>
     requiredBySelector(params, "operation", undefined, {

@@ -137,3 +137,14 @@ describe("YAML conveniences", () => {
     expect(other.flow?.metadata.version).toBe("1.10");
   });
 });
+
+describe("issue volume", () => {
+  it("caps the list at 200 issues, the last one counting the rest", () => {
+    const nodes = Array.from({ length: 300 }, (_, i) => `  n${i}: {type: nope, next: {default: n${i + 1}}}`);
+    const result = validateFlow(yaml("metadata: {name: x}", "nodes:", ...nodes));
+    expect(result.errors).toHaveLength(200);
+    expect(result.errors[198]).toMatchObject({ code: "unknown_node_type", line: 201 });
+    // 300 unknown types + 1 dangling edge (n300); 199 shown.
+    expect(result.errors[199]).toMatchObject({ code: "too_many_issues", message: "102 more errors not shown", line: 202 });
+  });
+});

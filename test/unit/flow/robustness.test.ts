@@ -17,6 +17,19 @@ function wellFormed(result: ValidationResult): void {
   }
   // A bug surfaces as internal_error rather than a throw; none should be reachable.
   expect(result.errors.map((e) => e.code)).not.toContain("internal_error");
+  if (!result.flow) return;
+  // Whatever went in, a valid flow is one the engine can run without re-checking.
+  const { nodes, start, metadata } = result.flow;
+  expect(metadata.name.trim()).not.toBe("");
+  expect(nodes[start]).toBeDefined();
+  for (const node of Object.values(nodes)) {
+    expect(NODE_TYPES).toContain(node.type);
+    expect(typeof node.params).toBe("object");
+    for (const targets of Object.values(node.next)) {
+      expect(targets.length).toBeGreaterThan(0);
+      for (const target of targets) expect(nodes[target]).toBeDefined();
+    }
+  }
 }
 
 const yamlish = fc
@@ -70,6 +83,36 @@ describe("validateFlow never throws", () => {
       fc.property(flowLike, (doc) => wellFormed(validateFlow(stringify(doc)))),
       { numRuns: 500 },
     );
+  });
+
+  it("for mutations of a valid flow", () => {
+    const delay = { type: "delay", params: { duration: "1s" } };
+    const valid = { metadata: { name: "x" }, nodes: { a: { ...delay, next: { default: "b" } }, b: delay } };
+    const mutation = fc.record({
+      path: fc.constantFrom(["metadata"], ["metadata", "name"], ["nodes", "a"], ["nodes", "a", "next"], ["nodes", "a", "next", "default"], ["nodes", "b", "params"], ["nodes", "b", "params", "duration"], ["start"], ["nodes", "a", "retry"], ["nodes", "b", "batch"]),
+      value: fc.jsonValue({ maxDepth: 2 }),
+    });
+    let stillValid = 0;
+    fc.assert(
+      fc.property(fc.array(mutation, { maxLength: 3 }), (mutations) => {
+        const doc = structuredClone(valid) as Record<string, unknown>;
+        for (const { path, value } of mutations) {
+          let target = doc;
+          for (const key of path.slice(0, -1)) {
+            const next = target[key];
+            if (typeof next !== "object" || next === null) return;
+            target = next as Record<string, unknown>;
+          }
+          target[path[path.length - 1]!] = value;
+        }
+        const result = validateFlow(stringify(doc));
+        wellFormed(result);
+        if (result.valid) stillValid++;
+      }),
+      { numRuns: 500 },
+    );
+    // The property must also have exercised the valid path, not only rejections.
+    expect(stillValid).toBeGreaterThan(0);
   });
 
   it("for arbitrary JSON values as the whole document", () => {
