@@ -17,10 +17,14 @@ import { checkSection, dotted } from "./zod-issues";
 
 const flowTimeoutSchema = durationSchema({ positive: true });
 
+const METADATA_KEYS = Object.keys(metadataSchema.shape);
+
 function checkTopLevel(doc: Record<string, unknown>, sink: IssueSink): void {
   for (const key of Object.keys(doc)) {
     if ((TOP_LEVEL_KEYS as readonly string[]).includes(key)) continue;
-    const hint = didYouMean(key, TOP_LEVEL_KEYS) || ` (top-level keys are: ${TOP_LEVEL_KEYS.join(", ")})`;
+    const hint = METADATA_KEYS.includes(key)
+      ? ` ('${key}' belongs under metadata)`
+      : didYouMean(key, TOP_LEVEL_KEYS) || ` (top-level keys are: ${TOP_LEVEL_KEYS.join(", ")})`;
     sink.error("unknown_key", `unknown top-level key '${key}'${hint}`, [key], "key");
   }
 }

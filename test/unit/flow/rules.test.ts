@@ -65,6 +65,14 @@ describe("document rules", () => {
     expect(codes(result.errors)).toContain("no_nodes");
   });
 
+  it("unknown_key: metadata keys written at the top level", () => {
+    const result = validateFlow(yaml("name: x", "nodes:", "  a: {type: delay, params: {duration: 1s}}"));
+    expect(result.errors.map((e) => [e.code, e.message, e.line, e.column])).toEqual([
+      ["unknown_key", "unknown top-level key 'name' ('name' belongs under metadata)", 1, 1],
+      ["missing_name", "flow name is required: set metadata.name", 1, 1],
+    ]);
+  });
+
   it("unknown_key: on a node, pointing out params written at node level", () => {
     const result = validateFlow(
       yaml("metadata: {name: x}", "nodes:", "  a:", "    type: delay", "    duration: 1s", "    params: {duration: 1s}", "    nxt: {default: a}"),
