@@ -1,29 +1,34 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
-import { type DescribedError, type SourceMapping, toSandboxError } from "./errors";
+import { type DescribedError, toSandboxError } from "./errors";
+import { INSPECT_FILENAME, INSPECT_SOURCE } from "./inspect";
 import { LogCollector, utf8Length } from "./logs";
-import { PRELUDE, PRELUDE_FILENAME } from "./prelude";
+import type { PreparedSource } from "./source";
 import type { JsonValue, LogLine, SandboxError, SandboxLimits, SandboxResult } from "./types";
 
-/** Code ready for QuickJS plus what is needed to map its errors back to the user's text. */
-export interface PreparedSource {
-  code: string;
-  map: SourceMapping;
-}
-
-const LEVELS = new Set<LogLine["level"]>(["log", "info", "warn", "error", "debug"]);
+const LEVELS: LogLine["level"][] = ["log", "info", "warn", "error", "debug"];
+const UNDESCRIBED: DescribedError = { thrown: "(an exception that could not be described)" };
 
 type Outcome = { error: QuickJSHandle } | { value: QuickJSHandle } | { pending: true };
 
-interface Helpers {
-  install: QuickJSHandle;
-  finish: QuickJSHandle;
-  describe: QuickJSHandle;
+/** Everything one call owns inside its context. Intrinsics are captured before user code can replace them. */
+interface Call {
+  ctx: QuickJSContext;
+  source: PreparedSource;
+  limits: SandboxLimits;
+  logs: LogCollector;
+  own: (handle: QuickJSHandle) => QuickJSHandle;
+  stringify: QuickJSHandle;
+  parse: QuickJSHandle;
+  reflectGet: QuickJSHandle;
+  toStr: QuickJSHandle;
+  errorCtor: QuickJSHandle;
+  inspect?: QuickJSHandle;
 }
 
 /**
  * One QuickJS runtime, reused across calls; every call gets a fresh context (own globals and
- * intrinsics, so prototype tampering dies with it). Measured at ~80 µs per context versus ~130 µs for a
- * fresh runtime plus context.
+ * intrinsics, so prototype tampering dies with it). Everything the host does inside the context goes
+ * through the FFI rather than through JavaScript it would have to parse each time.
  *
  * QuickJS does not always survive running out of memory (a later GC can trap on a half-built object,
  * and the FFI glue does not check every malloc), so a call that ends in a memory error marks the
@@ -41,8 +46,7 @@ export class QuickJSEngine {
     // The wasm memory is allocated at its maximum up front, so emscripten asks to grow it only when
     // malloc has run out. Every such request fails and is recorded: it is the one reliable sign that
     // some allocation failed, even one QuickJS turned into an exception the script then caught.
-    const memory = module.getWasmMemory();
-    memory.grow = (): number => {
+    module.getWasmMemory().grow = (): number => {
       this.exhausted = true;
       throw new RangeError("sandbox heap exhausted");
     };
@@ -68,11 +72,13 @@ export class QuickJSEngine {
 
   private run(source: PreparedSource, scope: Record<string, JsonValue>, limits: SandboxLimits): SandboxResult {
     const logs = new LogCollector(limits.logLines, limits.logBytes);
-    const scopeJson = serialiseScope(scope);
+    const entries = Object.entries(scope).filter(([name]) => source.reads(name));
+    const json = entries.map(([name, value]) => [name, JSON.stringify(value) ?? "null"] as const);
+    const bytes = json.reduce((sum, [, text]) => sum + utf8Length(text), 0);
     // Copying an oversized scope into a nearly full heap would make malloc fail inside the FFI glue,
     // which does not check for it: refuse before touching the engine.
-    if (scopeJson.bytes > limits.memoryBytes / 4) {
-      return fail({ kind: "memory", message: `Scope is too large (${scopeJson.bytes} bytes of JSON) for the ${limits.memoryBytes}-byte memory limit` }, logs);
+    if (bytes > limits.memoryBytes / 4) {
+      return fail({ kind: "memory", message: `Scope is too large (${bytes} bytes of JSON) for the ${limits.memoryBytes}-byte memory limit` }, logs);
     }
     const rt = this.runtime;
     rt.setMemoryLimit(-1);
@@ -80,20 +86,32 @@ export class QuickJSEngine {
     this.ticks = 0;
     this.budget = limits.instructionBudget;
     this.interrupted = false;
-    const ctx = rt.newContext();
+    const ctx = rt.newContext({ intrinsics: source.intrinsics });
     const owned: QuickJSHandle[] = [];
     const own = (handle: QuickJSHandle): QuickJSHandle => (owned.push(handle), handle);
     try {
-      const helpers = this.boot(ctx, own, logs, limits);
-      this.install(ctx, helpers, scopeJson.entries);
+      const JSON_ = own(ctx.getProp(ctx.global, "JSON"));
+      const Reflect_ = own(ctx.getProp(ctx.global, "Reflect"));
+      const call: Call = {
+        ctx, source, limits, logs, own,
+        stringify: own(ctx.getProp(JSON_, "stringify")),
+        parse: own(ctx.getProp(JSON_, "parse")),
+        reflectGet: own(ctx.getProp(Reflect_, "get")),
+        toStr: own(ctx.getProp(ctx.global, "String")),
+        errorCtor: own(ctx.getProp(ctx.global, "Error")),
+      };
+      if (source.reads("console")) this.installConsole(call);
       // QuickJS's limit only catches single oversized allocations (its running total is broken under
-      // emscripten); the wasm memory maximum is the real cap. Set after boot so the console and
-      // helpers are not charged to the script.
+      // emscripten); the fixed wasm memory is the real cap.
       rt.setMemoryLimit(limits.memoryBytes);
-      const outcome = this.evaluate(ctx, own, source);
+      for (const [name, text] of json) {
+        const installed = this.install(call, name, text);
+        if (installed) return fail(this.describe(call, installed), logs);
+      }
+      const outcome = this.evaluate(call);
       if (this.interrupted) return fail(timeoutError(limits), logs);
-      if ("error" in outcome) return fail(this.describe(ctx, helpers, outcome.error, source, limits), logs);
-      if ("value" in outcome) return this.finish(ctx, own, helpers, outcome.value, scope, source, limits, logs);
+      if ("error" in outcome) return fail(this.describe(call, outcome.error), logs);
+      if ("value" in outcome) return this.finish(call, outcome.value, scope);
       // Nothing in the sandbox can settle a promise later (no timers, no I/O), so waiting is pointless.
       return fail({ kind: "runtime", message: "Script awaited a promise that never settles" }, logs);
     } finally {
@@ -106,112 +124,150 @@ export class QuickJSEngine {
     }
   }
 
-  private boot(ctx: QuickJSContext, own: (h: QuickJSHandle) => QuickJSHandle, logs: LogCollector, limits: SandboxLimits): Helpers {
-    const hostLog = own(
-      ctx.newFunction("hostLog", (levelHandle, messageHandle) => {
-        const level = ctx.typeof(levelHandle) === "string" ? (ctx.getString(levelHandle) as LogLine["level"]) : "log";
-        const message = ctx.typeof(messageHandle) === "string" ? ctx.getString(messageHandle) : "";
-        return logs.push(LEVELS.has(level) ? level : "log", message) ? ctx.true : ctx.false;
-      }),
-    );
-    const boot = own(ctx.unwrapResult(ctx.evalCode(PRELUDE, PRELUDE_FILENAME)));
-    const maxChars = own(ctx.newNumber(limits.logBytes));
-    const api = own(ctx.unwrapResult(ctx.callFunction(boot, ctx.undefined, hostLog, maxChars)));
-    return {
-      install: own(ctx.getProp(api, "install")),
-      finish: own(ctx.getProp(api, "finish")),
-      describe: own(ctx.getProp(api, "describe")),
-    };
+  private installConsole(call: Call): void {
+    const { ctx, logs, limits } = call;
+    const consoleObject = call.own(ctx.newObject());
+    let accepting = true;
+    for (const level of LEVELS) {
+      const method = ctx.newFunction(level, (...args) => {
+        if (!accepting) return;
+        let message = "";
+        for (let i = 0; i < args.length && message.length <= limits.logBytes; i++) message += (i > 0 ? " " : "") + this.show(call, args[i]!);
+        accepting = logs.push(level, message.length > limits.logBytes ? message.slice(0, limits.logBytes) : message);
+      });
+      ctx.setProp(consoleObject, level, method);
+      method.dispose();
+    }
+    ctx.setProp(ctx.global, "console", consoleObject);
   }
 
-  private install(ctx: QuickJSContext, helpers: Helpers, entries: [string, string][]): void {
-    const args: QuickJSHandle[] = [];
-    try {
-      for (const [name, json] of entries) args.push(ctx.newString(name), ctx.newString(json));
-      ctx.unwrapResult(ctx.callFunction(helpers.install, ctx.undefined, ...args)).dispose();
-    } finally {
-      for (const handle of args) handle.dispose();
+  /** Text for one console argument: primitives on the host, anything else through the inspect helper. */
+  private show(call: Call, handle: QuickJSHandle): string {
+    const { ctx } = call;
+    switch (ctx.typeof(handle)) {
+      case "string":
+        return ctx.getString(handle);
+      case "number":
+        return String(ctx.getNumber(handle));
+      case "boolean":
+      case "undefined":
+        return String(ctx.dump(handle));
+      default:
+        return this.inspect(call, handle, "log") ?? "[unprintable value]";
     }
   }
 
-  private evaluate(ctx: QuickJSContext, own: (h: QuickJSHandle) => QuickJSHandle, source: PreparedSource): Outcome {
+  /** Parse one scope value into a global; returns the error handle if that failed. */
+  private install(call: Call, name: string, json: string): QuickJSHandle | undefined {
+    const { ctx } = call;
+    const text = ctx.newString(json);
+    const parsed = ctx.callFunction(call.parse, ctx.undefined, text);
+    text.dispose();
+    if (parsed.error) return call.own(parsed.error);
+    ctx.setProp(ctx.global, name, parsed.value);
+    parsed.value.dispose();
+    return undefined;
+  }
+
+  private evaluate(call: Call): Outcome {
+    const { ctx, own, source } = call;
     const evaluated = ctx.evalCode(source.code, source.map.filename);
     if (evaluated.error) return { error: own(evaluated.error) };
     const value = own(evaluated.value);
-    let jobError: QuickJSHandle | undefined;
-    if (this.runtime.hasPendingJob()) {
-      const jobs = this.runtime.executePendingJobs(-1);
-      if (jobs.error) jobError = own(jobs.error);
-    }
     // The queue only reports what no promise captured: an interrupt or exhausted memory in some job.
     // That fails the run even if the script's own promise already settled.
-    if (jobError) return { error: jobError };
+    if (this.runtime.hasPendingJob()) {
+      const jobs = this.runtime.executePendingJobs(-1);
+      if (jobs.error) return { error: own(jobs.error) };
+    }
     const state = ctx.getPromiseState(value);
     if (state.type === "fulfilled") return { value: state.notAPromise ? value : own(state.value) };
     if (state.type === "rejected") return { error: own(state.error) };
     return { pending: true };
   }
 
-  private finish(
-    ctx: QuickJSContext,
-    own: (h: QuickJSHandle) => QuickJSHandle,
-    helpers: Helpers,
-    value: QuickJSHandle,
-    scope: Record<string, JsonValue>,
-    source: PreparedSource,
-    limits: SandboxLimits,
-    logs: LogCollector,
-  ): SandboxResult {
-    const wantShared = Object.hasOwn(scope, "shared");
-    const result = ctx.callFunction(helpers.finish, ctx.undefined, value, wantShared ? ctx.true : ctx.false);
-    if (result.error) {
-      own(result.error);
-      if (this.interrupted) return fail(timeoutError(limits), logs);
-      const error = this.describe(ctx, helpers, result.error, source, limits);
-      // Serialising the result ran out of heap: that is an oversized result, not a runaway script.
-      if (error.kind === "memory") return fail({ kind: "output_too_large", message: `Result too large to serialise within the ${limits.memoryBytes}-byte memory limit` }, logs);
-      return fail(error, logs);
-    }
-    const json = own(result.value);
+  /** JSON text of a value, via the captured JSON.stringify; undefined JSON (a function) reads as "null". */
+  private stringify(call: Call, handle: QuickJSHandle): { json: string } | { error: QuickJSHandle } | { tooLarge: true } {
+    const { ctx } = call;
+    const result = ctx.callFunction(call.stringify, ctx.undefined, handle);
+    if (result.error) return { error: call.own(result.error) };
+    const text = call.own(result.value);
+    if (ctx.typeof(text) !== "string") return { json: "null" };
     // UTF-16 length is a lower bound on UTF-8 bytes: reject without copying when it already exceeds the cap.
+    if ((ctx.getLength(text) ?? 0) > call.limits.outputBytes) return { tooLarge: true };
+    return { json: ctx.getString(text) };
+  }
+
+  private finish(call: Call, value: QuickJSHandle, scope: Record<string, JsonValue>): SandboxResult {
+    const { ctx, limits, logs } = call;
     const tooLarge: SandboxError = { kind: "output_too_large", message: `Result exceeds the ${limits.outputBytes}-byte output limit` };
-    if ((ctx.getLength(json) ?? 0) - 2 > limits.outputBytes) return fail(tooLarge, logs);
-    const text = ctx.getString(json);
-    if (utf8Length(text) - 2 > limits.outputBytes) return fail(tooLarge, logs);
+    const texts: string[] = [];
+    const handles = [value];
+    const wantShared = Object.hasOwn(scope, "shared") && call.source.reads("shared");
+    if (wantShared) {
+      const key = call.own(ctx.newString("shared"));
+      const shared = ctx.callFunction(call.reflectGet, ctx.undefined, ctx.global, key);
+      if (shared.error) return fail(this.describe(call, call.own(shared.error)), logs);
+      handles.push(call.own(shared.value));
+    }
+    for (const handle of handles) {
+      const out = this.stringify(call, handle);
+      if ("tooLarge" in out) return fail(tooLarge, logs);
+      if ("error" in out) {
+        const error = this.describe(call, out.error);
+        // Serialising the result ran out of heap: that is an oversized result, not a runaway script.
+        return fail(error.kind === "memory" ? { ...tooLarge, message: `Result too large to serialise within the ${limits.memoryBytes}-byte memory limit` } : error, logs);
+      }
+      texts.push(out.json);
+    }
+    if (texts.reduce((sum, text) => sum + utf8Length(text), 0) > limits.outputBytes) return fail(tooLarge, logs);
     let parsed: JsonValue[];
     try {
-      parsed = JSON.parse(text) as JsonValue[];
+      parsed = texts.map((text) => JSON.parse(text) as JsonValue);
     } catch {
       // Only a failed copy out of an exhausted heap produces unparsable text here.
       this.poisoned = true;
       return fail({ kind: "memory", message: "Result could not be copied out of the sandbox heap" }, logs);
     }
     const ok: SandboxResult = { ok: true, value: parsed[0] ?? null, logs: logs.lines };
-    if (wantShared) ok.shared = parsed.length > 1 ? (parsed[1] ?? null) : (scope.shared ?? null);
+    if (Object.hasOwn(scope, "shared")) ok.shared = wantShared ? (parsed[1] ?? null) : (scope.shared ?? null);
     return ok;
   }
 
-  private describe(ctx: QuickJSContext, helpers: Helpers, error: QuickJSHandle, source: PreparedSource, limits: SandboxLimits): SandboxError {
-    // Lift the single-allocation cap so an out-of-memory error can still be read; the wasm maximum stays.
+  /** Run the inspect helper (compiled on first use in this call); undefined if even that failed. */
+  private inspect(call: Call, handle: QuickJSHandle, mode: "log" | "describe"): string | undefined {
+    const { ctx, own } = call;
+    if (!call.inspect) {
+      const factory = ctx.evalCode(INSPECT_SOURCE, INSPECT_FILENAME);
+      if (factory.error) return void own(factory.error);
+      const made = ctx.callFunction(own(factory.value), ctx.undefined, call.stringify, call.toStr, call.errorCtor);
+      if (made.error) return void own(made.error);
+      call.inspect = own(made.value);
+    }
+    const modeHandle = own(ctx.newString(mode));
+    const result = ctx.callFunction(call.inspect, ctx.undefined, handle, modeHandle);
+    if (result.error) return void own(result.error);
+    const text = own(result.value);
+    return ctx.typeof(text) === "string" ? ctx.getString(text) : undefined;
+  }
+
+  private describe(call: Call, error: QuickJSHandle): SandboxError {
+    // Lift the single-allocation cap so an out-of-memory error can still be read; the wasm size stays.
     this.runtime.setMemoryLimit(-1);
-    const described = ctx.callFunction(helpers.describe, ctx.undefined, error);
-    let info: DescribedError = { thrown: "(an exception that could not be described)" };
-    if (described.error) described.error.dispose();
-    else {
-      try {
-        info = JSON.parse(ctx.getString(described.value)) as DescribedError;
-      } catch {
-        // The copy out of an exhausted heap failed: the error is almost certainly memory.
-        info = { name: "InternalError", message: "out of memory" };
-      }
-      described.value.dispose();
+    const text = this.inspect(call, error, "describe");
+    let info = UNDESCRIBED;
+    try {
+      if (text !== undefined) info = JSON.parse(text) as DescribedError;
+    } catch {
+      // The copy out of an exhausted heap failed: the error is almost certainly memory.
+      info = { name: "InternalError", message: "out of memory" };
     }
     // Reading the error ran user getters that hit the budget: the run timed out after all.
-    if (this.interrupted) return timeoutError(limits);
-    const result = toSandboxError(info, source.map);
+    if (this.interrupted) return timeoutError(call.limits);
+    const result = toSandboxError(info, call.source.map);
     if (result.kind === "memory") {
       this.poisoned = true;
-      result.message = `${result.message} (memory limit ${limits.memoryBytes} bytes)`;
+      result.message = `${result.message} (memory limit ${call.limits.memoryBytes} bytes)`;
     }
     return result;
   }
@@ -224,16 +280,4 @@ function fail(error: SandboxError, logs: LogCollector | LogLine[]): SandboxResul
 function timeoutError(limits: SandboxLimits): SandboxError {
   // QuickJS does not record the interrupted frame's position, so no line or column is reported.
   return { kind: "timeout", message: `Script exceeded its instruction budget of ${limits.instructionBudget} ticks (infinite loop?)` };
-}
-
-/** JSON per scope name, computed once: its size decides whether the scope may enter the heap at all. */
-function serialiseScope(scope: Record<string, JsonValue>): { entries: [string, string][]; bytes: number } {
-  const entries: [string, string][] = [];
-  let bytes = 0;
-  for (const [name, value] of Object.entries(scope)) {
-    const json = JSON.stringify(value) ?? "null";
-    entries.push([name, json]);
-    bytes += utf8Length(json);
-  }
-  return { entries, bytes };
 }

@@ -1,6 +1,6 @@
 import type { QuickJSWASMModule } from "quickjs-emscripten-core";
-import { type PreparedSource, QuickJSEngine } from "./engine";
-import { prepareExpression, prepareScript } from "./source";
+import { QuickJSEngine } from "./engine";
+import { type PreparedSource, prepareExpression, prepareScript } from "./source";
 import { ENGINE_OVERHEAD_BYTES, type JsonValue, resolveLimits, type Sandbox, type SandboxLimits, type SandboxResult } from "./types";
 
 /**

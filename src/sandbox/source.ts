@@ -1,11 +1,67 @@
-import type { PreparedSource } from "./engine";
+import type { Intrinsics } from "quickjs-emscripten-core";
+import type { SourceMapping } from "./errors";
 
 export const SCRIPT_FILENAME = "script.js";
 export const EXPRESSION_FILENAME = "expression.js";
 
-// Only code that might await pays for the async wrapper (a promise plus a job-queue run). A false
-// positive ("await" in a string) just takes the async path.
+/** Code ready for QuickJS, with what the engine needs to know about it. */
+export interface PreparedSource {
+  code: string;
+  map: SourceMapping;
+  /** Built-ins to create in the context (see `analyse`); undefined means all of them. */
+  intrinsics: Intrinsics | undefined;
+  /** Whether the code may read the global `name`; unread scope values are not copied in. */
+  reads(name: string): boolean;
+}
+
+// Code that can reach globals without naming them (the global object, eval, the Function
+// constructor, reflection) gets every built-in and every scope value.
+const DYNAMIC = /\b(?:globalThis|self|this|eval|Function|Reflect|constructor|getPrototypeOf|__proto__|with)\b/;
+const TYPED_ARRAYS = /\b(?:ArrayBuffer|SharedArrayBuffer|DataView|Atomics|(?:Ui|I)nt(?:8|16|32)(?:Clamped)?Array|Float(?:16|32|64)Array|Big(?:Ui|I)nt64Array)\b/;
+const MAP_SET = /\b(?:Map|Set|WeakMap|WeakSet|WeakRef|FinalizationRegistry)\b/;
+const PROMISE = /\b(?:async|await|Promise|import)\b/;
 const MAY_AWAIT = /\bawait\b/;
+const IDENTIFIER_CHAR = /[\w$\u00a0-\uffff]/;
+
+/** Whether `name` occurs in `code` as a whole word (in code, strings or comments alike: an over-approximation). */
+function mentions(code: string, name: string): boolean {
+  for (let at = code.indexOf(name); at >= 0; at = code.indexOf(name, at + 1)) {
+    const before = code[at - 1];
+    const after = code[at + name.length];
+    if ((before === undefined || !IDENTIFIER_CHAR.test(before)) && (after === undefined || !IDENTIFIER_CHAR.test(after))) return true;
+  }
+  return false;
+}
+
+/**
+ * Creating a context costs about as much as running a small script, and most of that is built-ins
+ * few scripts use. Typed arrays, Map/Set, Proxy, Date, Promise and String.prototype.normalize are
+ * only reachable by naming them (or through the dynamic escapes above), so they are created only
+ * for code that does.
+ */
+function analyse(userCode: string): Pick<PreparedSource, "intrinsics" | "reads"> {
+  if (DYNAMIC.test(userCode)) return { intrinsics: undefined, reads: () => true };
+  const intrinsics: Intrinsics = {
+    BaseObjects: true,
+    BigInt: true, // `1n` needs no name
+    Eval: true,
+    JSON: true,
+    RegExp: true,
+    Date: mentions(userCode, "Date"),
+    StringNormalize: mentions(userCode, "normalize"),
+    Proxy: mentions(userCode, "Proxy"),
+    MapSet: MAP_SET.test(userCode),
+    TypedArrays: TYPED_ARRAYS.test(userCode),
+    Promise: PROMISE.test(userCode),
+  };
+  const cache = new Map<string, boolean>();
+  const reads = (name: string): boolean => {
+    let hit = cache.get(name);
+    if (hit === undefined) cache.set(name, (hit = mentions(userCode, name)));
+    return hit;
+  };
+  return { intrinsics, reads };
+}
 
 function prepare(userCode: string, filename: string, head: string, tail: string): PreparedSource {
   const lines = userCode.split("\n");
@@ -14,15 +70,30 @@ function prepare(userCode: string, filename: string, head: string, tail: string)
     // The user's code starts on line 2, column 1, so columns need no correction and lines shift by one.
     code: `(${async}function () {${head}\n${userCode}\n${tail}})()`,
     map: { filename, lineOffset: 1, userLines: lines.length, lastLineLength: lines[lines.length - 1]?.length ?? 0 },
+    ...analyse(userCode),
   };
+}
+
+// Flows run the same scripts and expressions over and over: prepare each text once.
+const CACHE_LIMIT = 1000;
+const cache = new Map<string, PreparedSource>();
+
+function cached(key: string, make: () => PreparedSource): PreparedSource {
+  let prepared = cache.get(key);
+  if (!prepared) {
+    prepared = make();
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.set(key, prepared);
+  }
+  return prepared;
 }
 
 /** A function body: `return` gives the result. */
 export function prepareScript(body: string): PreparedSource {
-  return prepare(body, SCRIPT_FILENAME, "", "");
+  return cached(`s${body}`, () => prepare(body, SCRIPT_FILENAME, "", ""));
 }
 
 /** One expression; the newline before the closing parenthesis keeps a trailing `// comment` harmless. */
 export function prepareExpression(expr: string): PreparedSource {
-  return prepare(expr, EXPRESSION_FILENAME, " return (", ");");
+  return cached(`e${expr}`, () => prepare(expr, EXPRESSION_FILENAME, " return (", ");"));
 }

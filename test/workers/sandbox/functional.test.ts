@@ -102,6 +102,15 @@ describe("modern JavaScript", () => {
     expect(value(await sandbox.runScript(body, {}))).toEqual([2, { b: 2, c: 3 }, [1, 2, 3], 2, 3, "d", null, true, "abc", [1, 3], "2026", true, ["z", "b"]]);
   });
 
+  it("creates rarely used built-ins on demand, and all of them for code that reaches globals dynamically", async () => {
+    expect(value(await sandbox.evalExpression("[typeof Uint8Array, typeof Proxy, typeof Date, typeof Map, typeof Promise, 'é'.normalize('NFD').length]", {}))).toEqual([
+      "function", "function", "function", "function", "function", 2,
+    ]);
+    expect(value(await sandbox.evalExpression("typeof globalThis['Uint8' + 'Array']", {}))).toBe("function");
+    expect(value(await sandbox.evalExpression("[].constructor.constructor('return typeof Float64Array')()", {}))).toBe("function");
+    expect(value(await sandbox.evalExpression("eval('res' + 'ults').x", { results: { x: 1 } }))).toBe(1);
+  });
+
   it("supports await at the top level of a script and in expressions", async () => {
     expect(value(await sandbox.runScript("const v = await Promise.resolve(5); return v * 2", {}))).toBe(10);
     expect(value(await sandbox.evalExpression("await Promise.all([1, Promise.resolve(2)])", {}))).toEqual([1, 2]);
