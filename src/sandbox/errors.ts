@@ -42,7 +42,19 @@ export function userStack(stack: string, map: SourceMapping): { stack: string; l
     const name = fn && fn !== "<anonymous>" ? fn : "<script>";
     kept.push(`    at ${name} (${map.filename}:${line}:${column})`);
   }
-  return { stack: kept.join("\n"), ...first };
+  return { stack: collapse(kept).join("\n"), ...first };
+}
+
+/** Runaway recursion repeats one frame for the whole stack: show it once, with a count. */
+function collapse(frames: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < frames.length; ) {
+    let j = i + 1;
+    while (j < frames.length && frames[j] === frames[i]) j++;
+    out.push(j - i > 1 ? `${frames[i]} ×${j - i}` : frames[i]!);
+    i = j;
+  }
+  return out;
 }
 
 const MEMORY_MESSAGES = new Set(["out of memory", "string too long"]);

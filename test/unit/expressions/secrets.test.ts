@@ -19,6 +19,7 @@ describe("referencedSecrets in templates", () => {
     ["$${secrets.ESCAPED}", []],
     ["${ 'secrets.IN_STRING' }", []],
     ["${ `${secrets.T}` }", ["T"]],
+    ["${ secrets[`TPL`] }", ["TPL"]],
     // An invalid template fails before any expression in it runs.
     ["${ 'unterminated secrets.U }", []],
   ])("%s", (template, expected) => {

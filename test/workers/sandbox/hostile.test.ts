@@ -49,6 +49,7 @@ describe("stack and memory", () => {
     const error = failure(await sandbox.runScript("function f(n) { return f(n + 1) + 1 }\nreturn f(0)", {}));
     expect(error.kind).toBe("runtime");
     expect(error.message).toMatch(/stack overflow/);
+    expect(error.stack).toMatch(/^ {4}at f \(script\.js:1:\d+\) ×\d+$/m);
     await expectHealthy();
   });
 
