@@ -1,3 +1,4 @@
+import { TextCache } from "../sandbox/cache";
 import { type PropertyPath, parsePath } from "./path";
 import { scanTemplate } from "./scanner";
 
@@ -20,10 +21,9 @@ export type CompiledTemplate =
   | { kind: "interpolated"; parts: (string | CompiledExpression)[] }
   | { kind: "invalid"; message: string; offset: number };
 
-// Flows are evaluated step after step with the same param strings: parse each once. The bound keeps
-// a flood of distinct strings (e.g. generated keys) from growing the cache without limit.
-const CACHE_LIMIT = 5000;
-const cache = new Map<string, CompiledTemplate>();
+// Flows are evaluated step after step with the same param strings: parse each once. The bounds keep
+// a flood of distinct or huge strings from growing the cache without limit.
+const cache = new TextCache<CompiledTemplate>(5000, 1_000_000, 50_000);
 
 function compileUncached(text: string): CompiledTemplate {
   const scanned = scanTemplate(text);
@@ -37,12 +37,7 @@ function compileUncached(text: string): CompiledTemplate {
 
 /** Parse a template string, reusing an earlier parse of the same text. */
 export function compileTemplate(text: string): CompiledTemplate {
-  let compiled = cache.get(text);
-  if (compiled) return compiled;
   // A string without `${` is its own value; skip the scanner and the cache.
   if (!text.includes("${")) return { kind: "literal", text };
-  compiled = compileUncached(text);
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(text, compiled);
-  return compiled;
+  return cache.get(text, () => compileUncached(text));
 }

@@ -1,4 +1,5 @@
 import type { Intrinsics } from "quickjs-emscripten-core";
+import { TextCache } from "./cache";
 import type { SourceMapping } from "./errors";
 
 export const SCRIPT_FILENAME = "script.js";
@@ -74,26 +75,16 @@ function prepare(userCode: string, filename: string, head: string, tail: string)
   };
 }
 
-// Flows run the same scripts and expressions over and over: prepare each text once.
-const CACHE_LIMIT = 1000;
-const cache = new Map<string, PreparedSource>();
-
-function cached(key: string, make: () => PreparedSource): PreparedSource {
-  let prepared = cache.get(key);
-  if (!prepared) {
-    prepared = make();
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-    cache.set(key, prepared);
-  }
-  return prepared;
-}
+// Flows run the same scripts and expressions over and over: prepare each text once. A prepared
+// source holds about twice its text, so 1M characters of keys stay within a few MB.
+const cache = new TextCache<PreparedSource>(1000, 1_000_000, 100_000);
 
 /** A function body: `return` gives the result. */
 export function prepareScript(body: string): PreparedSource {
-  return cached(`s${body}`, () => prepare(body, SCRIPT_FILENAME, "", ""));
+  return cache.get(`s${body}`, () => prepare(body, SCRIPT_FILENAME, "", ""));
 }
 
 /** One expression; the newline before the closing parenthesis keeps a trailing `// comment` harmless. */
 export function prepareExpression(expr: string): PreparedSource {
-  return cached(`e${expr}`, () => prepare(expr, EXPRESSION_FILENAME, " return (", ");"));
+  return cache.get(`e${expr}`, () => prepare(expr, EXPRESSION_FILENAME, " return (", ");"));
 }
