@@ -73,8 +73,8 @@ export class QuickJSEngine {
   private run(source: PreparedSource, scope: Record<string, JsonValue>, limits: SandboxLimits): SandboxResult {
     const logs = new LogCollector(limits.logLines, limits.logBytes);
     const entries = Object.entries(scope).filter(([name]) => source.reads(name));
-    const json = entries.map(([name, value]) => [name, JSON.stringify(value) ?? "null"] as const);
-    const bytes = json.reduce((sum, [, text]) => sum + utf8Length(text), 0);
+    const texts = entries.map(([name, value]) => [name, JSON.stringify(value) ?? "null"] as const);
+    const bytes = texts.reduce((sum, [, text]) => sum + utf8Length(text), 0);
     // Copying an oversized scope into a nearly full heap would make malloc fail inside the FFI glue,
     // which does not check for it: refuse before touching the engine.
     if (bytes > limits.memoryBytes / 4) {
@@ -90,13 +90,17 @@ export class QuickJSEngine {
     const owned: QuickJSHandle[] = [];
     const own = (handle: QuickJSHandle): QuickJSHandle => (owned.push(handle), handle);
     try {
-      const JSON_ = own(ctx.getProp(ctx.global, "JSON"));
-      const Reflect_ = own(ctx.getProp(ctx.global, "Reflect"));
+      const jsonObject = own(ctx.getProp(ctx.global, "JSON"));
+      const reflectObject = own(ctx.getProp(ctx.global, "Reflect"));
       const call: Call = {
-        ctx, source, limits, logs, own,
-        stringify: own(ctx.getProp(JSON_, "stringify")),
-        parse: own(ctx.getProp(JSON_, "parse")),
-        reflectGet: own(ctx.getProp(Reflect_, "get")),
+        ctx,
+        source,
+        limits,
+        logs,
+        own,
+        stringify: own(ctx.getProp(jsonObject, "stringify")),
+        parse: own(ctx.getProp(jsonObject, "parse")),
+        reflectGet: own(ctx.getProp(reflectObject, "get")),
         toStr: own(ctx.getProp(ctx.global, "String")),
         errorCtor: own(ctx.getProp(ctx.global, "Error")),
       };
@@ -104,7 +108,7 @@ export class QuickJSEngine {
       // QuickJS's limit only catches single oversized allocations (its running total is broken under
       // emscripten); the fixed wasm memory is the real cap.
       rt.setMemoryLimit(limits.memoryBytes);
-      for (const [name, text] of json) {
+      for (const [name, text] of texts) {
         const installed = this.install(call, name, text);
         if (installed) return fail(this.describe(call, installed), logs);
       }

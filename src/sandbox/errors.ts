@@ -1,6 +1,6 @@
 import type { SandboxError, SandboxErrorKind } from "./types";
 
-/** What the prelude's `describe` reports about a thrown value. */
+/** What the inspect helper's `describe` mode reports about a thrown value. */
 export interface DescribedError {
   name?: string;
   message?: string;
@@ -26,7 +26,7 @@ export interface SourceMapping {
 // QuickJS frames look like "    at f (script.js:3:9)" or, for parse errors, "    at script.js:3:9".
 const FRAME = /^(\s*at\s+)(?:(.*?)\s+\()?([^():\s]+):(\d+):(\d+)\)?\s*$/;
 
-/** Rewrite the stack to user coordinates, dropping frames of the wrapper and the prelude. */
+/** Rewrite the stack to user coordinates, dropping frames of the wrapper and of host helpers. */
 export function userStack(stack: string, map: SourceMapping): { stack: string; line?: number; column?: number } {
   const kept: string[] = [];
   let first: { line: number; column: number } | undefined;
@@ -59,7 +59,7 @@ function collapse(frames: string[]): string[] {
 
 const MEMORY_MESSAGES = new Set(["out of memory", "string too long"]);
 
-/** Turn the prelude's description of a thrown value into the public error shape. */
+/** Turn the inspect helper's description of a thrown value into the public error shape. */
 export function toSandboxError(info: DescribedError, map: SourceMapping): SandboxError {
   if (info.thrown !== undefined) return { kind: "runtime", message: `Uncaught ${info.thrown}` };
   const name = info.name ?? "Error";
