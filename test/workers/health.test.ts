@@ -1,7 +1,39 @@
-import { SELF } from "cloudflare:test";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { call } from "../helpers/api";
 
-it("answers health", async () => {
-  const res = await SELF.fetch("http://x/health");
-  expect(await res.json()).toEqual({ status: "ok" });
+describe("service endpoints", () => {
+  it("answers health on both paths", async () => {
+    for (const path of ["/health", "/api/v1/health"]) {
+      const body = (await (await call(path)).json()) as { status: string; time: string };
+      expect(body.status).toBe("ok");
+      expect(Math.abs(Date.parse(body.time) - Date.now())).toBeLessThan(60_000);
+    }
+  });
+
+  it("serves an OpenAPI 3.1 document generated from the routes", async () => {
+    const res = await call("/api/v1/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { security?: unknown[]; requestBody?: { content: Record<string, unknown> } }>>;
+      components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    for (const path of ["/api/v1/accounts", "/api/v1/login", "/api/v1/accounts/me", "/api/v1/tokens", "/api/v1/tokens/{id}", "/api/v1/flows", "/api/v1/flows/{id}", "/api/v1/flows/{id}/versions/{version}", "/api/v1/flows/{id}/metadata", "/api/v1/flows/validate"]) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    expect(Object.keys(doc.paths["/api/v1/flows/{id}"]!).sort()).toEqual(["delete", "get", "put"]);
+    expect(Object.keys(doc.paths["/api/v1/flows"]!.post!.requestBody!.content).sort()).toEqual(["application/json", "application/yaml"]);
+    expect(doc.paths["/api/v1/flows"]!.get!.security).toBeDefined();
+    expect(doc.components.securitySchemes).toHaveProperty("bearerAuth");
+    expect(doc.components.schemas).toHaveProperty("Error");
+  });
+
+  it("serves a browsable API page at /docs", async () => {
+    const res = await call("/docs");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("/api/v1/openapi.json");
+    expect(html.toLowerCase()).toContain("swagger");
+  });
 });
