@@ -27,6 +27,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["test/workers/setup.ts"],
+          globalSetup: ["test/global-setup.ts"],
         },
       },
     ],

@@ -9,6 +9,7 @@ import { errorResponse, payloadTooLarge, validationError } from "./http/errors";
 import { allowedMethods } from "./http/methods";
 import { accountRoutes } from "./routes/accounts";
 import { docsRoutes } from "./routes/docs";
+import { executionRoutes } from "./routes/executions";
 import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
 import { tokenRoutes } from "./routes/tokens";
@@ -56,6 +57,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   accountRoutes(app);
   tokenRoutes(app);
   flowRoutes(app);
+  executionRoutes(app);
   docsRoutes(app);
   return app;
 }

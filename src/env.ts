@@ -4,6 +4,8 @@ import type { RateLimiter } from "./objects/rate-limiter";
 export interface Env {
   DB: D1Database;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** ExecutionObject; reach it through executionStub() for a typed RPC surface. */
+  EXECUTIONS: DurableObjectNamespace;
   JWT_SECRET?: string;
   SIGNUP_ENABLED?: string;
   LOGIN_MAX_FAILURES?: string;

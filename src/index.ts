@@ -1,9 +1,11 @@
 import { createApp } from "./app";
 import { parseConfig, type Env } from "./env";
+import { executionStub } from "./objects/execution/rpc";
 import { durableThrottle } from "./objects/throttle";
 import { createServices } from "./services";
 import { createD1Storage } from "./storage/d1";
 
+export { ExecutionObject } from "./objects/execution/object";
 export { RateLimiter } from "./objects/rate-limiter";
 
 let warnedDevSecret = false;
@@ -18,6 +20,7 @@ const app = createApp((env: Env, defer) => {
     config,
     storage: createD1Storage(env.DB),
     throttle: durableThrottle(env, config.loginMaxFailures, config.loginWindowSeconds, "login"),
+    execution: (id) => executionStub(env.EXECUTIONS, id),
     defer,
   });
 });

@@ -15,3 +15,19 @@ export function randomToken(length: number): string {
   }
   return out;
 }
+
+/**
+ * An id derived from `material` with a keyed hash: the same material always
+ * gives the same id (so retries are idempotent), yet nobody without the key
+ * can predict it.
+ */
+export async function derivedId(prefix: "exe", key: string, material: string): Promise<string> {
+  const hmacKey = await crypto.subtle.importKey("raw", new TextEncoder().encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const digest = new Uint8Array(await crypto.subtle.sign("HMAC", hmacKey, new TextEncoder().encode(material)));
+  let out = "";
+  for (const b of digest) {
+    if (out.length === 25) break;
+    out += ALPHABET[b % 36];
+  }
+  return `${prefix}_${out}`;
+}

@@ -105,10 +105,42 @@ export interface FlowStore {
   getVersion(accountId: string, flowId: string, version: number): Promise<FlowVersionRecord | null>;
 }
 
+export interface ExecutionSummary {
+  id: string;
+  account_id: string;
+  flow_id: string;
+  flow_version: number;
+  status: string;
+  trigger: string;
+  parent_id: string | null;
+  current_nodes: string[];
+  error: { code: string; message: string; node_id: string } | null;
+  /** JSON text of the output, shortened for lists. */
+  output_preview: string | null;
+  step_count: number;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface ExecutionFilter {
+  flow_id?: string | undefined;
+  status?: string | undefined;
+}
+
+/** The account database's index of executions; the execution objects hold the details. */
+export interface ExecutionIndex {
+  /** Inserts or replaces the summary; an older write never overwrites a newer one. */
+  upsert(summary: ExecutionSummary): Promise<void>;
+  get(accountId: string, id: string): Promise<ExecutionSummary | null>;
+  list(accountId: string, filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>>;
+}
+
 export interface Storage {
   accounts: AccountStore;
   tokens: TokenStore;
   flows: FlowStore;
+  executions: ExecutionIndex;
 }
 
 export type StorageErrorKind = "conflict" | "precondition" | "invalid_cursor";

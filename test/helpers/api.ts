@@ -64,3 +64,37 @@ nodes:
 `;
 
 const randomIp = () => `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
+
+export interface ExecutionBody {
+  execution_id: string;
+  id: string;
+  status: string;
+  output: unknown;
+  error: { code: string; message: string; node_id: string } | null;
+  current_nodes: string[];
+  waiting_for: { node_id: string; state: string; event?: string }[];
+  step_count: number;
+  shared: Record<string, unknown>;
+}
+
+export async function saveFlow(user: TestUser, content: string): Promise<string> {
+  const res = await call("/api/v1/flows", { method: "POST", headers: { ...user.auth, "Content-Type": "application/yaml" }, body: content });
+  const text = await res.text();
+  expect(res.status, text).toBe(201);
+  return (JSON.parse(text) as { id: string }).id;
+}
+
+/** Starts a run and, with `wait`, answers when it finished (or after that many seconds). */
+export async function runFlow(user: TestUser, flowId: string, input: unknown = {}, wait = 10, headers: Record<string, string> = {}): Promise<ExecutionBody> {
+  const res = await call(`/api/v1/flows/${flowId}/run${wait ? `?wait=${wait}` : ""}`, { method: "POST", headers: { ...user.auth, ...headers }, json: { input } });
+  const text = await res.text();
+  expect([200, 201], text).toContain(res.status);
+  return JSON.parse(text) as ExecutionBody;
+}
+
+export async function getExecution(user: TestUser, id: string, wait = 0): Promise<ExecutionBody> {
+  const res = await call(`/api/v1/executions/${id}${wait ? `?wait=${wait}` : ""}`, { headers: user.auth });
+  const text = await res.text();
+  expect(res.status, text).toBe(200);
+  return JSON.parse(text) as ExecutionBody;
+}

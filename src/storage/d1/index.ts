@@ -1,6 +1,7 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { Storage } from "../types";
 import { D1AccountStore } from "./accounts";
+import { D1ExecutionIndex } from "./executions";
 import { D1FlowStore } from "./flows";
 import { D1TokenStore } from "./tokens";
 
@@ -12,5 +13,6 @@ export function createD1Storage(database: D1Database): Storage {
     accounts: new D1AccountStore(db),
     tokens: new D1TokenStore(db),
     flows: new D1FlowStore(db),
+    executions: new D1ExecutionIndex(db),
   };
 }

@@ -50,3 +50,20 @@ export const flowVersions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.flow_id, t.version] })],
 );
+
+export const executions = sqliteTable("executions", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id").notNull(),
+  flow_id: text("flow_id").notNull(),
+  flow_version: integer("flow_version").notNull(),
+  status: text("status").notNull(),
+  trigger: text("trigger").notNull(),
+  parent_id: text("parent_id"),
+  current_nodes: text("current_nodes", { mode: "json" }).$type<string[]>().notNull(),
+  error: text("error", { mode: "json" }).$type<{ code: string; message: string; node_id: string } | null>(),
+  output_preview: text("output_preview"),
+  step_count: integer("step_count").notNull(),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+  finished_at: text("finished_at"),
+});

@@ -1,0 +1,40 @@
+import type { JsonValue } from "../sandbox";
+import type { EventType, ExecutionEvent, ExecutionState, StepRecord, Timer, TimerKind, Token } from "./types";
+
+/**
+ * Durable state of one execution. Calls are synchronous because the
+ * execution object's SQLite storage is; `flush` waits until everything
+ * written so far survives a crash.
+ */
+export interface ExecutionStore {
+  load(): ExecutionState | null;
+  save(state: ExecutionState): void;
+
+  tokens(): Token[];
+  token(id: number): Token | null;
+  addToken(token: Omit<Token, "id">): Token;
+  updateToken(token: Token): void;
+  removeToken(id: number): void;
+
+  startStep(step: Omit<StepRecord, "seq">): number;
+  finishStep(seq: number, patch: Pick<StepRecord, "status" | "action" | "output" | "error" | "finished_at">): void;
+  steps(options?: { after?: number; limit?: number; node_id?: string }): StepRecord[];
+
+  results(): Record<string, JsonValue>;
+  setResult(nodeId: string, output: JsonValue): void;
+
+  appendEvent(type: EventType, nodeId: string | null, data: JsonValue): ExecutionEvent;
+  events(options?: { after?: number; limit?: number; types?: EventType[]; node_id?: string }): ExecutionEvent[];
+
+  addTimer(kind: TimerKind, fireAt: number, tokenId: number | null): void;
+  /** Removes the timers matching every given field; an empty filter removes all. */
+  removeTimers(filter: { id?: number; token_id?: number; kind?: TimerKind }): void;
+  dueTimers(now: number): Timer[];
+  nextTimer(): Timer | null;
+
+  /** Events sent before anything waited for them. */
+  takeInbox(name: string): JsonValue | undefined;
+  putInbox(name: string, payload: JsonValue): void;
+
+  flush(): Promise<void>;
+}

@@ -1,0 +1,105 @@
+import type { FlowDefinition } from "../flow";
+import type { StepError } from "../nodes/types";
+import type { JsonValue } from "../sandbox";
+
+export type ExecutionStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
+export const FINAL_STATUSES: readonly ExecutionStatus[] = ["completed", "failed", "cancelled"];
+export const isFinal = (s: ExecutionStatus) => FINAL_STATUSES.includes(s);
+
+export interface ParentRef {
+  execution_id: string;
+  token_id: number;
+}
+
+/** The run itself: one per execution object. */
+export interface ExecutionState {
+  id: string;
+  account_id: string;
+  flow_id: string;
+  flow_version: number;
+  flow: FlowDefinition;
+  input: JsonValue;
+  status: ExecutionStatus;
+  created_at: string;
+  finished_at: string | null;
+  output: JsonValue | null;
+  error: StepError | null;
+  shared: Record<string, JsonValue>;
+  step_count: number;
+  step_limit: number;
+  parent: ParentRef | null;
+  /** Outputs of the nodes where branches ended; the run's output is built from them. */
+  ends: Record<string, JsonValue>;
+  /** How many parent runs this one has (0 for a top-level run). */
+  depth?: number;
+  /** Where a re-run starts, when not the flow's start node. */
+  start_node: string;
+  trigger: string;
+}
+
+/**
+ * A token is one branch's position in the graph. `ready` tokens run next;
+ * the waiting states are resumed by a timer, an event or a child run.
+ */
+export type TokenState = "ready" | "running" | "sleeping" | "retry_wait" | "waiting_event" | "waiting_child" | "joining";
+
+export interface Token {
+  id: number;
+  node_id: string;
+  state: TokenState;
+  input: JsonValue;
+  attempt: number;
+  /** For `joining`: the node the branch came from. */
+  from_node: string | null;
+  /** For `sleeping`: the outcome to apply on wake. For `waiting_event`: the event name. */
+  pending: JsonValue;
+  /** The step row this token's current attempt wrote. */
+  step_seq: number | null;
+}
+
+export type StepStatus = "running" | "completed" | "failed" | "retrying" | "waiting" | "cancelled";
+
+export interface StepRecord {
+  seq: number;
+  token_id: number;
+  node_id: string;
+  attempt: number;
+  status: StepStatus;
+  action: string | null;
+  input: JsonValue;
+  output: JsonValue | null;
+  error: StepError | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export type EventType =
+  | "execution.started"
+  | "execution.waiting"
+  | "execution.resumed"
+  | "execution.completed"
+  | "execution.failed"
+  | "execution.cancelled"
+  | "step.started"
+  | "step.completed"
+  | "step.failed"
+  | "step.retrying"
+  | "step.waiting"
+  | "log";
+
+export interface ExecutionEvent {
+  seq: number;
+  at: string;
+  type: EventType;
+  node_id: string | null;
+  data: JsonValue;
+}
+
+export type TimerKind = "wake" | "retry" | "event_timeout" | "flow_timeout" | "yield";
+
+export interface Timer {
+  id: number;
+  fire_at: number;
+  kind: TimerKind;
+  token_id: number | null;
+}

@@ -1,0 +1,56 @@
+import type { JsonValue, SandboxResult } from "../sandbox";
+import { NodeError, type NodeContext, type NodeImplementation } from "./types";
+
+/** Runs a script in the sandbox and turns its failure into a NodeError; console output goes to the step's logs. */
+export async function runScript(ctx: NodeContext, body: string, what: string, extra: Record<string, JsonValue> = {}): Promise<Extract<SandboxResult, { ok: true }>> {
+  const result = await ctx.sandbox.runScript(body, { ...(await ctx.scope()), ...extra });
+  return settle(ctx, result, what);
+}
+
+export async function evalExpression(ctx: NodeContext, expr: string, what: string): Promise<JsonValue> {
+  return settle(ctx, await ctx.sandbox.evalExpression(expr, await ctx.scope()), what).value;
+}
+
+function settle(ctx: NodeContext, result: SandboxResult, what: string): Extract<SandboxResult, { ok: true }> {
+  for (const line of result.logs) ctx.log(line.level === "log" ? "info" : line.level, line.message);
+  if (result.ok) return result;
+  const { kind, message, line, column } = result.error;
+  const where = line === undefined ? "" : ` (line ${line}${column === undefined ? "" : `, column ${column}`})`;
+  // A syntax error fails the same way every time; retrying it only wastes time.
+  throw new NodeError(`script_${kind}`, `${what}: ${message}${where}`, { kind, line: line ?? null, column: column ?? null }, kind !== "syntax");
+}
+
+export const transformNode: NodeImplementation = {
+  type: "transform",
+  sideEffects: false,
+  run: async (ctx) => {
+    const result = await runScript(ctx, String(ctx.params.script), "script");
+    return { kind: "done", action: "default", output: result.value, ...(result.shared === undefined ? {} : { shared: result.shared }) };
+  },
+};
+
+/** A string result is the action; a boolean is "true" or "false"; anything else is stringified. */
+export function actionOf(value: JsonValue): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (value === null) return "default";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+export const conditionNode: NodeImplementation = {
+  type: "condition",
+  sideEffects: false,
+  run: async (ctx) => {
+    if (typeof ctx.params.condition_script === "string") {
+      const result = await runScript(ctx, ctx.params.condition_script, "condition_script");
+      return { kind: "done", action: actionOf(result.value), output: ctx.input, ...(result.shared === undefined ? {} : { shared: result.shared }) };
+    }
+    const cases = Array.isArray(ctx.params.conditions) ? ctx.params.conditions : [];
+    for (const [i, item] of cases.entries()) {
+      const { condition, action } = item as { condition: string; action: string };
+      if (await evalExpression(ctx, condition, `conditions[${i}].condition`)) return { kind: "done", action, output: ctx.input };
+    }
+    const fallback = typeof ctx.params.default_action === "string" ? ctx.params.default_action : "default";
+    return { kind: "done", action: fallback, output: ctx.input };
+  },
+};

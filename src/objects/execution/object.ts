@@ -1,0 +1,174 @@
+import { DurableObject } from "cloudflare:workers";
+import { ExecutionEngine } from "../../engine/engine";
+import type { ChildResult, EngineHost } from "../../engine/host";
+import type { ExecutionEvent, ExecutionState } from "../../engine/types";
+import type { Env } from "../../env";
+import { getNodeImplementation } from "../../nodes/registry";
+import { runNode } from "../../nodes/lifecycle";
+import { getSandbox, type JsonValue } from "../../sandbox";
+import { createD1Storage } from "../../storage/d1";
+import { startChild } from "./children";
+import { executionStub, type ExecutionRpc, type LogLine, type RerunSeed, type StartPayload } from "./rpc";
+import { SqliteExecutionStore } from "./sqlite-store";
+import { ExecutionSockets } from "./sockets";
+import { executionView, stepView, summaryOf, type ExecutionView, type StepView } from "./views";
+
+// If the object dies while driving a run outside an alarm, this alarm resumes it.
+const BACKSTOP_MS = 15_000;
+
+/**
+ * One execution: the source of truth for its state, steps, events and
+ * timers. A thin adapter that gives the pure engine its Workers-backed host.
+ */
+export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc {
+  private readonly store: SqliteExecutionStore;
+  private readonly engine: ExecutionEngine;
+  private readonly sockets: ExecutionSockets;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sockets = new ExecutionSockets(ctx);
+    this.store = new SqliteExecutionStore(ctx.storage.sql, () => ctx.storage.sync(), (event: ExecutionEvent) => this.sockets.broadcast(event));
+    const storage = createD1Storage(env.DB);
+    const host: EngineHost = {
+      store: this.store,
+      runStep: (request) => runNode(request, { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init), sandbox: getSandbox, secrets: { resolve: async () => ({}) } }),
+      hasSideEffects: (type) => getNodeImplementation(type)?.sideEffects ?? true,
+      onTransition: (state) => storage.executions.upsert(summaryOf(state, this.store.tokens())),
+      spawnChild: (state, token, request) => startChild(env, storage, state, token.id, request),
+      notifyParent: (state) => this.notifyParent(state),
+      setAlarm: async (at) => {
+        if (at === null) await ctx.storage.deleteAlarm();
+        else await ctx.storage.setAlarm(at);
+      },
+      now: () => Date.now(),
+      random: () => Math.random(),
+    };
+    this.engine = new ExecutionEngine(host);
+  }
+
+  async start(payload: StartPayload): Promise<{ created: boolean; execution: ExecutionView }> {
+    const { state, created } = await this.engine.start(payload.request);
+    if (created) await this.driveInBackground();
+    const settled = payload.waitMs > 0 ? await this.engine.settled(payload.waitMs) : state;
+    return { created, execution: this.view(settled ?? state) };
+  }
+
+  async describe(accountId: string): Promise<ExecutionView | null> {
+    const state = this.owned(accountId);
+    return state ? this.view(state) : null;
+  }
+
+  async waitFor(accountId: string, waitMs: number): Promise<ExecutionView | null> {
+    if (!this.owned(accountId)) return null;
+    const state = await this.engine.settled(waitMs);
+    return state ? this.view(state) : null;
+  }
+
+  async steps(accountId: string, options: { after: number; limit: number; node_id?: string; full: boolean }): Promise<StepView[] | null> {
+    if (!this.owned(accountId)) return null;
+    return this.store.steps(options).map((s) => stepView(s, options.full));
+  }
+
+  async logs(accountId: string, options: { after: number; limit: number; node_id?: string; level?: string }): Promise<LogLine[] | null> {
+    if (!this.owned(accountId)) return null;
+    const lines: LogLine[] = [];
+    for (const event of this.store.events({ after: options.after, limit: options.limit, types: ["log"], ...(options.node_id ? { node_id: options.node_id } : {}) })) {
+      const data = event.data as { level: string; message: string; data?: JsonValue };
+      if (options.level && data.level !== options.level) continue;
+      lines.push({ seq: event.seq, time: event.at, level: data.level, node_id: event.node_id, message: data.message, data: data.data ?? null });
+    }
+    return lines;
+  }
+
+  async events(accountId: string, after: number, limit: number): Promise<ExecutionEvent[] | null> {
+    if (!this.owned(accountId)) return null;
+    return this.store.events({ after, limit });
+  }
+
+  async cancel(accountId: string): Promise<ExecutionView | null> {
+    if (!this.owned(accountId)) return null;
+    const state = await this.engine.cancel();
+    return state ? this.view(state) : null;
+  }
+
+  async sendEvent(accountId: string, name: string, payload: JsonValue): Promise<{ delivered: number; execution: ExecutionView } | null> {
+    const state = this.owned(accountId);
+    if (!state) return null;
+    await this.armBackstop();
+    const delivered = await this.engine.sendEvent(name, payload);
+    return { delivered, execution: this.view(this.engine.current()!) };
+  }
+
+  async childFinished(tokenId: number, result: ChildResult): Promise<void> {
+    await this.armBackstop();
+    await this.engine.childFinished(tokenId, result);
+  }
+
+  /** What a re-run from `fromNode` needs: outputs recorded before that node first ran, and its input then. */
+  async rerunSeed(accountId: string, fromNode: string | null): Promise<RerunSeed | null> {
+    const state = this.owned(accountId);
+    if (!state) return null;
+    const base = { flow_id: state.flow_id, flow_version: state.flow_version, flow: state.flow };
+    const results: Record<string, JsonValue> = {};
+    if (fromNode !== null) {
+      for (const step of this.store.steps({ limit: 100_000 })) {
+        if (step.node_id === fromNode) return { ...base, results, input: step.input, found: true };
+        if (step.status === "completed") results[step.node_id] = step.output;
+      }
+    }
+    return { ...base, results: {}, input: state.input, found: fromNode === null };
+  }
+
+  override async alarm(): Promise<void> {
+    await this.armBackstop();
+    await this.engine.onAlarm();
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const accountId = request.headers.get("X-Account-Id") ?? "";
+    const state = this.owned(accountId);
+    if (!state || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response(null, { status: 404 });
+    const after = Number(new URL(request.url).searchParams.get("after") ?? "0") || 0;
+    return this.sockets.accept(this.view(state), this.store.events({ after, limit: 10_000 }));
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.sockets.onMessage(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.sockets.onClose(ws, code);
+  }
+
+  private owned(accountId: string): ExecutionState | null {
+    const state = this.engine.current();
+    return state && state.account_id === accountId ? state : null;
+  }
+
+  private view(state: ExecutionState): ExecutionView {
+    return executionView(state, this.store.tokens());
+  }
+
+  private async armBackstop(): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    const at = Date.now() + BACKSTOP_MS;
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private async driveInBackground(): Promise<void> {
+    await this.armBackstop();
+    this.ctx.waitUntil(this.engine.run());
+  }
+
+  private async notifyParent(state: ExecutionState): Promise<void> {
+    if (!state.parent) return;
+    const parent = executionStub(this.env.EXECUTIONS, state.parent.execution_id);
+    const result: ChildResult = {
+      status: state.status as ChildResult["status"],
+      output: state.output,
+      error: state.error ? { code: state.error.code, message: state.error.message } : null,
+    };
+    await parent.childFinished(state.parent.token_id, result);
+  }
+}

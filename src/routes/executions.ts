@@ -1,0 +1,289 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { requireAuth } from "../http/auth";
+import type { AppEnv } from "../http/context";
+import { badRequest } from "../errors";
+import { MAX_WAIT_SECONDS } from "../services/runs";
+import type { JsonValue } from "../sandbox";
+import { bearer, commonErrors, errorResponse, IdParam, PageQuery } from "./schemas";
+
+const Json = z.unknown().openapi({ description: "Any JSON value" });
+const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
+
+const Execution = z
+  .object({
+    id: z.string(),
+    flow_id: z.string(),
+    flow_version: z.number().int(),
+    status: z.string().openapi({ description: STATUSES.join(" | ") }),
+    trigger: z.string(),
+    parent_id: z.string().nullable(),
+    created_at: z.string(),
+    finished_at: z.string().nullable(),
+    current_nodes: z.array(z.string()),
+    waiting_for: z.array(z.object({ node_id: z.string(), state: z.string(), event: z.string().optional() })),
+    step_count: z.number().int(),
+    input: Json,
+    output: Json,
+    error: Json,
+    shared: Json,
+  })
+  .openapi("Execution");
+
+const ExecutionSummary = z
+  .object({
+    id: z.string(),
+    flow_id: z.string(),
+    flow_version: z.number().int(),
+    status: z.string(),
+    trigger: z.string(),
+    parent_id: z.string().nullable(),
+    current_nodes: z.array(z.string()),
+    error: z.object({ code: z.string(), message: z.string(), node_id: z.string() }).nullable(),
+    output_preview: z.string().nullable(),
+    step_count: z.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .openapi("ExecutionSummary");
+
+const Step = z
+  .object({
+    seq: z.number().int(),
+    node_id: z.string(),
+    attempt: z.number().int(),
+    status: z.string(),
+    action: z.string().nullable(),
+    started_at: z.string(),
+    finished_at: z.string().nullable(),
+    duration_ms: z.number().nullable(),
+    input: Json,
+    output: Json,
+    error: Json,
+  })
+  .openapi("Step");
+
+const LogLine = z
+  .object({ seq: z.number().int(), time: z.string(), level: z.string(), node_id: z.string().nullable(), message: z.string(), data: Json })
+  .openapi("LogLine");
+
+const ExecId = IdParam("Execution id", "exe_0123456789abcdefghijklmno");
+const WaitQuery = z.object({
+  wait: z.coerce.number().min(0).max(MAX_WAIT_SECONDS).optional().openapi({ description: `Seconds to wait for the run to finish (max ${MAX_WAIT_SECONDS})` }),
+});
+const executionJson = (description: string) => ({ description, content: { "application/json": { schema: Execution } } });
+const CursorQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0).openapi({ description: "Only entries with seq greater than this" }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  node_id: z.string().max(200).optional(),
+});
+const optionalJsonBody = (schema: z.ZodType) => ({ required: false, content: { "application/json": { schema } } });
+
+export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.use("/api/v1/executions", requireAuth);
+  app.use("/api/v1/executions/*", requireAuth);
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/flows/{id}/run",
+      tags: ["Executions"],
+      summary: "Start a run of the flow's current version",
+      description:
+        "Answers once the execution object has durably accepted the run. `Idempotency-Key` makes repeats return the same execution (200). `?wait=N` answers when the run finishes, or after N seconds with its status then.",
+      security: bearer,
+      request: {
+        params: IdParam("Flow id", "flw_0123456789abcdefghijklmno"),
+        query: WaitQuery,
+        headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
+        body: optionalJsonBody(z.object({ input: Json }).partial()),
+      },
+      responses: { 201: executionJson("Started"), 200: executionJson("An earlier run with the same Idempotency-Key"), ...commonErrors },
+    }),
+    async (c) => {
+      const body = (await readOptionalJson(c.req)) as { input?: JsonValue };
+      const { wait } = c.req.valid("query");
+      const result = await c.var.services.runs.run(c.var.principal, c.req.valid("param").id, {
+        input: body.input ?? {},
+        idempotencyKey: c.req.header("Idempotency-Key"),
+        waitMs: (wait ?? 0) * 1000,
+        trigger: "api",
+      });
+      return c.json({ execution_id: result.execution.id, ...result.execution }, result.created ? 201 : 200, {
+        Location: `/api/v1/executions/${result.execution.id}`,
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/executions",
+      tags: ["Executions"],
+      summary: "List executions, newest first",
+      security: bearer,
+      request: { query: PageQuery.extend({ flow_id: z.string().max(64).optional(), status: z.enum(STATUSES).optional() }) },
+      responses: {
+        200: {
+          description: "A page of execution summaries",
+          content: { "application/json": { schema: z.object({ executions: z.array(ExecutionSummary), next_cursor: z.string().nullable() }) } },
+        },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { limit, cursor, flow_id, status } = c.req.valid("query");
+      const page = await c.var.services.runs.list(c.var.principal.account_id, { flow_id, status }, limit, cursor);
+      return c.json({ executions: page.items.map(({ account_id: _a, ...rest }) => rest), next_cursor: page.next_cursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/executions/{id}",
+      tags: ["Executions"],
+      summary: "An execution's status, current nodes, output and error",
+      security: bearer,
+      request: { params: ExecId, query: WaitQuery },
+      responses: { 200: executionJson("The execution"), ...commonErrors },
+    }),
+    async (c) => {
+      const { wait } = c.req.valid("query");
+      return c.json(await c.var.services.runs.get(c.var.principal.account_id, c.req.valid("param").id, (wait ?? 0) * 1000), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/executions/{id}/steps",
+      tags: ["Executions"],
+      summary: "Step records: node, attempt, status, timings, input and output (previews unless full=true)",
+      security: bearer,
+      request: { params: ExecId, query: CursorQuery.extend({ full: z.enum(["true", "false"]).optional() }) },
+      responses: {
+        200: { description: "Steps in order", content: { "application/json": { schema: z.object({ steps: z.array(Step) }) } } },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { after, limit, node_id, full } = c.req.valid("query");
+      const steps = await c.var.services.runs.steps(c.var.principal.account_id, c.req.valid("param").id, {
+        after,
+        limit,
+        full: full === "true",
+        ...(node_id ? { node_id } : {}),
+      });
+      return c.json({ steps }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/executions/{id}/logs",
+      tags: ["Executions"],
+      summary: "Structured log lines of the run",
+      security: bearer,
+      request: { params: ExecId, query: CursorQuery.extend({ level: z.enum(["debug", "info", "warn", "error"]).optional() }) },
+      responses: {
+        200: { description: "Log lines in order", content: { "application/json": { schema: z.object({ logs: z.array(LogLine) }) } } },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { after, limit, node_id, level } = c.req.valid("query");
+      const logs = await c.var.services.runs.logs(c.var.principal.account_id, c.req.valid("param").id, {
+        after,
+        limit,
+        ...(node_id ? { node_id } : {}),
+        ...(level ? { level } : {}),
+      });
+      return c.json({ logs }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/api/v1/executions/{id}",
+      tags: ["Executions"],
+      summary: "Cancel a run; waits are interrupted and `cancelled` is final",
+      security: bearer,
+      request: { params: ExecId },
+      responses: { 200: executionJson("The execution after cancelling"), ...commonErrors },
+    }),
+    async (c) => c.json(await c.var.services.runs.cancel(c.var.principal.account_id, c.req.valid("param").id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/executions/{id}/events/{name}",
+      tags: ["Executions"],
+      summary: "Send a named event; resumes nodes waiting for it (kept for the first that will, otherwise)",
+      security: bearer,
+      request: {
+        params: ExecId.extend({ name: z.string().min(1).max(200).openapi({ param: { name: "name", in: "path" } }) }),
+        body: optionalJsonBody(Json),
+      },
+      responses: {
+        202: {
+          description: "Accepted",
+          content: { "application/json": { schema: z.object({ delivered: z.number().int(), execution: Execution }) } },
+        },
+        ...commonErrors,
+        409: errorResponse("The execution has finished"),
+      },
+    }),
+    async (c) => {
+      const { id, name } = c.req.valid("param");
+      const payload = (await readOptionalJson(c.req, null)) as JsonValue;
+      return c.json(await c.var.services.runs.sendEvent(c.var.principal.account_id, id, name, payload), 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/executions/{id}/rerun",
+      tags: ["Executions"],
+      summary: "Start a new execution from a node, reusing the recorded outputs of the steps before it",
+      security: bearer,
+      request: {
+        params: ExecId,
+        query: WaitQuery,
+        body: optionalJsonBody(z.object({ from_node: z.string().min(1).max(200).optional(), input: Json.optional() }).strict()),
+      },
+      responses: { 201: executionJson("The new execution"), ...commonErrors },
+    }),
+    async (c) => {
+      const body = (await readOptionalJson(c.req)) as { from_node?: string; input?: JsonValue };
+      const { wait } = c.req.valid("query");
+      const result = await c.var.services.runs.rerun(c.var.principal, c.req.valid("param").id, body.from_node, body.input, (wait ?? 0) * 1000);
+      return c.json({ execution_id: result.execution.id, ...result.execution }, 201, { Location: `/api/v1/executions/${result.execution.id}` });
+    },
+  );
+
+  app.get("/api/v1/executions/:id/ws", async (c) => {
+    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw badRequest("This endpoint speaks WebSocket; send Upgrade: websocket");
+    const id = c.req.param("id");
+    await c.var.services.runs.requireSummary(c.var.principal.account_id, id);
+    const forwarded = new Request(c.req.raw, { headers: new Headers(c.req.raw.headers) });
+    forwarded.headers.set("X-Account-Id", c.var.principal.account_id);
+    return c.var.services.runs.connect(id, forwarded);
+  });
+}
+
+/** Bodies are optional on these routes; when present they must be JSON (the content-type rule already ran). */
+async function readOptionalJson(request: { text(): Promise<string> }, fallback: unknown = {}): Promise<unknown> {
+  // Hono caches the body, so this works after the route validator has read it.
+  const text = await request.text();
+  if (text.trim() === "") return fallback;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw badRequest("The request body is not valid JSON");
+  }
+}

@@ -1,0 +1,128 @@
+import type { StartRequest } from "../engine/engine";
+import { isFinal, type ExecutionStatus } from "../engine/types";
+import { AppError, badRequest, notFound } from "../errors";
+import { validateFlow } from "../flow";
+import { derivedId, newId } from "../lib/ids";
+import type { ExecutionRpc, LogLine } from "../objects/execution/rpc";
+import type { ExecutionView, StepView } from "../objects/execution/views";
+import type { JsonValue } from "../sandbox";
+import type { ExecutionFilter, ExecutionSummary, Page, Storage } from "../storage/types";
+import type { Principal } from "./auth";
+
+export interface RunOptions {
+  input: JsonValue;
+  idempotencyKey?: string | undefined;
+  waitMs: number;
+  trigger: string;
+}
+
+export interface RunResult {
+  /** False when an Idempotency-Key matched an earlier run. */
+  created: boolean;
+  execution: ExecutionView;
+}
+
+/** Longest `?wait=` a caller may ask for; past it the run goes on and the answer says `running`. */
+export const MAX_WAIT_SECONDS = 60;
+
+/** Starting runs and reading them back. Execution details come from each run's object; lists from the index. */
+export class RunService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly execution: (id: string) => ExecutionRpc,
+    private readonly idKey: string,
+  ) {}
+
+  async run(principal: Principal, flowId: string, options: RunOptions): Promise<RunResult> {
+    const flow = await this.storage.flows.get(principal.account_id, flowId);
+    if (!flow) throw notFound("Flow");
+    const parsed = validateFlow(flow.content, { name: flow.name });
+    if (!parsed.flow) throw new AppError(400, "validation_failed", "The stored flow is not valid; save a corrected version", { errors: parsed.errors });
+    const id = options.idempotencyKey
+      ? await derivedId("exe", this.idKey, `${principal.account_id}:${flowId}:${options.idempotencyKey}`)
+      : newId("exe");
+    return this.start(
+      { id, account_id: principal.account_id, flow_id: flow.id, flow_version: flow.version, flow: parsed.flow, input: options.input, trigger: options.trigger },
+      options.waitMs,
+    );
+  }
+
+  async rerun(principal: Principal, id: string, fromNode: string | undefined, input: JsonValue | undefined, waitMs: number): Promise<RunResult> {
+    await this.requireSummary(principal.account_id, id);
+    const seed = await this.execution(id).rerunSeed(principal.account_id, fromNode ?? null);
+    if (!seed) throw notFound("Execution");
+    if (fromNode !== undefined && !seed.flow.nodes[fromNode]) {
+      throw badRequest(`The flow has no node '${fromNode}'`, { field: "from_node" });
+    }
+    if (!seed.found) throw badRequest(`Node '${fromNode}' never ran in execution ${id}; pass input to start there anyway`, { field: "from_node" });
+    const request: StartRequest = {
+      id: newId("exe"),
+      account_id: principal.account_id,
+      flow_id: seed.flow_id,
+      flow_version: seed.flow_version,
+      flow: seed.flow,
+      input: input === undefined ? seed.input : input,
+      trigger: `rerun:${id}`,
+      ...(fromNode === undefined ? {} : { start_node: fromNode, results: seed.results }),
+    };
+    return this.start(request, waitMs);
+  }
+
+  async list(accountId: string, filter: ExecutionFilter, limit: number, cursor?: string): Promise<Page<ExecutionSummary>> {
+    return this.storage.executions.list(accountId, filter, { limit, cursor });
+  }
+
+  async get(accountId: string, id: string, waitMs = 0): Promise<ExecutionView> {
+    await this.requireSummary(accountId, id);
+    const stub = this.execution(id);
+    return orNotFound(waitMs > 0 ? await stub.waitFor(accountId, waitMs) : await stub.describe(accountId));
+  }
+
+  async steps(accountId: string, id: string, options: { after: number; limit: number; node_id?: string; full: boolean }): Promise<StepView[]> {
+    await this.requireSummary(accountId, id);
+    return orNotFound(await this.execution(id).steps(accountId, options));
+  }
+
+  async logs(accountId: string, id: string, options: { after: number; limit: number; node_id?: string; level?: string }): Promise<LogLine[]> {
+    await this.requireSummary(accountId, id);
+    return orNotFound(await this.execution(id).logs(accountId, options));
+  }
+
+  async cancel(accountId: string, id: string): Promise<ExecutionView> {
+    await this.requireSummary(accountId, id);
+    return orNotFound(await this.execution(id).cancel(accountId));
+  }
+
+  async sendEvent(accountId: string, id: string, name: string, payload: JsonValue): Promise<{ delivered: number; execution: ExecutionView }> {
+    const summary = await this.requireSummary(accountId, id);
+    if (isFinal(summary.status as ExecutionStatus)) {
+      throw new AppError(409, "conflict", `Execution ${id} is ${summary.status}; it takes no more events`);
+    }
+    const result = orNotFound(await this.execution(id).sendEvent(accountId, name, payload));
+    if (isFinal(result.execution.status as ExecutionStatus) && result.delivered === 0) {
+      throw new AppError(409, "conflict", `Execution ${id} is ${result.execution.status}; it takes no more events`);
+    }
+    return result;
+  }
+
+  /** Checks the execution belongs to the account before its object is touched. */
+  async requireSummary(accountId: string, id: string): Promise<ExecutionSummary> {
+    const summary = /^exe_[0-9a-z]{25}$/.test(id) ? await this.storage.executions.get(accountId, id) : null;
+    if (!summary) throw notFound("Execution");
+    return summary;
+  }
+
+  /** Hands a WebSocket upgrade to the execution's object, which serves it. */
+  connect(id: string, request: Request): Promise<Response> {
+    return this.execution(id).fetch(request);
+  }
+
+  private async start(request: StartRequest, waitMs: number): Promise<RunResult> {
+    return this.execution(request.id).start({ request, waitMs });
+  }
+}
+
+function orNotFound<T>(value: T | null): T {
+  if (value === null) throw notFound("Execution");
+  return value;
+}
