@@ -147,6 +147,7 @@ export class ExecutionEngine {
         return;
       }
       if (!token) continue;
+      await this.resumeIfWaiting();
       if (timer.kind === "retry" && token.state === "retry_wait") this.setTokenState(token, "ready");
       if (timer.kind === "wake" && token.state === "sleeping") {
         const pending = token.pending as { action: string; output: JsonValue };
@@ -174,6 +175,7 @@ export class ExecutionEngine {
       store.putInbox(name, payload);
       return 0;
     }
+    await this.resumeIfWaiting();
     for (const token of waiting) {
       store.removeTimers({ token_id: token.id });
       this.completeStep(token, "default", payload);
@@ -185,6 +187,7 @@ export class ExecutionEngine {
   async childFinished(tokenId: number, result: ChildResult): Promise<void> {
     const token = this.host.store.token(tokenId);
     if (!token || token.state !== "waiting_child") return;
+    await this.resumeIfWaiting();
     if (result.status === "completed") this.completeStep(token, "default", result.output);
     else {
       const message = result.error?.message ?? `The child execution was ${result.status}`;
@@ -219,7 +222,7 @@ export class ExecutionEngine {
       for (const token of store.tokens()) {
         if (active.size >= this.options.maxConcurrency || started >= this.options.stepBudget) break;
         if (token.state !== "ready" || active.has(token.id)) continue;
-        if (this.current()!.status === "waiting") await this.setStatus("running", "execution.resumed");
+        await this.resumeIfWaiting();
         started++;
         active.set(token.id, this.runToken(token).finally(() => active.delete(token.id)));
       }
@@ -238,8 +241,6 @@ export class ExecutionEngine {
       const message = `The run reached its limit of ${state.step_limit} steps (a cycle that never ends?)`;
       return this.finish("failed", null, { code: "step_limit_exceeded", message, node_id: token.node_id });
     }
-    if (this.host.hasSideEffects(node.type)) await store.flush();
-    if (isFinal(state.status)) return;
     state.step_count++;
     store.save(state);
     const startedAt = this.host.now();
@@ -258,6 +259,12 @@ export class ExecutionEngine {
     token.state = "running";
     store.updateToken(token);
     store.appendEvent("step.started", token.node_id, { step: token.step_seq, attempt: token.attempt, input: preview(token.input) });
+    // Before an effect leaves the run, everything up to and including "this step started" must be
+    // durable: a crash then re-runs only this step, and its record shows it was interrupted.
+    if (this.host.hasSideEffects(node.type)) {
+      await store.flush();
+      if (isFinal(this.current()!.status)) return;
+    }
 
     const controller = new AbortController();
     this.inflight.set(token.id, controller);
@@ -486,6 +493,10 @@ export class ExecutionEngine {
     this.host.store.save(state);
     this.host.store.appendEvent(event, null, { status });
     await this.transition();
+  }
+
+  private async resumeIfWaiting(): Promise<void> {
+    if (this.current()?.status === "waiting") await this.setStatus("running", "execution.resumed");
   }
 
   private async transition(): Promise<void> {
