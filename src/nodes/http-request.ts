@@ -148,7 +148,7 @@ async function readLimited(response: Response, request: PreparedRequest): Promis
     if (done) break;
     size += value.byteLength;
     if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel();
+      await reader.cancel().catch(() => undefined);
       throw new NodeError("response_too_large", `${request.method} ${request.url} answered more than ${MAX_RESPONSE_BYTES} bytes`, null, false);
     }
     chunks.push(value);
