@@ -3,7 +3,7 @@ import type { EventType, ExecutionEvent, ExecutionState, StepRecord, Timer, Time
 import type { JsonValue } from "../../sandbox";
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS execution (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS execution (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL, flow TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (id INTEGER PRIMARY KEY AUTOINCREMENT, node_id TEXT NOT NULL, state TEXT NOT NULL,
   input TEXT NOT NULL, attempt INTEGER NOT NULL, from_node TEXT, pending TEXT, step_seq INTEGER);
 CREATE TABLE IF NOT EXISTS steps (seq INTEGER PRIMARY KEY AUTOINCREMENT, token_id INTEGER NOT NULL, node_id TEXT NOT NULL,
@@ -32,12 +32,17 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   load(): ExecutionState | null {
-    const row = this.sql.exec("SELECT state FROM execution WHERE id = 1").toArray()[0];
-    return row ? (JSON.parse(String(row.state)) as ExecutionState) : null;
+    const row = this.sql.exec("SELECT state, flow FROM execution WHERE id = 1").toArray()[0];
+    if (!row) return null;
+    return { ...(JSON.parse(String(row.state)) as Omit<ExecutionState, "flow">), flow: JSON.parse(String(row.flow)) as ExecutionState["flow"] };
   }
 
   save(state: ExecutionState): void {
-    this.sql.exec("INSERT INTO execution (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state", JSON.stringify(state));
+    // The pinned flow never changes, so it is written once; the state is rewritten at every step.
+    const { flow, ...rest } = state;
+    const json = JSON.stringify(rest);
+    const updated = this.sql.exec("UPDATE execution SET state = ? WHERE id = 1", json).rowsWritten;
+    if (updated === 0) this.sql.exec("INSERT INTO execution (id, state, flow) VALUES (1, ?, ?)", json, JSON.stringify(flow));
   }
 
   tokens(): Token[] {
