@@ -70,12 +70,15 @@ function applyAuth(params: Params, headers: Headers): void {
 }
 
 export async function sendRequest(ctx: NodeContext, request: PreparedRequest): Promise<NodeOutcome> {
+  // The timeout covers the whole exchange, body included: a server that sends its headers and then
+  // stalls must not hold the step beyond `timeout`.
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), request.timeoutMs);
   const onAbort = () => timeout.abort();
   ctx.signal.addEventListener("abort", onAbort);
   const started = ctx.now();
   let response: Response;
+  let raw: string;
   try {
     response = await ctx.fetch(request.url, {
       method: request.method,
@@ -84,7 +87,9 @@ export async function sendRequest(ctx: NodeContext, request: PreparedRequest): P
       redirect: request.followRedirects ? "follow" : "manual",
       signal: timeout.signal,
     });
+    raw = await readLimited(response, request, timeout.signal);
   } catch (error) {
+    if (error instanceof NodeError) throw error;
     if (timeout.signal.aborted && !ctx.signal.aborted) {
       throw new NodeError("http_timeout", `${request.method} ${request.url} took longer than ${request.timeoutMs} ms`);
     }
@@ -93,7 +98,6 @@ export async function sendRequest(ctx: NodeContext, request: PreparedRequest): P
     clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onAbort);
   }
-  const raw = await readLimited(response, request);
   const timingMs = ctx.now() - started;
   const contentType = response.headers.get("Content-Type") ?? "";
   const headers: Record<string, JsonValue> = {};
@@ -138,20 +142,31 @@ function parseBody(raw: string, contentType: string): JsonValue {
   return raw;
 }
 
-async function readLimited(response: Response, request: PreparedRequest): Promise<string> {
+async function readLimited(response: Response, request: PreparedRequest, signal: AbortSignal): Promise<string> {
   if (!response.body) return "";
   const reader = response.body.getReader();
+  // Not every runtime errors a body stream when the fetch's signal aborts after the headers came.
+  const aborted = new Promise<never>((_, reject) => {
+    const fail = () => reject(signal.reason instanceof Error ? signal.reason : new Error("The request was aborted"));
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
+  });
+  aborted.catch(() => undefined);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw new NodeError("response_too_large", `${request.method} ${request.url} answered more than ${MAX_RESPONSE_BYTES} bytes`, null, false);
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), aborted]);
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_RESPONSE_BYTES) {
+        throw new NodeError("response_too_large", `${request.method} ${request.url} answered more than ${MAX_RESPONSE_BYTES} bytes`, null, false);
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    reader.cancel().catch(() => undefined);
+    throw error;
   }
   const all = new Uint8Array(size);
   let offset = 0;
