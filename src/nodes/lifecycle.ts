@@ -1,10 +1,10 @@
 import type { StepRequest } from "../engine/host";
 import { getNodeType, type NodeDefinition } from "../flow";
 import { evaluateTemplates, mergeSecretRefs, referencedSecrets, resolveSecrets, type Redactor, type SecretRefs, type SecretResolver } from "../expressions";
-import type { JsonValue, Sandbox } from "../sandbox";
+import type { JsonValue, LogLine, Sandbox } from "../sandbox";
 import { getNodeImplementation } from "./registry";
 import { actionOf, runScript } from "./scripts";
-import { NodeError, type NodeContext, type NodeImplementation, type NodeOutcome } from "./types";
+import { NodeError, type LogLevel, type NodeContext, type NodeImplementation, type NodeOutcome } from "./types";
 
 export interface LifecycleDeps {
   fetch: typeof fetch;
@@ -12,10 +12,17 @@ export interface LifecycleDeps {
   secrets: SecretResolver;
 }
 
+type Params = Record<string, JsonValue>;
+type Log = (level: LogLevel, message: string, data?: JsonValue) => void;
+
 /**
  * One attempt of a node: params templated → `prep` hook → the node's work
  * (or the `exec` hook), once or per batch item → `post` hook. Whatever leaves
  * here has secret values redacted.
+ *
+ * In a batch, params are templated per item, with `input` set to the item;
+ * `prep` and `post` run once, before and after all items, and see the params
+ * as written.
  */
 export async function runNode(request: StepRequest, deps: LifecycleDeps): Promise<NodeOutcome> {
   const { node, token, state } = request;
@@ -27,58 +34,93 @@ export async function runNode(request: StepRequest, deps: LifecycleDeps): Promis
   const scriptParams = new Set(getNodeType(node.type)?.scriptParams ?? []);
   const { secrets, redactor } = await resolveSecrets(secretsReferenced(node, scriptParams), deps.secrets);
   const needsResults = mentions(node, "results");
-  const scopeOf = (input: JsonValue, params: Record<string, JsonValue>): Record<string, JsonValue> => ({
+  const nodeId = token.node_id;
+  const idempotencyKey = `${state.id}:${nodeId}:${token.attempt}`;
+  // `shared` as this attempt's scripts have left it; undefined until one ran.
+  let shared: JsonValue | undefined;
+  const scopeOf = (input: JsonValue, params: Params): Params => ({
     input,
     params,
-    shared: state.shared,
+    shared: shared ?? state.shared,
     secrets,
-    execution: { id: state.id, flow_id: state.flow_id, account_id: state.account_id, started_at: state.created_at, attempt: token.attempt },
+    execution: { id: state.id, flow_id: state.flow_id, account_id: state.account_id, started_at: state.created_at, attempt: token.attempt, node_id: nodeId, idempotency_key: idempotencyKey },
     results: needsResults ? request.results : {},
   });
+  const log: Log = (level, message, data) => request.log(level, redactor.string(message), data === undefined ? undefined : redactor.value(data));
 
   try {
-    const templated: Record<string, JsonValue> = {};
-    const raw: Record<string, JsonValue> = {};
-    for (const [key, value] of Object.entries(node.params)) (scriptParams.has(key) ? raw : templated)[key] = value as JsonValue;
-    const evaluated = await evaluateTemplates(templated, scopeOf(token.input, {}), { sandbox, nodeId: token.node_id, pathPrefix: `nodes.${token.node_id}.params` });
-    if (!evaluated.ok) throw new NodeError("template_error", evaluated.error.message, { path: evaluated.error.path }, false);
-    let params: Record<string, JsonValue> = { ...(evaluated.value as Record<string, JsonValue>), ...raw };
-    let input = token.input;
-    let shared: JsonValue | undefined;
+    const written = node.params as Params;
+    const templated: Params = {};
+    const raw: Params = {};
+    for (const [key, value] of Object.entries(written)) (scriptParams.has(key) ? raw : templated)[key] = value;
+    /** The params for one run of the node's work. Templates see `params` as written: they cannot see their own results. */
+    const evaluateParams = async (input: JsonValue, item?: number): Promise<Params> => {
+      const evaluated = await evaluateTemplates(templated, scopeOf(input, written), { sandbox, nodeId, pathPrefix: `nodes.${nodeId}.params` });
+      forwardLogs(evaluated.logs, log);
+      if (!evaluated.ok) {
+        const { message, path } = evaluated.error;
+        throw new NodeError("template_error", item === undefined ? message : `${message} (batch item ${item})`, item === undefined ? { path } : { path, item }, false);
+      }
+      return { ...(evaluated.value as Params), ...raw };
+    };
 
-    const ctxFor = (itemInput: JsonValue): NodeContext => ({
+    let input = token.input;
+    let params: Params = node.batch ? { ...written } : await evaluateParams(input);
+    // Params returned by `prep`: in a batch they replace the evaluated param for every item.
+    let prepared: Params = {};
+
+    /** `exclusive`, when given, is awaited before the scope is read (see runBatch). */
+    const ctxFor = (itemInput: JsonValue, itemParams: Params, exclusive?: () => Promise<void>): NodeContext => ({
       executionId: state.id,
       flowId: state.flow_id,
       accountId: state.account_id,
-      nodeId: token.node_id,
+      nodeId,
       attempt: token.attempt,
-      idempotencyKey: `${state.id}:${token.node_id}:${token.attempt}`,
+      idempotencyKey,
       input: itemInput,
-      params,
+      params: itemParams,
       signal: request.signal,
       fetch: deps.fetch,
       sandbox,
-      scope: async () => ({ ...scopeOf(itemInput, params), ...(shared === undefined ? {} : { shared }) }),
-      log: (level, message, data) => request.log(level, redactor.string(message), data === undefined ? undefined : redactor.value(data)),
+      scope: async () => {
+        await exclusive?.();
+        return scopeOf(itemInput, itemParams);
+      },
+      log,
       now: () => Date.now(),
     });
 
     if (node.hooks?.prep) {
-      const prep = await runScript(ctxFor(input), node.hooks.prep, "hooks.prep");
+      const prep = await runScript(ctxFor(input, params), node.hooks.prep, "hooks.prep");
       shared = prep.shared ?? shared;
       if (isRecord(prep.value)) {
         if ("input" in prep.value) input = prep.value.input as JsonValue;
-        if (isRecord(prep.value.params)) params = { ...params, ...prep.value.params };
+        if (isRecord(prep.value.params)) {
+          prepared = prep.value.params;
+          params = { ...params, ...prepared };
+        }
       }
     }
 
     let outcome: NodeOutcome;
-    if (node.batch) outcome = await runBatch(node, impl, ctxFor, input, scopeOf(input, params), sandbox);
-    else outcome = await execOnce(node, impl, ctxFor(input));
-    if (outcome.kind === "done" && outcome.shared !== undefined) shared = outcome.shared;
+    if (node.batch) {
+      const items = await batchItems(node, nodeId, scopeOf(input, params), sandbox, log);
+      const width = node.batch.strategy === "parallel" ? Math.max(1, node.batch.max_parallel ?? 10) : 1;
+      const output = await runBatch(items, width, async (item, index, exclusive) => {
+        const itemParams = { ...(await evaluateParams(item, index)), ...prepared };
+        const result = await execOnce(node, impl, ctxFor(item, itemParams, exclusive));
+        if (result.kind !== "done") throw new NodeError("invalid_batch", `A ${node.type} node cannot wait inside a batch`, null, false);
+        if (result.shared !== undefined) shared = result.shared;
+        return result.output;
+      });
+      outcome = { kind: "done", action: "default", output };
+    } else {
+      outcome = await execOnce(node, impl, ctxFor(input, params));
+      if (outcome.kind === "done" && outcome.shared !== undefined) shared = outcome.shared;
+    }
 
     if (node.hooks?.post && outcome.kind === "done") {
-      const post = await runScript(ctxFor(input), node.hooks.post, "hooks.post", { output: outcome.output, action: outcome.action });
+      const post = await runScript(ctxFor(input, params), node.hooks.post, "hooks.post", { output: outcome.output, action: outcome.action });
       shared = post.shared ?? shared;
       const value = post.value;
       if (typeof value === "string") outcome = { ...outcome, action: value };
@@ -104,55 +146,97 @@ async function execOnce(node: NodeDefinition, impl: NodeImplementation | undefin
   return impl!.run(ctx);
 }
 
-/** Runs the node once per item; outputs come back in item order whatever the strategy. */
-async function runBatch(
-  node: NodeDefinition,
-  impl: NodeImplementation | undefined,
-  ctxFor: (input: JsonValue) => NodeContext,
-  input: JsonValue,
-  scope: Record<string, JsonValue>,
-  sandbox: Sandbox,
-): Promise<NodeOutcome> {
-  const spec = node.batch!;
-  let items: JsonValue = input;
-  if (spec.items !== undefined) {
-    const evaluated = await evaluateTemplates(spec.items as JsonValue, scope, { sandbox, pathPrefix: "batch.items" });
-    if (!evaluated.ok) throw new NodeError("template_error", evaluated.error.message, null, false);
+/** `batch.items` evaluated against the node's input (the input itself when absent); must be a list. */
+async function batchItems(node: NodeDefinition, nodeId: string, scope: Params, sandbox: Sandbox, log: Log): Promise<JsonValue[]> {
+  let items = scope.input;
+  if (node.batch?.items !== undefined) {
+    const evaluated = await evaluateTemplates(node.batch.items as JsonValue, scope, { sandbox, nodeId, pathPrefix: `nodes.${nodeId}.batch.items` });
+    forwardLogs(evaluated.logs, log);
+    if (!evaluated.ok) throw new NodeError("template_error", evaluated.error.message, { path: evaluated.error.path }, false);
     items = evaluated.value;
   }
   if (!Array.isArray(items)) throw new NodeError("invalid_batch", `batch.items must be a list, got ${items === null ? "null" : typeof items}`, null, false);
-  const outputs: JsonValue[] = new Array<JsonValue>(items.length);
-  const width = spec.strategy === "parallel" ? Math.max(1, spec.max_parallel ?? 10) : 1;
+  return items;
+}
+
+/**
+ * Runs `run` once per item, at most `width` at a time; outputs come back in item order whatever
+ * the order of completion. After a failure no further item starts, and the first error is thrown
+ * only once the items already running have finished, so no work of this attempt outlives it.
+ *
+ * An item that reads the scope (a script: it may write `shared`) holds a turn from that read until
+ * it finishes, so each sees the `shared` the previous one left and no write is lost. The sandbox runs
+ * synchronously anyway; items that never read the scope (an HTTP request) overlap freely.
+ */
+async function runBatch(
+  items: JsonValue[],
+  width: number,
+  run: (item: JsonValue, index: number, exclusive: () => Promise<void>) => Promise<JsonValue>,
+): Promise<JsonValue[]> {
+  const outputs = new Array<JsonValue>(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
+  let turn: Promise<void> = Promise.resolve();
   const worker = async () => {
-    while (next < items.length) {
+    while (!failure && next < items.length) {
       const index = next++;
-      const outcome = await execOnce(node, impl, ctxFor(items[index]!));
-      if (outcome.kind !== "done") throw new NodeError("invalid_batch", `A ${node.type} node cannot wait inside a batch`, null, false);
-      outputs[index] = outcome.output;
+      const held: { release?: () => void } = {};
+      const exclusive = async () => {
+        if (held.release) return;
+        const previous = turn;
+        turn = new Promise<void>((resolve) => (held.release = resolve));
+        await previous;
+      };
+      try {
+        outputs[index] = await run(items[index]!, index, exclusive);
+      } catch (error) {
+        failure ??= { error };
+      } finally {
+        held.release?.();
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return { kind: "done", action: "default", output: outputs };
+  if (failure) throw failure.error;
+  return outputs;
 }
 
 /** Only the secrets a node's templates and scripts name are decrypted. */
 function secretsReferenced(node: NodeDefinition, scriptParams: Set<string>): SecretRefs {
   const refs: SecretRefs[] = [];
-  for (const [key, value] of Object.entries(node.params)) refs.push(referencedSecrets(value as JsonValue, scriptParams.has(key) ? "script" : "template"));
+  for (const [key, value] of Object.entries(node.params)) refs.push(scriptParams.has(key) ? scriptRefs(value as JsonValue) : referencedSecrets(value as JsonValue, "template"));
   for (const hook of Object.values(node.hooks ?? {})) if (typeof hook === "string") refs.push(referencedSecrets(hook, "script"));
   if (node.batch?.items !== undefined) refs.push(referencedSecrets(node.batch.items as JsonValue));
   return mergeSecretRefs(...refs);
+}
+
+/** A script param is JavaScript in every string it holds: a script, or each `condition` of a `conditions` list. */
+function scriptRefs(value: JsonValue): SecretRefs {
+  if (typeof value === "string") return referencedSecrets(value, "script");
+  if (Array.isArray(value)) return mergeSecretRefs(...value.map(scriptRefs));
+  if (isRecord(value)) return mergeSecretRefs(...Object.values(value).map(scriptRefs));
+  return new Set();
 }
 
 function mentions(node: NodeDefinition, name: string): boolean {
   return JSON.stringify([node.params, node.hooks ?? null, node.batch ?? null]).includes(name);
 }
 
+/** Console output of template expressions goes to the step's log, like a script's. */
+function forwardLogs(lines: LogLine[], log: Log): void {
+  for (const line of lines) log(line.level === "log" ? "info" : line.level, line.message);
+}
+
 function redactOutcome(outcome: NodeOutcome, redactor: Redactor): NodeOutcome {
   switch (outcome.kind) {
     case "done":
-      return { ...outcome, output: redactor.value(outcome.output), ...(outcome.shared === undefined ? {} : { shared: redactor.value(outcome.shared) }) };
+      return {
+        ...outcome,
+        // Scripts choose actions, and actions are stored with the step.
+        action: redactor.string(outcome.action),
+        output: redactor.value(outcome.output),
+        ...(outcome.shared === undefined ? {} : { shared: redactor.value(outcome.shared) }),
+      };
     case "sleep":
       return { ...outcome, output: redactor.value(outcome.output) };
     case "subflow":
@@ -169,4 +253,4 @@ function redactError(error: unknown, redactor: Redactor): NodeError {
   return new NodeError("node_error", redactor.string(error instanceof Error ? error.message : String(error)));
 }
 
-const isRecord = (v: JsonValue | undefined): v is Record<string, JsonValue> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isRecord = (v: JsonValue | undefined): v is Params => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -1,3 +1,4 @@
+import { lookupPath, parsePath } from "../expressions";
 import type { JsonValue, SandboxResult } from "../sandbox";
 import { NodeError, type NodeContext, type NodeImplementation } from "./types";
 
@@ -9,6 +10,19 @@ export async function runScript(ctx: NodeContext, body: string, what: string, ex
 
 export async function evalExpression(ctx: NodeContext, expr: string, what: string): Promise<JsonValue> {
   return settle(ctx, await ctx.sandbox.evalExpression(expr, await ctx.scope()), what).value;
+}
+
+/**
+ * Whether a condition holds. A plain property path (`input.approved`, `results.check.body.ok`) is
+ * looked up on the host, as templates do, with no sandbox call; anything else runs in the sandbox.
+ */
+async function holds(ctx: NodeContext, expr: string, what: string): Promise<boolean> {
+  const path = parsePath(expr);
+  if (path) {
+    const found = lookupPath(path, await ctx.scope());
+    if (found.found) return Boolean(found.value);
+  }
+  return Boolean(await evalExpression(ctx, expr, what));
 }
 
 function settle(ctx: NodeContext, result: SandboxResult, what: string): Extract<SandboxResult, { ok: true }> {
@@ -48,7 +62,7 @@ export const conditionNode: NodeImplementation = {
     const cases = Array.isArray(ctx.params.conditions) ? ctx.params.conditions : [];
     for (const [i, item] of cases.entries()) {
       const { condition, action } = item as { condition: string; action: string };
-      if (await evalExpression(ctx, condition, `conditions[${i}].condition`)) return { kind: "done", action, output: ctx.input };
+      if (await holds(ctx, condition, `conditions[${i}].condition`)) return { kind: "done", action, output: ctx.input };
     }
     const fallback = typeof ctx.params.default_action === "string" ? ctx.params.default_action : "default";
     return { kind: "done", action: fallback, output: ctx.input };
