@@ -4,14 +4,17 @@ import { createMiddleware } from "hono/factory";
 import { parseConfig, type Env } from "./env";
 import { AppError } from "./errors";
 import { requireBodyType } from "./http/body";
+import { corsPolicy } from "./http/cors";
 import type { AppEnv, Services } from "./http/context";
 import { errorResponse, payloadTooLarge, validationError } from "./http/errors";
 import { allowedMethods } from "./http/methods";
 import { accountRoutes } from "./routes/accounts";
+import { auditRoutes } from "./routes/audit";
 import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
 import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
+import { secretRoutes } from "./routes/secrets";
 import { tokenRoutes } from "./routes/tokens";
 
 export type ServiceFactory = (env: Env, defer: (work: Promise<unknown>) => void) => Services;
@@ -47,6 +50,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
       await next();
     }),
   );
+  app.use("/api/*", corsPolicy);
   app.use("/api/*", async (c, next) => {
     const limit = c.var.services.config.maxBodyBytes;
     return bodyLimit({ maxSize: limit, onError: () => { throw payloadTooLarge(); } })(c, next);
@@ -58,6 +62,8 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   tokenRoutes(app);
   flowRoutes(app);
   executionRoutes(app);
+  auditRoutes(app);
+  secretRoutes(app);
   docsRoutes(app);
   return app;
 }

@@ -12,6 +12,15 @@ export interface Env {
   LOGIN_WINDOW_SECONDS?: string;
   JWT_TTL_SECONDS?: string;
   MAX_BODY_BYTES?: string;
+  /** Authenticated API requests allowed per account per window; "0" turns the limit off. */
+  RATE_LIMIT_REQUESTS?: string;
+  RATE_LIMIT_WINDOW_SECONDS?: string;
+  /** Comma-separated origins allowed to call the API from a browser; none by default. */
+  CORS_ORIGINS?: string;
+  /** `kid:base64key,...` — master keys of the secret vault (a Worker secret). */
+  VAULT_MASTER_KEYS?: string;
+  /** Which of VAULT_MASTER_KEYS wraps new data keys; defaults to the last one listed. */
+  VAULT_ACTIVE_KEY_ID?: string;
 }
 
 export interface AppConfig {
@@ -23,6 +32,11 @@ export interface AppConfig {
   loginWindowSeconds: number;
   jwtTtlSeconds: number;
   maxBodyBytes: number;
+  /** Per-account API requests per window; 0 means no limit. */
+  rateLimitRequests: number;
+  rateLimitWindowSeconds: number;
+  /** Origins allowed cross-origin access with credentials; empty means none. */
+  corsOrigins: string[];
 }
 
 // Only ever used when JWT_SECRET is unset, which the service announces loudly.
@@ -37,6 +51,9 @@ export function parseConfig(env: Env): AppConfig {
     loginWindowSeconds: positiveInt(env.LOGIN_WINDOW_SECONDS, 900),
     jwtTtlSeconds: positiveInt(env.JWT_TTL_SECONDS, 86_400),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 1024 * 1024),
+    corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o !== "" && o !== "*"),
+    rateLimitRequests: env.RATE_LIMIT_REQUESTS?.trim() === "0" ? 0 : positiveInt(env.RATE_LIMIT_REQUESTS, 600),
+    rateLimitWindowSeconds: positiveInt(env.RATE_LIMIT_WINDOW_SECONDS, 60),
   };
 }
 

@@ -1,9 +1,10 @@
 import { createApp } from "./app";
 import { parseConfig, type Env } from "./env";
 import { executionStub } from "./objects/execution/rpc";
-import { durableThrottle } from "./objects/throttle";
+import { durableRequestLimiter, durableThrottle } from "./objects/throttle";
 import { createServices } from "./services";
 import { createD1Storage } from "./storage/d1";
+import { createVault } from "./vault";
 
 export { ExecutionObject } from "./objects/execution/object";
 export { RateLimiter } from "./objects/rate-limiter";
@@ -16,15 +17,29 @@ const app = createApp((env: Env, defer) => {
     warnedDevSecret = true;
     console.warn("WARNING: JWT_SECRET is not set; using the built-in development secret. Set it with `wrangler secret put JWT_SECRET` before deploying.");
   }
+  const storage = createD1Storage(env.DB);
   return createServices({
     config,
-    storage: createD1Storage(env.DB),
+    storage,
     throttle: durableThrottle(env, config.loginMaxFailures, config.loginWindowSeconds, "login"),
     execution: (id) => executionStub(env.EXECUTIONS, id),
+    limiter: durableRequestLimiter(env, config.rateLimitRequests, config.rateLimitWindowSeconds, "api"),
+    vault: createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID),
     defer,
   });
 });
 
 export default {
   fetch: app.fetch,
+  /** Every minute: finish any master-key rotation by re-wrapping data keys still under an old key. */
+  async scheduled(_controller, env, ctx) {
+    const storage = createD1Storage(env.DB);
+    const rotation = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID)
+      .rotate(100)
+      .then(({ rewrapped, unreadable }) => {
+        if (rewrapped > 0) console.log(`vault: re-wrapped ${rewrapped} data keys under the active master key`);
+        if (unreadable.length > 0) console.error(`vault: ${unreadable.length} data keys are wrapped by a master key that is no longer configured`);
+      });
+    ctx.waitUntil(rotation);
+  },
 } satisfies ExportedHandler<Env>;

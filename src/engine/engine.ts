@@ -342,7 +342,9 @@ export class ExecutionEngine {
         } catch (error) {
           return this.failStep(token, toNodeError(error));
         }
-        if (!outcome.wait) this.completeStep(token, "default", { execution_id: childId }, this.host.now() - startedAt);
+        if (!outcome.wait) return this.completeStep(token, "default", { execution_id: childId }, this.host.now() - startedAt);
+        const waiting = store.token(token.id);
+        if (waiting?.state === "waiting_child") store.updateToken({ ...waiting, pending: { child: childId } });
         return;
       }
     }
@@ -390,6 +392,8 @@ export class ExecutionEngine {
       this.advance(token, "error", output);
       return;
     }
+    // The step's own record says failed; finish() must not restate it as cancelled.
+    store.removeToken(token.id);
     void this.finish("failed", null, stepError);
   }
 
@@ -462,7 +466,10 @@ export class ExecutionEngine {
     if (isFinal(state.status)) return;
     const { store } = this.host;
     for (const controller of this.inflight.values()) controller.abort(new NodeError("cancelled", "The execution ended"));
+    const children: string[] = [];
     for (const token of store.tokens()) {
+      const child = token.state === "waiting_child" ? (token.pending as { child?: string } | null)?.child : undefined;
+      if (child) children.push(child);
       if (token.step_seq !== null && ["running", "sleeping", "waiting_event", "waiting_child"].includes(token.state)) {
         store.finishStep(token.step_seq, { status: "cancelled", action: null, output: null, error, finished_at: new Date(this.host.now()).toISOString() });
       }
@@ -482,6 +489,8 @@ export class ExecutionEngine {
     await store.flush();
     await this.syncAlarm();
     await this.transition();
+    // A child run has no purpose once its parent has ended.
+    await Promise.all(children.map((id) => this.host.cancelChild(id).catch((error: unknown) => console.error("cancelling child", id, error))));
     for (const wake of this.waiters) wake();
     this.waiters.clear();
     if (state.parent) await this.host.notifyParent(state);

@@ -37,6 +37,8 @@ export interface EngineHost {
    * started with `wait` reports back through childFinished.
    */
   spawnChild(state: ExecutionState, token: Token, request: { flowId: string; input: JsonValue; version?: number; wait: boolean }): Promise<string>;
+  /** Cancels a child execution this run is waiting for. */
+  cancelChild(id: string): Promise<void>;
   /** Tells the parent run, if any, that this run finished. */
   notifyParent(state: ExecutionState): Promise<void>;
   /** Arms the single alarm at `at`, or clears it with null. */

@@ -24,7 +24,8 @@ export interface ExecutionStore {
   setResult(nodeId: string, output: JsonValue): void;
 
   appendEvent(type: EventType, nodeId: string | null, data: JsonValue): ExecutionEvent;
-  events(options?: { after?: number; limit?: number; types?: EventType[]; node_id?: string }): ExecutionEvent[];
+  /** `level` matches log events' level. */
+  events(options?: { after?: number; limit?: number; types?: EventType[]; node_id?: string; level?: string }): ExecutionEvent[];
 
   addTimer(kind: TimerKind, fireAt: number, tokenId: number | null): void;
   /** Removes the timers matching every given field; an empty filter removes all. */

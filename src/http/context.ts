@@ -1,8 +1,11 @@
 import type { AppConfig, Env } from "../env";
 import type { AccountService } from "../services/accounts";
+import type { AuditService } from "../services/audit";
 import type { AuthService, Principal } from "../services/auth";
 import type { FlowService } from "../services/flows";
+import type { ApiRateLimit } from "../services/rate-limit";
 import type { RunService } from "../services/runs";
+import type { SecretService } from "../services/secrets";
 import type { Storage } from "../storage/types";
 import type { TokenService } from "../services/tokens";
 
@@ -14,6 +17,9 @@ export interface Services {
   tokens: TokenService;
   flows: FlowService;
   runs: RunService;
+  audit: AuditService;
+  rateLimit: ApiRateLimit;
+  secrets: SecretService;
 }
 
 /** Hono's environment for every route: bindings plus what middleware puts in `c.var`. */

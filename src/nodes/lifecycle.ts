@@ -37,6 +37,7 @@ export async function runNode(request: StepRequest, deps: LifecycleDeps): Promis
   const nodeId = token.node_id;
   const idempotencyKey = `${state.id}:${nodeId}:${token.attempt}`;
   // `shared` as this attempt's scripts have left it; undefined until one ran.
+  const sharedBefore = state.shared;
   let shared: JsonValue | undefined;
   const scopeOf = (input: JsonValue, params: Params): Params => ({
     input,
@@ -132,7 +133,13 @@ export async function runNode(request: StepRequest, deps: LifecycleDeps): Promis
         };
       }
     }
-    return redactOutcome(shared === undefined || outcome.kind !== "done" ? outcome : { ...outcome, shared }, redactor);
+    if (outcome.kind === "done") {
+      // The node's own `shared` was taken into account above; what leaves is the change, if any.
+      const { shared: _own, ...done } = outcome;
+      const changed = shared === undefined ? undefined : sharedChanges(sharedBefore, shared, state.shared);
+      outcome = changed === undefined ? done : { ...done, shared: changed };
+    }
+    return redactOutcome(outcome, redactor);
   } catch (error) {
     throw redactError(error, redactor);
   }
@@ -216,6 +223,29 @@ function scriptRefs(value: JsonValue): SecretRefs {
   if (Array.isArray(value)) return mergeSecretRefs(...value.map(scriptRefs));
   if (isRecord(value)) return mergeSecretRefs(...Object.values(value).map(scriptRefs));
   return new Set();
+}
+
+/**
+ * The run's `shared` with this attempt's changes applied, or undefined when it changed nothing. The
+ * changes (keys set or removed) go over the run's current value rather than over the copy the scripts
+ * saw, so writes that parallel branches made meanwhile to other keys are kept.
+ */
+function sharedChanges(before: Params, after: JsonValue, current: Params): JsonValue | undefined {
+  if (after === before) return undefined;
+  if (!isRecord(after)) return after;
+  const merged: Params = { ...current };
+  let changed = false;
+  for (const [key, value] of Object.entries(after)) {
+    if (Object.hasOwn(before, key) && JSON.stringify(before[key]) === JSON.stringify(value)) continue;
+    merged[key] = value;
+    changed = true;
+  }
+  for (const key of Object.keys(before)) {
+    if (Object.hasOwn(after, key)) continue;
+    delete merged[key];
+    changed = true;
+  }
+  return changed ? merged : undefined;
 }
 
 function mentions(node: NodeDefinition, name: string): boolean {

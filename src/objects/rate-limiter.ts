@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { TakeResult } from "../services/rate-limit";
 import type { ThrottleState } from "../services/throttle";
 
 interface Window {
@@ -7,7 +8,8 @@ interface Window {
 }
 
 /**
- * A fixed-window counter, one object per key (a username, a client address).
+ * A fixed-window counter, one object per key (a username, a client address,
+ * an account's API requests).
  * Living in a Durable Object, the count is shared by every isolate, which
  * memory-local counters would not be.
  */
@@ -21,6 +23,19 @@ export class RateLimiter extends DurableObject {
     window.count += 1;
     await this.ctx.storage.put("window", window);
     return this.state(window, limit, windowSeconds);
+  }
+
+  /**
+   * Counts one request unless the window is already full, and says which
+   * happened, in one round trip. Refused requests are not counted.
+   */
+  async take(limit: number, windowSeconds: number): Promise<TakeResult> {
+    const window = await this.current(windowSeconds);
+    const { retry_after } = this.state(window, limit, windowSeconds);
+    if (window.count >= limit) return { allowed: false, remaining: 0, retry_after };
+    window.count += 1;
+    await this.ctx.storage.put("window", window);
+    return { allowed: true, remaining: limit - window.count, retry_after };
   }
 
   async clear(): Promise<void> {

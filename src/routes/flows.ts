@@ -183,7 +183,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: { 204: { description: "Deleted" }, ...commonErrors },
     }),
     async (c) => {
-      await c.var.services.flows.delete(c.var.principal.account_id, c.req.valid("param").id);
+      await c.var.services.flows.delete(c.var.principal, c.req.valid("param").id);
       return c.body(null, 204);
     },
   );
@@ -220,7 +220,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await c.var.services.flows.patchMetadata(c.var.principal.account_id, id, c.req.valid("json")), 200);
+      return c.json(await c.var.services.flows.patchMetadata(c.var.principal, id, c.req.valid("json")), 200);
     },
   );
 

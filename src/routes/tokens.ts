@@ -51,7 +51,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { name, expires_in_days } = c.req.valid("json");
-      return c.json(await c.var.services.tokens.create(c.var.principal.account_id, name, expires_in_days), 201);
+      return c.json(await c.var.services.tokens.create(c.var.principal, name, expires_in_days), 201);
     },
   );
 
@@ -89,7 +89,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: { 204: { description: "Revoked" }, ...commonErrors },
     }),
     async (c) => {
-      await c.var.services.tokens.revoke(c.var.principal.account_id, c.req.valid("param").id);
+      await c.var.services.tokens.revoke(c.var.principal, c.req.valid("param").id);
       return c.body(null, 204);
     },
   );

@@ -4,6 +4,7 @@ import { DUMMY_PASSWORD_HASH, sha256Hex, verifyPassword } from "../lib/crypto";
 import { JWT_ISSUER, looksLikeJwt, signJwt, verifyJwt } from "../lib/jwt";
 import type { AccountRecord, Storage } from "../storage/types";
 import { normaliseUsername } from "./accounts";
+import type { AuditService } from "./audit";
 import type { Throttle } from "./throttle";
 import { TOKEN_PREFIX } from "./tokens";
 
@@ -12,6 +13,8 @@ export interface Principal {
   username: string;
   via: "jwt" | "api_token" | "basic";
   token_id?: string;
+  /** The client address the request came from (`clientIp()`), for the audit log. */
+  ip?: string;
 }
 
 export interface LoginResult {
@@ -30,10 +33,20 @@ export class AuthService {
     private readonly config: AppConfig,
     private readonly throttle: Throttle,
     private readonly defer: (work: Promise<unknown>) => void,
+    private readonly audit: AuditService,
   ) {}
 
   async login(username: string, password: string, clientIp: string): Promise<LoginResult> {
-    const account = await this.checkPassword(username, password, clientIp);
+    const account = await this.checkPassword(username, password, clientIp, "login");
+    this.audit.record({
+      account_id: account.id,
+      actor: account.username,
+      action: "login.succeeded",
+      target_type: "account",
+      target_id: account.id,
+      ip: clientIp,
+      details: { via: "login" },
+    });
     const now = Math.floor(Date.now() / 1000);
     const exp = now + this.config.jwtTtlSeconds;
     const token = await signJwt(
@@ -50,8 +63,8 @@ export class AuthService {
     const scheme = header.slice(0, space).toLowerCase();
     const credential = header.slice(space + 1).trim();
     if (space < 0 || !credential) throw unauthorized("Malformed Authorization header");
-    if (scheme === "bearer") return this.bearer(credential);
-    if (scheme === "basic") return this.basic(credential, clientIp);
+    if (scheme === "bearer") return { ...(await this.bearer(credential)), ip: clientIp };
+    if (scheme === "basic") return { ...(await this.basic(credential, clientIp)), ip: clientIp };
     throw unauthorized("Unsupported authorization scheme; use Bearer or Basic");
   }
 
@@ -103,27 +116,63 @@ export class AuthService {
       if (!account) throw unauthorized("Invalid, expired or revoked API token");
       return { ...(await this.apiToken(secret, account.id)), via: "basic" };
     }
-    const account = await this.checkPassword(username, secret, clientIp);
+    const account = await this.checkPassword(username, secret, clientIp, "basic");
     return { account_id: account.id, username: account.username, via: "basic" };
   }
 
-  /** Verifies a password under the failed-login throttle, per username and per client address. */
-  private async checkPassword(username: string, password: string, clientIp: string): Promise<AccountRecord> {
+  /**
+   * Verifies a password under the failed-login throttle, per username and per
+   * client address. Every failure, throttled ones included, is audited; a
+   * success is audited by the caller (a login is, a Basic-auth request is not).
+   */
+  private async checkPassword(username: string, password: string, clientIp: string, via: "login" | "basic"): Promise<AccountRecord> {
     const name = normaliseUsername(username);
     const keys = [`user:${name}`, `ip:${clientIp}`];
     const states = await Promise.all(keys.map((k) => this.throttle.check(k)));
     const blocked = states.filter((s) => s.blocked);
     if (blocked.length > 0) {
+      this.auditFailure(name, undefined, clientIp, via, "throttled");
       throw tooManyRequests(Math.max(...blocked.map((s) => s.retry_after)), "Too many failed logins; try again later");
     }
     const account = await this.storage.accounts.getByUsername(name);
     // Unknown users still pay for a hash, so timing does not reveal which usernames exist.
     const ok = await verifyPassword(password, account?.password_hash ?? DUMMY_PASSWORD_HASH);
     if (!account || !ok) {
+      this.auditFailure(name, account, clientIp, via, account ? "wrong_password" : "unknown_user");
       await Promise.all(keys.map((k) => this.throttle.fail(k)));
       throw unauthorized("Invalid username or password");
     }
     await this.throttle.clear(keys[0]!);
     return account;
+  }
+
+  /**
+   * A failed login goes under the account when the username exists, and with
+   * no account (visible to nobody through the API) when it does not. A
+   * throttled attempt never looked the account up, so that happens in the
+   * background.
+   */
+  private auditFailure(name: string, account: AccountRecord | null | undefined, clientIp: string, via: "login" | "basic", reason: string): void {
+    const time = new Date().toISOString();
+    const entry = (found: AccountRecord | null) => ({
+      account_id: found?.id ?? null,
+      actor: name,
+      action: "login.failed" as const,
+      target_type: found ? "account" : null,
+      target_id: found?.id ?? null,
+      ip: clientIp,
+      details: { via, reason },
+      time,
+    });
+    if (account !== undefined) {
+      this.audit.record(entry(account));
+      return;
+    }
+    this.defer(
+      this.storage.accounts
+        .getByUsername(name)
+        .then((found) => this.audit.write(entry(found)))
+        .catch((error: unknown) => console.error("audit write failed", "login.failed", error)),
+    );
   }
 }

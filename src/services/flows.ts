@@ -2,6 +2,7 @@ import { AppError, notFound } from "../errors";
 import { validateFlow, type FlowDefinition, type ValidationResult } from "../flow";
 import { newId } from "../lib/ids";
 import type { FlowFilter, FlowMetadataPatch, FlowRecord, FlowVersionRecord, Page, Storage } from "../storage/types";
+import type { AuditService } from "./audit";
 import type { Principal } from "./auth";
 
 export interface FlowSummary {
@@ -62,7 +63,10 @@ const versionView = (v: FlowVersionRecord, withContent: boolean): FlowVersionVie
 });
 
 export class FlowService {
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly audit: AuditService,
+  ) {}
 
   validate(source: FlowSource): ValidationResult {
     const result = validateFlow(source.content, { name: source.name });
@@ -89,6 +93,7 @@ export class FlowService {
       updated_at: now,
     };
     await this.storage.flows.create(record, versionOf(record, principal));
+    this.audit.recordFor(principal, "flow.created", { type: "flow", id: record.id }, { name: record.name, version: record.version });
     return detail(record, flow, warnings);
   }
 
@@ -124,20 +129,24 @@ export class FlowService {
       updated_at: new Date().toISOString(),
     };
     await this.storage.flows.update(next, versionOf(next, principal), current.version);
+    this.audit.recordFor(principal, "flow.updated", { type: "flow", id }, { name: next.name, version: next.version });
     return detail(next, flow, warnings);
   }
 
-  async patchMetadata(accountId: string, id: string, patch: FlowMetadataPatch): Promise<FlowSummary> {
+  async patchMetadata(principal: Principal, id: string, patch: FlowMetadataPatch): Promise<FlowSummary> {
+    const accountId = principal.account_id;
     const current = await this.require(accountId, id);
     const merged: FlowMetadataPatch = { ...patch };
     if (patch.custom) merged.custom = { ...current.custom, ...patch.custom };
     const updated = await this.storage.flows.updateMetadata(accountId, id, merged, new Date().toISOString());
     if (!updated) throw notFound("Flow");
+    this.audit.recordFor(principal, "flow.updated", { type: "flow", id }, { name: updated.name, version: updated.version, metadata: Object.keys(patch).sort() });
     return summary(updated);
   }
 
-  async delete(accountId: string, id: string): Promise<void> {
-    if (!(await this.storage.flows.delete(accountId, id))) throw notFound("Flow");
+  async delete(principal: Principal, id: string): Promise<void> {
+    if (!(await this.storage.flows.delete(principal.account_id, id))) throw notFound("Flow");
+    this.audit.recordFor(principal, "flow.deleted", { type: "flow", id });
   }
 
   async versions(accountId: string, id: string, limit: number, cursor?: string): Promise<Page<FlowVersionView>> {

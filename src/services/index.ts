@@ -2,30 +2,41 @@ import type { Services } from "../http/context";
 import type { AppConfig } from "../env";
 import type { Storage } from "../storage/types";
 import { AccountService } from "./accounts";
+import { AuditService } from "./audit";
 import { AuthService } from "./auth";
 import { FlowService } from "./flows";
 import type { ExecutionRpc } from "../objects/execution/rpc";
+import { ApiRateLimit, type RequestLimiter } from "./rate-limit";
 import { RunService } from "./runs";
 import type { Throttle } from "./throttle";
 import { TokenService } from "./tokens";
+import { SecretService } from "./secrets";
+import type { Vault } from "../vault";
 
 export interface ServiceDeps {
   config: AppConfig;
   storage: Storage;
   throttle: Throttle;
   execution: (id: string) => ExecutionRpc;
+  vault: Vault;
+  /** Counts API requests per account (RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW_SECONDS). */
+  limiter: RequestLimiter;
   /** Keeps background work (e.g. bookkeeping writes) alive after the response. */
   defer: (work: Promise<unknown>) => void;
 }
 
-export function createServices({ config, storage, throttle, execution, defer }: ServiceDeps): Services {
+export function createServices({ config, storage, throttle, execution, vault, limiter, defer }: ServiceDeps): Services {
+  const audit = new AuditService(storage, defer);
   return {
     config,
     storage,
     accounts: new AccountService(storage, config.signupEnabled),
-    auth: new AuthService(storage, config, throttle, defer),
-    tokens: new TokenService(storage),
-    flows: new FlowService(storage),
-    runs: new RunService(storage, execution, config.jwtSecret),
+    auth: new AuthService(storage, config, throttle, defer, audit),
+    tokens: new TokenService(storage, audit),
+    flows: new FlowService(storage, audit),
+    runs: new RunService(storage, execution, config.jwtSecret, audit),
+    audit,
+    rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
+    secrets: new SecretService(storage, vault),
   };
 }

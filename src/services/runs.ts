@@ -7,6 +7,7 @@ import type { ExecutionRpc, LogLine } from "../objects/execution/rpc";
 import type { ExecutionView, StepView } from "../objects/execution/views";
 import type { JsonValue } from "../sandbox";
 import type { ExecutionFilter, ExecutionSummary, Page, Storage } from "../storage/types";
+import type { AuditService } from "./audit";
 import type { Principal } from "./auth";
 
 export interface RunOptions {
@@ -31,6 +32,7 @@ export class RunService {
     private readonly storage: Storage,
     private readonly execution: (id: string) => ExecutionRpc,
     private readonly idKey: string,
+    private readonly audit: AuditService,
   ) {}
 
   async run(principal: Principal, flowId: string, options: RunOptions): Promise<RunResult> {
@@ -44,6 +46,7 @@ export class RunService {
     return this.start(
       { id, account_id: principal.account_id, flow_id: flow.id, flow_version: flow.version, flow: parsed.flow, input: options.input, trigger: options.trigger },
       options.waitMs,
+      principal,
     );
   }
 
@@ -54,7 +57,9 @@ export class RunService {
     if (fromNode !== undefined && !seed.flow.nodes[fromNode]) {
       throw badRequest(`The flow has no node '${fromNode}'`, { field: "from_node" });
     }
-    if (!seed.found) throw badRequest(`Node '${fromNode}' never ran in execution ${id}; pass input to start there anyway`, { field: "from_node" });
+    if (!seed.found && input === undefined) {
+      throw badRequest(`Node '${fromNode}' never ran in execution ${id}; pass input to start there anyway`, { field: "from_node" });
+    }
     const request: StartRequest = {
       id: newId("exe"),
       account_id: principal.account_id,
@@ -65,7 +70,7 @@ export class RunService {
       trigger: `rerun:${id}`,
       ...(fromNode === undefined ? {} : { start_node: fromNode, results: seed.results }),
     };
-    return this.start(request, waitMs);
+    return this.start(request, waitMs, principal);
   }
 
   async list(accountId: string, filter: ExecutionFilter, limit: number, cursor?: string): Promise<Page<ExecutionSummary>> {
@@ -117,8 +122,16 @@ export class RunService {
     return this.execution(id).fetch(request);
   }
 
-  private async start(request: StartRequest, waitMs: number): Promise<RunResult> {
-    return this.execution(request.id).start({ request, waitMs });
+  private async start(request: StartRequest, waitMs: number, principal: Principal): Promise<RunResult> {
+    const time = new Date().toISOString();
+    const result = await this.execution(request.id).start({ request, waitMs });
+    // A repeat with the same Idempotency-Key started nothing, so it is not audited.
+    if (result.created) {
+      const target = { type: "execution", id: request.id };
+      const details = { flow_id: request.flow_id, flow_version: request.flow_version, trigger: request.trigger };
+      this.audit.record({ ...this.audit.entryFor(principal, "run.started", target, details), time });
+    }
+    return result;
   }
 }
 

@@ -2,6 +2,8 @@ import { badRequest, notFound } from "../errors";
 import { sha256Hex } from "../lib/crypto";
 import { newId, randomToken } from "../lib/ids";
 import type { ApiTokenRecord, Page, Storage } from "../storage/types";
+import type { AuditService } from "./audit";
+import type { Principal } from "./auth";
 
 /** API tokens start with this, so secret scanners and humans recognise them. */
 export const TOKEN_PREFIX = "frt_";
@@ -32,9 +34,12 @@ const toView = ({ id, name, prefix, created_at, expires_at, last_used_at, revoke
 });
 
 export class TokenService {
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly audit: AuditService,
+  ) {}
 
-  async create(accountId: string, name: string, expiresInDays?: number): Promise<CreatedToken> {
+  async create(principal: Principal, name: string, expiresInDays?: number): Promise<CreatedToken> {
     if (expiresInDays !== undefined && (!Number.isInteger(expiresInDays) || expiresInDays < 1)) {
       throw badRequest("expires_in_days must be a positive whole number");
     }
@@ -42,7 +47,7 @@ export class TokenService {
     const now = new Date();
     const record: ApiTokenRecord = {
       id: newId("tok"),
-      account_id: accountId,
+      account_id: principal.account_id,
       name,
       prefix: token.slice(0, TOKEN_PREFIX.length + 8),
       token_hash: await sha256Hex(token),
@@ -52,6 +57,8 @@ export class TokenService {
       revoked_at: null,
     };
     await this.storage.tokens.create(record);
+    // The name and expiry only: never the token, its hash or its prefix.
+    this.audit.recordFor(principal, "token.created", { type: "api_token", id: record.id }, { name, expires_at: record.expires_at });
     return { ...toView(record), token };
   }
 
@@ -60,7 +67,8 @@ export class TokenService {
     return { items: page.items.map(toView), next_cursor: page.next_cursor };
   }
 
-  async revoke(accountId: string, id: string): Promise<void> {
-    if (!(await this.storage.tokens.revoke(accountId, id, new Date().toISOString()))) throw notFound("Token");
+  async revoke(principal: Principal, id: string): Promise<void> {
+    if (!(await this.storage.tokens.revoke(principal.account_id, id, new Date().toISOString()))) throw notFound("Token");
+    this.audit.recordFor(principal, "token.revoked", { type: "api_token", id });
   }
 }

@@ -136,11 +136,90 @@ export interface ExecutionIndex {
   list(accountId: string, filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>>;
 }
 
+/** Flat, small facts about an audited action. Never secret values, passwords or tokens. */
+export type AuditDetails = Record<string, string | number | boolean | null | string[]>;
+
+export interface AuditEventRecord {
+  id: string;
+  /** Null for a failed login whose username matches no account. */
+  account_id: string | null;
+  /** ISO time of the action (not of the write); with `id`, the sort key. */
+  time: string;
+  /** The username that acted, or that a failed login tried. */
+  actor: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  details: AuditDetails;
+}
+
+export interface AuditFilter {
+  action?: string | undefined;
+  /** Inclusive lower bound on `time` (ISO). */
+  since?: string | undefined;
+  /** Exclusive upper bound on `time` (ISO). */
+  until?: string | undefined;
+}
+
+/** Append-only security trail, read back per account, newest first. */
+export interface AuditLog {
+  append(event: AuditEventRecord): Promise<void>;
+  list(accountId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEventRecord>>;
+}
+
+export interface WrappedKeyRecord {
+  account_id: string;
+  /** Id of the master key that wrapped this data key. */
+  kid: string;
+  wrapped: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SecretRecord {
+  account_id: string;
+  key: string;
+  type: string;
+  description: string | null;
+  tags: string[];
+  /** The value sealed with the account's data key; never plaintext. */
+  ciphertext: string;
+  created_at: string;
+  updated_at: string;
+  last_used_at: string | null;
+}
+
+export interface SecretFilter {
+  type?: string | undefined;
+  tag?: string | undefined;
+}
+
+export interface SecretStore {
+  getDataKey(accountId: string): Promise<WrappedKeyRecord | null>;
+  /** Stores the account's first data key; when another request stored one first, returns that one. */
+  putDataKeyIfAbsent(record: WrappedKeyRecord): Promise<WrappedKeyRecord>;
+  /** Replaces a wrapped data key only while it is still wrapped by `expectedKid`. */
+  rewrapDataKey(record: WrappedKeyRecord, expectedKid: string): Promise<boolean>;
+  /** Data keys not wrapped by `kid`, by account id after `after`, for rotation. */
+  dataKeysNotWrappedBy(kid: string, limit: number, after?: string): Promise<WrappedKeyRecord[]>;
+  /** Creates or replaces; says which happened. */
+  put(secret: SecretRecord): Promise<"created" | "updated">;
+  get(accountId: string, key: string): Promise<SecretRecord | null>;
+  getMany(accountId: string, keys: readonly string[] | "all"): Promise<SecretRecord[]>;
+  /** Sorted by key. */
+  list(accountId: string, filter: SecretFilter, page: PageRequest): Promise<Page<SecretRecord>>;
+  delete(accountId: string, key: string): Promise<boolean>;
+  touch(accountId: string, keys: readonly string[], at: string): Promise<void>;
+}
+
 export interface Storage {
   accounts: AccountStore;
   tokens: TokenStore;
   flows: FlowStore;
   executions: ExecutionIndex;
+  secrets: SecretStore;
+  audit: AuditLog;
 }
 
 export type StorageErrorKind = "conflict" | "precondition" | "invalid_cursor";

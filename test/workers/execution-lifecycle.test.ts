@@ -304,3 +304,63 @@ nodes:
     await expectError(await call(`/api/v1/executions/${run.id}/rerun`, { method: "POST", headers: user.auth, json: { from_node: "nope" } }), 400, "bad_request");
   });
 });
+
+describe("records after failures and cancels", () => {
+  it("records the failing step as failed, not cancelled", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, yaml`
+metadata: {name: Fails}
+nodes:
+  a: {type: transform, params: {script: "throw new Error('x')"}}
+`);
+    const run = await runFlow(user, flow);
+    expect((await steps(user, run.id)).map((s) => [s.node_id, s.status, s.error?.code])).toEqual([["a", "failed", "script_runtime"]]);
+  });
+
+  it("cancels a waiting child when its parent is cancelled", async () => {
+    const user = await signUp();
+    const child = await saveFlow(user, APPROVAL);
+    const parent = await saveFlow(user, yaml`
+metadata: {name: Parent}
+nodes:
+  sub: {type: flow, params: {flow_id: "${child}"}}
+`);
+    const run = await runFlow(user, parent, {}, 0);
+    let childId: string | undefined;
+    for (let i = 0; i < 50 && !childId; i++) {
+      const list = (await (await call(`/api/v1/executions?flow_id=${child}`, { headers: user.auth })).json()) as { executions: { id: string; status: string }[] };
+      childId = list.executions.find((e) => e.status === "waiting")?.id;
+      if (!childId) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(childId).toBeDefined();
+    await call(`/api/v1/executions/${run.id}`, { method: "DELETE", headers: user.auth });
+    expect((await getExecution(user, childId!)).status).toBe("cancelled");
+  });
+
+  it("filters logs by level before the limit", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, yaml`
+metadata: {name: Logs}
+nodes:
+  a: {type: transform, params: {script: "console.log('one'); console.warn('two'); console.error('three'); return 1"}}
+`);
+    const run = await runFlow(user, flow);
+    const logs = (await (await call(`/api/v1/executions/${run.id}/logs?level=error&limit=2`, { headers: user.auth })).json()) as { logs: { message: string }[] };
+    expect(logs.logs.map((l) => l.message)).toEqual(["three"]);
+  });
+
+  it("re-runs from a node that never ran when given its input", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, yaml`
+metadata: {name: Branches}
+nodes:
+  pick: {type: condition, params: {condition_script: "return input.go ? 'yes' : 'no'"}, next: {yes: yes, no: no}}
+  yes: {type: transform, params: {script: "return 'took yes ' + input.v"}}
+  no: {type: transform, params: {script: "return 'took no'"}}
+`);
+    const run = await runFlow(user, flow, { go: false });
+    await expectError(await call(`/api/v1/executions/${run.id}/rerun`, { method: "POST", headers: user.auth, json: { from_node: "yes" } }), 400, "bad_request");
+    const res = await call(`/api/v1/executions/${run.id}/rerun?wait=5`, { method: "POST", headers: user.auth, json: { from_node: "yes", input: { v: 7 } } });
+    expect(((await res.json()) as { output: unknown }).output).toBe("took yes 7");
+  });
+});

@@ -17,6 +17,7 @@ export async function startChild(
   storage: Storage,
   parent: ExecutionState,
   tokenId: number,
+  attempt: number,
   request: { flowId: string; input: JsonValue; version?: number; wait: boolean },
 ): Promise<string> {
   if ((parent.depth ?? 0) + 1 > MAX_FLOW_DEPTH) {
@@ -34,7 +35,7 @@ export async function startChild(
   }
   const parsed = validateFlow(content);
   if (!parsed.flow) throw new NodeError("invalid_flow", `Flow '${request.flowId}' version ${version} is not valid`, null, false);
-  const id = await derivedId("exe", parent.id, `${parent.id}:child:${tokenId}:${parent.step_count}`);
+  const id = await derivedId("exe", parent.id, `${parent.id}:child:${tokenId}:${attempt}`);
   const start: StartRequest = {
     id,
     account_id: parent.account_id,

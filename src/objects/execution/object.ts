@@ -6,7 +6,9 @@ import type { Env } from "../../env";
 import { getNodeImplementation } from "../../nodes/registry";
 import { runNode } from "../../nodes/lifecycle";
 import { getSandbox, type JsonValue } from "../../sandbox";
+import { vaultResolver } from "../../services/secrets";
 import { createD1Storage } from "../../storage/d1";
+import { createVault } from "../../vault";
 import { startChild } from "./children";
 import { executionStub, type ExecutionRpc, type LogLine, type RerunSeed, type StartPayload } from "./rpc";
 import { SqliteExecutionStore } from "./sqlite-store";
@@ -30,13 +32,23 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     this.sockets = new ExecutionSockets(ctx);
     this.store = new SqliteExecutionStore(ctx.storage.sql, () => ctx.storage.sync(), (event: ExecutionEvent) => this.sockets.broadcast(event));
     const storage = createD1Storage(env.DB);
+    const vault = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID);
     const host: EngineHost = {
       store: this.store,
-      runStep: (request) => runNode(request, { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init), sandbox: getSandbox, secrets: { resolve: async () => ({}) } }),
+      runStep: (request) =>
+        runNode(request, {
+          fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
+          sandbox: getSandbox,
+          secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
+        }),
       hasSideEffects: (type) => getNodeImplementation(type)?.sideEffects ?? true,
       onTransition: (state) => storage.executions.upsert(summaryOf(state, this.store.tokens())),
-      spawnChild: (state, token, request) => startChild(env, storage, state, token.id, request),
+      spawnChild: (state, token, request) => startChild(env, storage, state, token.id, token.attempt, request),
       notifyParent: (state) => this.notifyParent(state),
+      cancelChild: async (id) => {
+        const state = this.engine.current();
+        if (state) await executionStub(env.EXECUTIONS, id).cancel(state.account_id);
+      },
       setAlarm: async (at) => {
         if (at === null) await ctx.storage.deleteAlarm();
         else await ctx.storage.setAlarm(at);
@@ -73,9 +85,9 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   async logs(accountId: string, options: { after: number; limit: number; node_id?: string; level?: string }): Promise<LogLine[] | null> {
     if (!this.owned(accountId)) return null;
     const lines: LogLine[] = [];
-    for (const event of this.store.events({ after: options.after, limit: options.limit, types: ["log"], ...(options.node_id ? { node_id: options.node_id } : {}) })) {
+    const filter = { after: options.after, limit: options.limit, types: ["log" as const], ...(options.node_id ? { node_id: options.node_id } : {}), ...(options.level ? { level: options.level } : {}) };
+    for (const event of this.store.events(filter)) {
       const data = event.data as { level: string; message: string; data?: JsonValue };
-      if (options.level && data.level !== options.level) continue;
       lines.push({ seq: event.seq, time: event.at, level: data.level, node_id: event.node_id, message: data.message, data: data.data ?? null });
     }
     return lines;
@@ -117,7 +129,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
         if (step.status === "completed") results[step.node_id] = step.output;
       }
     }
-    return { ...base, results: {}, input: state.input, found: fromNode === null };
+    return { ...base, results, input: state.input, found: fromNode === null };
   }
 
   override async alarm(): Promise<void> {
@@ -130,7 +142,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     const state = this.owned(accountId);
     if (!state || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response(null, { status: 404 });
     const after = Number(new URL(request.url).searchParams.get("after") ?? "0") || 0;
-    return this.sockets.accept(this.view(state), this.store.events({ after, limit: 10_000 }));
+    return this.sockets.accept(this.view(state), this.store.events({ after, limit: 10_000 }), after);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

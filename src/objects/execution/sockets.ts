@@ -11,13 +11,13 @@ export class ExecutionSockets {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  accept(snapshot: ExecutionView, backlog: ExecutionEvent[]): Response {
+  accept(snapshot: ExecutionView, backlog: ExecutionEvent[], after: number): Response {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
     server.send(JSON.stringify({ type: "snapshot", execution: snapshot }));
     for (const event of backlog) server.send(JSON.stringify({ type: "event", event }));
-    server.send(JSON.stringify({ type: "replayed", cursor: backlog.at(-1)?.seq ?? 0 }));
+    server.send(JSON.stringify({ type: "replayed", cursor: backlog.at(-1)?.seq ?? after }));
     return new Response(null, { status: 101, webSocket: client });
   }
 

@@ -144,7 +144,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     return event;
   }
 
-  events(options: { after?: number; limit?: number; types?: EventType[]; node_id?: string } = {}): ExecutionEvent[] {
+  events(options: { after?: number; limit?: number; types?: EventType[]; node_id?: string; level?: string } = {}): ExecutionEvent[] {
     const clauses = ["seq > ?"];
     const args: SqlStorageValue[] = [options.after ?? 0];
     if (options.types?.length) {
@@ -154,6 +154,10 @@ export class SqliteExecutionStore implements ExecutionStore {
     if (options.node_id) {
       clauses.push("node_id = ?");
       args.push(options.node_id);
+    }
+    if (options.level) {
+      clauses.push("json_extract(data, '$.level') = ?");
+      args.push(options.level);
     }
     args.push(options.limit ?? 1000);
     return this.sql

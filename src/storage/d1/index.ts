@@ -1,8 +1,10 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { Storage } from "../types";
 import { D1AccountStore } from "./accounts";
+import { D1AuditLog } from "./audit";
 import { D1ExecutionIndex } from "./executions";
 import { D1FlowStore } from "./flows";
+import { D1SecretStore } from "./secrets";
 import { D1TokenStore } from "./tokens";
 
 export type D1Db = DrizzleD1Database<Record<string, never>>;
@@ -14,5 +16,7 @@ export function createD1Storage(database: D1Database): Storage {
     tokens: new D1TokenStore(db),
     flows: new D1FlowStore(db),
     executions: new D1ExecutionIndex(db),
+    secrets: new D1SecretStore(db),
+    audit: new D1AuditLog(db),
   };
 }

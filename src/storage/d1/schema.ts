@@ -1,4 +1,5 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { AuditDetails } from "../types";
 
 // Mirrors migrations/0001_init.sql; the SQL files are the source of truth for D1.
 export const accounts = sqliteTable("accounts", {
@@ -67,3 +68,40 @@ export const executions = sqliteTable("executions", {
   updated_at: text("updated_at").notNull(),
   finished_at: text("finished_at"),
 });
+
+// migrations/0004_audit.sql
+export const auditLog = sqliteTable("audit_log", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id"),
+  time: text("time").notNull(),
+  actor: text("actor"),
+  action: text("action").notNull(),
+  target_type: text("target_type"),
+  target_id: text("target_id"),
+  ip: text("ip"),
+  details: text("details", { mode: "json" }).$type<AuditDetails>().notNull(),
+});
+
+export const accountKeys = sqliteTable("account_keys", {
+  account_id: text("account_id").primaryKey(),
+  kid: text("kid").notNull(),
+  wrapped: text("wrapped").notNull(),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+});
+
+export const secrets = sqliteTable(
+  "secrets",
+  {
+    account_id: text("account_id").notNull(),
+    key: text("key").notNull(),
+    type: text("type").notNull(),
+    description: text("description"),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+    ciphertext: text("ciphertext").notNull(),
+    created_at: text("created_at").notNull(),
+    updated_at: text("updated_at").notNull(),
+    last_used_at: text("last_used_at"),
+  },
+  (t) => [primaryKey({ columns: [t.account_id, t.key] })],
+);

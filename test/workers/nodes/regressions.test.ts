@@ -5,7 +5,8 @@
  * console output in param templates in templates.test.ts.)
  */
 import { describe, expect, it } from "vitest";
-import { done, EXECUTION, fail, fakeFetch, run } from "./helpers";
+import { runNode } from "../../../src/nodes/lifecycle";
+import { deps, done, EXECUTION, fail, fakeFetch, run, stepRequest } from "./helpers";
 
 const counter = "shared.count = (shared.count ?? 0) + 1; shared.seen = [...(shared.seen ?? []), input]; return input";
 
@@ -69,3 +70,31 @@ describe("the idempotency key is available to scripts (DESIGN §5)", () => {
     expect(done(outcome).output).toEqual(["charge", `${EXECUTION.id}:charge:3`, 3]);
   });
 });
+
+describe("shared and parallel branches", () => {
+  it("a node that only reads shared does not hand back a stale copy of it", async () => {
+    const { request } = stepRequest({ type: "http.request", params: { url: "https://x.test/" }, hooks: { prep: "return { params: { headers: { 'X-Mode': shared.mode } } }" } }, { shared: { mode: "m" } });
+    // While the request is in flight another branch finishes and writes shared.
+    const http = fakeFetch(() => {
+      request.state.shared = { ...request.state.shared, other: "branch" };
+      return { body: 1, delayMs: 5 };
+    });
+    const outcome = done(await runNode(request, deps({ fetch: http.fetch })));
+    expect(http.calls[0]!.headers["x-mode"]).toBe("m");
+    expect(outcome.shared).toBeUndefined();
+  });
+
+  it("a node's writes go over what other branches wrote meanwhile, key by key", async () => {
+    const { request } = stepRequest(
+      { type: "http.request", params: { url: "https://x.test/" }, hooks: { prep: "shared.mine = 1; delete shared.old; shared.both = 'mine'" } },
+      { shared: { old: true, both: "before", kept: 0 } },
+    );
+    const http = fakeFetch(() => {
+      request.state.shared = { ...request.state.shared, theirs: 2, kept: 5 };
+      return { body: 1 };
+    });
+    const outcome = done(await runNode(request, deps({ fetch: http.fetch })));
+    expect(outcome.shared).toEqual({ kept: 5, theirs: 2, mine: 1, both: "mine" });
+  });
+});
+

@@ -52,9 +52,17 @@ describe("transform", () => {
     expect(replaced.shared).toEqual({ fresh: true });
   });
 
-  it("leaves shared as it was when the script does not touch it", async () => {
-    const { outcome } = await run(transform("return 1"), { shared: { keep: "me" } });
-    expect(done(outcome).shared).toEqual({ keep: "me" });
+  it("reports no shared when the script does not change it", async () => {
+    const untouched = await run(transform("return 1"), { shared: { keep: "me" } });
+    expect(done(untouched.outcome).shared).toBeUndefined();
+    const onlyRead = await run(transform("return shared.keep.toUpperCase()"), { shared: { keep: "me" } });
+    expect(done(onlyRead.outcome)).toMatchObject({ output: "ME" });
+    expect(done(onlyRead.outcome).shared).toBeUndefined();
+  });
+
+  it("a removed key is removed", async () => {
+    const { outcome } = await run(transform("delete shared.gone; return 1"), { shared: { gone: 1, stays: 2 } });
+    expect(done(outcome).shared).toEqual({ stays: 2 });
   });
 
   it("sends console output to the step log, by level", async () => {

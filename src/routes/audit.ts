@@ -1,0 +1,62 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { requireAuth } from "../http/auth";
+import type { AppEnv } from "../http/context";
+import { AUDIT_ACTIONS } from "../services/audit";
+import { bearer, commonErrors, PageQuery } from "./schemas";
+
+const AuditEvent = z
+  .object({
+    id: z.string(),
+    time: z.string().openapi({ description: "When the action happened (ISO 8601, UTC)" }),
+    actor: z.string().nullable().openapi({ description: "Username that acted; for a failed login, the username tried" }),
+    action: z.string().openapi({ description: AUDIT_ACTIONS.join(" | ") }),
+    target_type: z.string().nullable().openapi({ description: "account | api_token | flow | execution | secret" }),
+    target_id: z.string().nullable(),
+    ip: z.string().nullable().openapi({ description: "Client address (CF-Connecting-IP)" }),
+    details: z.record(z.string(), z.unknown()).openapi({
+      description: "Names, versions, ids and how the caller authenticated (`via`); never secret values, passwords or tokens",
+    }),
+  })
+  .openapi("AuditEvent");
+
+const Time = (description: string) => z.iso.datetime({ offset: true }).optional().openapi({ description, example: "2026-01-31T12:00:00Z" });
+
+const AuditQuery = PageQuery.extend({
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  since: Time("Only events at or after this time"),
+  until: Time("Only events before this time"),
+});
+
+export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.use("/api/v1/audit", requireAuth);
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/audit",
+      tags: ["Audit"],
+      summary: "The account's security audit log, newest first",
+      description:
+        "Logins (successful and failed), API tokens created and revoked, flows created, updated and deleted, runs started, secrets created, updated and deleted.",
+      security: bearer,
+      request: { query: AuditQuery },
+      responses: {
+        200: {
+          description: "A page of audit events",
+          content: { "application/json": { schema: z.object({ events: z.array(AuditEvent), next_cursor: z.string().nullable() }) } },
+        },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { limit, cursor, action, since, until } = c.req.valid("query");
+      const page = await c.var.services.audit.list(
+        c.var.principal.account_id,
+        { action, since: since && new Date(since).toISOString(), until: until && new Date(until).toISOString() },
+        limit,
+        cursor,
+      );
+      return c.json({ events: page.items, next_cursor: page.next_cursor }, 200);
+    },
+  );
+}
