@@ -195,3 +195,22 @@ describe("master key rotation", () => {
     expect(await vault.open({ account_id: x.account_id, key: "K", ciphertext: sealed })).toBe("copied-value");
   });
 });
+
+describe("the scheduled rotation", () => {
+  it("re-wraps data keys under the active master key from the Worker's cron handler", async () => {
+    const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import("cloudflare:test");
+    const worker = (await import("../../src/index")).default;
+    const [a, b] = [generateMasterKey(), generateMasterKey()];
+    const storage = createD1Storage(env.DB);
+    const owner = await signUp();
+    const old = new Vault(storage.secrets, () => loadKeyring(`cron-a:${a}`, undefined));
+    await old.seal(owner.account_id, "X", "cron-rotated-value");
+    expect((await storage.secrets.getDataKey(owner.account_id))!.kid).toBe("cron-a");
+
+    const rotated = { ...env, VAULT_MASTER_KEYS: `cron-a:${a},cron-b:${b}`, VAULT_ACTIVE_KEY_ID: "cron-b" };
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "* * * * *" }), rotated, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await storage.secrets.getDataKey(owner.account_id))!.kid).toBe("cron-b");
+  });
+});
