@@ -120,3 +120,24 @@ describe("GET /api/v1/accounts/me", () => {
     await expectError(await call("/api/v1/accounts/me", { headers: { Authorization: header } }), 401, "unauthorized");
   });
 });
+
+describe("forged and stale JWTs", () => {
+  const b64 = (v: unknown) => btoa(JSON.stringify(v)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+  it("rejects alg none, a foreign key, expired and not-yet-valid tokens through the API", async () => {
+    const user = await signUp();
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: user.account_id, username: user.username, iat: now, nbf: now, exp: now + 3600, iss: "flowrunner" };
+    const [, , signature] = user.token.split(".");
+    const forged = [
+      `${b64({ alg: "none", typ: "JWT" })}.${b64(claims)}.`,
+      `${b64({ alg: "HS256", typ: "JWT" })}.${b64(claims)}.${signature}`,
+      `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ ...claims, exp: now - 120 })}.${signature}`,
+      `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ ...claims, nbf: now + 600 })}.${signature}`,
+    ];
+    for (const token of forged) {
+      await expectError(await call("/api/v1/accounts/me", { headers: { Authorization: `Bearer ${token}` } }), 401, "unauthorized");
+    }
+    expect((await call("/api/v1/accounts/me", { headers: user.auth })).status).toBe(200);
+  });
+});
