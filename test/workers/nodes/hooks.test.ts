@@ -15,6 +15,11 @@ describe("prep hook", () => {
     expect(done(outcome).output).toEqual({ doubled: 20, label: "prepped", factor: 10 });
   });
 
+  it("an input key set to null makes the input null; a non-object params is ignored", async () => {
+    const { outcome } = await run({ type: "transform", params: { script: "return [input, params.k]", k: 1 }, hooks: { prep: "return { input: null, params: 'nope' }" } }, { input: { a: 1 } });
+    expect(done(outcome).output).toEqual([null, 1]);
+  });
+
   it("rewritten params reach a built-in node: the request goes where prep says", async () => {
     const http = fakeFetch(() => ({ body: { ok: true } }));
     const { outcome } = await run(
@@ -119,6 +124,10 @@ describe("post hook", () => {
     expect(none).toMatchObject({ output: 1, action: "default" });
     const other = done((await run({ type: "transform", params: { script: "return 1" }, hooks: { post: "return { note: 'ignored' }" } })).outcome);
     expect(other).toMatchObject({ output: 1, action: "default" });
+    for (const post of ["return true", "return 5", "return null", "return ['x']"]) {
+      const ignored = done((await run({ type: "transform", params: { script: "return 1" }, hooks: { post } })).outcome);
+      expect([post, ignored.output, ignored.action]).toEqual([post, 1, "default"]);
+    }
   });
 
   it("writes shared, on top of what the node wrote", async () => {
