@@ -62,8 +62,8 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { account, key } = c.req.valid("param");
-      const accountId = ownAccount(c, account);
-      const { created, secret } = await c.var.services.secrets.put(accountId, key, c.req.valid("json"));
+      ownAccount(c, account);
+      const { created, secret } = await c.var.services.secrets.put(c.var.principal, key, c.req.valid("json"));
       return c.json(secret, created ? 201 : 200);
     },
   );
@@ -117,7 +117,8 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { account, key } = c.req.valid("param");
-      await c.var.services.secrets.delete(ownAccount(c, account), key);
+      ownAccount(c, account);
+      await c.var.services.secrets.delete(c.var.principal, key);
       return c.body(null, 204);
     },
   );

@@ -37,6 +37,6 @@ export function createServices({ config, storage, throttle, execution, vault, li
     runs: new RunService(storage, execution, config.jwtSecret, audit),
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
-    secrets: new SecretService(storage, vault),
+    secrets: new SecretService(storage, vault, audit),
   };
 }

@@ -4,6 +4,8 @@ import type { SecretResolver } from "../expressions";
 import type { Page, SecretFilter, SecretRecord, Storage } from "../storage/types";
 import { isStructured, SECRET_KEY, SECRET_SCHEMAS } from "../vault/secret-types";
 import type { Vault } from "../vault/vault";
+import type { AuditService } from "./audit";
+import type { Principal } from "./auth";
 
 export interface SecretInput {
   type: string;
@@ -38,9 +40,11 @@ export class SecretService {
   constructor(
     private readonly storage: Storage,
     private readonly vault: Vault,
+    private readonly audit: AuditService,
   ) {}
 
-  async put(accountId: string, key: string, input: SecretInput): Promise<{ created: boolean; secret: SecretView }> {
+  async put(principal: Principal, key: string, input: SecretInput): Promise<{ created: boolean; secret: SecretView }> {
+    const accountId = principal.account_id;
     if (!SECRET_KEY.test(key)) throw badRequest("Secret names are letters, digits and _, starting with a letter or _ (at most 128)", { field: "key" });
     const plaintext = this.plaintextOf(input);
     const now = new Date().toISOString();
@@ -56,6 +60,8 @@ export class SecretService {
       last_used_at: null,
     };
     const outcome = await this.storage.secrets.put(record);
+    // The name and type only: never the value.
+    this.audit.recordFor(principal, outcome === "created" ? "secret.created" : "secret.updated", { type: "secret", id: key }, { secret_type: input.type });
     const stored = await this.storage.secrets.get(accountId, key);
     return { created: outcome === "created", secret: view(stored ?? record) };
   }
@@ -71,8 +77,9 @@ export class SecretService {
     return { items: page.items.map(view), next_cursor: page.next_cursor };
   }
 
-  async delete(accountId: string, key: string): Promise<void> {
-    if (!(await this.storage.secrets.delete(accountId, key))) throw notFound("Secret");
+  async delete(principal: Principal, key: string): Promise<void> {
+    if (!(await this.storage.secrets.delete(principal.account_id, key))) throw notFound("Secret");
+    this.audit.recordFor(principal, "secret.deleted", { type: "secret", id: key });
   }
 
   /** Checks a value against its type and turns it into the text that gets encrypted. */

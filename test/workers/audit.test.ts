@@ -308,3 +308,23 @@ describe("audit log: reading it", () => {
     expect(route!.parameters!.map((p) => p.name).sort()).toEqual(["action", "cursor", "limit", "since", "until"]);
   });
 });
+
+describe("secrets in the audit trail", () => {
+  it("records secrets created, updated and deleted by name, never by value", async () => {
+    const user = await signUp();
+    const put = (value: string) => call("/api/v1/accounts/me/secrets/AUDITED", { method: "PUT", headers: user.auth, json: { value } });
+    expect((await put("first-audited-value")).status).toBe(201);
+    expect((await put("second-audited-value")).status).toBe(200);
+    expect((await call("/api/v1/accounts/me/secrets/AUDITED", { method: "DELETE", headers: user.auth })).status).toBe(204);
+    const events = await waitForEvents(user, (e) => e.some((x) => x.action === "secret.deleted"));
+    const secretEvents = events.filter((e) => e.action.startsWith("secret.")).reverse();
+    expect(secretEvents.map((e) => [e.action, e.target_type, e.target_id, e.actor])).toEqual([
+      ["secret.created", "secret", "AUDITED", user.username],
+      ["secret.updated", "secret", "AUDITED", user.username],
+      ["secret.deleted", "secret", "AUDITED", user.username],
+    ]);
+    const text = JSON.stringify(events);
+    expect(text).not.toContain("first-audited-value");
+    expect(text).not.toContain("second-audited-value");
+  });
+});
