@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".wrangler/", "dist/", "docs/", "coverage/"] },
+  { ignores: ["**/node_modules/", "**/.wrangler/", "**/dist/", "docs/", "coverage/", "bench-results/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
