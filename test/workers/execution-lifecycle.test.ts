@@ -364,3 +364,19 @@ nodes:
     expect(((await res.json()) as { output: unknown }).output).toBe("took yes 7");
   });
 });
+
+describe("flow timeout", () => {
+  it("fails the whole run when the flow's timeout passes, even while it sleeps", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, yaml`
+metadata: {name: Bounded}
+timeout: 300ms
+nodes:
+  nap: {type: delay, params: {duration: 1h}, next: {default: never}}
+  never: {type: transform, params: {script: "return 'should not run'"}}
+`);
+    const run = await runFlow(user, flow, {}, 5);
+    expect(run).toMatchObject({ status: "failed", error: { code: "timeout" } });
+    expect((await steps(user, run.id)).map((s) => [s.node_id, s.status])).toEqual([["nap", "cancelled"]]);
+  });
+});
