@@ -93,7 +93,7 @@ function machine() {
     workerd: (existsSync(workerdBin) ? tryRun(workerdBin, ["--version"]) : undefined)?.replace(/^workerd\s+/, "") ?? packageVersion("workerd"),
     wrangler: packageVersion("wrangler"),
     miniflare: packageVersion("miniflare"),
-    commit: commit === undefined ? undefined : `${commit}${tryRun("git", ["status", "--porcelain"]) ? " (with uncommitted changes)" : ""}`,
+    commit: commit === undefined ? undefined : `${commit}${tryRun("git", ["status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : ""}`,
   };
 }
 
