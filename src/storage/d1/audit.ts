@@ -1,7 +1,8 @@
-import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
-import { decodeCursor, encodeCursor } from "../cursor";
+import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { encodeCursor } from "../cursor";
 import type { AuditEventRecord, AuditFilter, AuditLog, Page, PageRequest } from "../types";
 import type { D1Db } from "./index";
+import { olderThan } from "./paging";
 import { auditLog } from "./schema";
 
 export class D1AuditLog implements AuditLog {
@@ -16,12 +17,7 @@ export class D1AuditLog implements AuditLog {
     if (filter.action) conditions.push(eq(auditLog.action, filter.action));
     if (filter.since) conditions.push(gte(auditLog.time, filter.since));
     if (filter.until) conditions.push(lt(auditLog.time, filter.until));
-    if (page.cursor) {
-      const after = decodeCursor(page.cursor, ["time", "id"] as const);
-      conditions.push(
-        or(lt(auditLog.time, String(after.time)), and(eq(auditLog.time, String(after.time)), lt(auditLog.id, String(after.id)))),
-      );
-    }
+    conditions.push(olderThan(auditLog.time, auditLog.id, page.cursor, "time"));
     const rows = await this.db
       .select()
       .from(auditLog)

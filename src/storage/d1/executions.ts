@@ -1,7 +1,8 @@
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
-import { decodeCursor, toPage } from "../cursor";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { toPage } from "../cursor";
 import type { ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
 import type { D1Db } from "./index";
+import { olderThan } from "./paging";
 import { executions } from "./schema";
 
 export class D1ExecutionIndex implements ExecutionIndex {
@@ -29,15 +30,7 @@ export class D1ExecutionIndex implements ExecutionIndex {
     const conditions: (SQL | undefined)[] = [eq(executions.account_id, accountId)];
     if (filter.flow_id) conditions.push(eq(executions.flow_id, filter.flow_id));
     if (filter.status) conditions.push(eq(executions.status, filter.status));
-    if (page.cursor) {
-      const after = decodeCursor(page.cursor, ["created_at", "id"] as const);
-      conditions.push(
-        or(
-          lt(executions.created_at, String(after.created_at)),
-          and(eq(executions.created_at, String(after.created_at)), lt(executions.id, String(after.id))),
-        ),
-      );
-    }
+    conditions.push(olderThan(executions.created_at, executions.id, page.cursor));
     const rows = await this.db
       .select()
       .from(executions)

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { decodeCursor, encodeCursor, toPage } from "../cursor";
 import {
   StorageError,
@@ -11,6 +11,7 @@ import {
   type PageRequest,
 } from "../types";
 import type { D1Db } from "./index";
+import { olderThan } from "./paging";
 import { flows, flowVersions } from "./schema";
 
 export class D1FlowStore implements FlowStore {
@@ -32,15 +33,7 @@ export class D1FlowStore implements FlowStore {
     if (filter.status) conditions.push(eq(flows.status, filter.status));
     if (filter.category) conditions.push(eq(flows.category, filter.category));
     if (filter.tag) conditions.push(sql`exists (select 1 from json_each(${flows.tags}) where value = ${filter.tag})`);
-    if (page.cursor) {
-      const after = decodeCursor(page.cursor, ["created_at", "id"] as const);
-      conditions.push(
-        or(
-          lt(flows.created_at, String(after.created_at)),
-          and(eq(flows.created_at, String(after.created_at)), lt(flows.id, String(after.id))),
-        ),
-      );
-    }
+    conditions.push(olderThan(flows.created_at, flows.id, page.cursor));
     const rows = await this.db
       .select()
       .from(flows)

@@ -1,7 +1,8 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
-import { decodeCursor, toPage } from "../cursor";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { toPage } from "../cursor";
 import type { ApiTokenRecord, Page, PageRequest, TokenStore } from "../types";
 import type { D1Db } from "./index";
+import { olderThan } from "./paging";
 import { apiTokens } from "./schema";
 
 export class D1TokenStore implements TokenStore {
@@ -16,19 +17,13 @@ export class D1TokenStore implements TokenStore {
   }
 
   async list(accountId: string, page: PageRequest): Promise<Page<ApiTokenRecord>> {
-    const after = page.cursor ? decodeCursor(page.cursor, ["created_at", "id"] as const) : null;
     const rows = await this.db
       .select()
       .from(apiTokens)
       .where(
         and(
           eq(apiTokens.account_id, accountId),
-          after
-            ? or(
-                lt(apiTokens.created_at, String(after.created_at)),
-                and(eq(apiTokens.created_at, String(after.created_at)), lt(apiTokens.id, String(after.id))),
-              )
-            : undefined,
+          olderThan(apiTokens.created_at, apiTokens.id, page.cursor),
         ),
       )
       .orderBy(desc(apiTokens.created_at), desc(apiTokens.id))
