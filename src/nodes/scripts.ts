@@ -30,8 +30,9 @@ function settle(ctx: NodeContext, result: SandboxResult, what: string): Extract<
   if (result.ok) return result;
   const { kind, message, line, column } = result.error;
   const where = line === undefined ? "" : ` (line ${line}${column === undefined ? "" : `, column ${column}`})`;
-  // A syntax error fails the same way every time; retrying it only wastes time.
-  throw new NodeError(`script_${kind}`, `${what}: ${message}${where}`, { kind, line: line ?? null, column: column ?? null }, kind !== "syntax");
+  // Syntax errors and exhausted limits (time, memory, output size) fail the same way every time;
+  // retrying them only wastes time. A runtime error may depend on data that changes, so it retries.
+  throw new NodeError(`script_${kind}`, `${what}: ${message}${where}`, { kind, line: line ?? null, column: column ?? null }, kind === "runtime");
 }
 
 export const transformNode: NodeImplementation = {

@@ -380,3 +380,17 @@ nodes:
     expect((await steps(user, run.id)).map((s) => [s.node_id, s.status])).toEqual([["nap", "cancelled"]]);
   });
 });
+
+describe("what is retried", () => {
+  it("does not retry a script that ran out of its budget", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, yaml`
+metadata: {name: Loop}
+nodes:
+  spin: {type: transform, params: {script: "while (true) {}"}, retry: {max_retries: 3, wait: 10ms}}
+`);
+    const run = await runFlow(user, flow);
+    expect(run).toMatchObject({ status: "failed", error: { code: "script_timeout" } });
+    expect((await steps(user, run.id)).map((s) => s.status)).toEqual(["failed"]);
+  });
+});
