@@ -15,6 +15,17 @@ export default defineConfig({
         },
       },
       {
+        // The flowrunner CLI, spawned as a user would, against a real `wrangler dev`.
+        test: {
+          name: "cli",
+          include: ["test/cli/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/cli/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
