@@ -1,8 +1,10 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { storageProviderProjects } from "./test/storage-projects.ts";
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+const workerBindings = { TEST_MIGRATIONS: migrations, JWT_SECRET: "test-jwt-secret-0123456789abcdef" };
 
 export default defineConfig({
   test: {
@@ -30,7 +32,7 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { TEST_MIGRATIONS: migrations, JWT_SECRET: "test-jwt-secret-0123456789abcdef" },
+              bindings: workerBindings,
             },
           }),
         ],
@@ -38,9 +40,11 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["test/workers/setup.ts"],
-          globalSetup: ["test/global-setup.ts"],
+          globalSetup: ["test/global-setup.ts", "test/storage-setup.ts"],
         },
       },
+      // Flow registry and execution index API tests again on Postgres and DynamoDB (docs/storage.md).
+      ...(await storageProviderProjects(workerBindings)),
     ],
   },
 });

@@ -21,6 +21,19 @@ export interface Env {
   VAULT_MASTER_KEYS?: string;
   /** Which of VAULT_MASTER_KEYS wraps new data keys; defaults to the last one listed. */
   VAULT_ACTIVE_KEY_ID?: string;
+  /** Storage provider: `d1` (default), `postgres` or `dynamodb`; settings below (docs/storage.md). */
+  STORAGE_PROVIDER?: string;
+  /** Postgres (Neon): `postgres://user:password@host/database?sslmode=require` (a Worker secret). */
+  DATABASE_URL?: string;
+  /** Postgres that is not Neon: a WebSocket-to-TCP relay such as `ws://127.0.0.1:8788/v2`. */
+  NEON_WS_PROXY?: string;
+  DYNAMODB_ENDPOINT?: string;
+  DYNAMODB_REGION?: string;
+  /** DynamoDB table name; `flowrunner` by default. */
+  DYNAMODB_TABLE?: string;
+  AWS_ACCESS_KEY_ID?: string;
+  AWS_SECRET_ACCESS_KEY?: string;
+  AWS_SESSION_TOKEN?: string;
 }
 
 export interface AppConfig {

@@ -3,7 +3,7 @@ import { parseConfig, type Env } from "./env";
 import { executionStub } from "./objects/execution/rpc";
 import { durableRequestLimiter, durableThrottle } from "./objects/throttle";
 import { createServices } from "./services";
-import { createD1Storage } from "./storage/d1";
+import { createStorage } from "./storage";
 import { createVault } from "./vault";
 
 export { ExecutionObject } from "./objects/execution/object";
@@ -17,7 +17,7 @@ const app = createApp((env: Env, defer) => {
     warnedDevSecret = true;
     console.warn("WARNING: JWT_SECRET is not set; using the built-in development secret. Set it with `wrangler secret put JWT_SECRET` before deploying.");
   }
-  const storage = createD1Storage(env.DB);
+  const storage = createStorage(env, { defer });
   return createServices({
     config,
     storage,
@@ -33,7 +33,7 @@ export default {
   fetch: app.fetch,
   /** Every minute: finish any master-key rotation by re-wrapping data keys still under an old key. */
   async scheduled(_controller, env, ctx) {
-    const storage = createD1Storage(env.DB);
+    const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const rotation = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID)
       .rotate(100)
       .then(({ rewrapped, unreadable }) => {

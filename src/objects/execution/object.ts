@@ -7,7 +7,7 @@ import { getNodeImplementation } from "../../nodes/registry";
 import { runNode } from "../../nodes/lifecycle";
 import { getSandbox, type JsonValue } from "../../sandbox";
 import { vaultResolver } from "../../services/secrets";
-import { createD1Storage } from "../../storage/d1";
+import { createStorage } from "../../storage";
 import { createVault } from "../../vault";
 import { startChild } from "./children";
 import { executionStub, type ExecutionRpc, type LogLine, type RerunSeed, type StartPayload } from "./rpc";
@@ -31,7 +31,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     super(ctx, env);
     this.sockets = new ExecutionSockets(ctx);
     this.store = new SqliteExecutionStore(ctx.storage.sql, () => ctx.storage.sync(), (event: ExecutionEvent) => this.sockets.broadcast(event));
-    const storage = createD1Storage(env.DB);
+    const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const vault = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID);
     const host: EngineHost = {
       store: this.store,

@@ -11,6 +11,7 @@ import {
   type PageRequest,
 } from "../types";
 import type { D1Db } from "./index";
+import { mapUniqueViolation } from "./errors";
 import { olderThan } from "./paging";
 import { flows, flowVersions } from "./schema";
 
@@ -18,7 +19,7 @@ export class D1FlowStore implements FlowStore {
   constructor(private readonly db: D1Db) {}
 
   async create(flow: FlowRecord, version: FlowVersionRecord): Promise<void> {
-    await this.db.batch([this.db.insert(flows).values(flow), this.db.insert(flowVersions).values(version)]);
+    await mapUniqueViolation(this.db.batch([this.db.insert(flows).values(flow), this.db.insert(flowVersions).values(version)]), `Flow ${flow.id} already exists`);
   }
 
   async get(accountId: string, id: string): Promise<FlowRecord | null> {

@@ -2,6 +2,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { toPage } from "../cursor";
 import type { ApiTokenRecord, Page, PageRequest, TokenStore } from "../types";
 import type { D1Db } from "./index";
+import { mapUniqueViolation } from "./errors";
 import { olderThan } from "./paging";
 import { apiTokens } from "./schema";
 
@@ -9,7 +10,7 @@ export class D1TokenStore implements TokenStore {
   constructor(private readonly db: D1Db) {}
 
   async create(token: ApiTokenRecord): Promise<void> {
-    await this.db.insert(apiTokens).values(token).run();
+    await mapUniqueViolation(this.db.insert(apiTokens).values(token).run(), "Token already exists");
   }
 
   async getByHash(tokenHash: string): Promise<ApiTokenRecord | null> {

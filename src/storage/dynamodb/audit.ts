@@ -1,0 +1,76 @@
+import { StorageError, type AuditDetails, type AuditEventRecord, type AuditFilter, type AuditLog, type Page, type PageRequest } from "../types";
+import { isConditionFailure, json, optional, S, str, strOrNull, type DynamoClient, type Item } from "./client";
+import { Expr, queryPage } from "./expressions";
+import { auditPartition, gsi, timeKey } from "./keys";
+
+/**
+ * One partition per account (`AUDIT#<account>`), sorted by `<time>#<id>`, so a
+ * time window is a key condition; GSI1 holds the same events by action.
+ */
+export class DynamoAuditLog implements AuditLog {
+  private readonly client: DynamoClient;
+
+  constructor(client: DynamoClient) {
+    this.client = client;
+  }
+
+  async append(event: AuditEventRecord): Promise<void> {
+    const item: Item = {
+      PK: S(auditPartition(event.account_id, event.time)),
+      SK: S(timeKey(event.time, event.id)),
+      id: S(event.id),
+      time: S(event.time),
+      action: S(event.action),
+      details: S(JSON.stringify(event.details)),
+    };
+    optional(item, "account_id", event.account_id);
+    optional(item, "actor", event.actor);
+    optional(item, "target_type", event.target_type);
+    optional(item, "target_id", event.target_id);
+    optional(item, "ip", event.ip);
+    if (event.account_id !== null) {
+      item.GSI1PK = S(gsi.auditByAction(event.account_id, event.action));
+      item.GSI1SK = S(timeKey(event.time, event.id));
+    }
+    try {
+      await this.client.send("PutItem", { TableName: this.client.table, Item: item, ConditionExpression: "attribute_not_exists(PK)" });
+    } catch (error) {
+      if (isConditionFailure(error)) throw new StorageError("conflict", `Audit event ${event.id} already exists`);
+      throw error;
+    }
+  }
+
+  async list(accountId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEventRecord>> {
+    // `<time>#<id>` >= since  ⇔  time >= since;  `<time>#<id>` < until  ⇔  time < until.
+    if (filter.since && filter.until && filter.since >= filter.until) return { items: [], next_cursor: null };
+    const expr = new Expr();
+    const index = filter.action ? ("GSI1" as const) : undefined;
+    const sortName = index ? "GSI1SK" : "SK";
+    const sort = () => expr.n(sortName);
+    const sortCondition =
+      filter.since && filter.until
+        ? `${sort()} BETWEEN ${expr.v(S(filter.since))} AND ${expr.v(S(filter.until))}`
+        : filter.since
+          ? `${sort()} >= ${expr.v(S(filter.since))}`
+          : filter.until
+            ? `${sort()} < ${expr.v(S(filter.until))}`
+            : undefined;
+    const partition = filter.action ? gsi.auditByAction(accountId, filter.action) : auditPartition(accountId, "");
+    const result = await queryPage(this.client, { index, partition, sortCondition, expr, forward: false }, page.limit, page.cursor);
+    return { items: result.items.map(fromItem), next_cursor: result.next_cursor };
+  }
+}
+
+function fromItem(item: Item): AuditEventRecord {
+  return {
+    id: str(item, "id"),
+    account_id: strOrNull(item, "account_id"),
+    time: str(item, "time"),
+    actor: strOrNull(item, "actor"),
+    action: str(item, "action"),
+    target_type: strOrNull(item, "target_type"),
+    target_id: strOrNull(item, "target_id"),
+    ip: strOrNull(item, "ip"),
+    details: json<AuditDetails>(item, "details", {}),
+  };
+}

@@ -1,0 +1,148 @@
+import { AwsClient } from "aws4fetch";
+
+/** A DynamoDB attribute value in the wire format of the JSON API. */
+export type AttributeValue =
+  | { S: string }
+  | { N: string }
+  | { B: string }
+  | { BOOL: boolean }
+  | { NULL: true }
+  | { L: AttributeValue[] }
+  | { M: Record<string, AttributeValue> }
+  | { SS: string[] };
+
+export type Item = Record<string, AttributeValue>;
+
+export interface DynamoSettings {
+  /** e.g. `https://dynamodb.eu-west-1.amazonaws.com`, or a local endpoint. */
+  endpoint: string;
+  region: string;
+  table: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+/** An error answered by DynamoDB, by its short type name (e.g. `ConditionalCheckFailedException`). */
+export class DynamoError extends Error {
+  override readonly name = "DynamoError";
+  readonly type: string;
+  readonly status: number;
+  /** For TransactionCanceledException: one reason per item, `None` for items that were fine. */
+  readonly cancellationReasons: { Code: string; Message?: string }[];
+
+  constructor(type: string, message: string, status: number, cancellationReasons: { Code: string; Message?: string }[] = []) {
+    super(`${type}: ${message}`);
+    this.type = type;
+    this.status = status;
+    this.cancellationReasons = cancellationReasons;
+  }
+}
+
+const RETRYABLE = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "InternalServerError", "ServiceUnavailable"]);
+const MAX_ATTEMPTS = 5;
+
+/**
+ * A thin client for the DynamoDB JSON API: signed `fetch` calls through
+ * aws4fetch, nothing else. Throttling is retried with jittered back-off.
+ */
+export class DynamoClient {
+  readonly table: string;
+  private readonly aws: AwsClient;
+  private readonly endpoint: string;
+
+  constructor(settings: DynamoSettings) {
+    this.table = settings.table;
+    this.endpoint = settings.endpoint;
+    this.aws = new AwsClient({
+      accessKeyId: settings.accessKeyId,
+      secretAccessKey: settings.secretAccessKey,
+      sessionToken: settings.sessionToken,
+      service: "dynamodb",
+      region: settings.region,
+      retries: 0,
+    });
+  }
+
+  async send<T = Record<string, unknown>>(operation: string, input: object): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendOnce<T>(operation, input);
+      } catch (error) {
+        if (!(error instanceof DynamoError) || !RETRYABLE.has(error.type) || attempt >= MAX_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async sendOnce<T>(operation: string, input: object): Promise<T> {
+    const response = await this.aws.fetch(this.endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": `DynamoDB_20120810.${operation}` },
+      body: JSON.stringify(input),
+    });
+    const text = await response.text();
+    if (response.ok) return (text ? JSON.parse(text) : {}) as T;
+    let body: { __type?: string; message?: string; Message?: string; CancellationReasons?: { Code: string; Message?: string }[] } = {};
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      // Not JSON: keep the raw text as the message.
+    }
+    const type = (body.__type ?? `Http${response.status}`).split("#").pop()!;
+    throw new DynamoError(type, body.message ?? body.Message ?? text.slice(0, 200), response.status, body.CancellationReasons ?? []);
+  }
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof DynamoError && error.type === "ConditionalCheckFailedException";
+}
+
+/** True when a transaction was cancelled only because conditions did not hold. */
+export function isTransactionConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof DynamoError &&
+    error.type === "TransactionCanceledException" &&
+    error.cancellationReasons.some((r) => r.Code === "ConditionalCheckFailed") &&
+    error.cancellationReasons.every((r) => r.Code === "ConditionalCheckFailed" || r.Code === "None")
+  );
+}
+
+// ---- values -----------------------------------------------------------------
+
+export const S = (value: string): AttributeValue => ({ S: value });
+export const N = (value: number): AttributeValue => ({ N: String(value) });
+export const L = (values: readonly string[]): AttributeValue => ({ L: values.map(S) });
+
+/** Sets the attribute when the value is not null (absent attributes read back as null). */
+export function optional(item: Item, name: string, value: string | null | undefined): void {
+  if (value !== null && value !== undefined) item[name] = S(value);
+}
+
+export function str(item: Item, name: string): string {
+  const value = item[name];
+  if (value && "S" in value) return value.S;
+  throw new Error(`DynamoDB item has no string attribute ${name}`);
+}
+
+export function strOrNull(item: Item, name: string): string | null {
+  const value = item[name];
+  return value && "S" in value ? value.S : null;
+}
+
+export function num(item: Item, name: string): number {
+  const value = item[name];
+  if (value && "N" in value) return Number(value.N);
+  throw new Error(`DynamoDB item has no number attribute ${name}`);
+}
+
+export function list(item: Item, name: string): string[] {
+  const value = item[name];
+  if (!value || !("L" in value)) return [];
+  return value.L.map((v) => ("S" in v ? v.S : ""));
+}
+
+export function json<T>(item: Item, name: string, fallback: T): T {
+  const text = strOrNull(item, name);
+  return text === null ? fallback : (JSON.parse(text) as T);
+}

@@ -1,0 +1,101 @@
+import type { ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
+import { isConditionFailure, json, L, list, N, num, S, str, strOrNull, type DynamoClient, type Item } from "./client";
+import { Expr, getItem, queryPage, setOrRemove, type PageQuery } from "./expressions";
+import { gsi, keys, timeKey } from "./keys";
+
+/**
+ * One item per execution, keyed by id. Lists read GSI1 (all of an account's
+ * runs), GSI2 (by flow) or GSI3 (by status), newest first.
+ */
+export class DynamoExecutionIndex implements ExecutionIndex {
+  private readonly client: DynamoClient;
+
+  constructor(client: DynamoClient) {
+    this.client = client;
+  }
+
+  async upsert(summary: ExecutionSummary): Promise<void> {
+    const expr = new Expr();
+    const sortKey = expr.v(S(timeKey(summary.created_at, summary.id)));
+    // The first write fixes id, account, creation time and the index sort keys; later ones change the rest.
+    const keep = (name: string, value: string) => `${expr.n(name)} = if_not_exists(${expr.n(name)}, ${value})`;
+    const update = setOrRemove(
+      expr,
+      {
+        flow_id: S(summary.flow_id),
+        flow_version: N(summary.flow_version),
+        status: S(summary.status),
+        trigger: S(summary.trigger),
+        parent_id: summary.parent_id === null ? null : S(summary.parent_id),
+        current_nodes: L(summary.current_nodes),
+        error: summary.error === null ? null : S(JSON.stringify(summary.error)),
+        output_preview: summary.output_preview === null ? null : S(summary.output_preview),
+        step_count: N(summary.step_count),
+        updated_at: S(summary.updated_at),
+        finished_at: summary.finished_at === null ? null : S(summary.finished_at),
+        GSI1PK: S(gsi.executions(summary.account_id)),
+        GSI2PK: S(gsi.executionsByFlow(summary.account_id, summary.flow_id)),
+        GSI3PK: S(gsi.executionsByStatus(summary.account_id, summary.status)),
+      },
+      [
+        keep("id", expr.v(S(summary.id))),
+        keep("account_id", expr.v(S(summary.account_id))),
+        keep("created_at", expr.v(S(summary.created_at))),
+        keep("GSI1SK", sortKey),
+        keep("GSI2SK", sortKey),
+        keep("GSI3SK", sortKey),
+      ],
+    );
+    try {
+      await this.client.send("UpdateItem", {
+        TableName: this.client.table,
+        Key: keys.execution(summary.id),
+        UpdateExpression: update,
+        // Summaries may arrive out of order; the newer one wins (ties: the later write).
+        ConditionExpression: `attribute_not_exists(PK) OR ${expr.n("updated_at")} <= ${expr.v(S(summary.updated_at))}`,
+        ...expr.params(),
+      });
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async get(accountId: string, id: string): Promise<ExecutionSummary | null> {
+    const item = await getItem(this.client, keys.execution(id));
+    return item && str(item, "account_id") === accountId ? fromItem(item) : null;
+  }
+
+  async list(accountId: string, filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>> {
+    const expr = new Expr();
+    let query: PageQuery;
+    if (filter.flow_id) {
+      const status = filter.status ? `${expr.n("status")} = ${expr.v(S(filter.status))}` : undefined;
+      query = { index: "GSI2", partition: gsi.executionsByFlow(accountId, filter.flow_id), filter: status, expr, forward: false };
+    } else if (filter.status) {
+      query = { index: "GSI3", partition: gsi.executionsByStatus(accountId, filter.status), expr, forward: false };
+    } else {
+      query = { index: "GSI1", partition: gsi.executions(accountId), expr, forward: false };
+    }
+    const result = await queryPage(this.client, query, page.limit, page.cursor);
+    return { items: result.items.map(fromItem), next_cursor: result.next_cursor };
+  }
+}
+
+function fromItem(item: Item): ExecutionSummary {
+  return {
+    id: str(item, "id"),
+    account_id: str(item, "account_id"),
+    flow_id: str(item, "flow_id"),
+    flow_version: num(item, "flow_version"),
+    status: str(item, "status"),
+    trigger: str(item, "trigger"),
+    parent_id: strOrNull(item, "parent_id"),
+    current_nodes: list(item, "current_nodes"),
+    error: json<ExecutionSummary["error"]>(item, "error", null),
+    output_preview: strOrNull(item, "output_preview"),
+    step_count: num(item, "step_count"),
+    created_at: str(item, "created_at"),
+    updated_at: str(item, "updated_at"),
+    finished_at: strOrNull(item, "finished_at"),
+  };
+}

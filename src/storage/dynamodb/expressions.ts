@@ -1,0 +1,150 @@
+import { decodeCursor, encodeCursor } from "../cursor";
+import { StorageError, type Page } from "../types";
+import { DynamoError, S, type AttributeValue, type DynamoClient, type Item } from "./client";
+
+/**
+ * Collects expression attribute names and values, so every attribute name is
+ * aliased (many, like `status`, `name` and `key`, are reserved words).
+ */
+export class Expr {
+  private readonly names: Record<string, string> = {};
+  private readonly values: Item = {};
+  private count = 0;
+
+  /** `#name` for an attribute. */
+  n(name: string): string {
+    const alias = `#${name}`;
+    this.names[alias] = name;
+    return alias;
+  }
+
+  /** `:vN` for a value. */
+  v(value: AttributeValue): string {
+    const alias = `:v${this.count++}`;
+    this.values[alias] = value;
+    return alias;
+  }
+
+  params(): { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item } {
+    return {
+      ...(Object.keys(this.names).length > 0 ? { ExpressionAttributeNames: this.names } : {}),
+      ...(Object.keys(this.values).length > 0 ? { ExpressionAttributeValues: this.values } : {}),
+    };
+  }
+}
+
+/** Builds `SET a = :x, ... REMOVE b, ...` for the given values; null and undefined remove. */
+export function setOrRemove(expr: Expr, fields: Record<string, AttributeValue | null | undefined>, extraSet: string[] = []): string {
+  const set = [...extraSet];
+  const remove: string[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === null || value === undefined) remove.push(expr.n(name));
+    else set.push(`${expr.n(name)} = ${expr.v(value)}`);
+  }
+  return [set.length > 0 ? `SET ${set.join(", ")}` : "", remove.length > 0 ? `REMOVE ${remove.join(", ")}` : ""].filter(Boolean).join(" ");
+}
+
+export type IndexName = "GSI1" | "GSI2" | "GSI3";
+
+export interface PageQuery {
+  index?: IndexName | undefined;
+  /** The partition key value the query reads; a cursor must come from the same partition. */
+  partition: string;
+  /** A condition on the sort key (without the partition part), e.g. `begins_with(#SK, :v1)`. */
+  sortCondition?: string | undefined;
+  filter?: string | undefined;
+  expr: Expr;
+  forward: boolean;
+}
+
+interface QueryOutput {
+  Items?: Item[];
+  LastEvaluatedKey?: Item;
+}
+
+const keyNames = (index: IndexName | undefined) => (index ? ["PK", "SK", `${index}PK`, `${index}SK`] : ["PK", "SK"]);
+
+/**
+ * One page of a query, newest or oldest first as asked. DynamoDB applies
+ * `Limit` before the filter, so filtered queries loop until a full page (plus
+ * one item, to know whether more exist) or the end of the partition. The
+ * cursor is the key of the last item returned, in the shape of a
+ * `LastEvaluatedKey` (table key plus index key), base64url JSON.
+ */
+export async function queryPage(client: DynamoClient, query: PageQuery, limit: number, cursor: string | undefined): Promise<Page<Item>> {
+  const names = keyNames(query.index);
+  const partitionName = query.index ? `${query.index}PK` : "PK";
+  let start: Item | undefined;
+  if (cursor) {
+    const decoded = decodeCursor(cursor, names);
+    if (decoded[partitionName] !== query.partition || names.some((n) => typeof decoded[n] !== "string")) {
+      throw new StorageError("invalid_cursor", "The cursor is not valid");
+    }
+    start = Object.fromEntries(names.map((n) => [n, S(String(decoded[n]))]));
+  }
+  const { expr } = query;
+  const keyCondition = [`${expr.n(partitionName)} = ${expr.v(S(query.partition))}`, query.sortCondition].filter(Boolean).join(" AND ");
+  const wanted = limit + 1;
+  const collected: Item[] = [];
+  try {
+    do {
+      const missing = wanted - collected.length;
+      const output = await client.send<QueryOutput>("Query", {
+        TableName: client.table,
+        ...(query.index ? { IndexName: query.index } : { ConsistentRead: true }),
+        KeyConditionExpression: keyCondition,
+        ...(query.filter ? { FilterExpression: query.filter } : {}),
+        ...expr.params(),
+        ScanIndexForward: query.forward,
+        Limit: query.filter ? Math.max(missing, 50) : missing,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      });
+      collected.push(...(output.Items ?? []));
+      start = output.LastEvaluatedKey;
+    } while (collected.length < wanted && start);
+  } catch (error) {
+    if (cursor && error instanceof DynamoError && error.type === "ValidationException") {
+      throw new StorageError("invalid_cursor", "The cursor is not valid");
+    }
+    throw error;
+  }
+  const items = collected.slice(0, limit);
+  const last = items.at(-1);
+  if (collected.length <= limit || !last) return { items, next_cursor: null };
+  const key: Record<string, string> = {};
+  for (const name of names) {
+    const value = last[name];
+    if (!value || !("S" in value)) throw new Error(`DynamoDB item has no key attribute ${name}`);
+    key[name] = value.S;
+  }
+  return { items, next_cursor: encodeCursor(key) };
+}
+
+/** Every item of a query (for small collections: a secret list, a flow's parts). */
+export async function queryAll(
+  client: DynamoClient,
+  input: { KeyConditionExpression: string; FilterExpression?: string; ProjectionExpression?: string; expr: Expr; forward?: boolean },
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const output = await client.send<QueryOutput>("Query", {
+      TableName: client.table,
+      ConsistentRead: true,
+      KeyConditionExpression: input.KeyConditionExpression,
+      ...(input.FilterExpression ? { FilterExpression: input.FilterExpression } : {}),
+      ...(input.ProjectionExpression ? { ProjectionExpression: input.ProjectionExpression } : {}),
+      ...input.expr.params(),
+      ScanIndexForward: input.forward ?? true,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    items.push(...(output.Items ?? []));
+    start = output.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+export async function getItem(client: DynamoClient, key: Item): Promise<Item | null> {
+  const output = await client.send<{ Item?: Item }>("GetItem", { TableName: client.table, Key: key, ConsistentRead: true });
+  return output.Item ?? null;
+}

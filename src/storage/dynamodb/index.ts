@@ -1,0 +1,23 @@
+import type { Storage } from "../types";
+import { DynamoAccountStore } from "./accounts";
+import { DynamoAuditLog } from "./audit";
+import { DynamoClient, type DynamoSettings } from "./client";
+import { DynamoExecutionIndex } from "./executions";
+import { DynamoFlowStore } from "./flows";
+import { DynamoSecretStore } from "./secrets";
+import { DynamoTokenStore } from "./tokens";
+
+export type { DynamoSettings };
+
+/** Storage on one DynamoDB table (see keys.ts and docs/storage.md for the key design). */
+export function createDynamoStorage(settings: DynamoSettings): Storage {
+  const client = new DynamoClient(settings);
+  return {
+    accounts: new DynamoAccountStore(client),
+    tokens: new DynamoTokenStore(client),
+    flows: new DynamoFlowStore(client),
+    executions: new DynamoExecutionIndex(client),
+    secrets: new DynamoSecretStore(client),
+    audit: new DynamoAuditLog(client),
+  };
+}

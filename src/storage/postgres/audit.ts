@@ -1,0 +1,35 @@
+import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
+import { decodeCursor, encodeCursor } from "../cursor";
+import type { AuditEventRecord, AuditFilter, AuditLog, Page, PageRequest } from "../types";
+import type { PgDb } from "./index";
+import { auditLog } from "./schema";
+
+export class PostgresAuditLog implements AuditLog {
+  constructor(private readonly db: PgDb) {}
+
+  async append(event: AuditEventRecord): Promise<void> {
+    await this.db.insert(auditLog).values(event);
+  }
+
+  async list(accountId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEventRecord>> {
+    const conditions: (SQL | undefined)[] = [eq(auditLog.account_id, accountId)];
+    if (filter.action) conditions.push(eq(auditLog.action, filter.action));
+    if (filter.since) conditions.push(gte(auditLog.time, filter.since));
+    if (filter.until) conditions.push(lt(auditLog.time, filter.until));
+    if (page.cursor) {
+      const after = decodeCursor(page.cursor, ["time", "id"] as const);
+      conditions.push(
+        or(lt(auditLog.time, String(after.time)), and(eq(auditLog.time, String(after.time)), lt(auditLog.id, String(after.id)))),
+      );
+    }
+    const rows = await this.db
+      .select()
+      .from(auditLog)
+      .where(and(...conditions))
+      .orderBy(desc(auditLog.time), desc(auditLog.id))
+      .limit(page.limit + 1);
+    const items = rows.slice(0, page.limit);
+    const last = items.at(-1);
+    return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ time: last.time, id: last.id }) : null };
+  }
+}

@@ -1,0 +1,49 @@
+import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { decodeCursor, toPage } from "../cursor";
+import type { ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
+import type { PgDb } from "./index";
+import { executions } from "./schema";
+
+export class PostgresExecutionIndex implements ExecutionIndex {
+  constructor(private readonly db: PgDb) {}
+
+  async upsert(summary: ExecutionSummary): Promise<void> {
+    const { id: _id, account_id: _account, created_at: _created, ...changing } = summary;
+    await this.db
+      .insert(executions)
+      .values(summary)
+      .onConflictDoUpdate({
+        target: executions.id,
+        set: changing,
+        // Summaries may arrive out of order; the newer one wins (ties: the later write).
+        setWhere: sql`${executions.updated_at} <= ${summary.updated_at}`,
+      });
+  }
+
+  async get(accountId: string, id: string): Promise<ExecutionSummary | null> {
+    const [row] = await this.db.select().from(executions).where(and(eq(executions.account_id, accountId), eq(executions.id, id)));
+    return row ?? null;
+  }
+
+  async list(accountId: string, filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>> {
+    const conditions: (SQL | undefined)[] = [eq(executions.account_id, accountId)];
+    if (filter.flow_id) conditions.push(eq(executions.flow_id, filter.flow_id));
+    if (filter.status) conditions.push(eq(executions.status, filter.status));
+    if (page.cursor) {
+      const after = decodeCursor(page.cursor, ["created_at", "id"] as const);
+      conditions.push(
+        or(
+          lt(executions.created_at, String(after.created_at)),
+          and(eq(executions.created_at, String(after.created_at)), lt(executions.id, String(after.id))),
+        ),
+      );
+    }
+    const rows = await this.db
+      .select()
+      .from(executions)
+      .where(and(...conditions))
+      .orderBy(desc(executions.created_at), desc(executions.id))
+      .limit(page.limit + 1);
+    return toPage(rows, page.limit);
+  }
+}

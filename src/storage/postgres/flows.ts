@@ -1,0 +1,131 @@
+import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { decodeCursor, encodeCursor, toPage } from "../cursor";
+import {
+  StorageError,
+  type FlowFilter,
+  type FlowMetadataPatch,
+  type FlowRecord,
+  type FlowStore,
+  type FlowVersionRecord,
+  type Page,
+  type PageRequest,
+} from "../types";
+import { mapUniqueViolation } from "./errors";
+import type { PgDb } from "./index";
+import { flows, flowVersions } from "./schema";
+
+export class PostgresFlowStore implements FlowStore {
+  constructor(private readonly db: PgDb) {}
+
+  async create(flow: FlowRecord, version: FlowVersionRecord): Promise<void> {
+    // One statement: the flow row and its first version commit together.
+    const head = this.db.$with("head").as(this.db.insert(flows).values(flow).returning({ id: flows.id }));
+    await mapUniqueViolation(this.db.with(head).insert(flowVersions).values(version), `Flow ${flow.id} already exists`);
+  }
+
+  async get(accountId: string, id: string): Promise<FlowRecord | null> {
+    const [row] = await this.db.select().from(flows).where(and(eq(flows.account_id, accountId), eq(flows.id, id)));
+    return row ?? null;
+  }
+
+  async list(accountId: string, filter: FlowFilter, page: PageRequest): Promise<Page<FlowRecord>> {
+    const conditions: (SQL | undefined)[] = [eq(flows.account_id, accountId)];
+    // ILIKE: D1's LIKE is case-insensitive for ASCII too.
+    if (filter.name_contains) conditions.push(sql`${flows.name} ilike ${`%${escapeLike(filter.name_contains)}%`}`);
+    if (filter.status) conditions.push(eq(flows.status, filter.status));
+    if (filter.category) conditions.push(eq(flows.category, filter.category));
+    if (filter.tag) conditions.push(sql`${flows.tags} @> ${JSON.stringify([filter.tag])}::jsonb`);
+    if (page.cursor) {
+      const after = decodeCursor(page.cursor, ["created_at", "id"] as const);
+      conditions.push(
+        or(
+          lt(flows.created_at, String(after.created_at)),
+          and(eq(flows.created_at, String(after.created_at)), lt(flows.id, String(after.id))),
+        ),
+      );
+    }
+    const rows = await this.db
+      .select()
+      .from(flows)
+      .where(and(...conditions))
+      .orderBy(desc(flows.created_at), desc(flows.id))
+      .limit(page.limit + 1);
+    return toPage(rows, page.limit);
+  }
+
+  async update(flow: FlowRecord, version: FlowVersionRecord, expectedVersion: number): Promise<void> {
+    // One statement: the flow row moves only while it is still at the expected
+    // version (a concurrent editor blocks on the row lock, then finds the new
+    // version and matches nothing), and the version row is inserted only for a
+    // row that moved. A duplicate version means another editor won as well.
+    const result = await mapUniqueViolation(
+      this.db.execute(sql`
+        with moved as (
+          update ${flows}
+          set name = ${flow.name}, description = ${flow.description}, version = ${flow.version}, content = ${flow.content},
+              tags = ${JSON.stringify(flow.tags)}::jsonb, category = ${flow.category}, status = ${flow.status}, updated_at = ${flow.updated_at}
+          where id = ${flow.id} and account_id = ${flow.account_id} and version = ${expectedVersion}
+          returning id
+        )
+        insert into ${flowVersions} (flow_id, account_id, version, content, name, description, created_at, created_by)
+        select ${version.flow_id}, ${version.account_id}, ${version.version}::integer, ${version.content}, ${version.name},
+               ${version.description}, ${version.created_at}, ${version.created_by}
+        from moved
+        returning version`),
+      `Flow ${flow.id} is no longer at version ${expectedVersion}`,
+      "precondition",
+    );
+    if (result.rows.length === 0) {
+      throw new StorageError("precondition", `Flow ${flow.id} is no longer at version ${expectedVersion}`);
+    }
+  }
+
+  async updateMetadata(accountId: string, id: string, patch: FlowMetadataPatch, at: string): Promise<FlowRecord | null> {
+    const rows = await this.db
+      .update(flows)
+      .set({ ...patch, updated_at: at })
+      .where(and(eq(flows.account_id, accountId), eq(flows.id, id)))
+      .returning();
+    return rows[0] ?? null;
+  }
+
+  async delete(accountId: string, id: string): Promise<boolean> {
+    // flow_versions rows go with the flow (ON DELETE CASCADE), in the same statement.
+    const rows = await this.db
+      .delete(flows)
+      .where(and(eq(flows.account_id, accountId), eq(flows.id, id)))
+      .returning({ id: flows.id });
+    return rows.length > 0;
+  }
+
+  async listVersions(accountId: string, flowId: string, page: PageRequest): Promise<Page<FlowVersionRecord>> {
+    const before = page.cursor ? Number(decodeCursor(page.cursor, ["version"] as const).version) : null;
+    const rows = await this.db
+      .select()
+      .from(flowVersions)
+      .where(
+        and(
+          eq(flowVersions.account_id, accountId),
+          eq(flowVersions.flow_id, flowId),
+          before === null ? undefined : lt(flowVersions.version, before),
+        ),
+      )
+      .orderBy(desc(flowVersions.version))
+      .limit(page.limit + 1);
+    const items = rows.slice(0, page.limit);
+    const last = items.at(-1);
+    return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ version: last.version }) : null };
+  }
+
+  async getVersion(accountId: string, flowId: string, version: number): Promise<FlowVersionRecord | null> {
+    const [row] = await this.db
+      .select()
+      .from(flowVersions)
+      .where(and(eq(flowVersions.account_id, accountId), eq(flowVersions.flow_id, flowId), eq(flowVersions.version, version)));
+    return row ?? null;
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,107 @@
+import { integer, json, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import type { AuditDetails } from "../types";
+
+// Mirrors migrations/postgres/*.sql (the SQL files are the source of truth) and the D1 schema:
+// same tables, columns and ISO-8601 text times; JSON columns are jsonb/json instead of text.
+export const accounts = pgTable("accounts", {
+  id: text("id").primaryKey(),
+  username: text("username").notNull(),
+  password_hash: text("password_hash").notNull(),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+});
+
+export const apiTokens = pgTable("api_tokens", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id").notNull(),
+  name: text("name").notNull(),
+  prefix: text("prefix").notNull(),
+  token_hash: text("token_hash").notNull(),
+  created_at: text("created_at").notNull(),
+  expires_at: text("expires_at"),
+  last_used_at: text("last_used_at"),
+  revoked_at: text("revoked_at"),
+});
+
+export const flows = pgTable("flows", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id").notNull(),
+  name: text("name").notNull(),
+  description: text("description"),
+  version: integer("version").notNull(),
+  content: text("content").notNull(),
+  tags: jsonb("tags").$type<string[]>().notNull(),
+  category: text("category"),
+  status: text("status").notNull(),
+  custom: json("custom").$type<Record<string, unknown>>().notNull(),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+});
+
+export const flowVersions = pgTable(
+  "flow_versions",
+  {
+    flow_id: text("flow_id").notNull(),
+    account_id: text("account_id").notNull(),
+    version: integer("version").notNull(),
+    content: text("content").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    created_at: text("created_at").notNull(),
+    created_by: text("created_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flow_id, t.version] })],
+);
+
+export const executions = pgTable("executions", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id").notNull(),
+  flow_id: text("flow_id").notNull(),
+  flow_version: integer("flow_version").notNull(),
+  status: text("status").notNull(),
+  trigger: text("trigger").notNull(),
+  parent_id: text("parent_id"),
+  current_nodes: jsonb("current_nodes").$type<string[]>().notNull(),
+  error: json("error").$type<{ code: string; message: string; node_id: string } | null>(),
+  output_preview: text("output_preview"),
+  step_count: integer("step_count").notNull(),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+  finished_at: text("finished_at"),
+});
+
+export const auditLog = pgTable("audit_log", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id"),
+  time: text("time").notNull(),
+  actor: text("actor"),
+  action: text("action").notNull(),
+  target_type: text("target_type"),
+  target_id: text("target_id"),
+  ip: text("ip"),
+  details: json("details").$type<AuditDetails>().notNull(),
+});
+
+export const accountKeys = pgTable("account_keys", {
+  account_id: text("account_id").primaryKey(),
+  kid: text("kid").notNull(),
+  wrapped: text("wrapped").notNull(),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+});
+
+export const secrets = pgTable(
+  "secrets",
+  {
+    account_id: text("account_id").notNull(),
+    key: text("key").notNull(),
+    type: text("type").notNull(),
+    description: text("description"),
+    tags: jsonb("tags").$type<string[]>().notNull(),
+    ciphertext: text("ciphertext").notNull(),
+    created_at: text("created_at").notNull(),
+    updated_at: text("updated_at").notNull(),
+    last_used_at: text("last_used_at"),
+  },
+  (t) => [primaryKey({ columns: [t.account_id, t.key] })],
+);

@@ -1,0 +1,53 @@
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { decodeCursor, toPage } from "../cursor";
+import type { ApiTokenRecord, Page, PageRequest, TokenStore } from "../types";
+import { mapUniqueViolation } from "./errors";
+import type { PgDb } from "./index";
+import { apiTokens } from "./schema";
+
+export class PostgresTokenStore implements TokenStore {
+  constructor(private readonly db: PgDb) {}
+
+  async create(token: ApiTokenRecord): Promise<void> {
+    await mapUniqueViolation(this.db.insert(apiTokens).values(token), "Token already exists");
+  }
+
+  async getByHash(tokenHash: string): Promise<ApiTokenRecord | null> {
+    const [row] = await this.db.select().from(apiTokens).where(eq(apiTokens.token_hash, tokenHash));
+    return row ?? null;
+  }
+
+  async list(accountId: string, page: PageRequest): Promise<Page<ApiTokenRecord>> {
+    const after = page.cursor ? decodeCursor(page.cursor, ["created_at", "id"] as const) : null;
+    const rows = await this.db
+      .select()
+      .from(apiTokens)
+      .where(
+        and(
+          eq(apiTokens.account_id, accountId),
+          after
+            ? or(
+                lt(apiTokens.created_at, String(after.created_at)),
+                and(eq(apiTokens.created_at, String(after.created_at)), lt(apiTokens.id, String(after.id))),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(apiTokens.created_at), desc(apiTokens.id))
+      .limit(page.limit + 1);
+    return toPage(rows, page.limit);
+  }
+
+  async revoke(accountId: string, id: string, at: string): Promise<boolean> {
+    const rows = await this.db
+      .update(apiTokens)
+      .set({ revoked_at: at })
+      .where(and(eq(apiTokens.account_id, accountId), eq(apiTokens.id, id), isNull(apiTokens.revoked_at)))
+      .returning({ id: apiTokens.id });
+    return rows.length > 0;
+  }
+
+  async touch(id: string, at: string): Promise<void> {
+    await this.db.update(apiTokens).set({ last_used_at: at }).where(eq(apiTokens.id, id));
+  }
+}

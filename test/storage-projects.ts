@@ -1,0 +1,57 @@
+/**
+ * Extra Workers-pool projects that run the API tests of the flow registry and
+ * the execution index once per non-default storage provider: the same test
+ * files, with STORAGE_PROVIDER and the connection settings of this run
+ * (provided by test/storage-setup.ts) as Worker bindings.
+ */
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import type { TestProjectInlineConfiguration } from "vitest/config";
+import type { StorageServices } from "./storage-setup.ts";
+import { isReachable, missingService, TEST_DATABASE_URL } from "./storage-services.ts";
+
+export const PROVIDER_API_TESTS = ["test/workers/flows.test.ts", "test/workers/execution-list.test.ts", "test/workers/storage-provider.test.ts"];
+
+type Provider = "postgres" | "dynamodb";
+type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never[]) => unknown>;
+type Bindings = NonNullable<NonNullable<PoolOptions["miniflare"]>["bindings"]>;
+
+function bindingsFor(services: StorageServices, provider: Provider): Record<string, string> {
+  const target = services[provider];
+  if ("skip" in target) throw new Error(`workers-${provider}: ${target.skip}`);
+  if (provider === "postgres" && "url" in target) {
+    return { STORAGE_PROVIDER: "postgres", DATABASE_URL: target.url, NEON_WS_PROXY: target.wsProxy };
+  }
+  if (provider === "dynamodb" && "endpoint" in target) {
+    return {
+      STORAGE_PROVIDER: "dynamodb",
+      DYNAMODB_ENDPOINT: target.endpoint,
+      DYNAMODB_REGION: target.region,
+      DYNAMODB_TABLE: target.table,
+      AWS_ACCESS_KEY_ID: target.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: target.secretAccessKey,
+    };
+  }
+  throw new Error(`workers-${provider}: unexpected settings`);
+}
+
+/** The provider projects; Postgres's is left out (loudly, or failing under CI=true) when its server is down. */
+export async function storageProviderProjects(baseBindings: Bindings): Promise<TestProjectInlineConfiguration[]> {
+  const providers: Provider[] = ["dynamodb"];
+  if (await isReachable(TEST_DATABASE_URL)) providers.unshift("postgres");
+  else missingService(`PostgreSQL at ${new URL(TEST_DATABASE_URL).host} is unreachable: the workers-postgres project is left out`);
+  return providers.map((provider) => ({
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: { bindings: { ...baseBindings, ...bindingsFor(inject("storageServices"), provider) } },
+      })),
+    ],
+    test: {
+      name: `workers-${provider}`,
+      include: PROVIDER_API_TESTS,
+      setupFiles: ["test/workers/setup.ts"],
+      globalSetup: ["test/storage-setup.ts"],
+      testTimeout: 30_000,
+    },
+  }));
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { call, expectError, runFlow, saveFlow, signUp, yaml } from "../helpers/api";
+
+// The execution index through the API. Also run once per storage provider
+// (the workers-postgres and workers-dynamodb projects in vitest.config.ts).
+describe("execution index", () => {
+  it("lists executions with filters and cursor pagination", async () => {
+    const user = await signUp();
+    const ok = await saveFlow(user, yaml`
+metadata: {name: Ok}
+nodes:
+  a: {type: transform, params: {script: "return 1"}}
+`);
+    const bad = await saveFlow(user, yaml`
+metadata: {name: Bad}
+nodes:
+  a: {type: transform, params: {script: "throw 1"}}
+`);
+    for (let i = 0; i < 3; i++) await runFlow(user, ok);
+    await runFlow(user, bad);
+    const page = async (q: string) => (await (await call(`/api/v1/executions?${q}`, { headers: user.auth })).json()) as { executions: { flow_id: string; status: string }[]; next_cursor: string | null };
+    expect((await page(`flow_id=${ok}`)).executions).toHaveLength(3);
+    expect((await page("status=failed")).executions.map((e) => e.flow_id)).toEqual([bad]);
+    const first = await page("limit=3");
+    expect(first.executions).toHaveLength(3);
+    const rest = await page(`limit=3&cursor=${encodeURIComponent(first.next_cursor!)}`);
+    expect(rest.executions).toHaveLength(1);
+    expect(rest.next_cursor).toBeNull();
+    await expectError(await call("/api/v1/executions?status=bogus", { headers: user.auth }), 400, "validation_failed");
+  });
+
+  it("combines the flow and status filters and keeps each account's runs to itself", async () => {
+    const [user, other] = [await signUp(), await signUp()];
+    const flow = await saveFlow(user, yaml`
+metadata: {name: Maybe}
+nodes:
+  a: {type: transform, params: {script: "if (input.fail) throw new Error('no'); return 1"}}
+`);
+    const failed = await runFlow(user, flow, { fail: true });
+    await runFlow(user, flow, { fail: false });
+    const list = async (who: typeof user, q: string) =>
+      ((await (await call(`/api/v1/executions?${q}`, { headers: who.auth })).json()) as { executions: { id: string }[] }).executions.map((e) => e.id);
+    expect(await list(user, `flow_id=${flow}&status=failed`)).toEqual([failed.id]);
+    expect(await list(user, `flow_id=${flow}`)).toHaveLength(2);
+    expect(await list(other, "")).toEqual([]);
+    expect(await list(other, `flow_id=${flow}`)).toEqual([]);
+    await expectError(await call(`/api/v1/executions/${failed.id}`, { headers: other.auth }), 404, "not_found");
+  });
+});
