@@ -44,10 +44,8 @@ const steps = (stdout: string) => stdout.split("\n").map((l) => l.replace(/ +\d+
 
 beforeAll(async () => {
   await user.login();
-  for (const [name, content] of Object.entries(FLOWS)) {
-    const r = await user.run(["flows", "create", user.file(name, content)]);
-    expect(r.code, r.stderr).toBe(0);
-  }
+  const created = await Promise.all(Object.entries(FLOWS).map(([name, content]) => user.run(["flows", "create", user.file(name, content)])));
+  for (const r of created) expect(r.code, r.stderr).toBe(0);
 });
 
 function otherNode(): string | undefined {
@@ -138,7 +136,7 @@ describe.concurrent("flowrunner run", () => {
     expect(messages.at(-1)!.execution).toMatchObject({ status: "completed", output: { greeting: "hello json" } });
   });
 
-  it("exits 2 when the run is cancelled while followed, and when --timeout passes", async () => {
+  it("exits 2 when the run is cancelled while followed", async () => {
     const child = user.spawn(["run", "Approval", "--follow"]);
     const done = collect(child);
     const seen = await waitForOutput(child, /approve +waiting/);
@@ -147,7 +145,9 @@ describe.concurrent("flowrunner run", () => {
     const r = await done;
     expect(r.code).toBe(2);
     expect(steps(r.stdout).slice(-3)).toEqual(["approve cancelled run cancelled", expect.stringMatching(/^cancelled in \S+ \(2 steps\): cancelled: Cancelled by request$/), ""]);
+  });
 
+  it("exits 2 when --timeout passes before the run ends", async () => {
     const timedOut = await user.run(["run", "Approval", "--wait", "--timeout", "1s"]);
     expect(timedOut.code).toBe(2);
     expect(timedOut.stdout).toMatch(/^exe_[a-z0-9]{25} is waiting: approve waiting for event 'approval'\n$/);
@@ -173,6 +173,8 @@ describe.concurrent("flowrunner run", () => {
     const ok = await user.run(["run", "Greet", "--input-json", '{"name": "20"}', "--follow"], { node });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('"greeting": "hello 20"');
+    const valid = await user.run(["validate", "-"], { node, input: FLOWS["greet.yaml"] });
+    expect(valid).toMatchObject({ code: 0, stdout: "<stdin>: valid\n" });
   });
 });
 
