@@ -50,6 +50,11 @@ export async function afterStart(ctx: Context, client: Client, started: Executio
   const timeoutSec = seconds(ctx.opts, "timeout");
   if (ctx.opts.follow) {
     const renderer = new RunRenderer(ctx.json);
+    process.once("SIGINT", () => {
+      renderer.stop();
+      err(`\nStopped following ${started.id}; the run goes on (flowrunner executions cancel ${started.id} stops it).`);
+      process.exit(130);
+    });
     const execution = await follow(client, started.id, renderer, timeoutSec === undefined ? {} : { timeoutSec });
     return printOutcome(execution, ctx.json, { stream: true });
   }
