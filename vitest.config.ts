@@ -14,6 +14,7 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          testTimeout: 30_000,
         },
       },
       {
@@ -41,6 +42,8 @@ export default defineConfig({
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["test/workers/setup.ts"],
           globalSetup: ["test/global-setup.ts", "test/storage-setup.ts"],
+          // Generous: on a busy 2-core machine a QuickJS-heavy test can take seconds.
+          testTimeout: 30_000,
         },
       },
       // Flow registry and execution index API tests again on Postgres and DynamoDB (docs/storage.md).
