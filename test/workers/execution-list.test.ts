@@ -1,4 +1,7 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { createStorage } from "../../src/storage";
+import { createD1Storage } from "../../src/storage/d1";
 import { call, expectError, runFlow, saveFlow, signUp, yaml } from "../helpers/api";
 
 // The execution index through the API. Also run once per storage provider
@@ -45,5 +48,18 @@ nodes:
     expect(await list(other, "")).toEqual([]);
     expect(await list(other, `flow_id=${flow}`)).toEqual([]);
     await expectError(await call(`/api/v1/executions/${failed.id}`, { headers: other.auth }), 404, "not_found");
+  });
+});
+
+// Proves the Worker writes to the provider STORAGE_PROVIDER names (the
+// workers-postgres and workers-dynamodb projects set it), and to no other.
+describe("the configured storage provider", () => {
+  it("holds what the API writes", async () => {
+    const provider = env.STORAGE_PROVIDER ?? "d1";
+    const user = await signUp();
+    expect(await createStorage(env).accounts.getByUsername(user.username)).toMatchObject({ id: user.account_id, username: user.username });
+    const inD1 = await createD1Storage(env.DB).accounts.getByUsername(user.username);
+    if (provider === "d1") expect(inD1?.id).toBe(user.account_id);
+    else expect(inD1).toBeNull();
   });
 });
