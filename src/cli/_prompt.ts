@@ -8,21 +8,25 @@ import { UsageError } from "./_command";
 
 export const stdinIsTTY = (): boolean => Boolean(process.stdin.isTTY);
 
-let stdinText: string | undefined;
+let stdinText: Promise<string> | undefined;
 
-/** The whole of stdin (read once). */
-export function readStdin(): string {
-  stdinText ??= readFileSync(0, "utf8");
+/** The whole of stdin (read once; as a stream, which also works when stdin is non-blocking). */
+export function readStdin(): Promise<string> {
+  stdinText ??= (async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  })();
   return stdinText;
 }
 
 /** The first line of piped stdin, without its line break. */
-export function readStdinLine(): string {
-  return readStdin().split(/\r?\n/)[0] ?? "";
+export async function readStdinLine(): Promise<string> {
+  return (await readStdin()).split(/\r?\n/)[0] ?? "";
 }
 
 /** Reads a file, or stdin for `-`. */
-export function readInput(path: string): string {
+export async function readInput(path: string): Promise<string> {
   if (path === "-") return readStdin();
   try {
     return readFileSync(path, "utf8");

@@ -21,7 +21,7 @@ const send: Command = {
     const inline = str(ctx.opts, "data");
     const file = str(ctx.opts, "data-file");
     if (inline !== undefined && file !== undefined) throw new UsageError("give either --data or --data-file, not both");
-    const text = file !== undefined ? readInput(file) : inline;
+    const text = file !== undefined ? await readInput(file) : inline;
     let payload: unknown = null;
     if (text !== undefined) {
       try {

@@ -154,7 +154,7 @@ const rerun: Command = {
   examples: ["flowrunner executions rerun exe_0123456789abcdefghijklmno --follow", "flowrunner executions rerun exe_0123456789abcdefghijklmno --from-node charge --wait"],
   async run(ctx) {
     const client = await ctx.client();
-    const input = readRunInput(ctx);
+    const input = await readRunInput(ctx);
     const fromNode = str(ctx.opts, "from-node");
     const wait = startWait(ctx);
     const body = { ...(fromNode ? { from_node: fromNode } : {}), ...(input === undefined ? {} : { input }) };

@@ -36,7 +36,7 @@ export async function resolveFlowId(client: Client, ref: string): Promise<string
 /** Saves a flow (POST or PUT); validation errors are shown against the file's lines. */
 async function save(ctx: Parameters<Command["run"]>[0], file: string, method: "POST" | "PUT", id?: string): Promise<number> {
   const client = await ctx.client();
-  const content = readInput(file);
+  const content = await readInput(file);
   const name = str(ctx.opts, "name");
   const ifMatch = int(ctx.opts, "if-match");
   const label = file === "-" ? "<stdin>" : file;

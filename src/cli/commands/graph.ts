@@ -27,7 +27,7 @@ export const graph: Command = {
     let label = target;
     let name: string | undefined;
     if (target === "-" || existsSync(target)) {
-      source = readInput(target);
+      source = await readInput(target);
       if (target === "-") label = "<stdin>";
     } else {
       const client = await ctx.client();

@@ -26,11 +26,11 @@ function parseJson(text: string, what: string): unknown {
 }
 
 /** The input from --input or --input-json; undefined when neither is given. */
-export function readRunInput(ctx: Context): unknown {
+export async function readRunInput(ctx: Context): Promise<unknown> {
   const file = str(ctx.opts, "input");
   const inline = str(ctx.opts, "input-json");
   if (file !== undefined && inline !== undefined) throw new UsageError("give either --input or --input-json, not both");
-  if (file !== undefined) return parseJson(readInput(file), file === "-" ? "stdin" : file);
+  if (file !== undefined) return parseJson(await readInput(file), file === "-" ? "stdin" : file);
   if (inline !== undefined) return parseJson(inline, "--input-json");
   return undefined;
 }
@@ -100,7 +100,7 @@ export const run: Command = {
   ],
   async run(ctx) {
     const client = await ctx.client();
-    const input = readRunInput(ctx);
+    const input = await readRunInput(ctx);
     const id = await resolveFlowId(client, ctx.args[0]!);
     const key = str(ctx.opts, "idempotency-key");
     const wait = startWait(ctx);

@@ -42,15 +42,15 @@ const list: Command = {
 
 /** A plain value: a hidden prompt on a terminal, else all of stdin minus one trailing line break. */
 async function plainValue(): Promise<string> {
-  const value = stdinIsTTY() ? await askHidden("Value: ") : readStdin().replace(/\r?\n$/, "");
+  const value = stdinIsTTY() ? await askHidden("Value: ") : (await readStdin()).replace(/\r?\n$/, "");
   if (value === "") throw new UsageError("empty value: pipe it on stdin or type it at the prompt");
   return value;
 }
 
 /** The fields of a structured secret: --data-file, or JSON piped on stdin. */
-function structuredData(file: string | undefined, type: string): Record<string, unknown> {
+async function structuredData(file: string | undefined, type: string): Promise<Record<string, unknown>> {
   if (file === undefined && stdinIsTTY()) throw new UsageError(`a ${type} secret needs --data-file <file.json> (or its JSON on stdin)`);
-  const text = file === undefined ? readStdin() : readInput(file);
+  const text = file === undefined ? await readStdin() : await readInput(file);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -87,7 +87,7 @@ const set: Command = {
     const type = str(ctx.opts, "type") ?? "plain";
     const file = str(ctx.opts, "data-file");
     if (type === "plain" && file !== undefined) throw new UsageError("--data-file is for structured secrets; give --type too");
-    const value = type === "plain" ? { value: await plainValue() } : { data: structuredData(file, type) };
+    const value = type === "plain" ? { value: await plainValue() } : { data: await structuredData(file, type) };
     const description = str(ctx.opts, "description");
     const tags = ctx.opts.tag as string[] | undefined;
     const body = { type, ...value, ...(description !== undefined ? { description } : {}), ...(tags ? { tags } : {}) };

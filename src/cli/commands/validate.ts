@@ -35,7 +35,7 @@ export const validate: Command = {
     for (const file of ctx.args) {
       let source: string;
       try {
-        source = readInput(file);
+        source = await readInput(file);
       } catch (error) {
         err(`${file}: ${c.red("error", process.stderr)}: ${(error as Error).message.replace(/^cannot read [^:]+: /, "")}`);
         reports.push({ file, valid: false, errors: [{ code: "unreadable", message: (error as Error).message, path: [], line: 0, column: 0 }], warnings: [] });
