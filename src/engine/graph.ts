@@ -7,8 +7,10 @@ import type { FlowDefinition } from "../flow";
  */
 export function targetsFor(flow: FlowDefinition, nodeId: string, action: string): string[] {
   const next = flow.nodes[nodeId]?.next ?? {};
-  if (action === "error") return next.error ?? [];
-  return next[action] ?? next.default ?? [];
+  // Own properties only: an action named like an Object.prototype member must not find a function.
+  const edge = (name: string) => (Object.hasOwn(next, name) ? next[name] : undefined);
+  if (action === "error") return edge("error") ?? [];
+  return edge(action) ?? edge("default") ?? [];
 }
 
 /** Number of distinct nodes with an edge into each node; joins are nodes with more than one. */

@@ -166,7 +166,11 @@ export function checkNode(id: string, raw: unknown, sink: IssueSink): CheckedNod
 
   const definition: NodeDefinition = { type: type ?? "", params: checkParams(id, type, raw.params, sink), next: {} };
   const edges = checkNext(id, raw.next, sink);
-  for (const edge of edges) (definition.next[edge.action] ??= []).push(edge.target);
+  // Own properties only: an action may be named like an Object.prototype member ("valueOf").
+  for (const edge of edges) {
+    if (!Object.hasOwn(definition.next, edge.action)) definition.next[edge.action] = [];
+    definition.next[edge.action]!.push(edge.target);
+  }
 
   if (raw.retry !== undefined && checkSetting(id, "retry", "invalid_retry", retrySchema, raw.retry, sink)) {
     definition.retry = normaliseRetry(id, raw.retry as Record<string, unknown>, sink);

@@ -131,3 +131,12 @@ describe("validateFlow never throws", () => {
     }
   });
 });
+
+describe("names shared with Object.prototype", () => {
+  it("treats an action called valueOf or constructor as an ordinary action", () => {
+    for (const action of ["valueOf", "constructor", "toString", "__proto__"]) {
+      const result = validateFlow(`metadata: {name: x}\nnodes:\n  a: {type: transform, params: {script: "return 1"}, next: {${action}: b}}\n  b: {type: transform, params: {script: "return 2"}}\n`);
+      expect(result.errors.map((e) => e.code), action).not.toContain("internal_error");
+    }
+  });
+});
