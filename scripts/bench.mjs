@@ -13,11 +13,12 @@
  * --docs       write docs/benchmarks.md even for a quick or partial run; --no-docs never writes it.
  *
  * A suite is a module in bench/ that exports `name` and `run({ quick, args })`, resolving to
- *   { name, rows, markdown, targets?, raw? }
+ *   { name, rows, markdown, targets?, failures?, raw? }
  * where `rows` are its measurements as plain objects, `markdown` is its section body (without the
- * heading), `targets` is a list of `{ target, limit, unit, met }` and `raw` whatever it wants kept in
- * the JSON. To add one (engine run latency, throughput, ...), write bench/<area>/suite.mjs and list it
- * in SUITES below.
+ * heading), `targets` is a list of `{ target, limit, unit, met, op? }` (`op` "≤" by default, or "≥"),
+ * `failures` a list of messages for runs that errored (the bench then exits non-zero; missed targets
+ * do not), and `raw` whatever it wants kept in the JSON. To add one, write bench/<area>/suite.mjs
+ * and list it in SUITES below.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -29,7 +30,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Suites in the order they run and appear in the docs. */
-const SUITES = ["bench/sandbox/suite.mjs"];
+const SUITES = ["bench/sandbox/suite.mjs", "bench/engine/suite.mjs"];
 
 function parseArgs(argv) {
   const options = { quick: false, suites: [], passThrough: [], docs: undefined };
@@ -126,7 +127,7 @@ function renderDocs(env, results, quick) {
   const targets = results.flatMap((r) => (r.targets ?? []).map((t) => ({ suite: r.name, ...t })));
   if (targets.length) {
     lines.push("", "## Summary", "", "| suite | target | limit | result |", "|---|---|---|---|");
-    for (const t of targets) lines.push(`| ${t.suite} | ${t.target} | ≤ ${t.limit} ${t.unit} | ${t.met ? "pass" : "**FAIL**"} |`);
+    for (const t of targets) lines.push(`| ${t.suite} | ${t.target} | ${t.op ?? "≤"} ${t.limit} ${t.unit} | ${t.met ? "pass" : "**FAIL**"} |`);
   }
   for (const result of results) lines.push("", `## ${result.name}`, "", result.markdown.trim());
   return `${lines.join("\n")}\n`;
@@ -162,3 +163,9 @@ console.log(markdown);
 console.error(`bench: wrote ${path.relative(root, docsPath)} and bench-results/latest.json`);
 const failed = results.flatMap((r) => (r.targets ?? []).filter((t) => !t.met).map((t) => `${r.name}: ${t.target}`));
 if (failed.length) console.error(`bench: targets missed: ${failed.join("; ")}`);
+// A missed target is a finding; a system that did not start or a run that errored is a broken bench.
+const failures = results.flatMap((r) => (r.failures ?? []).map((f) => `${r.name}: ${f}`));
+if (failures.length) {
+  console.error(`bench: FAILED\n  ${failures.join("\n  ")}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * Before/after comparison of FlowRunner builds, both running at the same time so that the load on
+ * a shared machine hits them alike.
+ *
+ *   node bench/engine/ab.mjs [--base <git ref>] [--files a.ts,b.ts] [--runs N] [shape ...]
+ *
+ * "before" is the repository at `--base` (default HEAD); "after" is the same commit with the
+ * working-tree version of `--files` (default: every file under src/engine and
+ * src/objects/execution that differs from the base). Other uncommitted changes in the working tree
+ * are left out of both. Each shape (default chain10 chain100 noop100) runs `--runs` times (default
+ * 40) per build, taking turns; the output is p50/p99 per build and the after/before ratio.
+ */
+import { execFileSync } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { sequential } from "./load.mjs";
+import { applyD1Migrations, build, prepare, root, startServer } from "./servers.mjs";
+import { SHAPES, flowRunner } from "./systems.mjs";
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i < 0 ? fallback : args.splice(i, 2)[1];
+};
+const base = option("--base", "HEAD");
+const runs = Number(option("--runs", "40"));
+const git = (...a) => execFileSync("git", a, { cwd: root, encoding: "utf8" });
+const files = option("--files", undefined)?.split(",") ?? git("diff", "--name-only", base, "--", "src/engine", "src/objects/execution").split("\n").filter(Boolean);
+const shapes = args.length ? args : ["chain10", "chain100", "noop100"];
+for (const s of shapes) if (!SHAPES[s]) throw new Error(`unknown shape ${s}`);
+
+const tmp = await mkdtemp(path.join(os.tmpdir(), "flowrunner-ab-"));
+/** A copy of the repository at `base` (node_modules linked), optionally with working-tree files. */
+async function snapshot(name, withFiles) {
+  const dir = path.join(tmp, name, "src-tree");
+  await mkdir(dir, { recursive: true });
+  execFileSync("sh", ["-c", `git archive ${base} | tar -x -C "${dir}"`], { cwd: root });
+  await symlink(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+  for (const file of withFiles) await copyFile(path.join(root, file), path.join(dir, file));
+  const prepared = await prepare(name, path.join(dir, "wrangler.toml"), path.join(tmp, name), { RATE_LIMIT_REQUESTS: "0" });
+  await Promise.all([build(prepared), applyD1Migrations(prepared)]);
+  return startServer(prepared);
+}
+
+console.error(`before: ${base}; after: ${base} + ${files.join(", ") || "(no files)"}`);
+let servers = [];
+try {
+  servers = await Promise.all([snapshot("before", []), snapshot("after", files)]);
+  const systems = servers.map((server) => ({ ...flowRunner(server), id: server.name }));
+  for (const s of systems) await s.setup(shapes);
+  for (const shape of shapes) {
+    const [before, after] = await sequential(systems, shape, runs, { warmup: 3 });
+    const line = (r) => `p50 ${r.p50.toFixed(1)} / p99 ${r.p99.toFixed(1)} ms, CPU ${r.cpuMsPerRun} ms/run${r.errors ? `, ${r.errors} errors` : ""}`;
+    console.log(`${SHAPES[shape].label} (${runs} runs each, load ${before.load.join("→")}):`);
+    console.log(`  before ${line(before)}`);
+    console.log(`  after  ${line(after)}`);
+    console.log(`  after/before p50 ${(after.p50 / before.p50).toFixed(3)}, CPU ${(after.cpuMsPerRun / before.cpuMsPerRun).toFixed(3)}`);
+  }
+} finally {
+  await Promise.all(servers.map((s) => s.stop()));
+  await rm(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,209 @@
+/**
+ * Targets and the markdown section of the engine suite, from the raw measurements of suite.mjs.
+ */
+import { SHAPES } from "./systems.mjs";
+
+/** The issue's targets. */
+export const TARGETS = {
+  latencyVsFloor: 1.5, // 10-node create-to-result, FlowRunner p50 ≤ 1.5 × floor p50
+  msPerStep: 0.5, // engine overhead per step at 100 and 1,000 steps
+  perStepVsWorkflows: 0.1, // ... and ≤ 1/10 of Workflows' per step
+  throughputVsFloor: 0.7, // runs/s ≥ 0.7 × floor
+  throughputVsWorkflows: 5, // runs/s ≥ 5 × Workflows
+  memoryGrowthMiB: 1, // flat memory: heap a finished 1,000-step run retains ≤ that of a 10-step run + 1 MiB
+};
+
+const SYSTEMS = [
+  ["flowrunner", "FlowRunner"],
+  ["floor", "floor"],
+  ["workflows", "Workflows"],
+];
+
+const get = (list, system, shape) => list.find((r) => r.system === system && (shape === undefined || r.shape === shape));
+const fmt = (value, digits = 1) => (value === undefined || value === null || Number.isNaN(value) ? "—" : Number(value).toFixed(digits));
+const ratio = (a, b, digits = 2) => (a === undefined || b === undefined || !b ? "—" : `${(a / b).toFixed(digits)}×`);
+
+/** Marginal cost of one more step: (p50 at N − p50 at 10) / (N − 10). */
+export function perStep(raw, system, steps) {
+  const base = get(raw.latency, system, "chain10")?.p50;
+  const at = get(raw.latency, system, `chain${steps}`)?.p50;
+  if (base === undefined || at === undefined) return undefined;
+  return (at - base) / (steps - 10);
+}
+
+export function targetsOf(raw) {
+  const targets = [];
+  const add = (target, op, limit, unit, value) => {
+    if (value === undefined || Number.isNaN(value)) return;
+    targets.push({ target, op, limit, unit, value: Number(value.toFixed(3)), met: op === "≥" ? value >= limit : value <= limit });
+  };
+  const p50 = (system, shape) => get(raw.latency, system, shape)?.p50;
+  add("10-node run, create to result (p50), FlowRunner / floor", "≤", TARGETS.latencyVsFloor, "×", p50("flowrunner", "chain10") / p50("floor", "chain10"));
+  for (const steps of [100, 1000]) {
+    const fr = perStep(raw, "flowrunner", steps);
+    add(`ms per step at ${steps} steps (marginal, p50), FlowRunner`, "≤", TARGETS.msPerStep, "ms", fr);
+    const wf = perStep(raw, "workflows", steps);
+    if (wf !== undefined) add(`ms per step at ${steps} steps, FlowRunner / Workflows`, "≤", TARGETS.perStepVsWorkflows, "×", fr / wf);
+  }
+  const tp = (system) => get(raw.throughput, system);
+  const fr = tp("flowrunner");
+  if (fr) {
+    add("executions/s with 20 clients, FlowRunner / floor", "≥", TARGETS.throughputVsFloor, "×", fr.perSecond / tp("floor")?.perSecond);
+    add("executions/s with 20 clients, FlowRunner / Workflows", "≥", TARGETS.throughputVsWorkflows, "×", fr.perSecond / tp("workflows")?.perSecond);
+    add("errors under 20 clients, FlowRunner", "≤", 0, "errors", fr.errors);
+  }
+  const m10 = get(raw.memory, "flowrunner", "chain10");
+  const m1000 = get(raw.memory, "flowrunner", "chain1000");
+  if (m10 && m1000) add("heap retained by a 1,000-step run minus a 10-step run, FlowRunner", "≤", TARGETS.memoryGrowthMiB, "MiB", m1000.heapRetainedMiB - m10.heapRetainedMiB);
+  return targets;
+}
+
+function table(header, rows) {
+  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+export function render(raw, targets, { quick, optimisations }) {
+  const out = [];
+  const loads = [...raw.latency, ...raw.throughput, ...raw.wait].flatMap((r) => r.load ?? []);
+  out.push(
+    "Three systems run in the same bench, each in its own `wrangler dev` (workerd, loopback only), with",
+    "the load client (Node `fetch`, keep-alive) on the same machine:",
+    "",
+    "- **FlowRunner**: this repository's worker (`wrangler.toml`, bundled as `wrangler deploy` would), with",
+    "  an account, an API token and one flow per shape created through the API. A run is",
+    "  `POST /api/v1/flows/{id}/run?wait=60` with an API token, timed from the request to the completed",
+    "  result. The per-account API rate limit is off (`RATE_LIMIT_REQUESTS=0`); everything else is as deployed.",
+    "- **Workflows**: `bench/workflows/`, Cloudflare Workflows with one `step.do` per step (`step.sleep` for the",
+    "  wait, `Promise.all` of `step.do` for the fan-out). A run is one request that creates an instance and",
+    "  polls `instance.status()` until it is final (every 2 ms when one run is timed, 20 ms under concurrency;",
+    "  a status call waits while the instance is running steps, so the polls add little).",
+    "- **floor**: `bench/floor/`, the irreducible work of one Durable Object per run: a new object per request",
+    "  writes each trivial step as a row to its SQLite storage (an alarm for the wait), then one row to D1, and",
+    "  answers JSON.",
+    "",
+    `Steps are trivial in all three (\`return { n: input.n + 1 }\`; in FlowRunner a \`transform\` node, so every`,
+    "step is also a QuickJS sandbox call). Latencies are wall-clock from the client, in ms; single-run shapes",
+    "take turns across the systems (A, B, C, A, B, C, ...) so load changes hit all three alike. CPU is the",
+    "user + system time of the system's workerd processes (worker and wrangler's proxy) from `/proc`.",
+    "",
+    `Load average (1 min) during the measurements: ${fmt(Math.min(...loads), 2)}–${fmt(Math.max(...loads), 2)} on this 2-core machine, shared with other`,
+    "work; each table gives the load at its start. Absolute figures move with the load; the ratios carry.",
+  );
+  if (quick) out.push("", "**Quick run (smoke test): few samples, not representative.**");
+
+  out.push("", "### Targets", "");
+  out.push(
+    table(
+      ["target", "limit", "measured", "result"],
+      targets.map((t) => [t.target, `${t.op} ${t.limit} ${t.unit}`, `${fmt(t.value, t.unit === "errors" ? 0 : 3)} ${t.unit}`, t.met ? "**met**" : "**missed**"]),
+    ),
+  );
+
+  out.push("", "### Run latency (create to result)", "");
+  const shapes = [...new Set(raw.latency.map((r) => r.shape))];
+  out.push(
+    table(
+      ["shape", "runs", ...SYSTEMS.map(([, n]) => `${n} p50 / p99`), "FlowRunner / floor (p50)", "FlowRunner / Workflows (p50)", "load"],
+      shapes.map((shape) => {
+        const r = Object.fromEntries(SYSTEMS.map(([id]) => [id, get(raw.latency, id, shape)]));
+        return [
+          SHAPES[shape].label,
+          SYSTEMS.map(([id]) => r[id]?.n ?? "–").join(" / "),
+          ...SYSTEMS.map(([id]) => (r[id] ? `${fmt(r[id].p50)} / ${fmt(r[id].p99)}` : "–")),
+          ratio(r.flowrunner?.p50, r.floor?.p50),
+          ratio(r.flowrunner?.p50, r.workflows?.p50),
+          fmt(r.flowrunner?.load?.[0], 2),
+        ];
+      }),
+    ),
+  );
+  out.push("", "Runs: FlowRunner / floor / Workflows. The no-op `condition` chain exists only for FlowRunner: next to the", "100-node `transform` chain it shows what the sandbox call costs per step.");
+
+  out.push("", "### Cost per step", "");
+  out.push(
+    table(
+      ["chain", ...SYSTEMS.map(([, n]) => `${n} ms/step (marginal)`), ...SYSTEMS.map(([, n]) => `${n} ms/step (total / N)`), "FlowRunner / Workflows (marginal)"],
+      [100, 1000].map((steps) => {
+        const m = Object.fromEntries(SYSTEMS.map(([id]) => [id, perStep(raw, id, steps)]));
+        const total = (id) => get(raw.latency, id, `chain${steps}`)?.p50 / steps;
+        return [`${steps} steps`, ...SYSTEMS.map(([id]) => fmt(m[id], 3)), ...SYSTEMS.map(([id]) => fmt(total(id), 3)), ratio(m.flowrunner, m.workflows, 3)];
+      }),
+    ),
+  );
+  const noop = get(raw.latency, "flowrunner", "noop100");
+  const c100 = get(raw.latency, "flowrunner", "chain100");
+  const c10 = get(raw.latency, "flowrunner", "chain10");
+  if (noop && c100 && c10) {
+    out.push(
+      "",
+      `Marginal = (p50 at N − p50 at 10 steps) / (N − 10): the cost of one more step without the fixed cost of a run.`,
+      `FlowRunner without sandbox calls (100 no-op \`condition\` nodes): ${fmt(noop.p50)} ms, so the engine's own cost is about`,
+      `${fmt((noop.p50 - c10.p50) / 90 + 0, 3)} ms per step (vs. the 10-step transform chain) and a QuickJS \`transform\` call adds about ${fmt((c100.p50 - noop.p50) / 100, 3)} ms per step.`,
+    );
+  }
+
+  out.push("", "### Throughput", "");
+  const t = raw.throughput[0];
+  if (t) {
+    out.push(`${t.clients} clients, each running the 10-node chain in a loop for ${fmt(t.elapsedMs / 1000)} s.`, "");
+    out.push(
+      table(
+        ["system", "runs/s", "p50 ms", "p99 ms", "errors / runs", "workerd CPU (cores busy)", "FlowRunner / this", "load"],
+        SYSTEMS.map(([id, n]) => {
+          const r = get(raw.throughput, id);
+          const fr = get(raw.throughput, "flowrunner");
+          return r ? [n, fmt(r.perSecond), fmt(r.p50), fmt(r.p99), `${r.errors} / ${r.runs}`, fmt(r.cpuUtilisation, 2), id === "flowrunner" ? "–" : ratio(fr?.perSecond, r.perSecond), fmt(r.load[0], 2)] : [n, "–", "–", "–", "–", "–", "–", "–"];
+        }),
+      ),
+    );
+  }
+
+  out.push("", "### Waiting runs", "");
+  const w = raw.wait[0];
+  const chainCpu = (id) => get(raw.latency, id, "chain10")?.cpuMsPerRun;
+  if (w) {
+    out.push(
+      `${w.count} runs of "${SHAPES[w.shape].label}" started at once. If waiting costs nothing, all of them take about 1 s`,
+      "plus the time to start them, and the CPU per run is that of the same flow without the wait.",
+      "",
+      table(
+        ["system", "all done after (s)", "first done (s)", "per run p50 / p99 (ms)", "errors", "CPU per run (ms)", "CPU per run of the 10-node chain without wait (ms)", "RSS before → after (MiB)", "load"],
+        SYSTEMS.map(([id, n]) => {
+          const r = get(raw.wait, id);
+          return r
+            ? [n, fmt(r.elapsedMs / 1000, 2), fmt(r.firstDoneMs / 1000, 2), `${fmt(r.p50, 0)} / ${fmt(r.p99, 0)}`, r.errors, fmt(r.cpuMsPerRun), fmt(chainCpu(id)), `${fmt(r.rssMiB[0], 0)} → ${fmt(r.rssMiB[1], 0)}`, fmt(r.load[0], 2)]
+            : [n, "–", "–", "–", "–", "–", "–", "–", "–"];
+        }),
+      ),
+    );
+  }
+
+  out.push("", "### Memory as the chain grows", "");
+  out.push(
+    "workerd does not expose one object's memory, so three proxies: the V8 heap of the worker's isolate",
+    "(`Runtime.getHeapUsage` through `wrangler dev`'s inspector), as its peak during the run (sampled every",
+    "20 ms; garbage included) and as what the run retains after a forced GC (the finished object is still in",
+    "memory then: its state, pinned flow and results); the RSS of the workerd processes; and the size of",
+    "the run's own SQLite database. For Workflows the heap is only the user worker's: the instance engine",
+    "runs in another worker.",
+    "",
+    table(
+      ["system", "chain", "runs", "heap peak growth (MiB)", "heap retained (MiB)", "RSS growth (MiB)", "run storage (KiB)", "load"],
+      raw.memory.map((m) => [SYSTEMS.find(([id]) => id === m.system)[1], SHAPES[m.shape].label, m.reps, fmt(m.heapPeakGrowthMiB, 2), fmt(m.heapRetainedMiB, 3), fmt(m.rssGrowthMiB, 1), fmt(m.storageKiB, 0), fmt(m.load, 2)]),
+    ),
+  );
+
+  out.push("", "### CPU per run (one run at a time)", "");
+  out.push(
+    table(
+      ["shape", ...SYSTEMS.map(([, n]) => `${n} ms`), "FlowRunner / floor", "FlowRunner / Workflows"],
+      shapes.map((shape) => {
+        const c = (id) => get(raw.latency, id, shape)?.cpuMsPerRun;
+        return [SHAPES[shape].label, ...SYSTEMS.map(([id]) => fmt(c(id))), ratio(c("flowrunner"), c("floor")), ratio(c("flowrunner"), c("workflows"))];
+      }),
+    ),
+  );
+  out.push("", `Startup (build excluded): ${Object.entries(raw.startup).map(([k, v]) => `${k} ${fmt(v / 1000)} s`).join(", ")}. The suite took ${fmt(raw.seconds)} s.`);
+  if (optimisations) out.push("", optimisations.trim());
+  return out.join("\n");
+}

@@ -1,0 +1,182 @@
+/* global AbortSignal, URLSearchParams */
+/**
+ * The three systems under test, each behind the same small interface:
+ *   setup()          creates whatever a run needs (FlowRunner: account, API token, one flow per shape)
+ *   run(shape)       one run, from the request that starts it to its result; resolves
+ *                    { ok, ms, error? } and checks the run's output
+ * Shapes are described once here; each system turns them into its own form.
+ */
+
+/** Every shape: a chain of trivial steps, a chain with one sleep, a fan-out with a join. */
+export const SHAPES = {
+  chain10: { label: "10-node chain", steps: 10, expect: 10 },
+  chain100: { label: "100-node chain", steps: 100, expect: 100 },
+  chain1000: { label: "1,000-node chain", steps: 1000, expect: 1000 },
+  wait10: { label: "10 nodes, one of them a 1 s wait", steps: 10, waitMs: 1000, expect: 9 },
+  fanout10: { label: "fan-out to 10 parallel branches + join", fanout: 10, expect: 21 },
+  // FlowRunner only: 100 `condition` nodes that make no sandbox call, to separate the engine's
+  // own cost per step from the sandbox's.
+  noop100: { label: "100-node chain of no-op `condition` nodes (no sandbox call)", steps: 100, expect: 0, only: "flowrunner" },
+};
+
+const RUN_TIMEOUT_MS = 120_000;
+
+async function request(url, init = {}) {
+  const started = performance.now();
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(RUN_TIMEOUT_MS) });
+  const text = await response.text();
+  const ms = performance.now() - started;
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { raw: text.slice(0, 300) };
+  }
+  return { status: response.status, body, ms };
+}
+
+/** Wraps a run so a network failure counts as an error rather than throwing. */
+async function attempt(fn) {
+  const started = performance.now();
+  try {
+    return await fn();
+  } catch (error) {
+    return { ok: false, ms: performance.now() - started, error: String(error?.cause?.message ?? error?.message ?? error) };
+  }
+}
+
+const checkOutput = (shape, output) => output && typeof output === "object" && output.n === shape.expect;
+
+// ---------------------------------------------------------------------------------------------
+// FlowRunner
+
+const TRIVIAL = `"return { n: input.n + 1 }"`;
+
+export function flowYaml(key, shape) {
+  const lines = [`metadata: {name: bench ${key}, description: "npm run bench: ${shape.label}"}`, "nodes:"];
+  const node = (id, type, params, next) => {
+    lines.push(`  ${id}:`, `    type: ${type}`, `    params: ${params}`);
+    if (next) lines.push(`    next: {default: ${next}}`);
+  };
+  if (shape.fanout) {
+    const branches = Array.from({ length: shape.fanout }, (_, i) => `b${i}`);
+    node("split", "transform", `{script: ${TRIVIAL}}`, `[${branches.join(", ")}]`);
+    for (const b of branches) node(b, "transform", `{script: ${TRIVIAL}}`, "join");
+    node("join", "transform", `{script: "return { n: Object.values(input).reduce((s, b) => s + b.n, 0) + 1 }"}`);
+    return `${lines.join("\n")}\n`;
+  }
+  const waitAt = shape.waitMs ? Math.floor(shape.steps / 2) : -1;
+  for (let i = 0; i < shape.steps; i++) {
+    const next = i < shape.steps - 1 ? `s${i + 1}` : undefined;
+    if (i === waitAt) node(`s${i}`, "wait", `{type: duration, duration: ${shape.waitMs}ms}`, next);
+    // `input.n` is a plain path: looked up on the host, no sandbox call; it is 0, so the default edge.
+    else if (shape.only === "flowrunner") node(`s${i}`, "condition", `{conditions: [{condition: "input.n", action: stop}]}`, next);
+    else node(`s${i}`, "transform", `{script: ${TRIVIAL}}`, next);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export function flowRunner(server) {
+  const base = server.url;
+  let auth;
+  const flows = {};
+  const api = async (path, init = {}) => {
+    const res = await request(`${base}${path}`, {
+      ...init,
+      headers: { "Content-Type": "application/json", ...(auth ? { Authorization: auth } : {}), ...(init.headers ?? {}) },
+    });
+    if (res.status >= 300) throw new Error(`FlowRunner ${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    return res.body;
+  };
+  return {
+    id: "flowrunner",
+    name: "FlowRunner",
+    server,
+    pingPath: "/health",
+    async setup(shapes) {
+      const username = `bench${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+      const password = "bench password 0123";
+      await api("/api/v1/accounts", { method: "POST", body: JSON.stringify({ username, password }) });
+      const login = await api("/api/v1/login", { method: "POST", body: JSON.stringify({ username, password }) });
+      auth = `Bearer ${login.token}`;
+      // Runs authenticate with an API token, as an integration would.
+      const token = await api("/api/v1/tokens", { method: "POST", body: JSON.stringify({ name: "bench" }) });
+      auth = `Bearer ${token.token}`;
+      for (const key of shapes) {
+        const flow = await api("/api/v1/flows", { method: "POST", body: JSON.stringify({ name: `bench-${key}-${username}`, content: flowYaml(key, SHAPES[key]) }) });
+        flows[key] = flow.id;
+      }
+    },
+    run: (key) =>
+      attempt(async () => {
+        const shape = SHAPES[key];
+        const res = await request(`${base}/api/v1/flows/${flows[key]}/run?wait=60`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Authorization: auth },
+          body: JSON.stringify({ input: { n: 0 } }),
+        });
+        if (res.status !== 201) return { ok: false, ms: res.ms, error: `HTTP ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}` };
+        if (res.body.status !== "completed") return { ok: false, ms: res.ms, error: `status ${res.body.status}: ${JSON.stringify(res.body.error)}` };
+        if (!checkOutput(shape, res.body.output)) return { ok: false, ms: res.ms, error: `unexpected output ${JSON.stringify(res.body.output)}` };
+        return { ok: true, ms: res.ms, id: res.body.id };
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The platform floor (bench/floor) and Cloudflare Workflows (bench/workflows)
+
+function query(shape) {
+  const q = new URLSearchParams();
+  if (shape.steps) q.set("steps", String(shape.steps));
+  if (shape.waitMs) q.set("wait_ms", String(shape.waitMs));
+  if (shape.fanout) q.set("fanout", String(shape.fanout));
+  return q;
+}
+
+export function floor(server) {
+  return {
+    id: "floor",
+    name: "Floor",
+    server,
+    pingPath: "/",
+    async setup() {
+      const res = await request(`${server.url}/setup`, { method: "POST" });
+      if (res.status !== 200) throw new Error(`floor setup: ${res.status} ${JSON.stringify(res.body)}`);
+    },
+    run: (key) =>
+      attempt(async () => {
+        const shape = SHAPES[key];
+        const res = await request(`${server.url}/run?${query(shape)}`, { method: "POST" });
+        if (res.status !== 200) return { ok: false, ms: res.ms, error: `HTTP ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}` };
+        if (!checkOutput(shape, res.body.output)) return { ok: false, ms: res.ms, error: `unexpected output ${JSON.stringify(res.body.output)}` };
+        return { ok: true, ms: res.ms };
+      }),
+  };
+}
+
+/**
+ * `pollMs`: how often the worker asks the instance for its status. Locally, a status call made
+ * while the instance runs steps waits until they are done, so polling adds little; before a sleep
+ * can have ended there is nothing to ask, so the first poll comes after `wait_ms`.
+ */
+export function workflows(server, { pollMs = 2 } = {}) {
+  return {
+    id: "workflows",
+    name: "Workflows",
+    server,
+    pingPath: "/",
+    async setup() {},
+    run: (key) =>
+      attempt(async () => {
+        const shape = SHAPES[key];
+        const q = query(shape);
+        q.set("poll_ms", String(pollMs));
+        if (shape.waitMs) q.set("first_poll_ms", String(shape.waitMs));
+        const res = await request(`${server.url}/run?${q}`, { method: "POST" });
+        if (res.status !== 200) return { ok: false, ms: res.ms, error: `HTTP ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}` };
+        if (!checkOutput(shape, res.body.output)) return { ok: false, ms: res.ms, error: `unexpected output ${JSON.stringify(res.body.output)}` };
+        return { ok: true, ms: res.ms, inWorkerMs: res.body.create_to_complete_ms };
+      }),
+  };
+}
