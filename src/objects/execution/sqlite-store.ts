@@ -21,8 +21,16 @@ type Row = Record<string, SqlStorageValue | undefined>;
 const json = (value: SqlStorageValue | undefined): JsonValue => (value === null || value === undefined ? null : (JSON.parse(String(value)) as JsonValue));
 const text = (value: JsonValue | undefined): string => JSON.stringify(value ?? null);
 
-/** The engine's store over a Durable Object's SQLite storage. */
+/**
+ * The engine's store over a Durable Object's SQLite storage.
+ *
+ * Tokens (branch positions) are read several times per step, so the store keeps them in memory as
+ * well, written through: SQLite stays the record, and the copy is what this object wrote there. The
+ * object is the only writer of its storage, so the copy cannot go stale; callers get copies of it.
+ */
 export class SqliteExecutionStore implements ExecutionStore {
+  private cachedTokens: Map<number, Token> | null = null;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly sync: () => Promise<void>,
@@ -46,12 +54,18 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   tokens(): Token[] {
-    return this.sql.exec("SELECT * FROM tokens ORDER BY id").toArray().map(toToken);
+    return Array.from(this.tokenMap().values(), (t) => ({ ...t }));
   }
 
   token(id: number): Token | null {
-    const row = this.sql.exec("SELECT * FROM tokens WHERE id = ?", id).toArray()[0];
-    return row ? toToken(row) : null;
+    const token = this.tokenMap().get(id);
+    return token ? { ...token } : null;
+  }
+
+  /** Ids only grow, so insertion order is id order, as `ORDER BY id` gave. */
+  private tokenMap(): Map<number, Token> {
+    this.cachedTokens ??= new Map(this.sql.exec("SELECT * FROM tokens ORDER BY id").toArray().map((row) => [Number(row.id), toToken(row)]));
+    return this.cachedTokens;
   }
 
   addToken(token: Omit<Token, "id">): Token {
@@ -67,25 +81,44 @@ export class SqliteExecutionStore implements ExecutionStore {
         token.step_seq,
       )
       .one();
-    return { ...token, id: Number(row.id) };
+    const added = { ...token, id: Number(row.id) };
+    this.tokenMap().set(added.id, added);
+    return { ...added };
   }
 
   updateToken(token: Token): void {
-    this.sql.exec(
-      "UPDATE tokens SET node_id = ?, state = ?, input = ?, attempt = ?, from_node = ?, pending = ?, step_seq = ? WHERE id = ?",
-      token.node_id,
-      token.state,
-      text(token.input),
-      token.attempt,
-      token.from_node,
-      text(token.pending),
-      token.step_seq,
-      token.id,
-    );
+    const map = this.tokenMap();
+    // A token's input never changes after it is added: skip writing (and serialising) it again.
+    if (map.get(token.id)?.input === token.input) {
+      this.sql.exec(
+        "UPDATE tokens SET node_id = ?, state = ?, attempt = ?, from_node = ?, pending = ?, step_seq = ? WHERE id = ?",
+        token.node_id,
+        token.state,
+        token.attempt,
+        token.from_node,
+        text(token.pending),
+        token.step_seq,
+        token.id,
+      );
+    } else {
+      this.sql.exec(
+        "UPDATE tokens SET node_id = ?, state = ?, input = ?, attempt = ?, from_node = ?, pending = ?, step_seq = ? WHERE id = ?",
+        token.node_id,
+        token.state,
+        text(token.input),
+        token.attempt,
+        token.from_node,
+        text(token.pending),
+        token.step_seq,
+        token.id,
+      );
+    }
+    if (map.has(token.id)) map.set(token.id, { ...token });
   }
 
   removeToken(id: number): void {
     this.sql.exec("DELETE FROM tokens WHERE id = ?", id);
+    this.tokenMap().delete(id);
   }
 
   startStep(step: Omit<StepRecord, "seq">): number {
