@@ -241,8 +241,9 @@ export class ExecutionEngine {
       const message = `The run reached its limit of ${state.step_limit} steps (a cycle that never ends?)`;
       return this.finish("failed", null, { code: "step_limit_exceeded", message, node_id: token.node_id });
     }
+    // Not saved here: the store counts step records on load (see ExecutionStore.load), so a step
+    // costs no rewrite of the whole state.
     state.step_count++;
-    store.save(state);
     const startedAt = this.host.now();
     token.step_seq = store.startStep({
       token_id: token.id,

@@ -7,6 +7,7 @@ import type { EventType, ExecutionEvent, ExecutionState, StepRecord, Timer, Time
  * written so far survives a crash.
  */
 export interface ExecutionStore {
+  /** The saved state, with `step_count` set to the number of step records (saves may lag behind it). */
   load(): ExecutionState | null;
   save(state: ExecutionState): void;
 

@@ -42,7 +42,9 @@ export class SqliteExecutionStore implements ExecutionStore {
   load(): ExecutionState | null {
     const row = this.sql.exec("SELECT state, flow FROM execution WHERE id = 1").toArray()[0];
     if (!row) return null;
-    return { ...(JSON.parse(String(row.state)) as Omit<ExecutionState, "flow">), flow: JSON.parse(String(row.flow)) as ExecutionState["flow"] };
+    // Every step record is one counted step (the engine does not save the state for each).
+    const stepCount = Number(this.sql.exec("SELECT count(*) AS n FROM steps").one().n);
+    return { ...(JSON.parse(String(row.state)) as Omit<ExecutionState, "flow">), flow: JSON.parse(String(row.flow)) as ExecutionState["flow"], step_count: stepCount };
   }
 
   save(state: ExecutionState): void {
