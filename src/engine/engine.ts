@@ -45,6 +45,8 @@ export class ExecutionEngine {
   private joins: Map<string, number> | null = null;
   private readonly inflight = new Map<number, AbortController>();
   private driving: Promise<void> | null = null;
+  /** The tail of the queue of summary writes (see transition). */
+  private index: Promise<void> = Promise.resolve();
   private again = false;
   private readonly waiters = new Set<() => void>();
   private readonly options: EngineOptions;
@@ -96,9 +98,16 @@ export class ExecutionEngine {
     if (timeout) store.addTimer("flow_timeout", now + timeout, null);
     store.appendEvent("execution.started", null, { flow_id: state.flow_id, flow_version: state.flow_version, trigger: state.trigger });
     this.state = state;
-    await store.flush();
-    await this.transition();
+    // The summary row is written once the run is durable. The first steps need not wait for either
+    // (nothing they do leaves the run before a flush: see runToken), so the caller can start driving
+    // now and await indexed() before it answers.
+    void this.transition(true);
     return { state, created: true };
+  }
+
+  /** Resolves once every summary write queued so far is done (each is tried once; failures are logged). */
+  indexed(): Promise<void> {
+    return this.index;
   }
 
   /** Runs ready branches until the run finishes, waits, or uses its budget. Calls coalesce. */
@@ -509,13 +518,22 @@ export class ExecutionEngine {
     if (this.current()?.status === "waiting") await this.setStatus("running", "execution.resumed");
   }
 
-  private async transition(): Promise<void> {
-    try {
-      await this.host.onTransition(this.current()!);
-    } catch (error) {
-      // The summary row is an index: the run goes on, and the next transition rewrites it.
-      console.error("execution summary write failed", error);
-    }
+  /**
+   * Queues a summary write. Writes go one at a time, in order, and each takes the state as it is
+   * when it starts, so the row never goes back to an older status. With `flushFirst`, the write
+   * waits until everything recorded so far is durable.
+   */
+  private transition(flushFirst = false): Promise<void> {
+    this.index = this.index.then(async () => {
+      try {
+        if (flushFirst) await this.host.store.flush();
+        await this.host.onTransition(this.current()!);
+      } catch (error) {
+        // The summary row is an index: the run goes on, and the next transition rewrites it.
+        console.error("execution summary write failed", error);
+      }
+    });
+    return this.index;
   }
 
   private async syncAlarm(): Promise<void> {

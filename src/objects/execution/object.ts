@@ -63,7 +63,10 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     const { state, created } = await this.engine.start(payload.request);
     if (created) await this.driveInBackground();
     const settled = payload.waitMs > 0 ? await this.engine.settled(payload.waitMs) : state;
-    return { created, execution: this.view(settled ?? state) };
+    const execution = this.view(settled ?? state);
+    // The run is in the account's index before the answer leaves: a GET right after it finds the run.
+    await this.engine.indexed();
+    return { created, execution };
   }
 
   async describe(accountId: string): Promise<ExecutionView | null> {
