@@ -17,7 +17,12 @@ interface Step {
 /** Runs `flowrunner <args>` on a pseudo-terminal, typing answers when prompts appear. */
 function onTerminal(args: string[], steps: Step[], { env = {} as Record<string, string> } = {}): Promise<{ code: number | null; screen: string }> {
   const command = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-  const child = spawn(script!, ["-qfec", command, "/dev/null"], { cwd: user.home, env: user.env(env), stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(script!, ["-qfec", command, "/dev/null"], {
+    cwd: user.home,
+    // An interactive terminal, as a person has it: CI=true (set in CI runs) turns the spinner off.
+    env: user.env({ CI: undefined, ...env }),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let screen = "";
   let next = 0;
   child.stdout.on("data", (d: Buffer) => {
