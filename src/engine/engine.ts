@@ -254,21 +254,23 @@ export class ExecutionEngine {
     // costs no rewrite of the whole state.
     state.step_count++;
     const startedAt = this.host.now();
-    token.step_seq = store.startStep({
-      token_id: token.id,
-      node_id: token.node_id,
-      attempt: token.attempt,
-      status: "running",
-      action: null,
-      input: token.input,
-      output: null,
-      error: null,
-      started_at: new Date(startedAt).toISOString(),
-      finished_at: null,
+    store.batch(() => {
+      token.step_seq = store.startStep({
+        token_id: token.id,
+        node_id: token.node_id,
+        attempt: token.attempt,
+        status: "running",
+        action: null,
+        input: token.input,
+        output: null,
+        error: null,
+        started_at: new Date(startedAt).toISOString(),
+        finished_at: null,
+      });
+      token.state = "running";
+      store.updateToken(token);
+      store.appendEvent("step.started", token.node_id, { step: token.step_seq, attempt: token.attempt, input: preview(token.input) });
     });
-    token.state = "running";
-    store.updateToken(token);
-    store.appendEvent("step.started", token.node_id, { step: token.step_seq, attempt: token.attempt, input: preview(token.input) });
     // Before an effect leaves the run, everything up to and including "this step started" must be
     // durable: a crash then re-runs only this step, and its record shows it was interrupted.
     if (this.host.hasSideEffects(node.type)) {
@@ -361,50 +363,54 @@ export class ExecutionEngine {
   }
 
   private completeStep(token: Token, action: string, output: JsonValue, durationMs?: number): void {
-    const { store } = this.host;
-    const finishedAt = this.host.now();
-    if (token.step_seq !== null) {
-      store.finishStep(token.step_seq, { status: "completed", action, output, error: null, finished_at: new Date(finishedAt).toISOString() });
-    }
-    this.allResults()[token.node_id] = output;
-    store.setResult(token.node_id, output);
-    store.appendEvent("step.completed", token.node_id, {
-      step: token.step_seq,
-      action,
-      output: preview(output),
-      ...(durationMs === undefined ? {} : { duration_ms: durationMs }),
+    this.host.store.batch(() => {
+      const { store } = this.host;
+      const finishedAt = this.host.now();
+      if (token.step_seq !== null) {
+        store.finishStep(token.step_seq, { status: "completed", action, output, error: null, finished_at: new Date(finishedAt).toISOString() });
+      }
+      this.allResults()[token.node_id] = output;
+      store.setResult(token.node_id, output);
+      store.appendEvent("step.completed", token.node_id, {
+        step: token.step_seq,
+        action,
+        output: preview(output),
+        ...(durationMs === undefined ? {} : { duration_ms: durationMs }),
+      });
+      this.advance(token, action, output);
     });
-    this.advance(token, action, output);
   }
 
   private failStep(token: Token, error: NodeError): void {
-    const state = this.current()!;
-    const node = state.flow.nodes[token.node_id]!;
-    const { store } = this.host;
-    const stepError: StepError = { code: error.code, message: error.message, node_id: token.node_id, ...(error.details === undefined ? {} : { details: error.details }) };
-    const finishedAt = new Date(this.host.now()).toISOString();
-    if (error.retryable && canRetry(node.retry, token.attempt)) {
-      const delay = retryDelayMs(node.retry!, token.attempt, () => this.host.random());
-      store.finishStep(token.step_seq!, { status: "retrying", action: null, output: null, error: stepError, finished_at: finishedAt });
-      store.appendEvent("step.retrying", token.node_id, { step: token.step_seq, attempt: token.attempt, delay_ms: delay, error: stepError as unknown as JsonValue });
-      token.attempt++;
-      token.state = "retry_wait";
-      store.updateToken(token);
-      store.addTimer("retry", this.host.now() + delay, token.id);
-      return;
-    }
-    store.finishStep(token.step_seq!, { status: "failed", action: null, output: null, error: stepError, finished_at: finishedAt });
-    store.appendEvent("step.failed", token.node_id, { step: token.step_seq, attempt: token.attempt, error: stepError as unknown as JsonValue });
-    if ((node.next.error ?? []).length > 0) {
-      const output = stepError as unknown as JsonValue;
-      this.allResults()[token.node_id] = output;
-      store.setResult(token.node_id, output);
-      this.advance(token, "error", output);
-      return;
-    }
-    // The step's own record says failed; finish() must not restate it as cancelled.
-    store.removeToken(token.id);
-    void this.finish("failed", null, stepError);
+    this.host.store.batch(() => {
+      const state = this.current()!;
+      const node = state.flow.nodes[token.node_id]!;
+      const { store } = this.host;
+      const stepError: StepError = { code: error.code, message: error.message, node_id: token.node_id, ...(error.details === undefined ? {} : { details: error.details }) };
+      const finishedAt = new Date(this.host.now()).toISOString();
+      if (error.retryable && canRetry(node.retry, token.attempt)) {
+        const delay = retryDelayMs(node.retry!, token.attempt, () => this.host.random());
+        store.finishStep(token.step_seq!, { status: "retrying", action: null, output: null, error: stepError, finished_at: finishedAt });
+        store.appendEvent("step.retrying", token.node_id, { step: token.step_seq, attempt: token.attempt, delay_ms: delay, error: stepError as unknown as JsonValue });
+        token.attempt++;
+        token.state = "retry_wait";
+        store.updateToken(token);
+        store.addTimer("retry", this.host.now() + delay, token.id);
+        return;
+      }
+      store.finishStep(token.step_seq!, { status: "failed", action: null, output: null, error: stepError, finished_at: finishedAt });
+      store.appendEvent("step.failed", token.node_id, { step: token.step_seq, attempt: token.attempt, error: stepError as unknown as JsonValue });
+      if ((node.next.error ?? []).length > 0) {
+        const output = stepError as unknown as JsonValue;
+        this.allResults()[token.node_id] = output;
+        store.setResult(token.node_id, output);
+        this.advance(token, "error", output);
+        return;
+      }
+      // The step's own record says failed; finish() must not restate it as cancelled.
+      store.removeToken(token.id);
+      void this.finish("failed", null, stepError);
+    });
   }
 
   /** Moves a finished branch along its edge, fanning out or joining as the graph says. */
@@ -477,24 +483,26 @@ export class ExecutionEngine {
     const { store } = this.host;
     for (const controller of this.inflight.values()) controller.abort(new NodeError("cancelled", "The execution ended"));
     const children: string[] = [];
-    for (const token of store.tokens()) {
-      const child = token.state === "waiting_child" ? (token.pending as { child?: string } | null)?.child : undefined;
-      if (child) children.push(child);
-      if (token.step_seq !== null && ["running", "sleeping", "waiting_event", "waiting_child"].includes(token.state)) {
-        store.finishStep(token.step_seq, { status: "cancelled", action: null, output: null, error, finished_at: new Date(this.host.now()).toISOString() });
+    store.batch(() => {
+      for (const token of store.tokens()) {
+        const child = token.state === "waiting_child" ? (token.pending as { child?: string } | null)?.child : undefined;
+        if (child) children.push(child);
+        if (token.step_seq !== null && ["running", "sleeping", "waiting_event", "waiting_child"].includes(token.state)) {
+          store.finishStep(token.step_seq, { status: "cancelled", action: null, output: null, error, finished_at: new Date(this.host.now()).toISOString() });
+        }
+        store.removeToken(token.id);
       }
-      store.removeToken(token.id);
-    }
-    store.removeTimers({});
-    state.status = status;
-    state.output = output;
-    state.error = error;
-    state.finished_at = new Date(this.host.now()).toISOString();
-    store.save(state);
-    store.appendEvent(`execution.${status}` as "execution.completed", null, {
-      status,
-      ...(output === null ? {} : { output: preview(output) }),
-      ...(error ? { error: error as unknown as JsonValue } : {}),
+      store.removeTimers({});
+      state.status = status;
+      state.output = output;
+      state.error = error;
+      state.finished_at = new Date(this.host.now()).toISOString();
+      store.save(state);
+      store.appendEvent(`execution.${status}` as "execution.completed", null, {
+        status,
+        ...(output === null ? {} : { output: preview(output) }),
+        ...(error ? { error: error as unknown as JsonValue } : {}),
+      });
     });
     await store.flush();
     await this.syncAlarm();
