@@ -33,30 +33,57 @@ export function perStep(raw, system, steps) {
 
 export function targetsOf(raw) {
   const targets = [];
-  const add = (target, op, limit, unit, value) => {
+  const add = (id, target, op, limit, unit, value) => {
     if (value === undefined || Number.isNaN(value)) return;
-    targets.push({ target, op, limit, unit, value: Number(value.toFixed(3)), met: op === "≥" ? value >= limit : value <= limit });
+    targets.push({ id, target, op, limit, unit, value: Number(value.toFixed(3)), met: op === "≥" ? value >= limit : value <= limit });
   };
   const p50 = (system, shape) => get(raw.latency, system, shape)?.p50;
-  add("10-node run, create to result (p50), FlowRunner / floor", "≤", TARGETS.latencyVsFloor, "×", p50("flowrunner", "chain10") / p50("floor", "chain10"));
+  add("latency", "10-node run, create to result (p50), FlowRunner / floor", "≤", TARGETS.latencyVsFloor, "×", p50("flowrunner", "chain10") / p50("floor", "chain10"));
   for (const steps of [100, 1000]) {
     const fr = perStep(raw, "flowrunner", steps);
-    add(`ms per step at ${steps} steps (marginal, p50), FlowRunner`, "≤", TARGETS.msPerStep, "ms", fr);
+    add("perStep", `ms per step at ${steps} steps (marginal, p50), FlowRunner`, "≤", TARGETS.msPerStep, "ms", fr);
     const wf = perStep(raw, "workflows", steps);
-    if (wf !== undefined) add(`ms per step at ${steps} steps, FlowRunner / Workflows`, "≤", TARGETS.perStepVsWorkflows, "×", fr / wf);
+    if (wf !== undefined) add("perStepVsWorkflows", `ms per step at ${steps} steps, FlowRunner / Workflows`, "≤", TARGETS.perStepVsWorkflows, "×", fr / wf);
   }
   const tp = (system) => get(raw.throughput, system);
   const fr = tp("flowrunner");
   if (fr) {
-    add("executions/s with 20 clients, FlowRunner / floor", "≥", TARGETS.throughputVsFloor, "×", fr.perSecond / tp("floor")?.perSecond);
-    add("executions/s with 20 clients, FlowRunner / Workflows", "≥", TARGETS.throughputVsWorkflows, "×", fr.perSecond / tp("workflows")?.perSecond);
-    add("errors under 20 clients, FlowRunner", "≤", 0, "errors", fr.errors);
+    add("throughputVsFloor", "executions/s with 20 clients, FlowRunner / floor", "≥", TARGETS.throughputVsFloor, "×", fr.perSecond / tp("floor")?.perSecond);
+    add("throughputVsWorkflows", "executions/s with 20 clients, FlowRunner / Workflows", "≥", TARGETS.throughputVsWorkflows, "×", fr.perSecond / tp("workflows")?.perSecond);
+    add("errors", "errors under 20 clients, FlowRunner", "≤", 0, "errors", fr.errors);
   }
   const m10 = get(raw.memory, "flowrunner", "chain10");
   const m1000 = get(raw.memory, "flowrunner", "chain1000");
-  if (m10 && m1000) add("heap retained by a 1,000-step run minus a 10-step run, FlowRunner", "≤", TARGETS.memoryGrowthMiB, "MiB", m1000.heapRetainedMiB - m10.heapRetainedMiB);
+  if (m10 && m1000) add("memory", "heap retained by a 1,000-step run minus a 10-step run, FlowRunner", "≤", TARGETS.memoryGrowthMiB, "MiB", m1000.heapRetainedMiB - m10.heapRetainedMiB);
   return targets;
 }
+
+function missedBy(t) {
+  if (t.unit === "errors") return `${t.value} errors`;
+  if (t.limit === 0) return `${t.value} ${t.unit}`;
+  const factor = t.op === "≥" ? t.limit / t.value : t.value / t.limit;
+  return `${factor.toFixed(2)}× the limit`;
+}
+
+/**
+ * For a missed target: why, from the profiles (bench/engine/profile.mjs) and the A/B comparisons
+ * in optimisations.md, and what would close it.
+ */
+const WHY = {
+  latency:
+    "**10-node latency vs the floor.** A FlowRunner run does much the floor does not: it authenticates the API token (a D1 read), reads the flow (a D1 read) and parses and validates its YAML again (≈ 5 ms for 10 nodes), makes one QuickJS call per step, writes the summary row twice and an audit row (D1), arms and clears a backstop alarm, and creates its schema in the new object's SQLite. The engine's own part is small next to the API's. Closing it: keep the validated definition with each (immutable) flow version instead of re-parsing YAML per run, cache token lookups briefly, and make the sandbox call cheaper (context reuse).",
+  perStep:
+    "**Milliseconds per step.** A `transform` step is a QuickJS call (its cost is in the sandbox suite), two SQLite statements (down from eight, see below) and the engine's bookkeeping; and since a longer chain is a bigger flow, the per-node YAML parse and validation of every run lands in this figure too. On this shared 2-core machine all of it is inflated by the load (compare the load column). Closing it: the validated-definition cache (per-node cost), a cheaper sandbox call, and, in the engine, one statement per pure step instead of two.",
+  perStepVsWorkflows:
+    "**Per step against Workflows.** Locally, a Workflows step costs a few ms and the ratio depends on FlowRunner's per-step cost above; the same fixes apply.",
+  throughputVsFloor:
+    "**Throughput vs the floor.** Each FlowRunner run costs several times the floor's CPU (see CPU per run) and makes five D1 queries (token, flow, audit, two summaries) to the floor's one; locally D1 is one object that runs one query at a time, and it is shared by all runs. Closing it: fewer D1 queries per run (token and flow-definition caching; one summary write for a run that finishes at once) and less CPU per run (the YAML parse, the sandbox).",
+  throughputVsWorkflows:
+    "**Throughput vs Workflows.** Under concurrency local Workflows degrades less than its single-run latency suggests, and FlowRunner is held back by the same D1 queries and CPU per run as against the floor; the same fixes apply.",
+  errors: "**Errors under load.** See the error samples in `bench-results/latest.json`.",
+  memory:
+    "**Memory.** A finished run keeps its pinned flow and the results of its nodes in memory while the object lives; both grow with the number of distinct nodes, not with the steps executed.",
+};
 
 function table(header, rows) {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -95,9 +122,14 @@ export function render(raw, targets, { quick, optimisations }) {
   out.push(
     table(
       ["target", "limit", "measured", "result"],
-      targets.map((t) => [t.target, `${t.op} ${t.limit} ${t.unit}`, `${fmt(t.value, t.unit === "errors" ? 0 : 3)} ${t.unit}`, t.met ? "**met**" : "**missed**"]),
+      targets.map((t) => [t.target, `${t.op} ${t.limit} ${t.unit}`, `${fmt(t.value, t.unit === "errors" ? 0 : 3)} ${t.unit}`, t.met ? "**met**" : `**missed** (${missedBy(t)})`]),
     ),
   );
+  const missed = targets.filter((t) => !t.met && WHY[t.id]);
+  if (missed.length) {
+    out.push("", "Why the missed ones are missed, and what would close the gap:", "");
+    for (const id of [...new Set(missed.map((t) => t.id))]) out.push(`- ${WHY[id]}`);
+  }
 
   out.push("", "### Run latency (create to result)", "");
   const shapes = [...new Set(raw.latency.map((r) => r.shape))];
@@ -133,12 +165,18 @@ export function render(raw, targets, { quick, optimisations }) {
   const noop = get(raw.latency, "flowrunner", "noop100");
   const c100 = get(raw.latency, "flowrunner", "chain100");
   const c10 = get(raw.latency, "flowrunner", "chain10");
+  out.push(
+    "",
+    "Marginal = (p50 at N − p50 at 10 steps) / (N − 10): what one more step costs, without the fixed cost of a",
+    "run. A longer chain is also a bigger flow, so for FlowRunner it includes per-node work outside the",
+    "engine too (the stored YAML is parsed and validated on every run).",
+  );
   if (noop && c100 && c10) {
+    const sandbox = (c100.p50 - noop.p50) / 100;
     out.push(
-      "",
-      `Marginal = (p50 at N − p50 at 10 steps) / (N − 10): the cost of one more step without the fixed cost of a run.`,
-      `FlowRunner without sandbox calls (100 no-op \`condition\` nodes): ${fmt(noop.p50)} ms, so the engine's own cost is about`,
-      `${fmt((noop.p50 - c10.p50) / 90 + 0, 3)} ms per step (vs. the 10-step transform chain) and a QuickJS \`transform\` call adds about ${fmt((c100.p50 - noop.p50) / 100, 3)} ms per step.`,
+      `The 100-node chain of no-op \`condition\` nodes (no sandbox call) takes ${fmt(noop.p50)} ms against ${fmt(c100.p50)} ms with \`transform\``,
+      `nodes: a QuickJS call costs about ${fmt(sandbox, 3)} ms per step, and the rest of the marginal cost at 100 steps, about`,
+      `${fmt(perStep(raw, "flowrunner", 100) - sandbox, 3)} ms, is the engine, its storage and the per-node work.`,
     );
   }
 
