@@ -3,16 +3,16 @@
  * Before/after comparison of FlowRunner builds, both running at the same time so that the load on
  * a shared machine hits them alike.
  *
- *   node bench/engine/ab.mjs [--base <git ref>] [--files a.ts,b.ts] [--runs N] [shape ...]
+ *   node bench/engine/ab.mjs [--base <git ref>] [--after <git ref>] [--files a.ts,b.ts] [--runs N] [shape ...]
  *
  * "before" is the repository at `--base` (default HEAD); "after" is the same commit with the
- * working-tree version of `--files` (default: every file under src/engine and
- * src/objects/execution that differs from the base). Other uncommitted changes in the working tree
+ * working-tree version (or, with `--after <ref>`, that commit's version) of `--files` (default:
+ * every file under src/engine and src/objects/execution that differs). Other uncommitted changes in the working tree
  * are left out of both. Each shape (default chain10 chain100 noop100) runs `--runs` times (default
  * 40) per build, taking turns; the output is p50/p99 per build and the after/before ratio.
  */
 import { execFileSync } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { sequential } from "./load.mjs";
@@ -25,9 +25,13 @@ const option = (name, fallback) => {
   return i < 0 ? fallback : args.splice(i, 2)[1];
 };
 const base = option("--base", "HEAD");
+// With --after, "after" is that commit's version of the files instead of the working tree's.
+const afterRef = option("--after", undefined);
 const runs = Number(option("--runs", "40"));
 const git = (...a) => execFileSync("git", a, { cwd: root, encoding: "utf8" });
-const files = option("--files", undefined)?.split(",") ?? git("diff", "--name-only", base, "--", "src/engine", "src/objects/execution").split("\n").filter(Boolean);
+const files =
+  option("--files", undefined)?.split(",") ??
+  (afterRef ? git("diff", "--name-only", base, afterRef, "--", "src/engine", "src/objects/execution") : git("diff", "--name-only", base, "--", "src/engine", "src/objects/execution")).split("\n").filter(Boolean);
 const shapes = args.length ? args : ["chain10", "chain100", "noop100"];
 for (const s of shapes) if (!SHAPES[s]) throw new Error(`unknown shape ${s}`);
 
@@ -38,13 +42,16 @@ async function snapshot(name, withFiles) {
   await mkdir(dir, { recursive: true });
   execFileSync("sh", ["-c", `git archive ${base} | tar -x -C "${dir}"`], { cwd: root });
   await symlink(path.join(root, "node_modules"), path.join(dir, "node_modules"));
-  for (const file of withFiles) await copyFile(path.join(root, file), path.join(dir, file));
+  for (const file of withFiles) {
+    if (afterRef) await writeFile(path.join(dir, file), git("show", `${afterRef}:${file}`));
+    else await copyFile(path.join(root, file), path.join(dir, file));
+  }
   const prepared = await prepare(name, path.join(dir, "wrangler.toml"), path.join(tmp, name), { RATE_LIMIT_REQUESTS: "0" });
   await Promise.all([build(prepared), applyD1Migrations(prepared)]);
   return startServer(prepared);
 }
 
-console.error(`before: ${base}; after: ${base} + ${files.join(", ") || "(no files)"}`);
+console.error(`before: ${base}; after: ${base} + ${afterRef ? `${afterRef}'s ` : ""}${files.join(", ") || "(no files)"}`);
 let servers = [];
 try {
   servers = await Promise.all([snapshot("before", []), snapshot("after", files)]);

@@ -89,31 +89,48 @@ export async function throughput(system, shape, { clients, durationMs }) {
 }
 
 /**
- * `count` runs started at once. Samples the workerd CPU every 50 ms so the report can show the
- * CPU the system used while the runs were waiting.
+ * `count` runs started at once. Where the system can start a run without waiting for it
+ * (`system.start`), each run is started and then awaited, so the report can tell the time it took
+ * to accept them all from the time they took to finish; otherwise each is one request (`run`).
+ * The workerd CPU is sampled every 50 ms.
  */
 export async function burst(system, shape, count) {
   const before = usage(system);
   const loadBefore = load1();
   const samples = [];
   const started = performance.now();
-  const timer = setInterval(() => samples.push({ t: Math.round(performance.now() - started), cpuSeconds: usage(system).cpuSeconds - before.cpuSeconds }), 50);
-  const finishedAt = [];
-  const results = await Promise.all(
+  const since = () => performance.now() - started;
+  const timer = setInterval(() => samples.push({ t: Math.round(since()), cpuSeconds: Number((usage(system).cpuSeconds - before.cpuSeconds).toFixed(2)) }), 50);
+  const runs = await Promise.all(
     Array.from({ length: count }, async () => {
-      const result = await system.run(shape);
-      finishedAt.push(performance.now() - started);
-      return result;
+      if (!system.start) {
+        const result = await system.run(shape);
+        return { ...result, doneAt: since() };
+      }
+      const accepted = await system.start(shape);
+      const acceptedAt = since();
+      if (!accepted.ok) return { ...accepted, acceptedAt, doneAt: acceptedAt };
+      const result = await accepted.done();
+      return { ...result, ms: since() - acceptedAt, acceptedAt, doneAt: since() };
     }),
   );
   clearInterval(timer);
-  const elapsedMs = performance.now() - started;
+  const elapsedMs = since();
   const after = usage(system);
   const cpuSeconds = after.cpuSeconds - before.cpuSeconds;
-  return summarize(system, results, {
+  const allAcceptedMs = system.start ? Math.max(...runs.map((r) => r.acceptedAt)) : undefined;
+  // CPU from the moment every run was accepted until the last one finished: the runs then only wait,
+  // wake up and finish.
+  const cpuAt = (t) => samples.filter((s) => s.t <= t).at(-1)?.cpuSeconds ?? 0;
+  const tailCpu = allAcceptedMs === undefined ? undefined : cpuSeconds - cpuAt(allAcceptedMs);
+  const tailSeconds = allAcceptedMs === undefined ? undefined : (elapsedMs - allAcceptedMs) / 1000;
+  const server = runs.filter((r) => r.serverMs !== undefined).map((r) => r.serverMs);
+  return summarize(system, runs, {
     count,
     elapsedMs: Math.round(elapsedMs),
-    firstDoneMs: Math.round(Math.min(...finishedAt)),
+    firstDoneMs: Math.round(Math.min(...runs.map((r) => r.doneAt))),
+    ...(allAcceptedMs === undefined ? {} : { allAcceptedMs: Math.round(allAcceptedMs), tailCpuUtilisation: Number((tailCpu / tailSeconds).toFixed(2)) }),
+    ...(server.length ? { server: stats(server) } : {}),
     cpuSeconds: Number(cpuSeconds.toFixed(2)),
     cpuMsPerRun: Number(((cpuSeconds * 1000) / count).toFixed(2)),
     cpuUtilisation: Number((cpuSeconds / (elapsedMs / 1000)).toFixed(2)),

@@ -269,24 +269,29 @@ export function processUsage(pids) {
   return { cpuSeconds: cpuTicks / TICKS_PER_SECOND, rssMiB: rssKiB / 1024 };
 }
 
-/** The most recently written SQLite database under `dir` (with its -wal), for an object's storage size. */
-export function newestSqlite(dir, since = 0) {
-  if (!existsSync(dir)) return null;
-  let best = null;
+/** The SQLite databases under `dir` (objects' storage), without miniflare's metadata files. */
+export function sqliteFiles(dir) {
+  const out = new Set();
+  if (!existsSync(dir)) return out;
   const walk = (d) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const file = path.join(d, entry.name);
       if (entry.isDirectory()) walk(file);
-      else if (entry.name.endsWith(".sqlite") && entry.name !== "metadata.sqlite") {
-        const mtime = Math.max(statSync(file).mtimeMs, existsSync(`${file}-wal`) ? statSync(`${file}-wal`).mtimeMs : 0);
-        if (mtime >= since && (!best || mtime > best.mtime)) best = { file, mtime };
-      }
+      else if (entry.name.endsWith(".sqlite") && entry.name !== "metadata.sqlite") out.add(file);
     }
   };
   walk(dir);
-  if (!best) return null;
+  return out;
+}
+
+/**
+ * The size of the databases that appeared since `before` (a run's new object), WAL included: a
+ * database's pages stay in its -wal file until the object closes.
+ */
+export function newSqliteBytes(dir, before) {
   const size = (f) => (existsSync(f) ? statSync(f).size : 0);
-  return { file: best.file, bytes: size(best.file) + size(`${best.file}-wal`) };
+  const added = [...sqliteFiles(dir)].filter((f) => !before.has(f));
+  return added.length ? { files: added.map((f) => path.basename(f)), bytes: added.reduce((sum, f) => sum + size(f) + size(`${f}-wal`), 0) } : null;
 }
 
 /**

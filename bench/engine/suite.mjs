@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { burst, load1, sequential, throughput, usage } from "./load.mjs";
 import { render, targetsOf } from "./report.mjs";
-import { applyD1Migrations, build, inspector, newestSqlite, prepare, root, sleep, startServer } from "./servers.mjs";
+import { applyD1Migrations, build, inspector, newSqliteBytes, prepare, root, sleep, sqliteFiles, startServer } from "./servers.mjs";
 import { SHAPES, floor, flowRunner, workflows } from "./systems.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -110,7 +110,8 @@ async function memoryOf(system, shape, reps) {
     for (let i = 0; i < reps; i++) {
       const heapBefore = await settledHeap(client, system);
       const rssBefore = usage(system).rssMiB;
-      const since = Date.now() - 1;
+      const storageDir = path.join(system.server.stateDir, RUN_STORAGE[system.id]);
+      const filesBefore = sqliteFiles(storageDir);
       let peak = heapBefore;
       let done = false;
       const sampler = (async () => {
@@ -125,7 +126,7 @@ async function memoryOf(system, shape, reps) {
       peak = Math.max(peak, await client.heapUsedBytes());
       const rssAfter = usage(system).rssMiB;
       const heapAfter = await settledHeap(client, system);
-      const storage = newestSqlite(path.join(system.server.stateDir, RUN_STORAGE[system.id]), since);
+      const storage = newSqliteBytes(storageDir, filesBefore);
       out.push({
         ok: result.ok,
         error: result.error,
@@ -133,7 +134,7 @@ async function memoryOf(system, shape, reps) {
         heapRetainedMiB: (heapAfter - heapBefore) / MiB,
         rssGrowthMiB: rssAfter - rssBefore,
         storageKiB: storage ? storage.bytes / 1024 : null,
-        storageFile: storage ? path.basename(storage.file) : null,
+        storageFiles: storage ? storage.files : [],
       });
     }
   } finally {
@@ -153,7 +154,7 @@ async function memoryOf(system, shape, reps) {
     heapRetainedMiB: median("heapRetainedMiB"),
     rssGrowthMiB: median("rssGrowthMiB"),
     storageKiB: median("storageKiB"),
-    storageFiles: out.map((o) => o.storageFile),
+    storageFiles: out.map((o) => o.storageFiles),
     load: load1(),
   };
 }
@@ -167,7 +168,10 @@ export async function run({ quick = false, args = [] } = {}) {
   t0 = started;
   const tmp = await mkdtemp(path.join(os.tmpdir(), "flowrunner-bench-engine-"));
   log(`building and starting three workers under wrangler dev in ${tmp}`);
-  const servers = await startAll(tmp);
+  const servers = await startAll(tmp).catch(async (error) => {
+    await rm(tmp, { recursive: true, force: true }).catch(() => {});
+    throw error;
+  });
   const [frServer, floorServer, wfServer] = servers;
   const raw = { plan, startup: Object.fromEntries(servers.map((s) => [s.name, Math.round(s.startupMs)])), latency: [], throughput: [], wait: [], memory: [] };
   try {

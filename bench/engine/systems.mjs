@@ -107,6 +107,29 @@ export function flowRunner(server) {
         flows[key] = flow.id;
       }
     },
+    /**
+     * Starts a run without waiting for it; `done()` then waits for its result. `serverMs` is the
+     * run's own created_at → finished_at.
+     */
+    start: (key) =>
+      attempt(async () => {
+        const shape = SHAPES[key];
+        const res = await request(`${base}/api/v1/flows/${flows[key]}/run`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Authorization: auth },
+          body: JSON.stringify({ input: { n: 0 } }),
+        });
+        if (res.status !== 201) return { ok: false, ms: res.ms, error: `HTTP ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}` };
+        const id = res.body.id;
+        const done = () =>
+          attempt(async () => {
+            const got = await request(`${base}/api/v1/executions/${id}?wait=60`, { headers: { Authorization: auth } });
+            if (got.status !== 200 || got.body.status !== "completed") return { ok: false, ms: got.ms, error: `HTTP ${got.status}, status ${got.body.status}: ${JSON.stringify(got.body.error ?? got.body).slice(0, 200)}` };
+            if (!checkOutput(shape, got.body.output)) return { ok: false, ms: got.ms, error: `unexpected output ${JSON.stringify(got.body.output)}` };
+            return { ok: true, ms: got.ms, serverMs: Date.parse(got.body.finished_at) - Date.parse(got.body.created_at) };
+          });
+        return { ok: true, ms: res.ms, done };
+      }),
     run: (key) =>
       attempt(async () => {
         const shape = SHAPES[key];
@@ -167,6 +190,21 @@ export function workflows(server, { pollMs = 2 } = {}) {
     server,
     pingPath: "/",
     async setup() {},
+    start: (key) =>
+      attempt(async () => {
+        const shape = SHAPES[key];
+        const res = await request(`${server.url}/start?${query(shape)}`, { method: "POST" });
+        if (res.status !== 200) return { ok: false, ms: res.ms, error: `HTTP ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}` };
+        const q = new URLSearchParams({ id: res.body.id, poll_ms: String(pollMs), first_poll_ms: String(shape.waitMs ?? pollMs) });
+        const done = () =>
+          attempt(async () => {
+            const got = await request(`${server.url}/wait?${q}`);
+            if (got.status !== 200) return { ok: false, ms: got.ms, error: `HTTP ${got.status}: ${JSON.stringify(got.body).slice(0, 200)}` };
+            if (!checkOutput(shape, got.body.output)) return { ok: false, ms: got.ms, error: `unexpected output ${JSON.stringify(got.body.output)}` };
+            return { ok: true, ms: got.ms };
+          });
+        return { ok: true, ms: res.ms, done };
+      }),
     run: (key) =>
       attempt(async () => {
         const shape = SHAPES[key];

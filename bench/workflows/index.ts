@@ -5,7 +5,9 @@
  *   POST /run?steps=N&wait_ms=W&fanout=K&poll_ms=P&first_poll_ms=F
  *        creates an instance and polls its status every P ms (default 2; the first poll after F ms,
  *        default P) until it is final; answers
- *        {id, status, output, create_to_complete_ms, polls}. The shapes: N steps in a chain; with
+ *        {id, status, output, create_to_complete_ms, polls}.
+ *   POST /start?steps=N&wait_ms=W&fanout=K    creates an instance and answers {id} at once
+ *   GET  /wait?id=I&poll_ms=P&first_poll_ms=F  polls that instance until it is final; answers as /run The shapes: N steps in a chain; with
  *        wait_ms, a `step.sleep` halfway (counted as a step); with fanout, a first step, K `step.do`
  *        under Promise.all, and a join step.
  */
@@ -46,28 +48,38 @@ export class BenchFlow extends WorkflowEntrypoint<Env, Params> {
 const FINAL = new Set(["complete", "errored", "terminated"]);
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
+/** Polls an instance until it is final. */
+async function settle(instance: WorkflowInstance, started: number, firstPollMs: number, pollMs: number): Promise<Response> {
+  let polls = 0;
+  let delay = firstPollMs;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = pollMs;
+    polls++;
+    const status = await instance.status();
+    if (FINAL.has(status.status)) {
+      const body = { id: instance.id, status: status.status, output: status.output ?? null, error: status.error ?? null, create_to_complete_ms: Date.now() - started, polls };
+      return json(body, status.status === "complete" ? 200 : 500);
+    }
+  }
+}
+
 export default {
   async fetch(request, env): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/") return json({ ok: true });
-    if (url.pathname !== "/run") return json({ error: "not found" }, 404);
     const n = (name: string, fallback = 0) => Number(url.searchParams.get(name) ?? fallback) || fallback;
+    const params = { steps: n("steps"), waitMs: n("wait_ms"), fanout: n("fanout") };
     const pollMs = n("poll_ms", 2);
     try {
-      const started = Date.now();
-      const instance = await env.FLOW.create({ params: { steps: n("steps"), waitMs: n("wait_ms"), fanout: n("fanout") } });
-      let polls = 0;
-      let delay = n("first_poll_ms", pollMs);
-      for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = pollMs;
-        polls++;
-        const status = await instance.status();
-        if (FINAL.has(status.status)) {
-          const body = { id: instance.id, status: status.status, output: status.output ?? null, error: status.error ?? null, create_to_complete_ms: Date.now() - started, polls };
-          return json(body, status.status === "complete" ? 200 : 500);
-        }
+      if (url.pathname === "/run") {
+        const started = Date.now();
+        const instance = await env.FLOW.create({ params });
+        return await settle(instance, started, n("first_poll_ms", pollMs), pollMs);
       }
+      if (url.pathname === "/start") return json({ id: (await env.FLOW.create({ params })).id });
+      if (url.pathname === "/wait") return await settle(await env.FLOW.get(url.searchParams.get("id") ?? ""), Date.now(), n("first_poll_ms", pollMs), pollMs);
+      return json({ error: "not found" }, 404);
     } catch (error) {
       return json({ error: String(error) }, 500);
     }
