@@ -75,8 +75,9 @@ const text = (value: JsonValue | undefined): string => JSON.stringify(value ?? n
 export class SqliteExecutionStore implements ExecutionStore {
   private cachedTokens: Map<number, Token> | null = null;
   private lastIds: { steps: number; events: number; tokens: number } | null = null;
-  /** Writes queued by batch(), as [write, ...parameters]. */
+  /** Writes queued by batch(), as [write, ...parameters], and the events to announce once they are applied. */
   private pending: SqlStorageValue[][] | null = null;
+  private announce: ExecutionEvent[] = [];
   /** Whether the execution row exists (so saving the state is an UPDATE). */
   private stateSaved = false;
 
@@ -94,18 +95,27 @@ export class SqliteExecutionStore implements ExecutionStore {
     try {
       return work();
     } finally {
-      const queued = this.pending;
-      this.pending = null;
-      if (queued.length > 0) this.sql.exec(APPLY_BATCH, JSON.stringify(queued));
+      try {
+        this.applyPending();
+      } finally {
+        this.pending = null;
+        this.announce = [];
+      }
     }
   }
 
-  /** Applies what a batch queued so far, before a read or a write that does not queue. */
+  /**
+   * Applies what a batch queued so far (before a read or a write that does not queue, and at its
+   * end), then announces its events: as without a batch, an event goes out after its row is written.
+   */
   private applyPending(): void {
     if (!this.pending || this.pending.length === 0) return;
     const queued = this.pending;
+    const events = this.announce;
     this.pending = [];
+    this.announce = [];
     this.sql.exec(APPLY_BATCH, JSON.stringify(queued));
+    for (const event of events) this.onEvent(event);
   }
 
   private write(name: WriteName, ...values: SqlStorageValue[]): void {
@@ -235,7 +245,8 @@ export class SqliteExecutionStore implements ExecutionStore {
     const seq = this.nextId("events");
     this.write("event", seq, at, type, nodeId, text(data));
     const event: ExecutionEvent = { seq, at, type, node_id: nodeId, data };
-    this.onEvent(event);
+    if (this.pending) this.announce.push(event);
+    else this.onEvent(event);
     return event;
   }
 
