@@ -28,7 +28,8 @@ const PLANS = {
       { shape: "noop100", count: 20 },
     ],
     throughput: { shape: "chain10", clients: 20, durationMs: 10_000 },
-    wait: { shape: "wait10", count: 200 },
+    // 20 runs need well under a second of CPU to start and finish; 200 need several.
+    wait: { shape: "wait10", counts: [20, 200] },
     memory: { shapes: ["chain10", "chain100", "chain1000"], reps: 3, counts: { workflows: 1 } },
   },
   quick: {
@@ -40,7 +41,7 @@ const PLANS = {
       { shape: "noop100", count: 1 },
     ],
     throughput: { shape: "chain10", clients: 20, durationMs: 1_000 },
-    wait: { shape: "wait10", count: 10 },
+    wait: { shape: "wait10", counts: [10] },
     memory: { shapes: ["chain10", "chain1000"], reps: 1, counts: { workflows: 0 } },
   },
 };
@@ -201,11 +202,13 @@ export async function run({ quick = false, args = [] } = {}) {
       await sleep(quick ? 200 : 1000);
     }
 
-    for (const system of systems) {
-      log(`${plan.wait.count} runs of "${SHAPES[plan.wait.shape].label}" at once on ${system.name}`);
-      const target = system.id === "workflows" ? workflows(wfServer, { pollMs: 20 }) : system;
-      raw.wait.push({ shape: plan.wait.shape, ...(await burst(target, plan.wait.shape, plan.wait.count)) });
-      await sleep(quick ? 200 : 1000);
+    for (const count of plan.wait.counts) {
+      for (const system of systems) {
+        log(`${count} runs of "${SHAPES[plan.wait.shape].label}" at once on ${system.name}`);
+        const target = system.id === "workflows" ? workflows(wfServer, { pollMs: 20 }) : system;
+        raw.wait.push({ shape: plan.wait.shape, ...(await burst(target, plan.wait.shape, count)) });
+        await sleep(quick ? 200 : 1000);
+      }
     }
 
     for (const shape of plan.memory.shapes) {
