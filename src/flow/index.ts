@@ -4,6 +4,7 @@
  * engine and the CLI.
  */
 export { validateFlow } from "./validate";
+export { validateFlowMemo } from "./memo";
 export { flowJsonSchema } from "./json-schema";
 export { getNodeType, NODE_TYPES, UNIVERSAL_ACTIONS } from "./node-types";
 export type { NodeTypeSpec, ParamProblem } from "./node-types";

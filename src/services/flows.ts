@@ -1,5 +1,5 @@
 import { AppError, notFound } from "../errors";
-import { validateFlow, type FlowDefinition, type ValidationResult } from "../flow";
+import { validateFlow, validateFlowMemo, type FlowDefinition, type ValidationResult } from "../flow";
 import { newId } from "../lib/ids";
 import type { FlowFilter, FlowMetadataPatch, FlowRecord, FlowVersionRecord, Page, Storage } from "../storage/types";
 import type { AuditService } from "./audit";
@@ -104,7 +104,7 @@ export class FlowService {
 
   async get(accountId: string, id: string): Promise<FlowDetail> {
     const record = await this.require(accountId, id);
-    const parsed = validateFlow(record.content, { name: record.name });
+    const parsed = validateFlowMemo(record.content, { name: record.name });
     return detail(record, parsed.flow, parsed.warnings);
   }
 

@@ -1,7 +1,7 @@
 import type { StartRequest } from "../engine/engine";
 import { isFinal, type ExecutionStatus } from "../engine/types";
 import { AppError, badRequest, notFound } from "../errors";
-import { validateFlow } from "../flow";
+import { validateFlowMemo } from "../flow";
 import { derivedId, newId } from "../lib/ids";
 import type { ExecutionRpc, LogLine } from "../objects/execution/rpc";
 import type { ExecutionView, StepView } from "../objects/execution/views";
@@ -38,7 +38,7 @@ export class RunService {
   async run(principal: Principal, flowId: string, options: RunOptions): Promise<RunResult> {
     const flow = await this.storage.flows.get(principal.account_id, flowId);
     if (!flow) throw notFound("Flow");
-    const parsed = validateFlow(flow.content, { name: flow.name });
+    const parsed = validateFlowMemo(flow.content, { name: flow.name });
     if (!parsed.flow) throw new AppError(400, "validation_failed", "The stored flow is not valid; save a corrected version", { errors: parsed.errors });
     const id = options.idempotencyKey
       ? await derivedId("exe", this.idKey, `${principal.account_id}:${flowId}:${options.idempotencyKey}`)

@@ -1,7 +1,7 @@
 import type { StartRequest } from "../../engine/engine";
 import type { ExecutionState } from "../../engine/types";
 import type { Env } from "../../env";
-import { validateFlow } from "../../flow";
+import { validateFlowMemo } from "../../flow";
 import { derivedId } from "../../lib/ids";
 import { NodeError } from "../../nodes/types";
 import type { JsonValue } from "../../sandbox";
@@ -33,7 +33,7 @@ export async function startChild(
     content = pinned.content;
     version = pinned.version;
   }
-  const parsed = validateFlow(content);
+  const parsed = validateFlowMemo(content);
   if (!parsed.flow) throw new NodeError("invalid_flow", `Flow '${request.flowId}' version ${version} is not valid`, null, false);
   const id = await derivedId("exe", parent.id, `${parent.id}:child:${tokenId}:${attempt}`);
   const start: StartRequest = {
