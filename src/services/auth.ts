@@ -82,22 +82,22 @@ export class AuthService {
   }
 
   private async apiToken(token: string, expectedAccount?: string): Promise<Principal> {
-    const record = await this.storage.tokens.getByHash(await sha256Hex(token));
+    // A deleted account's tokens stop working: the lookup finds a token only with its account.
+    const found = await this.storage.tokens.getByHash(await sha256Hex(token));
+    if (!found) throw unauthorized("Invalid, expired or revoked API token");
+    const { token: record, username } = found;
     const now = Date.now();
     if (
-      !record ||
       record.revoked_at ||
       (record.expires_at && Date.parse(record.expires_at) <= now) ||
       (expectedAccount && record.account_id !== expectedAccount)
     ) {
       throw unauthorized("Invalid, expired or revoked API token");
     }
-    const account = await this.storage.accounts.get(record.account_id);
-    if (!account) throw unauthorized("Invalid, expired or revoked API token");
     if (!record.last_used_at || now - Date.parse(record.last_used_at) > TOKEN_TOUCH_INTERVAL_MS) {
       this.defer(this.storage.tokens.touch(record.id, new Date(now).toISOString()));
     }
-    return { account_id: account.id, username: account.username, via: "api_token", token_id: record.id };
+    return { account_id: record.account_id, username, via: "api_token", token_id: record.id };
   }
 
   private async basic(credential: string, clientIp: string): Promise<Principal> {

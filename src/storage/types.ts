@@ -13,6 +13,12 @@ export interface AccountRecord {
   updated_at: string;
 }
 
+/** What authenticating an API token needs: the token and who owns it. */
+export interface OwnedApiToken {
+  token: ApiTokenRecord;
+  username: string;
+}
+
 export interface ApiTokenRecord {
   id: string;
   account_id: string;
@@ -82,7 +88,8 @@ export interface AccountStore {
 
 export interface TokenStore {
   create(token: ApiTokenRecord): Promise<void>;
-  getByHash(tokenHash: string): Promise<ApiTokenRecord | null>;
+  /** The token with its account's username, in one read where the database can join; null when either is gone. */
+  getByHash(tokenHash: string): Promise<OwnedApiToken | null>;
   list(accountId: string, page: PageRequest): Promise<Page<ApiTokenRecord>>;
   /** Returns false when no live token with that id belongs to the account. */
   revoke(accountId: string, id: string, at: string): Promise<boolean>;

@@ -1,10 +1,10 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { toPage } from "../cursor";
-import type { ApiTokenRecord, Page, PageRequest, TokenStore } from "../types";
+import type { ApiTokenRecord, OwnedApiToken, Page, PageRequest, TokenStore } from "../types";
 import type { D1Db } from "./index";
 import { mapUniqueViolation } from "./errors";
 import { olderThan } from "./paging";
-import { apiTokens } from "./schema";
+import { accounts, apiTokens } from "./schema";
 
 export class D1TokenStore implements TokenStore {
   constructor(private readonly db: D1Db) {}
@@ -13,8 +13,14 @@ export class D1TokenStore implements TokenStore {
     await mapUniqueViolation(this.db.insert(apiTokens).values(token).run(), "Token already exists");
   }
 
-  async getByHash(tokenHash: string): Promise<ApiTokenRecord | null> {
-    return (await this.db.select().from(apiTokens).where(eq(apiTokens.token_hash, tokenHash)).get()) ?? null;
+  async getByHash(tokenHash: string): Promise<OwnedApiToken | null> {
+    const row = await this.db
+      .select({ token: apiTokens, username: accounts.username })
+      .from(apiTokens)
+      .innerJoin(accounts, eq(accounts.id, apiTokens.account_id))
+      .where(eq(apiTokens.token_hash, tokenHash))
+      .get();
+    return row ?? null;
   }
 
   async list(accountId: string, page: PageRequest): Promise<Page<ApiTokenRecord>> {

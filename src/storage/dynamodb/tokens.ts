@@ -1,4 +1,4 @@
-import { StorageError, type ApiTokenRecord, type Page, type PageRequest, type TokenStore } from "../types";
+import { StorageError, type ApiTokenRecord, type OwnedApiToken, type Page, type PageRequest, type TokenStore } from "../types";
 import { isConditionFailure, isTransactionConditionFailure, optional, S, str, strOrNull, type DynamoClient, type Item } from "./client";
 import { Expr, getItem, queryPage } from "./expressions";
 import { gsi, keys, timeKey } from "./keys";
@@ -44,9 +44,12 @@ export class DynamoTokenStore implements TokenStore {
     }
   }
 
-  async getByHash(tokenHash: string): Promise<ApiTokenRecord | null> {
+  async getByHash(tokenHash: string): Promise<OwnedApiToken | null> {
     const item = await getItem(this.client, keys.token(tokenHash));
-    return item ? fromItem(item) : null;
+    if (!item) return null;
+    const token = fromItem(item);
+    const account = await getItem(this.client, keys.account(token.account_id));
+    return account ? { token, username: str(account, "username") } : null;
   }
 
   async list(accountId: string, page: PageRequest): Promise<Page<ApiTokenRecord>> {

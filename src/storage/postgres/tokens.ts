@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { decodeCursor, toPage } from "../cursor";
-import type { ApiTokenRecord, Page, PageRequest, TokenStore } from "../types";
+import type { ApiTokenRecord, OwnedApiToken, Page, PageRequest, TokenStore } from "../types";
 import { mapUniqueViolation } from "./errors";
 import type { PgDb } from "./index";
-import { apiTokens } from "./schema";
+import { accounts, apiTokens } from "./schema";
 
 export class PostgresTokenStore implements TokenStore {
   constructor(private readonly db: PgDb) {}
@@ -12,8 +12,12 @@ export class PostgresTokenStore implements TokenStore {
     await mapUniqueViolation(this.db.insert(apiTokens).values(token), "Token already exists");
   }
 
-  async getByHash(tokenHash: string): Promise<ApiTokenRecord | null> {
-    const [row] = await this.db.select().from(apiTokens).where(eq(apiTokens.token_hash, tokenHash));
+  async getByHash(tokenHash: string): Promise<OwnedApiToken | null> {
+    const [row] = await this.db
+      .select({ token: apiTokens, username: accounts.username })
+      .from(apiTokens)
+      .innerJoin(accounts, eq(accounts.id, apiTokens.account_id))
+      .where(eq(apiTokens.token_hash, tokenHash));
     return row ?? null;
   }
 

@@ -164,7 +164,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const owner = await account();
         const record = token(owner.id, { expires_at: at(50) });
         await storage.tokens.create(record);
-        expect(await storage.tokens.getByHash(record.token_hash)).toEqual(record);
+        expect(await storage.tokens.getByHash(record.token_hash)).toEqual({ token: record, username: owner.username });
         expect(await storage.tokens.getByHash(uid("hash"))).toBeNull();
       });
 
@@ -202,7 +202,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const when = at(10);
         expect(await storage.tokens.revoke(owner.id, record.id, when)).toBe(true);
         expect(await storage.tokens.revoke(owner.id, record.id, at(20))).toBe(false);
-        expect((await storage.tokens.getByHash(record.token_hash))?.revoked_at).toBe(when);
+        expect((await storage.tokens.getByHash(record.token_hash))?.token.revoked_at).toBe(when);
       });
 
       it("records when a token was last used", async () => {
@@ -210,7 +210,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const record = token(owner.id);
         await storage.tokens.create(record);
         await storage.tokens.touch(record.id, at(30));
-        expect((await storage.tokens.getByHash(record.token_hash))?.last_used_at).toBe(at(30));
+        expect((await storage.tokens.getByHash(record.token_hash))?.token.last_used_at).toBe(at(30));
         await expect(storage.tokens.touch(uid("tok"), at(31))).resolves.toBeUndefined();
       });
     });
