@@ -47,6 +47,8 @@ export class ExecutionEngine {
   private driving: Promise<void> | null = null;
   /** The tail of the queue of summary writes (see transition). */
   private index: Promise<void> = Promise.resolve();
+  /** Whether this instance has queued a summary write; the first one waits until the run is durable. */
+  private summaryQueued = false;
   private again = false;
   private readonly waiters = new Set<() => void>();
   private readonly options: EngineOptions;
@@ -98,16 +100,19 @@ export class ExecutionEngine {
     if (timeout) store.addTimer("flow_timeout", now + timeout, null);
     store.appendEvent("execution.started", null, { flow_id: state.flow_id, flow_version: state.flow_version, trigger: state.trigger });
     this.state = state;
-    // The summary row is written once the run is durable. The first steps need not wait for either
-    // (nothing they do leaves the run before a flush: see runToken), so the caller can start driving
-    // now and await indexed() before it answers.
-    void this.transition(true);
+    // No summary row yet: the caller indexes the run (indexStart) when it is about to answer, so a
+    // run that finishes by then is written once, finished. The first steps need not wait for the
+    // row (nothing they do leaves the run before a flush: see runToken).
     return { state, created: true };
   }
 
-  /** Resolves once every summary write queued so far is done (each is tried once; failures are logged). */
-  indexed(): Promise<void> {
-    return this.index;
+  /**
+   * Writes the run's summary row unless a status change already queued a write (which takes the
+   * state as it is when it starts). Resolves once every write queued so far is done; each is tried
+   * once and failures are logged.
+   */
+  indexStart(): Promise<void> {
+    return this.summaryQueued ? this.index : this.transition();
   }
 
   /** Runs ready branches until the run finishes, waits, or uses its budget. Calls coalesce. */
@@ -528,10 +533,12 @@ export class ExecutionEngine {
 
   /**
    * Queues a summary write. Writes go one at a time, in order, and each takes the state as it is
-   * when it starts, so the row never goes back to an older status. With `flushFirst`, the write
-   * waits until everything recorded so far is durable.
+   * when it starts, so the row never goes back to an older status. The first write waits until
+   * everything recorded so far is durable, so the index never lists a run that a crash could lose.
    */
-  private transition(flushFirst = false): Promise<void> {
+  private transition(): Promise<void> {
+    const flushFirst = !this.summaryQueued;
+    this.summaryQueued = true;
     this.index = this.index.then(async () => {
       try {
         if (flushFirst) await this.host.store.flush();

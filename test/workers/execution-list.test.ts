@@ -1,8 +1,10 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { createStorage } from "../../src/storage";
 import { createD1Storage } from "../../src/storage/d1";
 import { call, expectError, runFlow, saveFlow, signUp, yaml } from "../helpers/api";
+
+const HTTP = inject("httpBase");
 
 // The execution index through the API. Also run once per storage provider
 // (the workers-postgres and workers-dynamodb projects in vitest.config.ts).
@@ -48,6 +50,42 @@ nodes:
     expect(await list(other, "")).toEqual([]);
     expect(await list(other, `flow_id=${flow}`)).toEqual([]);
     await expectError(await call(`/api/v1/executions/${failed.id}`, { headers: other.auth }), 404, "not_found");
+  });
+});
+
+describe("when a run is listed", () => {
+  it("lists a run the caller waits for as running while it runs, and as finished once it answers", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, yaml`
+metadata: {name: Slow}
+nodes:
+  a: {type: http.request, params: {url: "${HTTP}/slow/1500"}}
+`);
+    const listed = async () =>
+      ((await (await call(`/api/v1/executions?flow_id=${flow}`, { headers: user.auth })).json()) as { executions: { id: string; status: string }[] }).executions;
+    const run = runFlow(user, flow, {}, 30);
+    let seen: { id: string; status: string }[] = [];
+    for (let i = 0; i < 100 && seen.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      seen = await listed();
+    }
+    expect(seen).toEqual([expect.objectContaining({ status: "running" })]);
+    const finished = await run;
+    expect(finished.status).toBe("completed");
+    expect(await listed()).toEqual([expect.objectContaining({ id: finished.id, status: "completed" })]);
+  });
+
+  it("lists a run started without waiting before the answer leaves", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, yaml`
+metadata: {name: Later}
+nodes:
+  a: {type: http.request, params: {url: "${HTTP}/slow/1000"}}
+`);
+    const started = await runFlow(user, flow, {}, 0);
+    const res = await call(`/api/v1/executions/${started.id}`, { headers: user.auth });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { status: string }).status).toBe("running");
   });
 });
 

@@ -17,6 +17,8 @@ import { executionView, stepView, summaryOf, type ExecutionView, type StepView }
 
 // If the object dies while driving a run outside an alarm, this alarm resumes it.
 const BACKSTOP_MS = 15_000;
+/** How long a caller that waits for the result lets a new run go unlisted: most short runs are done by then. */
+const START_INDEX_GRACE_MS = 200;
 
 /**
  * One execution: the source of truth for its state, steps, events and
@@ -60,13 +62,18 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   }
 
   async start(payload: StartPayload): Promise<{ created: boolean; execution: ExecutionView }> {
+    const deadline = Date.now() + payload.waitMs;
     const { state, created } = await this.engine.start(payload.request);
-    if (created) await this.driveInBackground();
-    const settled = payload.waitMs > 0 ? await this.engine.settled(payload.waitMs) : state;
-    const execution = this.view(settled ?? state);
-    // The run is in the account's index before the answer leaves: a GET right after it finds the run.
-    await this.engine.indexed();
-    return { created, execution };
+    if (created) {
+      await this.driveInBackground();
+      // A run that finishes within the grace is indexed once, finished; a longer one is listed as
+      // running once the grace is over.
+      await this.engine.settled(Math.min(payload.waitMs, START_INDEX_GRACE_MS));
+      // The run is in the account's index before the answer leaves: a GET right after it finds the run.
+      await this.engine.indexStart();
+    }
+    const settled = payload.waitMs > 0 ? await this.engine.settled(deadline - Date.now()) : this.engine.current();
+    return { created, execution: this.view(settled ?? state) };
   }
 
   async describe(accountId: string): Promise<ExecutionView | null> {
