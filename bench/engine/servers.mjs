@@ -107,7 +107,7 @@ export async function prepare(name, configPath, dir, vars = {}) {
 
 /**
  * The bundle the prepared config serves, built with esbuild the way wrangler builds a module worker
- * (same conditions, target, keepNames, NODE_ENV, `cloudflare:*` external; CompiledWasm imports become
+ * (same conditions, target, keep_names, NODE_ENV, `cloudflare:*` external; CompiledWasm imports become
  * separate `.wasm` modules), in-process: a `wrangler deploy --dry-run` per worker would start three
  * more wrangler processes, which on this machine costs more than the whole quick bench.
  */
@@ -140,7 +140,7 @@ export async function build(prepared) {
     format: "esm",
     target: "es2024",
     supported: { "import-source": true, using: true },
-    keepNames: true,
+    keepNames: rawConfig.keep_names ?? true,
     conditions: ["workerd", "worker", "browser"],
     define: { "process.env.NODE_ENV": '"production"', "global.process.env.NODE_ENV": '"production"', "globalThis.process.env.NODE_ENV": '"production"' },
     external: ["cloudflare:*"],
