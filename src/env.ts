@@ -55,7 +55,19 @@ export interface AppConfig {
 // Only ever used when JWT_SECRET is unset, which the service announces loudly.
 const DEV_JWT_SECRET = "flowrunner-development-secret-do-not-use-in-production";
 
+// The bindings object lives as long as the isolate; requests need not parse it again.
+const parsed = new WeakMap<Env, AppConfig>();
+
 export function parseConfig(env: Env): AppConfig {
+  let config = parsed.get(env);
+  if (!config) {
+    config = readConfig(env);
+    parsed.set(env, config);
+  }
+  return config;
+}
+
+function readConfig(env: Env): AppConfig {
   return {
     jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
     usingDevJwtSecret: !env.JWT_SECRET,
