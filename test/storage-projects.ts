@@ -50,7 +50,7 @@ export async function storageProviderProjects(baseBindings: Bindings): Promise<T
       name: `workers-${provider}`,
       include: PROVIDER_API_TESTS,
       setupFiles: ["test/workers/setup.ts"],
-      globalSetup: ["test/storage-setup.ts"],
+      globalSetup: ["test/global-setup.ts", "test/storage-setup.ts"],
       testTimeout: 30_000,
     },
   }));
