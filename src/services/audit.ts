@@ -90,7 +90,14 @@ export class AuditService {
 
   /** Stores an event and waits for it; throws when the write fails. */
   async write(entry: AuditEntry): Promise<AuditEventRecord> {
-    const event: AuditEventRecord = {
+    const event = this.event(entry);
+    await this.storage.audit.append(event);
+    return event;
+  }
+
+  /** The stored form of an entry, for a caller that writes it together with its own write. */
+  event(entry: AuditEntry): AuditEventRecord {
+    return {
       id: newId("aud"),
       account_id: entry.account_id,
       time: entry.time ?? new Date().toISOString(),
@@ -101,8 +108,6 @@ export class AuditService {
       ip: entry.ip ?? null,
       details: sanitizeDetails(entry.details),
     };
-    await this.storage.audit.append(event);
-    return event;
   }
 
   entryFor(principal: Principal, action: AuditAction, target: AuditTarget | null, details: AuditDetails = {}): AuditEntry {

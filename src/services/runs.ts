@@ -122,16 +122,12 @@ export class RunService {
     return this.execution(id).fetch(request);
   }
 
-  private async start(request: StartRequest, waitMs: number, principal: Principal): Promise<RunResult> {
-    const time = new Date().toISOString();
-    const result = await this.execution(request.id).start({ request, waitMs });
-    // A repeat with the same Idempotency-Key started nothing, so it is not audited.
-    if (result.created) {
-      const target = { type: "execution", id: request.id };
-      const details = { flow_id: request.flow_id, flow_version: request.flow_version, trigger: request.trigger };
-      this.audit.record({ ...this.audit.entryFor(principal, "run.started", target, details), time });
-    }
-    return result;
+  private start(request: StartRequest, waitMs: number, principal: Principal): Promise<RunResult> {
+    const target = { type: "execution", id: request.id };
+    const details = { flow_id: request.flow_id, flow_version: request.flow_version, trigger: request.trigger };
+    // The execution object writes it with the run's first summary, and only if this call started the run.
+    const audit = this.audit.event(this.audit.entryFor(principal, "run.started", target, details));
+    return this.execution(request.id).start({ request, waitMs, audit });
   }
 }
 

@@ -137,8 +137,12 @@ export interface ExecutionFilter {
 
 /** The account database's index of executions; the execution objects hold the details. */
 export interface ExecutionIndex {
-  /** Inserts or replaces the summary; an older write never overwrites a newer one. */
-  upsert(summary: ExecutionSummary): Promise<void>;
+  /**
+   * Inserts or replaces the summary; an older write never overwrites a newer one. With `audit`, the
+   * event is appended by the same write (one round trip where the database can batch), so a run in
+   * the index is a run in the audit trail. The event is appended even when a newer summary wins.
+   */
+  upsert(summary: ExecutionSummary, audit?: AuditEventRecord): Promise<void>;
   get(accountId: string, id: string): Promise<ExecutionSummary | null>;
   list(accountId: string, filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>>;
 }

@@ -8,6 +8,7 @@ import { runNode } from "../../nodes/lifecycle";
 import { getSandbox, type JsonValue } from "../../sandbox";
 import { vaultResolver } from "../../services/secrets";
 import { createStorage } from "../../storage";
+import type { AuditEventRecord } from "../../storage/types";
 import { createVault } from "../../vault";
 import { startChild } from "./children";
 import { executionStub, type ExecutionRpc, type LogLine, type RerunSeed, type StartPayload } from "./rpc";
@@ -28,6 +29,8 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   private readonly store: SqliteExecutionStore;
   private readonly engine: ExecutionEngine;
   private readonly sockets: ExecutionSockets;
+  /** The start's audit event, until the first summary write takes it along. */
+  private pendingAudit: AuditEventRecord | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -44,7 +47,12 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
         }),
       hasSideEffects: (type) => getNodeImplementation(type)?.sideEffects ?? true,
-      onTransition: (state) => storage.executions.upsert(summaryOf(state, this.store.tokens())),
+      onTransition: (state) => {
+        // Tried once, as every audit write is: a failure is logged, and the run goes on.
+        const audit = this.pendingAudit ?? undefined;
+        this.pendingAudit = null;
+        return storage.executions.upsert(summaryOf(state, this.store.tokens()), audit);
+      },
       spawnChild: (state, token, request) => startChild(env, storage, state, token.id, token.attempt, request),
       notifyParent: (state) => this.notifyParent(state),
       cancelChild: async (id) => {
@@ -65,6 +73,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     const deadline = Date.now() + payload.waitMs;
     const { state, created } = await this.engine.start(payload.request);
     if (created) {
+      this.pendingAudit = payload.audit ?? null;
       await this.driveInBackground();
       // A run that finishes within the grace is indexed once, finished; a longer one is listed as
       // running once the grace is over.

@@ -2,12 +2,15 @@ import type { ChildResult } from "../../engine/host";
 import type { StartRequest } from "../../engine/engine";
 import type { ExecutionEvent } from "../../engine/types";
 import type { JsonValue } from "../../sandbox";
+import type { AuditEventRecord } from "../../storage/types";
 import type { ExecutionView, StepView } from "./views";
 
 export interface StartPayload {
   request: StartRequest;
   /** Wait up to this long for the run to finish before answering. */
   waitMs: number;
+  /** Appended to the audit trail with the run's first summary, if this call starts the run (a repeat starts nothing). */
+  audit?: AuditEventRecord;
 }
 
 export interface LogLine {

@@ -5,11 +5,14 @@ import type { D1Db } from "./index";
 import { olderThan } from "./paging";
 import { auditLog } from "./schema";
 
+/** The insert of one event, for callers that batch it with their own write. */
+export const appendAuditEvent = (db: D1Db, event: AuditEventRecord) => db.insert(auditLog).values(event);
+
 export class D1AuditLog implements AuditLog {
   constructor(private readonly db: D1Db) {}
 
   async append(event: AuditEventRecord): Promise<void> {
-    await this.db.insert(auditLog).values(event).run();
+    await appendAuditEvent(this.db, event).run();
   }
 
   async list(accountId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEventRecord>> {

@@ -1,6 +1,7 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { toPage } from "../cursor";
-import type { ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
+import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
+import { appendAuditEvent } from "./audit";
 import type { D1Db } from "./index";
 import { olderThan } from "./paging";
 import { executions } from "./schema";
@@ -8,9 +9,9 @@ import { executions } from "./schema";
 export class D1ExecutionIndex implements ExecutionIndex {
   constructor(private readonly db: D1Db) {}
 
-  async upsert(summary: ExecutionSummary): Promise<void> {
+  async upsert(summary: ExecutionSummary, audit?: AuditEventRecord): Promise<void> {
     const { id: _id, account_id: _account, created_at: _created, ...changing } = summary;
-    await this.db
+    const write = this.db
       .insert(executions)
       .values(summary)
       .onConflictDoUpdate({
@@ -18,8 +19,9 @@ export class D1ExecutionIndex implements ExecutionIndex {
         set: changing,
         // Summaries may arrive out of order; the newer one wins.
         setWhere: sql`${executions.updated_at} <= ${summary.updated_at}`,
-      })
-      .run();
+      });
+    if (audit) await this.db.batch([write, appendAuditEvent(this.db, audit)]);
+    else await write.run();
   }
 
   async get(accountId: string, id: string): Promise<ExecutionSummary | null> {

@@ -1,4 +1,5 @@
-import type { ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
+import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
+import { DynamoAuditLog } from "./audit";
 import { isConditionFailure, json, L, list, N, num, S, str, strOrNull, type DynamoClient, type Item } from "./client";
 import { Expr, getItem, queryPage, setOrRemove, type PageQuery } from "./expressions";
 import { gsi, keys, timeKey } from "./keys";
@@ -14,7 +15,11 @@ export class DynamoExecutionIndex implements ExecutionIndex {
     this.client = client;
   }
 
-  async upsert(summary: ExecutionSummary): Promise<void> {
+  async upsert(summary: ExecutionSummary, audit?: AuditEventRecord): Promise<void> {
+    await Promise.all([this.write(summary), audit && new DynamoAuditLog(this.client).append(audit)]);
+  }
+
+  private async write(summary: ExecutionSummary): Promise<void> {
     const expr = new Expr();
     const sortKey = expr.v(S(timeKey(summary.created_at, summary.id)));
     // The first write fixes id, account, creation time and the index sort keys; later ones change the rest.

@@ -1,13 +1,18 @@
 import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
 import { decodeCursor, toPage } from "../cursor";
-import type { ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
+import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
+import { PostgresAuditLog } from "./audit";
 import type { PgDb } from "./index";
 import { executions } from "./schema";
 
 export class PostgresExecutionIndex implements ExecutionIndex {
   constructor(private readonly db: PgDb) {}
 
-  async upsert(summary: ExecutionSummary): Promise<void> {
+  async upsert(summary: ExecutionSummary, audit?: AuditEventRecord): Promise<void> {
+    await Promise.all([this.write(summary), audit && new PostgresAuditLog(this.db).append(audit)]);
+  }
+
+  private async write(summary: ExecutionSummary): Promise<void> {
     const { id: _id, account_id: _account, created_at: _created, ...changing } = summary;
     await this.db
       .insert(executions)

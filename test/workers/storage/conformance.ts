@@ -445,6 +445,33 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         expect(await storage.executions.get(owner.id, newer.id)).toEqual(tie);
       });
 
+      it("appends an audit event with a summary, even when a newer summary wins", async () => {
+        const owner = await account();
+        const started = summary(owner.id, { updated_at: at(1) });
+        const audit = (id: string): AuditEventRecord => ({
+          id: uid("aud"),
+          account_id: owner.id,
+          time: at(1),
+          actor: "alice",
+          action: "run.started",
+          target_type: "execution",
+          target_id: id,
+          ip: "203.0.113.7",
+          details: { flow_id: "flw_a", via: "api_token" },
+        });
+        const first = audit(started.id);
+        await storage.executions.upsert(started, first);
+        expect(await storage.executions.get(owner.id, started.id)).toEqual(started);
+        const finished = { ...started, status: "completed", updated_at: at(9), finished_at: at(9) };
+        await storage.executions.upsert(finished);
+        const late = audit(started.id);
+        await storage.executions.upsert(started, late);
+        expect(await storage.executions.get(owner.id, started.id)).toEqual(finished);
+        const events = (await storage.audit.list(owner.id, { action: "run.started" }, { limit: 10 })).items;
+        expect(events.map((e) => e.id).sort()).toEqual([first.id, late.id].sort());
+        expect(events.find((e) => e.id === first.id)).toEqual(first);
+      });
+
       it("lists newest first across pages, filtered by flow and status, per account", async () => {
         const [owner, other] = [await account(), await account()];
         const made: ExecutionSummary[] = [];
