@@ -259,6 +259,9 @@ export class ExecutionEngine {
     // costs no rewrite of the whole state.
     state.step_count++;
     const startedAt = this.host.now();
+    const sideEffects = this.host.hasSideEffects(node.type);
+    // A pure step's start is stored with its completion (one statement): if the object dies in
+    // between, the step runs again from the token, as if it had never started, to the same result.
     store.batch(() => {
       token.step_seq = store.startStep({
         token_id: token.id,
@@ -275,10 +278,10 @@ export class ExecutionEngine {
       token.state = "running";
       store.updateToken(token);
       store.appendEvent("step.started", token.node_id, { step: token.step_seq, attempt: token.attempt, input: preview(token.input) });
-    });
+    }, { hold: !sideEffects });
     // Before an effect leaves the run, everything up to and including "this step started" must be
     // durable: a crash then re-runs only this step, and its record shows it was interrupted.
-    if (this.host.hasSideEffects(node.type)) {
+    if (sideEffects) {
       await store.flush();
       if (isFinal(this.current()!.status)) return;
     }
@@ -510,7 +513,8 @@ export class ExecutionEngine {
       });
     });
     await store.flush();
-    await this.syncAlarm();
+    // No timers are left (removed above), so no alarm either.
+    await this.host.setAlarm(null);
     await this.transition();
     // A child run has no purpose once its parent has ended.
     await Promise.all(children.map((id) => this.host.cancelChild(id).catch((error: unknown) => console.error("cancelling child", id, error))));

@@ -11,11 +11,18 @@ async function hits(key: string): Promise<number> {
 
 const stubOf = (id: string) => env.EXECUTIONS.get(env.EXECUTIONS.idFromName(id));
 
-/** A chain of HTTP calls, each counting itself on the loopback server, with pauses that widen the crash window. */
+/**
+ * A chain of HTTP calls, each counting itself on the loopback server, with a pure `transform` step
+ * after each (whose start is stored only with its completion) counting the chain's length so far.
+ */
 function countingFlow(): string {
-  const nodes = NODES.map((id, i) => {
+  const nodes = NODES.flatMap((id, i) => {
     const next = NODES[i + 1] ? `, next: {default: ${NODES[i + 1]}}` : "";
-    return `  ${id}: {type: http.request, params: {url: "${HTTP}/hit/\${execution.id}-${id}"}${next}}`;
+    const count = i === 0 ? "1" : `results.t${NODES[i - 1]}.n + 1`;
+    return [
+      `  ${id}: {type: http.request, params: {url: "${HTTP}/hit/\${execution.id}-${id}"}, next: {default: t${id}}}`,
+      `  t${id}: {type: transform, params: {script: "return { n: ${count} }"}${next}}`,
+    ];
   });
   return `metadata: {name: Counting chain}\nnodes:\n${nodes.join("\n")}\n`;
 }
@@ -62,6 +69,7 @@ describe("crashes", () => {
       }
       const done = await recover(user, run.id);
       expect(done.status, JSON.stringify(done.error)).toBe("completed");
+      expect(done.output).toEqual({ n: NODES.length });
 
       const steps = ((await (await call(`/api/v1/executions/${run.id}/steps`, { headers: user.auth })).json()) as { steps: Step[] }).steps;
       for (const node of NODES) {
@@ -76,7 +84,9 @@ describe("crashes", () => {
           expect(count, `${node} in round ${round}`).toBeLessThanOrEqual(1 + interrupted);
         }
         expect(steps.filter((s) => s.node_id === node && s.status === "completed")).toHaveLength(1);
+        expect(steps.filter((s) => s.node_id === `t${node}` && s.status === "completed")).toHaveLength(1);
       }
+      expect(steps.every((s) => s.status === "completed" || s.error?.code === "interrupted")).toBe(true);
     }
     // The crashes must actually have landed mid-run sometimes, or this test proves nothing.
     expect(interruptedTotal).toBeGreaterThan(0);

@@ -75,8 +75,12 @@ const text = (value: JsonValue | undefined): string => JSON.stringify(value ?? n
 export class SqliteExecutionStore implements ExecutionStore {
   private cachedTokens: Map<number, Token> | null = null;
   private lastIds: { steps: number; events: number; tokens: number } | null = null;
-  /** Writes queued by batch(), as [write, ...parameters], and the events to announce once they are applied. */
+  /**
+   * Writes queued by batch(), as [write, ...parameters], and the events to announce once they are
+   * applied. Non-null while writes queue: inside a batch, and after a held one until they are applied.
+   */
   private pending: SqlStorageValue[][] | null = null;
+  private batching = false;
   private announce: ExecutionEvent[] = [];
   /** Whether the execution row exists (so saving the state is an UPDATE). */
   private stateSaved = false;
@@ -89,31 +93,40 @@ export class SqliteExecutionStore implements ExecutionStore {
     sql.exec(SCHEMA + BATCH_SCHEMA);
   }
 
-  batch<T>(work: () => T): T {
-    if (this.pending) return work();
-    this.pending = [];
+  batch<T>(work: () => T, options: { hold?: boolean } = {}): T {
+    if (this.batching) return work();
+    this.batching = true;
+    this.pending ??= [];
+    let held = false;
     try {
-      return work();
+      const result = work();
+      held = options.hold === true;
+      return result;
     } finally {
-      try {
-        this.applyPending();
-      } finally {
-        this.pending = null;
-        this.announce = [];
+      this.batching = false;
+      if (!held) {
+        try {
+          this.applyPending();
+        } finally {
+          this.pending = null;
+          this.announce = [];
+        }
       }
     }
   }
 
   /**
-   * Applies what a batch queued so far (before a read or a write that does not queue, and at its
-   * end), then announces its events: as without a batch, an event goes out after its row is written.
+   * Applies what batches queued so far (before a read, at a batch's end, and at a flush), then
+   * announces its events: as without a batch, an event goes out after its row is written. Held
+   * writes stop being held here.
    */
   private applyPending(): void {
-    if (!this.pending || this.pending.length === 0) return;
+    if (!this.pending) return;
     const queued = this.pending;
     const events = this.announce;
-    this.pending = [];
+    this.pending = this.batching ? [] : null;
     this.announce = [];
+    if (queued.length === 0) return;
     this.sql.exec(APPLY_BATCH, JSON.stringify(queued));
     for (const event of events) this.onEvent(event);
   }
