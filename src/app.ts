@@ -52,7 +52,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   );
   app.use("/api/*", corsPolicy);
   app.use("/api/*", async (c, next) => {
-    const limit = c.var.services.config.maxBodyBytes;
+    const limit = c.get("services").config.maxBodyBytes;
     return bodyLimit({ maxSize: limit, onError: () => { throw payloadTooLarge(); } })(c, next);
   });
   app.use("/api/*", requireBodyType);

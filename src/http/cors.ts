@@ -8,7 +8,7 @@ import type { AppEnv } from "./context";
  * a wildcard is refused because it would let any site act for a logged-in user.
  */
 export const corsPolicy = createMiddleware<AppEnv>(async (c, next) => {
-  const allowed = c.var.services.config.corsOrigins;
+  const allowed = c.get("services").config.corsOrigins;
   if (allowed.length === 0) return next();
   return cors({
     origin: (origin) => (allowed.includes(origin) ? origin : null),

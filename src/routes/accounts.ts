@@ -42,7 +42,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { username, password } = c.req.valid("json");
-      return c.json(await c.var.services.accounts.signUp(username, password), 201);
+      return c.json(await c.get("services").accounts.signUp(username, password), 201);
     },
   );
 
@@ -66,7 +66,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { username, password } = c.req.valid("json");
-      return c.json(await c.var.services.auth.login(username, password, clientIp((n) => c.req.header(n))), 200);
+      return c.json(await c.get("services").auth.login(username, password, clientIp((n) => c.req.header(n))), 200);
     },
   );
 
@@ -84,7 +84,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
       },
     }),
     async (c) => {
-      const account = await c.var.services.storage.accounts.get(c.var.principal.account_id);
+      const account = await c.get("services").storage.accounts.get(c.get("principal").account_id);
       if (!account) throw notFound("Account");
       return c.json(toAccountView(account), 200);
     },

@@ -50,8 +50,8 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { limit, cursor, action, since, until } = c.req.valid("query");
-      const page = await c.var.services.audit.list(
-        c.var.principal.account_id,
+      const page = await c.get("services").audit.list(
+        c.get("principal").account_id,
         { action, since: since && new Date(since).toISOString(), until: until && new Date(until).toISOString() },
         limit,
         cursor,

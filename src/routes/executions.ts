@@ -103,7 +103,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       const body = (await readOptionalJson(c.req)) as { input?: JsonValue };
       const { wait } = c.req.valid("query");
-      const result = await c.var.services.runs.run(c.var.principal, c.req.valid("param").id, {
+      const result = await c.get("services").runs.run(c.get("principal"), c.req.valid("param").id, {
         input: body.input ?? {},
         idempotencyKey: c.req.header("Idempotency-Key"),
         waitMs: (wait ?? 0) * 1000,
@@ -133,7 +133,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { limit, cursor, flow_id, status } = c.req.valid("query");
-      const page = await c.var.services.runs.list(c.var.principal.account_id, { flow_id, status }, limit, cursor);
+      const page = await c.get("services").runs.list(c.get("principal").account_id, { flow_id, status }, limit, cursor);
       return c.json({ executions: page.items.map(({ account_id: _a, ...rest }) => rest), next_cursor: page.next_cursor }, 200);
     },
   );
@@ -150,7 +150,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { wait } = c.req.valid("query");
-      return c.json(await c.var.services.runs.get(c.var.principal.account_id, c.req.valid("param").id, (wait ?? 0) * 1000), 200);
+      return c.json(await c.get("services").runs.get(c.get("principal").account_id, c.req.valid("param").id, (wait ?? 0) * 1000), 200);
     },
   );
 
@@ -169,7 +169,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { after, limit, node_id, full } = c.req.valid("query");
-      const steps = await c.var.services.runs.steps(c.var.principal.account_id, c.req.valid("param").id, {
+      const steps = await c.get("services").runs.steps(c.get("principal").account_id, c.req.valid("param").id, {
         after,
         limit,
         full: full === "true",
@@ -194,7 +194,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { after, limit, node_id, level } = c.req.valid("query");
-      const logs = await c.var.services.runs.logs(c.var.principal.account_id, c.req.valid("param").id, {
+      const logs = await c.get("services").runs.logs(c.get("principal").account_id, c.req.valid("param").id, {
         after,
         limit,
         ...(node_id ? { node_id } : {}),
@@ -214,7 +214,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       request: { params: ExecId },
       responses: { 200: executionJson("The execution after cancelling"), ...commonErrors },
     }),
-    async (c) => c.json(await c.var.services.runs.cancel(c.var.principal.account_id, c.req.valid("param").id), 200),
+    async (c) => c.json(await c.get("services").runs.cancel(c.get("principal").account_id, c.req.valid("param").id), 200),
   );
 
   app.openapi(
@@ -240,7 +240,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       const { id, name } = c.req.valid("param");
       const payload = (await readOptionalJson(c.req, null)) as JsonValue;
-      return c.json(await c.var.services.runs.sendEvent(c.var.principal.account_id, id, name, payload), 202);
+      return c.json(await c.get("services").runs.sendEvent(c.get("principal").account_id, id, name, payload), 202);
     },
   );
 
@@ -261,7 +261,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       const body = (await readOptionalJson(c.req)) as { from_node?: string; input?: JsonValue };
       const { wait } = c.req.valid("query");
-      const result = await c.var.services.runs.rerun(c.var.principal, c.req.valid("param").id, body.from_node, body.input, (wait ?? 0) * 1000);
+      const result = await c.get("services").runs.rerun(c.get("principal"), c.req.valid("param").id, body.from_node, body.input, (wait ?? 0) * 1000);
       return c.json({ execution_id: result.execution.id, ...result.execution }, 201, { Location: `/api/v1/executions/${result.execution.id}` });
     },
   );
@@ -269,10 +269,10 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
   app.get("/api/v1/executions/:id/ws", async (c) => {
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw badRequest("This endpoint speaks WebSocket; send Upgrade: websocket");
     const id = c.req.param("id");
-    await c.var.services.runs.requireSummary(c.var.principal.account_id, id);
+    await c.get("services").runs.requireSummary(c.get("principal").account_id, id);
     const forwarded = new Request(c.req.raw, { headers: new Headers(c.req.raw.headers) });
-    forwarded.headers.set("X-Account-Id", c.var.principal.account_id);
-    return c.var.services.runs.connect(id, forwarded);
+    forwarded.headers.set("X-Account-Id", c.get("principal").account_id);
+    return c.get("services").runs.connect(id, forwarded);
   });
 }
 

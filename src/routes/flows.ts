@@ -79,7 +79,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
         ...commonErrors,
       },
     }),
-    async (c) => c.json(c.var.services.flows.validate(await readFlowSource(c)), 200),
+    async (c) => c.json(c.get("services").flows.validate(await readFlowSource(c)), 200),
   );
 
   app.openapi(
@@ -93,7 +93,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: { 201: flowResponse("Created"), ...commonErrors },
     }),
     async (c) => {
-      const flow = await c.var.services.flows.create(c.var.principal, await readFlowSource(c));
+      const flow = await c.get("services").flows.create(c.get("principal"), await readFlowSource(c));
       return c.json(flow, 201, { Location: `/api/v1/flows/${flow.id}`, ETag: etag(flow.version) });
     },
   );
@@ -123,7 +123,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { limit, cursor, name, tag, status, category } = c.req.valid("query");
-      const page = await c.var.services.flows.list(c.var.principal.account_id, { name_contains: name, tag, status, category }, limit, cursor);
+      const page = await c.get("services").flows.list(c.get("principal").account_id, { name_contains: name, tag, status, category }, limit, cursor);
       return c.json({ flows: page.items, next_cursor: page.next_cursor }, 200);
     },
   );
@@ -145,7 +145,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       },
     }),
     async (c) => {
-      const flow = await c.var.services.flows.get(c.var.principal.account_id, c.req.valid("param").id);
+      const flow = await c.get("services").flows.get(c.get("principal").account_id, c.req.valid("param").id);
       c.header("ETag", etag(flow.version));
       if (/\b(application|text)\/(x-)?yaml\b/.test(c.req.header("Accept") ?? "")) {
         return c.body(flow.content, 200, { "Content-Type": "application/yaml; charset=utf-8" });
@@ -167,7 +167,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const flow = await c.var.services.flows.update(c.var.principal, id, await readFlowSource(c), ifMatchVersion(c));
+      const flow = await c.get("services").flows.update(c.get("principal"), id, await readFlowSource(c), ifMatchVersion(c));
       return c.json(flow, 200, { ETag: etag(flow.version) });
     },
   );
@@ -183,7 +183,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: { 204: { description: "Deleted" }, ...commonErrors },
     }),
     async (c) => {
-      await c.var.services.flows.delete(c.var.principal, c.req.valid("param").id);
+      await c.get("services").flows.delete(c.get("principal"), c.req.valid("param").id);
       return c.body(null, 204);
     },
   );
@@ -220,7 +220,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await c.var.services.flows.patchMetadata(c.var.principal, id, c.req.valid("json")), 200);
+      return c.json(await c.get("services").flows.patchMetadata(c.get("principal"), id, c.req.valid("json")), 200);
     },
   );
 
@@ -242,7 +242,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const page = await c.var.services.flows.versions(c.var.principal.account_id, c.req.valid("param").id, limit, cursor);
+      const page = await c.get("services").flows.versions(c.get("principal").account_id, c.req.valid("param").id, limit, cursor);
       return c.json({ versions: page.items, next_cursor: page.next_cursor }, 200);
     },
   );
@@ -261,7 +261,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { id, version } = c.req.valid("param");
-      return c.json(await c.var.services.flows.version(c.var.principal.account_id, id, version), 200);
+      return c.json(await c.get("services").flows.version(c.get("principal").account_id, id, version), 200);
     },
   );
 }

@@ -36,7 +36,7 @@ const base = "/api/v1/accounts/{account}/secrets";
 
 /** `me` or the caller's own id; any other account's secrets are simply not there. */
 function ownAccount(c: Context<AppEnv>, account: string): string {
-  const own = c.var.principal.account_id;
+  const own = c.get("principal").account_id;
   if (account !== "me" && account !== own) throw notFound("Secret");
   return own;
 }
@@ -63,7 +63,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       const { account, key } = c.req.valid("param");
       ownAccount(c, account);
-      const { created, secret } = await c.var.services.secrets.put(c.var.principal, key, c.req.valid("json"));
+      const { created, secret } = await c.get("services").secrets.put(c.get("principal"), key, c.req.valid("json"));
       return c.json(secret, created ? 201 : 200);
     },
   );
@@ -84,7 +84,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       const accountId = ownAccount(c, c.req.valid("param").account);
       const { limit, cursor, type, tag } = c.req.valid("query");
-      const page = await c.var.services.secrets.list(accountId, { type, tag }, limit, cursor);
+      const page = await c.get("services").secrets.list(accountId, { type, tag }, limit, cursor);
       return c.json({ secrets: page.items, next_cursor: page.next_cursor }, 200);
     },
   );
@@ -101,7 +101,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { account, key } = c.req.valid("param");
-      return c.json(await c.var.services.secrets.get(ownAccount(c, account), key), 200);
+      return c.json(await c.get("services").secrets.get(ownAccount(c, account), key), 200);
     },
   );
 
@@ -118,7 +118,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       const { account, key } = c.req.valid("param");
       ownAccount(c, account);
-      await c.var.services.secrets.delete(c.var.principal, key);
+      await c.get("services").secrets.delete(c.get("principal"), key);
       return c.body(null, 204);
     },
   );

@@ -51,7 +51,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { name, expires_in_days } = c.req.valid("json");
-      return c.json(await c.var.services.tokens.create(c.var.principal, name, expires_in_days), 201);
+      return c.json(await c.get("services").tokens.create(c.get("principal"), name, expires_in_days), 201);
     },
   );
 
@@ -73,7 +73,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const page = await c.var.services.tokens.list(c.var.principal.account_id, limit, cursor);
+      const page = await c.get("services").tokens.list(c.get("principal").account_id, limit, cursor);
       return c.json({ tokens: page.items, next_cursor: page.next_cursor }, 200);
     },
   );
@@ -89,7 +89,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: { 204: { description: "Revoked" }, ...commonErrors },
     }),
     async (c) => {
-      await c.var.services.tokens.revoke(c.var.principal, c.req.valid("param").id);
+      await c.get("services").tokens.revoke(c.get("principal"), c.req.valid("param").id);
       return c.body(null, 204);
     },
   );

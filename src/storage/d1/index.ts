@@ -9,8 +9,19 @@ import { D1TokenStore } from "./tokens";
 
 export type D1Db = DrizzleD1Database<Record<string, never>>;
 
+// The stores hold nothing but the binding, which lives as long as the isolate: one set serves every request.
+const byDatabase = new WeakMap<D1Database, Storage>();
+
 export function createD1Storage(database: D1Database): Storage {
-  const db: D1Db = drizzle(database);
+  let storage = byDatabase.get(database);
+  if (!storage) {
+    storage = storesFor(drizzle(database));
+    byDatabase.set(database, storage);
+  }
+  return storage;
+}
+
+function storesFor(db: D1Db): Storage {
   return {
     accounts: new D1AccountStore(db),
     tokens: new D1TokenStore(db),
