@@ -325,12 +325,12 @@ export class ExecutionEngine {
       store.finishStep(token.step_seq!, { status: "waiting", action: null, output: null, error: null, finished_at: null });
       store.appendEvent("step.waiting", token.node_id, data);
     };
+    if (outcome.shared !== undefined && isObject(outcome.shared)) {
+      this.current()!.shared = outcome.shared;
+      store.save(this.current()!);
+    }
     switch (outcome.kind) {
       case "done":
-        if (outcome.shared !== undefined && isObject(outcome.shared)) {
-          this.current()!.shared = outcome.shared;
-          store.save(this.current()!);
-        }
         this.completeStep(token, outcome.action, outcome.output, this.host.now() - startedAt);
         return;
       case "sleep":

@@ -1,9 +1,9 @@
 import type { StepRequest } from "../engine/host";
 import { getNodeType, type NodeDefinition } from "../flow";
 import { evaluateTemplates, mergeSecretRefs, referencedSecrets, resolveSecrets, type Redactor, type SecretRefs, type SecretResolver } from "../expressions";
-import type { JsonValue, LogLine, Sandbox } from "../sandbox";
+import type { JsonValue, Sandbox } from "../sandbox";
 import { getNodeImplementation } from "./registry";
-import { actionOf, runScript } from "./scripts";
+import { actionOf, forwardLogs, runScript } from "./scripts";
 import { NodeError, type LogLevel, type NodeContext, type NodeImplementation, type NodeOutcome } from "./types";
 
 export interface LifecycleDeps {
@@ -133,12 +133,11 @@ export async function runNode(request: StepRequest, deps: LifecycleDeps): Promis
         };
       }
     }
-    if (outcome.kind === "done") {
-      // The node's own `shared` was taken into account above; what leaves is the change, if any.
-      const { shared: _own, ...done } = outcome;
-      const changed = shared === undefined ? undefined : sharedChanges(sharedBefore, shared, state.shared);
-      outcome = changed === undefined ? done : { ...done, shared: changed };
-    }
+    // The node's own `shared` was taken into account above; what leaves is the change, if any
+    // (a `prep` hook's too when the node then waits).
+    const { shared: _own, ...finished } = outcome;
+    const changed = shared === undefined ? undefined : sharedChanges(sharedBefore, shared, state.shared);
+    outcome = changed === undefined ? finished : { ...finished, shared: changed };
     return redactOutcome(outcome, redactor);
   } catch (error) {
     throw redactError(error, redactor);
@@ -253,26 +252,18 @@ function mentions(node: NodeDefinition, name: string): boolean {
 }
 
 /** Console output of template expressions goes to the step's log, like a script's. */
-function forwardLogs(lines: LogLine[], log: Log): void {
-  for (const line of lines) log(line.level === "log" ? "info" : line.level, line.message);
-}
-
 function redactOutcome(outcome: NodeOutcome, redactor: Redactor): NodeOutcome {
+  const shared = outcome.shared === undefined ? {} : { shared: redactor.value(outcome.shared) };
   switch (outcome.kind) {
     case "done":
-      return {
-        ...outcome,
-        // Scripts choose actions, and actions are stored with the step.
-        action: redactor.string(outcome.action),
-        output: redactor.value(outcome.output),
-        ...(outcome.shared === undefined ? {} : { shared: redactor.value(outcome.shared) }),
-      };
+      // Scripts choose actions, and actions are stored with the step.
+      return { ...outcome, action: redactor.string(outcome.action), output: redactor.value(outcome.output), ...shared };
     case "sleep":
-      return { ...outcome, output: redactor.value(outcome.output) };
+      return { ...outcome, output: redactor.value(outcome.output), ...shared };
     case "subflow":
-      return { ...outcome, input: redactor.value(outcome.input) };
+      return { ...outcome, input: redactor.value(outcome.input), ...shared };
     default:
-      return outcome;
+      return { ...outcome, ...shared };
   }
 }
 

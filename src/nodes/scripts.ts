@@ -1,5 +1,6 @@
-import { lookupPath, parsePath } from "../expressions";
-import type { JsonValue, SandboxResult } from "../sandbox";
+import { evaluateTemplates, lookupPath, parsePath } from "../expressions";
+import { isTemplate } from "../flow";
+import type { JsonValue, LogLine, SandboxResult } from "../sandbox";
 import { NodeError, type NodeContext, type NodeImplementation } from "./types";
 
 /** Runs a script in the sandbox and turns its failure into a NodeError; console output goes to the step's logs. */
@@ -25,8 +26,13 @@ async function holds(ctx: NodeContext, expr: string, what: string): Promise<bool
   return Boolean(await evalExpression(ctx, expr, what));
 }
 
+/** Console output of a script or template goes to the step's logs (`console.log` as `info`). */
+export function forwardLogs(lines: LogLine[], log: NodeContext["log"]): void {
+  for (const line of lines) log(line.level === "log" ? "info" : line.level, line.message);
+}
+
 function settle(ctx: NodeContext, result: SandboxResult, what: string): Extract<SandboxResult, { ok: true }> {
-  for (const line of result.logs) ctx.log(line.level === "log" ? "info" : line.level, line.message);
+  forwardLogs(result.logs, ctx.log);
   if (result.ok) return result;
   const { kind, message, line, column } = result.error;
   const where = line === undefined ? "" : ` (line ${line}${column === undefined ? "" : `, column ${column}`})`;
@@ -43,6 +49,18 @@ export const transformNode: NodeImplementation = {
     return { kind: "done", action: "default", output: result.value, ...(result.shared === undefined ? {} : { shared: result.shared }) };
   },
 };
+
+/**
+ * `conditions` holds scripts, so the lifecycle leaves it untemplated; its actions are templates
+ * (`action: "${input.route}"`), evaluated here, for the case that holds only.
+ */
+async function chosenAction(ctx: NodeContext, action: string, index: number): Promise<string> {
+  if (!isTemplate(action)) return action;
+  const evaluated = await evaluateTemplates(action, await ctx.scope(), { sandbox: ctx.sandbox, pathPrefix: `nodes.${ctx.nodeId}.params.conditions[${index}].action` });
+  forwardLogs(evaluated.logs, ctx.log);
+  if (!evaluated.ok) throw new NodeError("template_error", evaluated.error.message, { path: evaluated.error.path }, false);
+  return actionOf(evaluated.value);
+}
 
 /** A string result is the action; a boolean is "true" or "false"; anything else is stringified. */
 export function actionOf(value: JsonValue): string {
@@ -63,7 +81,7 @@ export const conditionNode: NodeImplementation = {
     const cases = Array.isArray(ctx.params.conditions) ? ctx.params.conditions : [];
     for (const [i, item] of cases.entries()) {
       const { condition, action } = item as { condition: string; action: string };
-      if (await holds(ctx, condition, `conditions[${i}].condition`)) return { kind: "done", action, output: ctx.input };
+      if (await holds(ctx, condition, `conditions[${i}].condition`)) return { kind: "done", action: await chosenAction(ctx, action, i), output: ctx.input };
     }
     const fallback = typeof ctx.params.default_action === "string" ? ctx.params.default_action : "default";
     return { kind: "done", action: fallback, output: ctx.input };

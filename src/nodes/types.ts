@@ -25,12 +25,16 @@ export interface NodeContext {
   now(): number;
 }
 
-/** How a node finished. Waiting outcomes suspend the branch; the engine resumes it later. */
-export type NodeOutcome =
-  | { kind: "done"; action: string; output: JsonValue; shared?: JsonValue }
+/**
+ * How a node finished. Waiting outcomes suspend the branch; the engine resumes it later. `shared`,
+ * when present, is the run's new shared state (scripts and hooks may change it whatever the outcome).
+ */
+export type NodeOutcome = (
+  | { kind: "done"; action: string; output: JsonValue }
   | { kind: "sleep"; until: number; action: string; output: JsonValue }
   | { kind: "wait_event"; event: string; timeoutAt: number | null }
-  | { kind: "subflow"; flowId: string; input: JsonValue; version?: number; wait: boolean };
+  | { kind: "subflow"; flowId: string; input: JsonValue; version?: number; wait: boolean }
+) & { shared?: JsonValue };
 
 export interface NodeImplementation {
   type: string;

@@ -62,6 +62,33 @@ nodes:
     expect(await getExecution(user, run.id, 5)).toMatchObject({ status: "completed", output: { early: true } });
   });
 
+  it("keeps what a prep hook wrote to shared before the node paused", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, yaml`
+metadata: {name: Shared across pauses}
+nodes:
+  pause:
+    type: delay
+    params: {duration: 100ms}
+    hooks: {prep: "shared.paused_at = 'pause'"}
+    next: {default: ask}
+  ask:
+    type: wait
+    params: {type: event, event: go}
+    hooks: {prep: "shared.asked = input.who"}
+    next: {default: report}
+  report: {type: transform, params: {script: "return { shared, event: input }"}}
+`);
+    const run = await runFlow(user, flow, { who: "ann" }, 0);
+    const waiting = await getExecution(user, run.id, 1);
+    expect(waiting).toMatchObject({ status: "waiting", waiting_for: [{ node_id: "ask" }], shared: { paused_at: "pause", asked: "ann" } });
+    await call(`/api/v1/executions/${run.id}/events/go`, { method: "POST", headers: user.auth, json: { ok: true } });
+    expect(await getExecution(user, run.id, 5)).toMatchObject({
+      status: "completed",
+      output: { shared: { paused_at: "pause", asked: "ann" }, event: { ok: true } },
+    });
+  });
+
   it("takes the timeout edge when no event comes", async () => {
     const user = await signUp();
     const flow = await saveFlow(user, APPROVAL.replace("timeout: 1h", "timeout: 200ms"));

@@ -129,6 +129,20 @@ describe("condition with conditions", () => {
     expect(done((await run(node, { input: { kind: "y" } })).outcome).action).toBe("other");
   });
 
+  it("an action is a template, evaluated only for the case that holds", async () => {
+    const node = cases(
+      [
+        { condition: "input.kind === 'order'", action: "${input.route}" },
+        { condition: "true", action: "${input.missing.deeper}" },
+      ],
+      "other",
+    );
+    expect(done((await run(node, { input: { kind: "order", route: "ship" } })).outcome).action).toBe("ship");
+    const { error } = await fail(node, { input: { kind: "refund" } });
+    expect(error.code).toBe("template_error");
+    expect(error.message).toContain("nodes.step.params.conditions[1].action");
+  });
+
   it("default_action is a template like any other param", async () => {
     const node = cases([{ condition: "false", action: "never" }], "${input.fallback}");
     expect(done((await run(node, { input: { fallback: "chosen" } })).outcome).action).toBe("chosen");

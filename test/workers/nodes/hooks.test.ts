@@ -47,6 +47,13 @@ describe("prep hook", () => {
     expect(done(outcome).shared).toEqual({ stamp: "from prep" });
   });
 
+  it("its shared writes leave with a waiting outcome too (a delay, a wait for an event)", async () => {
+    const sleep = (await run({ type: "delay", params: { duration: "1s" }, hooks: { prep: "shared.asleep = true" } }, { shared: { kept: 1 } })).outcome;
+    expect(sleep).toMatchObject({ kind: "sleep", shared: { kept: 1, asleep: true } });
+    const waiting = (await run({ type: "wait", params: { type: "event", event: "approved" }, hooks: { prep: "shared.asked = input.who" } }, { input: { who: "ann" } })).outcome;
+    expect(waiting).toMatchObject({ kind: "wait_event", event: "approved", shared: { asked: "ann" } });
+  });
+
   it("a failing prep is a script error naming hooks.prep; the node does not run", async () => {
     const http = fakeFetch(() => ({ body: {} }));
     const { error } = await fail({ type: "http.request", params: { url: "https://x.test/" }, hooks: { prep: "throw new Error('no')" } }, {}, { fetch: http.fetch });
