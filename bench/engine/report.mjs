@@ -79,7 +79,7 @@ const WHY = {
   throughputVsFloor:
     "**Throughput vs the floor.** Locally every worker, object and D1 database runs on one workerd thread, so runs per second is the inverse of CPU per run (both systems keep about 0.95 cores busy). 0.7× the floor means at most 1.4× its CPU per run; FlowRunner needs about 2.5× (see CPU per run and the latency item for where it goes). The items above would bring it to about 2×; beyond them the API's own work (authentication, reading and pinning the flow, auditing) is what the floor does not do.",
   throughputVsWorkflows:
-    "**Throughput vs Workflows.** Local Workflows keeps its CPU per run (about 2× FlowRunner's for 10 steps) under concurrency; FlowRunner is ahead by about that much, and the same fixes would widen it.",
+    "**Throughput vs Workflows.** Local Workflows keeps its CPU per run (about 1.8× FlowRunner's for 10 steps) under concurrency; FlowRunner is ahead by about that much, and the same fixes would widen the lead.",
   errors: "**Errors under load.** See the error samples in `bench-results/latest.json`.",
   memory:
     "**Memory.** A finished run keeps its pinned flow and the results of its nodes in memory while the object lives; both grow with the number of distinct nodes, not with the steps executed.",
