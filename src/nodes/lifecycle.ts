@@ -31,9 +31,8 @@ export async function runNode(request: StepRequest, deps: LifecycleDeps): Promis
     throw new NodeError("not_implemented", `Node type '${node.type}' cannot run yet on this server`, null, false);
   }
   const sandbox = await deps.sandbox();
-  const scriptParams = new Set(getNodeType(node.type)?.scriptParams ?? []);
-  const { secrets, redactor } = await resolveSecrets(secretsReferenced(node, scriptParams), deps.secrets);
-  const needsResults = mentions(node, "results");
+  const { scriptParams, secretRefs, needsResults } = factsOf(node);
+  const { secrets, redactor } = await resolveSecrets(secretRefs, deps.secrets);
   const nodeId = token.node_id;
   const idempotencyKey = `${state.id}:${nodeId}:${token.attempt}`;
   // `shared` as this attempt's scripts have left it; undefined until one ran.
@@ -247,11 +246,30 @@ function sharedChanges(before: Params, after: JsonValue, current: Params): JsonV
   return changed ? merged : undefined;
 }
 
-function mentions(node: NodeDefinition, name: string): boolean {
-  return JSON.stringify([node.params, node.hooks ?? null, node.batch ?? null]).includes(name);
+interface NodeFacts {
+  scriptParams: Set<string>;
+  secretRefs: SecretRefs;
+  /** Whether anything in the node names `results` (the scope then carries every result). */
+  needsResults: boolean;
 }
 
-/** Console output of template expressions goes to the step's log, like a script's. */
+// A run's flow does not change while it runs: what its text says is worked out once per node.
+const nodeFacts = new WeakMap<NodeDefinition, NodeFacts>();
+
+function factsOf(node: NodeDefinition): NodeFacts {
+  let facts = nodeFacts.get(node);
+  if (!facts) {
+    const scriptParams = new Set(getNodeType(node.type)?.scriptParams ?? []);
+    facts = {
+      scriptParams,
+      secretRefs: secretsReferenced(node, scriptParams),
+      needsResults: JSON.stringify([node.params, node.hooks ?? null, node.batch ?? null]).includes("results"),
+    };
+    nodeFacts.set(node, facts);
+  }
+  return facts;
+}
+
 function redactOutcome(outcome: NodeOutcome, redactor: Redactor): NodeOutcome {
   const shared = outcome.shared === undefined ? {} : { shared: redactor.value(outcome.shared) };
   switch (outcome.kind) {
