@@ -4,6 +4,8 @@
  * otherwise (Node 20, or `FLOWRUNNER_WATCH=poll`) by polling the execution,
  * its steps and its logs.
  */
+import type { LogLine } from "../objects/execution/rpc";
+import type { StepView as Step } from "../objects/execution/views";
 import type { Client } from "./_client";
 import { ApiError } from "./_client";
 import { FINAL, type Execution, type RunRenderer, type WatchEvent } from "./_render";
@@ -108,27 +110,6 @@ function streamSocket(client: Client, id: string, after: number, renderer: RunRe
   });
 }
 
-interface Step {
-  seq: number;
-  node_id: string;
-  attempt: number;
-  status: string;
-  action: string | null;
-  started_at: string;
-  finished_at: string | null;
-  duration_ms: number | null;
-  output: unknown;
-  error: unknown;
-}
-
-interface LogLine {
-  seq: number;
-  time: string;
-  level: string;
-  node_id: string | null;
-  message: string;
-  data: unknown;
-}
 
 const STEP_DONE = new Set(["completed", "failed", "retrying", "cancelled"]);
 

@@ -1,17 +1,9 @@
+import type { SecretView as Secret } from "../../services/secrets";
 import { str, UsageError, type Command, type Group } from "../_command";
 import { formatTime, out, printJson, table } from "../_output";
 import { listPages, mentionNextPage, PAGE_OPTIONS } from "../_pages";
 import { askHidden, readInput, readStdin, stdinIsTTY } from "../_prompt";
 
-interface Secret {
-  key: string;
-  type: string;
-  description: string | null;
-  tags: string[];
-  created_at: string;
-  updated_at: string;
-  last_used_at: string | null;
-}
 
 const base = "/api/v1/accounts/me/secrets";
 

@@ -1,17 +1,10 @@
+import type { CreatedToken, TokenView } from "../../services/tokens";
 import { int, type Command, type Group } from "../_command";
 import { c, err, formatTime, out, printJson, table } from "../_output";
 import { listPages, mentionNextPage, PAGE_OPTIONS } from "../_pages";
 
-interface Token {
-  id: string;
-  name: string;
-  prefix: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-  token?: string;
-}
+/** A token as listed; as created, it carries the token itself once. */
+type Token = TokenView & Partial<Pick<CreatedToken, "token">>;
 
 const create: Command = {
   name: "create",
