@@ -316,10 +316,10 @@ export class ExecutionEngine {
     }
     if (isFinal(this.current()!.status)) return;
     if (failure) return this.failStep(token, failure);
-    await this.applyOutcome(token, outcome!, startedAt);
+    await this.applyOutcome(token, outcome!, startedAt, sideEffects);
   }
 
-  private async applyOutcome(token: Token, outcome: NodeOutcome, startedAt: number): Promise<void> {
+  private async applyOutcome(token: Token, outcome: NodeOutcome, startedAt: number, sideEffects: boolean): Promise<void> {
     const { store } = this.host;
     const waitStep = (data: JsonValue) => {
       store.finishStep(token.step_seq!, { status: "waiting", action: null, output: null, error: null, finished_at: null });
@@ -331,7 +331,7 @@ export class ExecutionEngine {
     }
     switch (outcome.kind) {
       case "done":
-        this.completeStep(token, outcome.action, outcome.output, this.host.now() - startedAt);
+        this.completeStep(token, outcome.action, outcome.output, this.host.now() - startedAt, !sideEffects);
         return;
       case "sleep":
         token.state = "sleeping";
@@ -370,7 +370,14 @@ export class ExecutionEngine {
     }
   }
 
-  private completeStep(token: Token, action: string, output: JsonValue, durationMs?: number): void {
+  /**
+   * With `hold` (a pure step that just ran), the completion is held like the step's start: applied
+   * with the next write that is not held (a step with effects, which then flushes), the next read,
+   * or the end of the drive, so a streak of pure steps costs one statement, not one per step. Any
+   * other completion (an HTTP call, a wake-up, an event, a child's result) is applied at once, so
+   * the caller's answer and the alarm's end come after it.
+   */
+  private completeStep(token: Token, action: string, output: JsonValue, durationMs?: number, hold = false): void {
     this.host.store.batch(() => {
       const { store } = this.host;
       const finishedAt = this.host.now();
@@ -386,7 +393,7 @@ export class ExecutionEngine {
         ...(durationMs === undefined ? {} : { duration_ms: durationMs }),
       });
       this.advance(token, action, output);
-    });
+    }, { hold });
   }
 
   private failStep(token: Token, error: NodeError): void {

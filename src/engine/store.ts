@@ -43,8 +43,8 @@ export interface ExecutionStore {
    * less than one by one. Reads inside it see those writes. Nothing else changes: the writes are
    * durable when they would have been.
    *
-   * With `hold`, the writes are applied with the next batch, read or flush instead, and writes
-   * made in between join them. For records that need not be stored before what follows runs:
+   * With `hold`, the writes are applied with the next batch that is not held, the next read or
+   * flush instead (or once many are queued), and writes made in between join them. For records that need not be stored before what follows runs:
    * nothing leaves the run before a flush, so held writes are durable when they would have been.
    */
   batch<T>(work: () => T, options?: { hold?: boolean }): T;

@@ -92,6 +92,27 @@ describe("crashes", () => {
     expect(interruptedTotal).toBeGreaterThan(0);
   }, 120_000);
 
+  it("keeps a finished HTTP step finished when the object dies while another branch waits on the network", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, yaml`
+metadata: {name: One branch waits}
+nodes:
+  split: {type: transform, params: {script: "return 1"}, next: {default: [fast, slow]}}
+  fast: {type: http.request, params: {url: "${HTTP}/hit/\${execution.id}-fast"}, next: {default: after}}
+  after: {type: transform, params: {script: "return 'after fast'"}, next: {default: join}}
+  slow: {type: http.request, params: {url: "${HTTP}/slow/1500"}, next: {default: join}}
+  join: {type: transform, params: {script: "return Object.keys(input).sort()"}}
+`);
+    const run = await runFlow(user, flow, {}, 0);
+    // Wait until the fast branch is done, then crash while the slow request is in flight.
+    for (let i = 0; i < 100 && (await hits(`${run.id}-fast`)) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    await crash(run.id);
+    const done = await recover(user, run.id);
+    expect(done).toMatchObject({ status: "completed", output: ["after", "slow"] });
+    expect(await hits(`${run.id}-fast`)).toBe(1);
+  });
+
   it("resumes a waiting run after a crash and keeps its timers", async () => {
     const user = await signUp();
     const flow = await saveFlow(user, yaml`

@@ -41,6 +41,9 @@ const WRITES = {
 } as const;
 type WriteName = keyof typeof WRITES;
 
+/** Past this many queued rows a held batch is applied anyway. */
+const MAX_HELD_ROWS = 1000;
+
 const BATCH_VERSION = 1;
 const BATCH_COLUMNS = 11;
 const BATCH_SCHEMA = [
@@ -100,7 +103,8 @@ export class SqliteExecutionStore implements ExecutionStore {
     let held = false;
     try {
       const result = work();
-      held = options.hold === true;
+      // A long streak of held writes is applied in parts, to keep the statement (and memory) small.
+      held = options.hold === true && this.pending.length < MAX_HELD_ROWS;
       return result;
     } finally {
       this.batching = false;
