@@ -63,28 +63,43 @@ export async function sequential(systems, shape, count, { warmup = 2 } = {}) {
   return systems.map((s) => summarize(s, results.get(s.id), { load, cpuMsPerRun: Number(((cpu.get(s.id) * 1000) / count).toFixed(2)) }));
 }
 
-/** `clients` concurrent loops for `durationMs`: completed runs per second, latency, errors. */
-export async function throughput(system, shape, { clients, durationMs }) {
-  const results = [];
-  const before = usage(system);
+/**
+ * `clients` concurrent loops on each system for `durationMs` in all: completed runs per second,
+ * latency, errors. The time is split into `rounds` that take turns across the systems (A, B, C, A,
+ * B, C), so a drift in the machine's speed during the measurement hits every system alike.
+ */
+export async function throughput(systems, shape, { clients, durationMs, rounds = 1 }, { between = async () => {} } = {}) {
+  const totals = new Map(systems.map((s) => [s.id, { results: [], elapsedMs: 0, cpuSeconds: 0 }]));
   const loadBefore = load1();
-  const started = performance.now();
-  const deadline = started + durationMs;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < deadline) results.push(await system.run(shape));
-    }),
-  );
-  const elapsedMs = performance.now() - started;
-  const after = usage(system);
-  const ok = results.filter((r) => r.ok).length;
-  return summarize(system, results, {
-    clients,
-    elapsedMs: Math.round(elapsedMs),
-    perSecond: Number(((ok * 1000) / elapsedMs).toFixed(1)),
-    cpuSeconds: Number((after.cpuSeconds - before.cpuSeconds).toFixed(2)),
-    cpuUtilisation: Number(((after.cpuSeconds - before.cpuSeconds) / (elapsedMs / 1000)).toFixed(2)),
-    load: [loadBefore, load1()],
+  for (let round = 0; round < rounds; round++) {
+    for (const system of systems) {
+      const total = totals.get(system.id);
+      const before = usage(system);
+      const started = performance.now();
+      const deadline = started + durationMs / rounds;
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          while (performance.now() < deadline) total.results.push(await system.run(shape));
+        }),
+      );
+      total.elapsedMs += performance.now() - started;
+      total.cpuSeconds += usage(system).cpuSeconds - before.cpuSeconds;
+      await between();
+    }
+  }
+  const load = [loadBefore, load1()];
+  return systems.map((system) => {
+    const { results, elapsedMs, cpuSeconds } = totals.get(system.id);
+    const ok = results.filter((r) => r.ok).length;
+    return summarize(system, results, {
+      clients,
+      rounds,
+      elapsedMs: Math.round(elapsedMs),
+      perSecond: Number(((ok * 1000) / elapsedMs).toFixed(1)),
+      cpuSeconds: Number(cpuSeconds.toFixed(2)),
+      cpuUtilisation: Number((cpuSeconds / (elapsedMs / 1000)).toFixed(2)),
+      load,
+    });
   });
 }
 

@@ -183,7 +183,11 @@ export function render(raw, targets, { quick, optimisations }) {
   out.push("", "### Throughput", "");
   const t = raw.throughput[0];
   if (t) {
-    out.push(`${t.clients} clients, each running the 10-node chain in a loop for ${fmt(t.elapsedMs / 1000)} s.`, "");
+    out.push(
+      `${t.clients} clients, each running the 10-node chain in a loop for ${fmt(t.elapsedMs / 1000)} s per system` +
+        (t.rounds > 1 ? `, in ${t.rounds} rounds that take turns across the systems (so a drift in the machine's speed hits all three).` : "."),
+      "",
+    );
     out.push(
       table(
         ["system", "runs/s", "p50 ms", "p99 ms", "errors / runs", "workerd CPU (cores busy)", "FlowRunner / this", "load"],

@@ -28,7 +28,7 @@ const PLANS = {
       { shape: "fanout10", count: 50 },
       { shape: "noop100", count: 20 },
     ],
-    throughput: { shape: "chain10", clients: 20, durationMs: 10_000 },
+    throughput: { shape: "chain10", clients: 20, durationMs: 10_000, rounds: 4 },
     // 20 runs need well under a second of CPU to start and finish; 200 need several.
     wait: { shape: "wait10", counts: [20, 200] },
     memory: { shapes: ["chain10", "chain100", "chain1000"], reps: 3, counts: { workflows: 1 } },
@@ -41,7 +41,7 @@ const PLANS = {
       { shape: "fanout10", count: 1 },
       { shape: "noop100", count: 1 },
     ],
-    throughput: { shape: "chain10", clients: 20, durationMs: 1_000 },
+    throughput: { shape: "chain10", clients: 20, durationMs: 1_000, rounds: 1 },
     wait: { shape: "wait10", counts: [10] },
     memory: { shapes: ["chain10", "chain1000"], reps: 1, counts: { workflows: 0 } },
   },
@@ -195,13 +195,11 @@ export async function run({ quick = false, args = [] } = {}) {
     }
 
     const t = plan.throughput;
-    for (const system of systems) {
-      log(`throughput of ${system.name}: ${t.clients} clients for ${t.durationMs / 1000} s`);
-      // Under concurrency the Workflows status calls are spaced out so polling does not crowd the runs.
-      const target = system.id === "workflows" ? workflows(wfServer, { pollMs: 20 }) : system;
-      raw.throughput.push({ shape: t.shape, ...(await throughput(target, t.shape, t)) });
-      await sleep(quick ? 200 : 1000);
-    }
+    log(`throughput: ${t.clients} clients for ${t.durationMs / 1000} s per system, in ${t.rounds} rounds taking turns`);
+    // Under concurrency the Workflows status calls are spaced out so polling does not crowd the runs.
+    const targets = systems.map((system) => (system.id === "workflows" ? workflows(wfServer, { pollMs: 20 }) : system));
+    const measured = await throughput(targets, t.shape, t, { between: () => sleep(quick ? 200 : 500) });
+    raw.throughput.push(...measured.map((r) => ({ shape: t.shape, ...r })));
 
     for (const count of plan.wait.counts) {
       for (const system of systems) {
