@@ -131,6 +131,9 @@ function stepEvents(step: Step, previous: string | undefined, execution: Executi
 
 async function poll(client: Client, id: string, renderer: RunRenderer, deadline: number): Promise<void> {
   const seen = new Map<number, string>();
+  // Each node's steps (seq, start time), to place its log lines: within a drive the runtime's clock
+  // stands still, so many events share a time and only step order tells them apart.
+  const started = new Map<string, { seq: number; at: number }[]>();
   let floor = 0;
   let logAfter = 0;
   let first = true;
@@ -139,24 +142,30 @@ async function poll(client: Client, id: string, renderer: RunRenderer, deadline:
     const execution = await client.get<Execution>(`/api/v1/executions/${id}`, { wait: first ? 0 : wait });
     if (first) renderer.header(execution);
     first = false;
-    const batch: WatchEvent[] = [];
+    const batch: { event: WatchEvent; step: number }[] = [];
     const { steps } = await client.get<{ steps: Step[] }>(`/api/v1/executions/${id}/steps`, { after: floor, limit: 1000 });
     for (const step of steps) {
+      if (!seen.has(step.seq)) started.set(step.node_id, [...(started.get(step.node_id) ?? []), { seq: step.seq, at: Date.parse(step.started_at) }]);
       if (seen.get(step.seq) === step.status) continue;
-      batch.push(...stepEvents(step, seen.get(step.seq), execution));
+      batch.push(...stepEvents(step, seen.get(step.seq), execution).map((event) => ({ event, step: step.seq })));
       seen.set(step.seq, step.status);
     }
+    /** The step a log line came from: its node's latest step started by then. */
+    const stepOf = (nodeId: string | null, at: number) => (nodeId === null ? 0 : (started.get(nodeId)?.findLast((s) => s.at <= at)?.seq ?? 0));
     while (seen.has(floor + 1) && STEP_DONE.has(seen.get(floor + 1)!)) floor++;
     for (;;) {
       const { logs } = await client.get<{ logs: LogLine[] }>(`/api/v1/executions/${id}/logs`, { after: logAfter, limit: 1000 });
-      for (const log of logs) batch.push({ seq: log.seq, at: log.time, type: "log", node_id: log.node_id, data: { level: log.level, message: log.message, ...(log.data == null ? {} : { data: log.data }) } });
+      for (const log of logs) {
+        const event = { seq: log.seq, at: log.time, type: "log", node_id: log.node_id, data: { level: log.level, message: log.message, ...(log.data == null ? {} : { data: log.data }) } };
+        batch.push({ event, step: stepOf(log.node_id, Date.parse(log.time)) });
+      }
       logAfter = logs.at(-1)?.seq ?? logAfter;
       if (logs.length < 1000) break;
     }
-    // By time; at equal times a step starts, then logs, then it finishes.
+    // By time; at equal times in step order, and within a step it starts, then logs, then it finishes.
     const rank = (e: WatchEvent) => (e.type === "step.started" ? 0 : e.type === "log" ? 1 : 2);
-    batch.sort((a, b) => Date.parse(a.at ?? "") - Date.parse(b.at ?? "") || rank(a) - rank(b));
-    for (const event of batch) renderer.event(event);
+    batch.sort((a, b) => Date.parse(a.event.at ?? "") - Date.parse(b.event.at ?? "") || a.step - b.step || rank(a.event) - rank(b.event));
+    for (const { event } of batch) renderer.event(event);
     if (FINAL.has(execution.status)) {
       const { output, error, status } = execution;
       renderer.event({ at: execution.finished_at ?? undefined, type: `execution.${status}`, node_id: null, data: { status, output, error } });
