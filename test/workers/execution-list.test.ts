@@ -75,6 +75,23 @@ nodes:
     expect(await listed()).toEqual([expect.objectContaining({ id: finished.id, status: "completed" })]);
   });
 
+  it("lists a run before answering a repeat of its Idempotency-Key that arrives while the first call waits", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, yaml`
+metadata: {name: Repeated}
+nodes:
+  a: {type: http.request, params: {url: "${HTTP}/slow/1000"}}
+`);
+    const headers = { ...user.auth, "Idempotency-Key": "twice" };
+    const first = call(`/api/v1/flows/${flow}/run?wait=10`, { method: "POST", headers, json: { input: {} } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const repeat = await call(`/api/v1/flows/${flow}/run`, { method: "POST", headers, json: { input: {} } });
+    expect(repeat.status).toBe(200);
+    const { id } = (await repeat.json()) as { id: string };
+    expect((await call(`/api/v1/executions/${id}`, { headers: user.auth })).status).toBe(200);
+    expect(((await (await first).json()) as { id: string; status: string })).toMatchObject({ id, status: "completed" });
+  });
+
   it("lists a run started without waiting before the answer leaves", async () => {
     const user = await signUp();
     const flow = await saveFlow(user, yaml`

@@ -78,9 +78,10 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
       // A run that finishes within the grace is indexed once, finished; a longer one is listed as
       // running once the grace is over.
       await this.engine.settled(Math.min(payload.waitMs, START_INDEX_GRACE_MS));
-      // The run is in the account's index before the answer leaves: a GET right after it finds the run.
-      await this.engine.indexStart();
     }
+    // The run is in the account's index before the answer leaves: a GET right after it finds the run
+    // (a repeat with the same Idempotency-Key may arrive while the first call's grace runs).
+    await this.engine.indexStart();
     const settled = payload.waitMs > 0 ? await this.engine.settled(deadline - Date.now()) : this.engine.current();
     return { created, execution: this.view(settled ?? state) };
   }
