@@ -49,6 +49,8 @@ export class ExecutionEngine {
   private index: Promise<void> = Promise.resolve();
   /** Whether this instance has queued a summary write; the first one waits until the run is durable. */
   private summaryQueued = false;
+  /** The run resumed and its summary row still says it waits (see setStatus). */
+  private runningUnindexed = false;
   private again = false;
   private readonly waiters = new Set<() => void>();
   private readonly options: EngineOptions;
@@ -282,6 +284,7 @@ export class ExecutionEngine {
     // Before an effect leaves the run, everything up to and including "this step started" must be
     // durable: a crash then re-runs only this step, and its record shows it was interrupted.
     if (sideEffects) {
+      if (this.runningUnindexed) void this.transition();
       await store.flush();
       if (isFinal(this.current()!.status)) return;
     }
@@ -489,6 +492,7 @@ export class ExecutionEngine {
     } else if (state.status !== "waiting") {
       await this.setStatus("waiting", "execution.waiting");
     }
+    if (this.runningUnindexed) void this.transition();
     await this.syncAlarm();
   }
 
@@ -535,7 +539,11 @@ export class ExecutionEngine {
     state.status = status;
     this.host.store.save(state);
     this.host.store.appendEvent(event, null, { status });
-    await this.transition();
+    // A resumed run is listed as running when it first has to wait for the network or yields (see
+    // runToken, settle): one that finishes or waits again before then costs one index write instead
+    // of two, and its steps do not wait for either.
+    if (status === "running") this.runningUnindexed = true;
+    else await this.transition();
   }
 
   private async resumeIfWaiting(): Promise<void> {
@@ -548,6 +556,7 @@ export class ExecutionEngine {
    * everything recorded so far is durable, so the index never lists a run that a crash could lose.
    */
   private transition(): Promise<void> {
+    this.runningUnindexed = false;
     const flushFirst = !this.summaryQueued;
     this.summaryQueued = true;
     this.index = this.index.then(async () => {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { createStorage } from "../../src/storage";
 import { createD1Storage } from "../../src/storage/d1";
-import { call, expectError, runFlow, saveFlow, signUp, yaml } from "../helpers/api";
+import { call, expectError, getExecution, runFlow, saveFlow, signUp, yaml } from "../helpers/api";
 
 const HTTP = inject("httpBase");
 
@@ -90,6 +90,32 @@ nodes:
     const { id } = (await repeat.json()) as { id: string };
     expect((await call(`/api/v1/executions/${id}`, { headers: user.auth })).status).toBe(200);
     expect(((await (await first).json()) as { id: string; status: string })).toMatchObject({ id, status: "completed" });
+  });
+
+  it("lists a resumed run as running when it goes to the network, and as finished when it ends", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, yaml`
+metadata: {name: Resumes}
+nodes:
+  ask: {type: wait, params: {type: event, event: go}, next: {default: work}}
+  work: {type: http.request, params: {url: "${HTTP}/slow/1200"}}
+`);
+    const listed = async () =>
+      ((await (await call(`/api/v1/executions?flow_id=${flow}`, { headers: user.auth })).json()) as { executions: { status: string }[] }).executions[0]?.status;
+    const run = await runFlow(user, flow, {}, 0);
+    for (let i = 0; i < 50 && (await listed()) !== "waiting"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await listed()).toBe("waiting");
+    // Delivering the event answers once the run has gone as far as it can: watch the list meanwhile.
+    const sent = call(`/api/v1/executions/${run.id}/events/go`, { method: "POST", headers: user.auth, json: {} });
+    let status = await listed();
+    for (let i = 0; i < 100 && status === "waiting"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      status = await listed();
+    }
+    expect(status).toBe("running");
+    expect((await sent).status).toBe(202);
+    expect((await getExecution(user, run.id, 10)).status).toBe("completed");
+    expect(await listed()).toBe("completed");
   });
 
   it("lists a run started without waiting before the answer leaves", async () => {
