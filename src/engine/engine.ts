@@ -262,8 +262,8 @@ export class ExecutionEngine {
     state.step_count++;
     const startedAt = this.host.now();
     const sideEffects = this.host.hasSideEffects(node.type);
-    // A pure step's start is stored with its completion (one statement): if the object dies in
-    // between, the step runs again from the token, as if it had never started, to the same result.
+    // A pure step's start is held with its completion (see completeStep): if the object dies before
+    // they are applied, the step runs again from the token, as if it had never started, to the same result.
     store.batch(() => {
       token.step_seq = store.startStep({
         token_id: token.id,
