@@ -2,7 +2,7 @@ import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import { encodeCursor } from "../cursor";
 import type { AuditEventRecord, AuditFilter, AuditLog, Page, PageRequest } from "../types";
 import type { D1Db } from "./index";
-import { olderThan } from "./paging";
+import { olderThan } from "../sql-paging";
 import { auditLog } from "./schema";
 
 /** The insert of one event, for callers that batch it with their own write. */

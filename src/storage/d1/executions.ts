@@ -3,7 +3,7 @@ import { toPage } from "../cursor";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
 import { appendAuditEvent } from "./audit";
 import type { D1Db } from "./index";
-import { olderThan } from "./paging";
+import { olderThan } from "../sql-paging";
 import { executions } from "./schema";
 
 export class D1ExecutionIndex implements ExecutionIndex {

@@ -12,7 +12,7 @@ import {
 } from "../types";
 import type { D1Db } from "./index";
 import { mapUniqueViolation } from "./errors";
-import { olderThan } from "./paging";
+import { olderThan } from "../sql-paging";
 import { flows, flowVersions } from "./schema";
 
 export class D1FlowStore implements FlowStore {

@@ -3,7 +3,7 @@ import { toPage } from "../cursor";
 import type { ApiTokenRecord, OwnedApiToken, Page, PageRequest, TokenStore } from "../types";
 import type { D1Db } from "./index";
 import { mapUniqueViolation } from "./errors";
-import { olderThan } from "./paging";
+import { olderThan } from "../sql-paging";
 import { accounts, apiTokens } from "./schema";
 
 export class D1TokenStore implements TokenStore {

@@ -1,5 +1,6 @@
-import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
-import { decodeCursor, encodeCursor } from "../cursor";
+import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { encodeCursor } from "../cursor";
+import { olderThan } from "../sql-paging";
 import type { AuditEventRecord, AuditFilter, AuditLog, Page, PageRequest } from "../types";
 import type { PgDb } from "./index";
 import { auditLog } from "./schema";
@@ -16,12 +17,7 @@ export class PostgresAuditLog implements AuditLog {
     if (filter.action) conditions.push(eq(auditLog.action, filter.action));
     if (filter.since) conditions.push(gte(auditLog.time, filter.since));
     if (filter.until) conditions.push(lt(auditLog.time, filter.until));
-    if (page.cursor) {
-      const after = decodeCursor(page.cursor, ["time", "id"] as const);
-      conditions.push(
-        or(lt(auditLog.time, String(after.time)), and(eq(auditLog.time, String(after.time)), lt(auditLog.id, String(after.id)))),
-      );
-    }
+    conditions.push(olderThan(auditLog.time, auditLog.id, page.cursor, "time"));
     const rows = await this.db
       .select()
       .from(auditLog)

@@ -1,5 +1,6 @@
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
-import { decodeCursor, toPage } from "../cursor";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { toPage } from "../cursor";
+import { olderThan } from "../sql-paging";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
 import { PostgresAuditLog } from "./audit";
 import type { PgDb } from "./index";
@@ -34,15 +35,7 @@ export class PostgresExecutionIndex implements ExecutionIndex {
     const conditions: (SQL | undefined)[] = [eq(executions.account_id, accountId)];
     if (filter.flow_id) conditions.push(eq(executions.flow_id, filter.flow_id));
     if (filter.status) conditions.push(eq(executions.status, filter.status));
-    if (page.cursor) {
-      const after = decodeCursor(page.cursor, ["created_at", "id"] as const);
-      conditions.push(
-        or(
-          lt(executions.created_at, String(after.created_at)),
-          and(eq(executions.created_at, String(after.created_at)), lt(executions.id, String(after.id))),
-        ),
-      );
-    }
+    conditions.push(olderThan(executions.created_at, executions.id, page.cursor));
     const rows = await this.db
       .select()
       .from(executions)

@@ -1,5 +1,6 @@
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { decodeCursor, encodeCursor, toPage } from "../cursor";
+import { olderThan } from "../sql-paging";
 import {
   StorageError,
   type FlowFilter,
@@ -35,15 +36,7 @@ export class PostgresFlowStore implements FlowStore {
     if (filter.status) conditions.push(eq(flows.status, filter.status));
     if (filter.category) conditions.push(eq(flows.category, filter.category));
     if (filter.tag) conditions.push(sql`${flows.tags} @> ${JSON.stringify([filter.tag])}::jsonb`);
-    if (page.cursor) {
-      const after = decodeCursor(page.cursor, ["created_at", "id"] as const);
-      conditions.push(
-        or(
-          lt(flows.created_at, String(after.created_at)),
-          and(eq(flows.created_at, String(after.created_at)), lt(flows.id, String(after.id))),
-        ),
-      );
-    }
+    conditions.push(olderThan(flows.created_at, flows.id, page.cursor));
     const rows = await this.db
       .select()
       .from(flows)

@@ -1,5 +1,6 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
-import { decodeCursor, toPage } from "../cursor";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { toPage } from "../cursor";
+import { olderThan } from "../sql-paging";
 import type { ApiTokenRecord, OwnedApiToken, Page, PageRequest, TokenStore } from "../types";
 import { mapUniqueViolation } from "./errors";
 import type { PgDb } from "./index";
@@ -22,20 +23,11 @@ export class PostgresTokenStore implements TokenStore {
   }
 
   async list(accountId: string, page: PageRequest): Promise<Page<ApiTokenRecord>> {
-    const after = page.cursor ? decodeCursor(page.cursor, ["created_at", "id"] as const) : null;
     const rows = await this.db
       .select()
       .from(apiTokens)
       .where(
-        and(
-          eq(apiTokens.account_id, accountId),
-          after
-            ? or(
-                lt(apiTokens.created_at, String(after.created_at)),
-                and(eq(apiTokens.created_at, String(after.created_at)), lt(apiTokens.id, String(after.id))),
-              )
-            : undefined,
-        ),
+        and(eq(apiTokens.account_id, accountId), olderThan(apiTokens.created_at, apiTokens.id, page.cursor)),
       )
       .orderBy(desc(apiTokens.created_at), desc(apiTokens.id))
       .limit(page.limit + 1);
