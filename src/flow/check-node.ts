@@ -13,6 +13,7 @@ import type { BatchSpec, NodeDefinition, NodeHooks, RetryPolicy } from "./types"
 import { checkSection, dotted } from "./zod-issues";
 import type { Section } from "./zod-issues";
 import { parseDuration } from "../lib/duration";
+import { INPUT_BUDGET } from "../input-budget";
 
 /** One edge as written, with where it is written. */
 export interface Edge {
@@ -106,7 +107,9 @@ function checkNext(id: string, raw: unknown, sink: IssueSink): Edge[] {
     if (targets.length === 0) sink.error("invalid_node", `node '${id}' edge '${action}' has an empty list of targets`, [...path, action]);
     targets.forEach((target, index) => {
       const targetPath = Array.isArray(value) ? [...path, action, index] : [...path, action];
-      if ((typeof target === "string" && target !== "") || typeof target === "number") {
+      if (typeof target === "string" && target.length > INPUT_BUDGET.idLength) {
+        sink.overLimit("idLength", `node '${id}' edge '${action}' names a node id of ${target.length} characters; the limit is ${INPUT_BUDGET.idLength}`, targetPath);
+      } else if ((typeof target === "string" && target !== "") || typeof target === "number") {
         edges.push({ action, target: String(target), path: targetPath });
       } else {
         const message = `node '${id}' edge '${action}' must name a node id or a list of node ids, got ${kindOf(target)}`;

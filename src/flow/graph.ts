@@ -7,7 +7,8 @@
 import type { CheckedNode } from "./check-node";
 import type { IssueSink } from "./issues";
 import { UNIVERSAL_ACTIONS } from "./node-types";
-import { didYouMean, kindOf, quoteList } from "./suggest";
+import { didYouMean, kindOf, quoteList, suggestionBudget, type SuggestionBudget } from "./suggest";
+import { INPUT_BUDGET } from "../input-budget";
 
 /** Node ids of the flow, with the nodes that were well-formed enough to check. */
 export interface Graph {
@@ -16,12 +17,12 @@ export interface Graph {
 }
 
 /** Reports edges to missing nodes; true when there were none. */
-function checkEdges({ ids, nodes }: Graph, sink: IssueSink): boolean {
+function checkEdges({ ids, nodes }: Graph, sink: IssueSink, hints: SuggestionBudget): boolean {
   let sound = true;
   for (const node of nodes.values()) {
     for (const edge of node.edges) {
       if (ids.has(edge.target)) continue;
-      const hint = didYouMean(edge.target, ids);
+      const hint = didYouMean(edge.target, ids, hints);
       const message = `node '${node.id}' references non-existent node '${edge.target}' for action '${edge.action}'${hint}`;
       sink.error("dangling_edge", message, edge.path);
       sound = false;
@@ -30,7 +31,7 @@ function checkEdges({ ids, nodes }: Graph, sink: IssueSink): boolean {
   return sound;
 }
 
-function findStart({ ids, nodes }: Graph, rawStart: unknown, edgesSound: boolean, sink: IssueSink): string | undefined {
+function findStart({ ids, nodes }: Graph, rawStart: unknown, edgesSound: boolean, sink: IssueSink, hints: SuggestionBudget): string | undefined {
   if (rawStart !== undefined && rawStart !== null) {
     if (typeof rawStart !== "string" && typeof rawStart !== "number") {
       sink.error("unknown_start", `start must be a node id, got ${kindOf(rawStart)}`, ["start"]);
@@ -38,7 +39,11 @@ function findStart({ ids, nodes }: Graph, rawStart: unknown, edgesSound: boolean
     }
     const start = String(rawStart);
     if (ids.has(start)) return start;
-    sink.error("unknown_start", `start node '${start}' does not exist${didYouMean(start, ids)}`, ["start"]);
+    if (start.length > INPUT_BUDGET.idLength) {
+      sink.overLimit("idLength", `start names a node id of ${start.length} characters; the limit is ${INPUT_BUDGET.idLength}`, ["start"]);
+      return undefined;
+    }
+    sink.error("unknown_start", `start node '${start}' does not exist${didYouMean(start, ids, hints)}`, ["start"]);
     return undefined;
   }
   // A mistyped target leaves its intended node looking like a start node:
@@ -61,8 +66,9 @@ function findStart({ ids, nodes }: Graph, rawStart: unknown, edgesSound: boolean
 function checkReachable({ ids, nodes }: Graph, start: string, sink: IssueSink): void {
   const reached = new Set([start]);
   const queue = [start];
-  while (queue.length > 0) {
-    for (const edge of nodes.get(queue.shift()!)?.edges ?? []) {
+  // An index, not shift(): shifting a long array moves every element.
+  for (let next = 0; next < queue.length; next++) {
+    for (const edge of nodes.get(queue[next]!)?.edges ?? []) {
       if (ids.has(edge.target) && !reached.has(edge.target)) {
         reached.add(edge.target);
         queue.push(edge.target);
@@ -95,9 +101,11 @@ function checkActions({ nodes }: Graph, sink: IssueSink): void {
 
 /** Runs the graph rules; returns the start node when there is exactly one. */
 export function checkGraph(graph: Graph, rawStart: unknown, sink: IssueSink): string | undefined {
-  const edgesSound = checkEdges(graph, sink);
+  // Node ids are the one candidate list a flow controls, so their hints share a budget.
+  const hints = suggestionBudget();
+  const edgesSound = checkEdges(graph, sink, hints);
   checkActions(graph, sink);
-  const start = findStart(graph, rawStart, edgesSound, sink);
+  const start = findStart(graph, rawStart, edgesSound, sink, hints);
   if (start !== undefined) checkReachable(graph, start, sink);
   return start;
 }

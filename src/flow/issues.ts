@@ -1,4 +1,5 @@
 /** Collects issues and gives each its source position as it is added. */
+import type { BudgetLimit } from "../input-budget";
 import type { Anchor, PathSegment, SourceLocator } from "./positions";
 import type { FlowIssue } from "./types";
 import type { MappedIssue } from "./zod-issues";
@@ -41,6 +42,11 @@ export class IssueSink {
     this.add(this.errorList, code, message, path, anchor);
   }
 
+  /** An input budget entry the flow broke (`limit_exceeded`, naming the entry). */
+  overLimit(limit: BudgetLimit, message: string, path: PathSegment[], anchor: Anchor = "value"): void {
+    this.add(this.errorList, "limit_exceeded", message, path, anchor, limit);
+  }
+
   warn(code: string, message: string, path: PathSegment[], anchor: Anchor = "value"): void {
     this.add(this.warningList, code, message, path, anchor);
   }
@@ -59,12 +65,12 @@ export class IssueSink {
     return { errors: capped(this.errorList, "errors"), warnings: capped(this.warningList, "warnings") };
   }
 
-  private add(list: FlowIssue[], code: string, message: string, path: PathSegment[], anchor: Anchor): void {
+  private add(list: FlowIssue[], code: string, message: string, path: PathSegment[], anchor: Anchor, limit?: BudgetLimit): void {
     // Cross-param rules run both inside the zod schema and on their own; report each once.
     const key = `${code}\u0000${message}\u0000${path.join("\u0000")}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     const { line, column } = this.locator.locate(path, anchor);
-    list.push({ code, message, path: [...path], line, column });
+    list.push({ code, message, path: [...path], line, column, ...(limit ? { limit } : {}) });
   }
 }

@@ -1,32 +1,37 @@
 /**
  * YAML text → plain value plus the parsed document (kept for source
  * positions). Everything that can go wrong with the text itself is reported
- * here as `yaml_syntax` (or `too_large`), so later stages only ever see a
- * well-formed value.
+ * here as `yaml_syntax`, `too_large` or `limit_exceeded`, so later stages
+ * only ever see a well-formed value within the input budget.
  *
  * The yaml package is asked to do less than it can, on purpose:
  * - `uniqueKeys` is off because its check is quadratic in the number of keys
- *   of a mapping (seconds for a 1 MiB flow); `findKeyProblems` does the same
+ *   of a mapping (seconds for a 1 MiB flow); `checkDocument` does the same
  *   check in linear time.
- * - flow-collection nesting is bounded before parsing, because the composer
- *   recurses per level and needs ~1 s to fail on 100k nested `[`.
+ * - alias counting is off (`maxAliasCount: -1`): its count resolves each
+ *   alias by walking the whole document. `checkDocument` bounds aliases,
+ *   anchors and their expansion in one pass before the value is built.
+ * - nesting and characters are checked before parsing (`scanSource`),
+ *   because the parser recurses per level, and tokens are counted as they
+ *   are parsed, because the parser's time grows with them.
  */
-import { isAlias, isCollection, isMap, isScalar, LineCounter, parseDocument } from "yaml";
-import type { Document, Node, YAMLError } from "yaml";
+import { Composer, Lexer, LineCounter, Parser, YAMLParseError } from "yaml";
+import type { Alias, CST, Document, Node, YAMLError } from "yaml";
+import { INPUT_BUDGET, utf8Bytes, type BudgetLimit } from "../input-budget";
+import { checkDocument } from "./document-check";
+import { scanSource } from "./source-scan";
 import type { FlowIssue } from "./types";
 
-/** The API rejects larger bodies; anything beyond this is not a hand-written flow. */
-export const MAX_SOURCE_BYTES = 1024 * 1024;
-/** `[`/`{` nesting bound: far beyond any real flow, well before the parser's stack runs out. */
-export const MAX_FLOW_NESTING = 256;
-/** Bounds alias expansion ("billion laughs"); counted by the yaml package per dereference. */
-export const MAX_ALIAS_COUNT = 50;
+/** The largest flow source accepted (the input budget's `flowSourceBytes`). */
+export const MAX_SOURCE_BYTES = INPUT_BUDGET.flowSourceBytes;
 /** A broken document can yield one error per line; the first few are what a person reads. */
 const MAX_SYNTAX_ERRORS = 10;
 
 export interface ParsedSource {
   doc: Document.Parsed;
   lineCounter: LineCounter;
+  /** Every alias with the node it refers to, resolved once. */
+  aliases: ReadonlyMap<Alias, Node>;
   /** The document as plain JS (merge keys applied, aliases expanded). */
   value: unknown;
 }
@@ -35,33 +40,36 @@ export type ParseOutcome =
   | { ok: true; parsed: ParsedSource; warnings: FlowIssue[] }
   | { ok: false; errors: FlowIssue[]; warnings: FlowIssue[] };
 
-function issueAt(code: string, message: string, lineCounter: LineCounter | undefined, offset: number): FlowIssue {
+function issueAt(code: string, message: string, lineCounter: LineCounter | undefined, offset: number, limit?: BudgetLimit): FlowIssue {
   const pos = lineCounter ? lineCounter.linePos(Math.max(0, offset)) : { line: 1, col: 1 };
-  return { code, message, path: [], line: pos.line, column: pos.col };
+  return { code, message, path: [], line: pos.line, column: pos.col, ...(limit ? { limit } : {}) };
 }
 
-function utf8Length(source: string): number {
-  // Cheap bounds first: every UTF-16 unit is 1–3 UTF-8 bytes.
-  if (source.length > MAX_SOURCE_BYTES || source.length * 3 <= MAX_SOURCE_BYTES) return source.length;
-  return new TextEncoder().encode(source).length;
+/** Line starts for positions in text that is never parsed. */
+function countLines(source: string): LineCounter {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
+  return lineCounter;
 }
 
-/**
- * Offset of the first `[`/`{` nested deeper than the limit. Brackets inside
- * quoted strings or block scalars are counted too; real flows are nowhere
- * near the limit, so the over-count only matters for hostile input.
- */
-function tooDeepAt(source: string): number | undefined {
-  let depth = 0;
-  for (let i = 0; i < source.length; i++) {
-    const c = source.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_FLOW_NESTING) return i;
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) {
-      depth--;
-    }
+function sizeIssue(bytes: number): FlowIssue {
+  const kib = (n: number) => `${Math.ceil(n / 1024)} KiB`;
+  const message = `flow source is ${kib(bytes)}; the limit is ${kib(MAX_SOURCE_BYTES)}`;
+  return issueAt("too_large", message, undefined, 0, "flowSourceBytes");
+}
+
+/** Refuses, unparsed, text the parser could choke on or storage could not keep. */
+function scanIssue(source: string): FlowIssue | undefined {
+  const problem = scanSource(source);
+  if (!problem) return undefined;
+  const lineCounter = countLines(source);
+  if (problem.kind === "nesting") {
+    const message = `the document nests too deeply to parse (its brackets and indentation go more than ${INPUT_BUDGET.flowDepth} levels deep)`;
+    return issueAt("limit_exceeded", message, lineCounter, problem.offset, "flowDepth");
   }
-  return undefined;
+  const code = `U+${problem.codePoint.toString(16).toUpperCase().padStart(4, "0")}`;
+  return issueAt("yaml_syntax", `the character ${code} is not allowed in YAML (write it as an escape in a double-quoted string if it is meant)`, lineCounter, problem.offset);
 }
 
 function describeYamlError(error: YAMLError): string {
@@ -95,104 +103,81 @@ function firstCauses(errors: readonly YAMLError[]): YAMLError[] {
   return kept;
 }
 
-function keyText(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
+const PARSE_OPTIONS = {
+  uniqueKeys: false,
+  merge: true,
+  prettyErrors: false,
+  // "error", not "silent": silent also drops the multiple-documents error.
+  // Either way nothing is printed; warnings are returned as issues.
+  logLevel: "error",
+} as const;
+
+/** Refusal of a document past the token budget, from inside the token stream. */
+class TokenBudgetSpent extends Error {}
+
+function* countedTokens(source: string, parser: Parser): Generator<CST.Token> {
+  let count = 0;
+  for (const lexeme of new Lexer().lex(source)) {
+    if (++count > INPUT_BUDGET.yamlTokens) throw new TokenBudgetSpent();
+    yield* parser.next(lexeme);
+  }
+  yield* parser.end();
 }
 
-/** Duplicate keys and non-scalar keys, found with an explicit stack (no recursion on user input). */
-function findKeyProblems(doc: Document.Parsed, lineCounter: LineCounter): FlowIssue[] {
-  const issues: FlowIssue[] = [];
-  const stack: unknown[] = [doc.contents];
-  while (stack.length > 0 && issues.length < MAX_SYNTAX_ERRORS) {
-    const node = stack.pop();
-    if (!isCollection(node)) continue;
-    if (isMap(node)) {
-      const seen = new Set<string>();
-      for (const pair of node.items) {
-        const key = pair.key as Node | null;
-        const offset = key?.range?.[0] ?? node.range?.[0] ?? 0;
-        if (isCollection(key)) {
-          issues.push(issueAt("yaml_syntax", "mapping keys must be plain scalars, not lists or mappings", lineCounter, offset));
-          continue;
-        }
-        if (isAlias(key)) {
-          issues.push(issueAt("yaml_syntax", "mapping keys must not be aliases", lineCounter, offset));
-          continue;
-        }
-        const text = keyText(key);
-        if (seen.has(text) && text !== "<<") {
-          issues.push(issueAt("yaml_syntax", `duplicate key '${text}'`, lineCounter, offset));
-        }
-        seen.add(text);
-        stack.push(pair.value);
+/**
+ * `parseDocument`, fed through a token counter: the parser's cost is about
+ * 2 µs per token here whatever the bytes hold, so the budget is counted in
+ * tokens and the parse stops at the first token past it. Undefined then.
+ */
+function parseCounted(source: string, lineCounter: LineCounter): Document.Parsed | undefined {
+  const parser = new Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0);
+  let doc: Document.Parsed | undefined;
+  try {
+    for (const next of new Composer(PARSE_OPTIONS).compose(countedTokens(source, parser), true, source.length)) {
+      if (!doc) {
+        doc = next;
+        continue;
       }
-    } else {
-      for (const item of node.items) stack.push(item);
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], "MULTIPLE_DOCS", "more than one document"));
+      break;
     }
+  } catch (error) {
+    if (error instanceof TokenBudgetSpent) return undefined;
+    throw error;
   }
-  return issues;
-}
-
-/** Where the alias that made expansion fail is: an unresolved one, else the first in the text. */
-function failingAliasOffset(doc: Document.Parsed): number {
-  let first = Number.POSITIVE_INFINITY;
-  const stack: unknown[] = [doc.contents];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (isAlias(node)) {
-      const offset = node.range?.[0] ?? 0;
-      if (node.resolve(doc) === undefined) return offset;
-      first = Math.min(first, offset);
-    } else if (isMap(node)) {
-      for (const pair of node.items) stack.push(pair.value, pair.key);
-    } else if (isCollection(node)) {
-      for (const item of node.items) stack.push(item);
-    }
-  }
-  return Number.isFinite(first) ? first : 0;
+  return doc;
 }
 
 export function parseFlowSource(source: string): ParseOutcome {
-  const bytes = utf8Length(source);
-  if (bytes > MAX_SOURCE_BYTES) {
-    const size = (bytes / MAX_SOURCE_BYTES).toFixed(1);
-    return { ok: false, warnings: [], errors: [issueAt("too_large", `flow source is ${size} MiB; the limit is 1 MiB`, undefined, 0)] };
-  }
-  const lineCounter = new LineCounter();
-  const deepAt = tooDeepAt(source);
-  if (deepAt !== undefined) {
-    // Line starts are needed for the position even though the text is never parsed.
-    lineCounter.addNewLine(0);
-    for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
-    const message = `collections are nested more than ${MAX_FLOW_NESTING} levels deep`;
-    return { ok: false, warnings: [], errors: [issueAt("yaml_syntax", message, lineCounter, deepAt)] };
-  }
+  const bytes = source.length > MAX_SOURCE_BYTES ? source.length : utf8Bytes(source);
+  if (bytes > MAX_SOURCE_BYTES) return { ok: false, warnings: [], errors: [sizeIssue(bytes)] };
+  const unparsable = scanIssue(source);
+  if (unparsable) return { ok: false, warnings: [], errors: [unparsable] };
 
-  const doc = parseDocument(source, {
-    lineCounter,
-    uniqueKeys: false,
-    merge: true,
-    prettyErrors: false,
-    // "error", not "silent": silent also drops the multiple-documents error.
-    // Either way nothing is printed; warnings are returned as issues.
-    logLevel: "error",
-  });
+  const lineCounter = new LineCounter();
+  const doc = parseCounted(source, lineCounter);
+  if (doc === undefined) {
+    const message = `the document has more than ${INPUT_BUDGET.yamlTokens} YAML tokens (keys, values, indicators, spaces and line breaks)`;
+    return { ok: false, warnings: [], errors: [issueAt("limit_exceeded", message, countLines(source), 0, "yamlTokens")] };
+  }
   const warnings = doc.warnings
     .slice(0, MAX_SYNTAX_ERRORS)
     .map((w) => issueAt("yaml_warning", w.message, lineCounter, w.pos[0]));
   const errors = firstCauses(doc.errors).map((e) => issueAt("yaml_syntax", describeYamlError(e), lineCounter, e.pos[0]));
-  if (errors.length === 0) errors.push(...findKeyProblems(doc, lineCounter));
   if (errors.length > 0) return { ok: false, errors, warnings };
 
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    const message = /excessive alias/i.test(text)
-      ? `aliases expand to too much data (more than ${MAX_ALIAS_COUNT} alias expansions)`
-      : text;
-    return { ok: false, warnings, errors: [issueAt("yaml_syntax", message, lineCounter, failingAliasOffset(doc))] };
+  const checked = checkDocument(doc);
+  if (checked.problems.length > 0) {
+    const issues = checked.problems.map((p) => issueAt(p.limit ? "limit_exceeded" : "yaml_syntax", p.message, lineCounter, p.offset, p.limit));
+    return { ok: false, errors: issues, warnings };
   }
-  return { ok: true, parsed: { doc, lineCounter, value }, warnings };
+  try {
+    const value = doc.toJS({ maxAliasCount: -1 });
+    return { ok: true, parsed: { doc, lineCounter, aliases: checked.aliases, value }, warnings };
+  } catch (error) {
+    // checkDocument leaves nothing for toJS to refuse; this keeps a parser surprise an issue, not a throw.
+    const text = error instanceof Error ? error.message : String(error);
+    return { ok: false, warnings, errors: [issueAt("yaml_syntax", text, lineCounter, 0)] };
+  }
 }

@@ -6,7 +6,7 @@
  * that does exist is used, so every issue gets a useful position.
  */
 import { isAlias, isMap, isScalar, isSeq } from "yaml";
-import type { Document, LineCounter, Node, Pair } from "yaml";
+import type { Alias, Document, LineCounter, Node, Pair, YAMLMap } from "yaml";
 
 export type Anchor = "key" | "value";
 export interface Position {
@@ -19,32 +19,11 @@ const START: Position = { line: 1, column: 1 };
 /** Merge keys may chain (`<<: *a` where a has its own `<<`); bound the walk. */
 const MAX_MERGE_HOPS = 8;
 
-function resolveAlias(doc: Document, node: unknown): unknown {
-  return isAlias(node) ? node.resolve(doc) : node;
-}
-
-function keyMatches(pair: Pair, segment: PathSegment): boolean {
+function keyText(pair: Pair): string {
   const key = pair.key;
   const text = isScalar(key) ? key.value : key;
   // toJS turns a null key into "" and numbers into their decimal text.
-  return String(text ?? "") === String(segment);
-}
-
-function findPair(doc: Document, map: unknown, segment: PathSegment, hops = 0): Pair | undefined {
-  if (!isMap(map)) return undefined;
-  const direct = map.items.find((pair) => keyMatches(pair, segment));
-  if (direct || hops >= MAX_MERGE_HOPS) return direct;
-  // A key may come from a `<<` merge; report it where it is written.
-  for (const pair of map.items) {
-    if (!keyMatches(pair, "<<")) continue;
-    const value = resolveAlias(doc, pair.value);
-    const sources = isSeq(value) ? value.items.map((item) => resolveAlias(doc, item)) : [value];
-    for (const source of sources) {
-      const found = findPair(doc, source, segment, hops + 1);
-      if (found) return found;
-    }
-  }
-  return undefined;
+  return String(text ?? "");
 }
 
 function startOf(node: unknown): number | undefined {
@@ -59,18 +38,53 @@ export class SourceLocator {
   // Plain fields, not parameter properties: Node's type stripping cannot run those.
   private readonly doc: Document;
   private readonly lineCounter: LineCounter;
+  private readonly aliases: ReadonlyMap<Alias, Node>;
+  /** Each mapping's pairs by key, built on first use: a flow with 1,000 nodes is located hundreds of times. */
+  private readonly pairsByKey = new WeakMap<YAMLMap, { byKey: Map<string, Pair>; merges: Pair[] }>();
 
-  constructor(doc: Document, lineCounter: LineCounter) {
+  constructor(doc: Document, lineCounter: LineCounter, aliases: ReadonlyMap<Alias, Node>) {
     this.doc = doc;
     this.lineCounter = lineCounter;
+    this.aliases = aliases;
+  }
+
+  private resolveAlias(node: unknown): unknown {
+    return isAlias(node) ? this.aliases.get(node) : node;
+  }
+
+  private findPair(map: unknown, segment: PathSegment, hops = 0): Pair | undefined {
+    if (!isMap(map)) return undefined;
+    let index = this.pairsByKey.get(map);
+    if (!index) {
+      index = { byKey: new Map(), merges: [] };
+      for (const pair of map.items) {
+        const key = keyText(pair);
+        if (key === "<<") index.merges.push(pair);
+        // The first pair of a key wins (duplicates are refused anyway).
+        if (!index.byKey.has(key)) index.byKey.set(key, pair);
+      }
+      this.pairsByKey.set(map, index);
+    }
+    const direct = index.byKey.get(String(segment));
+    if (direct || hops >= MAX_MERGE_HOPS) return direct;
+    // A key may come from a `<<` merge; report it where it is written.
+    for (const merge of index.merges) {
+      const value = this.resolveAlias(merge.value);
+      const sources = isSeq(value) ? value.items.map((item) => this.resolveAlias(item)) : [value];
+      for (const source of sources) {
+        const found = this.findPair(source, segment, hops + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   /** The YAML node at `path` (aliases resolved), if it exists. */
   node(path: readonly PathSegment[]): unknown {
     let current: unknown = this.doc.contents;
     for (const segment of path) {
-      current = resolveAlias(this.doc, current);
-      if (isMap(current)) current = findPair(this.doc, current, segment)?.value;
+      current = this.resolveAlias(current);
+      if (isMap(current)) current = this.findPair(current, segment)?.value;
       else if (isSeq(current) && typeof segment === "number") current = current.items[segment];
       else return undefined;
       if (current === undefined) return undefined;
@@ -91,9 +105,9 @@ export class SourceLocator {
     let lastKey: unknown;
     let complete = true;
     for (const segment of path) {
-      current = resolveAlias(this.doc, current);
+      current = this.resolveAlias(current);
       if (isMap(current)) {
-        const pair = findPair(this.doc, current, segment);
+        const pair = this.findPair(current, segment);
         if (!pair) {
           complete = false;
           break;

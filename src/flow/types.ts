@@ -9,6 +9,7 @@
 export const FLOW_ERROR_CODES = [
   "yaml_syntax",
   "too_large",
+  "limit_exceeded",
   "missing_name",
   "invalid_metadata",
   "no_nodes",
@@ -41,6 +42,8 @@ export interface FlowIssue {
   line: number;
   /** 1-based column. */
   column: number;
+  /** For `limit_exceeded` and `too_large`: the input budget entry the flow broke (docs/flow-language.md). */
+  limit?: string;
 }
 
 export interface FlowMetadata {

@@ -14,6 +14,7 @@ import { metadataSchema, TOP_LEVEL_KEYS } from "./schema";
 import { didYouMean, kindOf } from "./suggest";
 import type { FlowDefinition, FlowIssue, FlowMetadata, NodeDefinition, ValidateOptions, ValidationResult } from "./types";
 import { checkSection, dotted } from "./zod-issues";
+import { INPUT_BUDGET } from "../input-budget";
 
 const flowTimeoutSchema = durationSchema({ positive: true });
 
@@ -65,6 +66,11 @@ function checkMetadata(raw: unknown, options: ValidateOptions, locator: SourceLo
 function checkNodes(raw: unknown, sink: IssueSink): { ids: Set<string>; nodes: Map<string, CheckedNode> } {
   const ids = new Set<string>();
   const nodes = new Map<string, CheckedNode>();
+  if (isRecord(raw) && Object.keys(raw).length > INPUT_BUDGET.nodes) {
+    // Checked before any node is: each check costs, and so does every issue a broken node adds.
+    sink.overLimit("nodes", `the flow has ${Object.keys(raw).length} nodes; the limit is ${INPUT_BUDGET.nodes}`, ["nodes"], "key");
+    return { ids, nodes };
+  }
   if (!isRecord(raw) || Object.keys(raw).length === 0) {
     const message =
       raw === undefined || raw === null || isRecord(raw)
@@ -73,10 +79,23 @@ function checkNodes(raw: unknown, sink: IssueSink): { ids: Set<string>; nodes: M
     sink.error("no_nodes", message, ["nodes"], "key");
     return { ids, nodes };
   }
+  let edges = 0;
   for (const [id, value] of Object.entries(raw)) {
     ids.add(id);
+    if (id.length > INPUT_BUDGET.idLength) {
+      sink.overLimit("idLength", `node id is ${id.length} characters long; the limit is ${INPUT_BUDGET.idLength}`, ["nodes", id], "key");
+      continue;
+    }
     const checked = checkNode(id, value, sink);
-    if (checked) nodes.set(id, checked);
+    if (!checked) continue;
+    nodes.set(id, checked);
+    edges += checked.edges.length;
+    if (edges > INPUT_BUDGET.edges) {
+      // The graph rules run per edge; stop before they do.
+      sink.overLimit("edges", `the flow has more than ${INPUT_BUDGET.edges} edges (counting every target of every next)`, ["nodes", id, "next"], "key");
+      nodes.clear();
+      break;
+    }
   }
   return { ids, nodes };
 }
@@ -84,8 +103,8 @@ function checkNodes(raw: unknown, sink: IssueSink): { ids: Set<string>; nodes: M
 function validate(source: string, options: ValidateOptions): ValidationResult {
   const parsed = parseFlowSource(source);
   if (!parsed.ok) return { valid: false, errors: parsed.errors, warnings: parsed.warnings };
-  const { doc, lineCounter, value } = parsed.parsed;
-  const locator = new SourceLocator(doc, lineCounter);
+  const { doc, lineCounter, aliases, value } = parsed.parsed;
+  const locator = new SourceLocator(doc, lineCounter, aliases);
   const sink = new IssueSink(locator);
   sink.addWarnings(parsed.warnings);
 

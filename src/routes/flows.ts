@@ -8,7 +8,14 @@ import { AppError } from "../errors";
 import { bearer, commonErrors, errorResponse, IdParam, PageQuery } from "./schemas";
 
 const Issue = z
-  .object({ code: z.string(), message: z.string(), path: z.array(z.union([z.string(), z.number()])), line: z.number(), column: z.number() })
+  .object({
+    code: z.string(),
+    message: z.string(),
+    path: z.array(z.union([z.string(), z.number()])),
+    line: z.number(),
+    column: z.number(),
+    limit: z.string().optional().openapi({ description: "For limit_exceeded and too_large: the input budget entry broken" }),
+  })
   .openapi("FlowIssue");
 
 const FlowSummary = z
