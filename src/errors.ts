@@ -1,4 +1,5 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { BudgetViolation } from "./input-budget";
 
 /** Machine-readable error codes; clients match on these, never on messages. */
 export type ErrorCode =
@@ -62,3 +63,14 @@ export const tooManyRequests = (retryAfterSeconds: number, message = "Too many r
   new AppError(429, "rate_limited", message, { retry_after: retryAfterSeconds }, {
     "Retry-After": String(retryAfterSeconds),
   });
+
+/** 400 naming the input budget entry a request broke, with where (docs/api.md, "Input limits"). */
+export function overBudget(violation: BudgetViolation, what = "The request body"): AppError {
+  const path = violation.path.length > 0 ? violation.path.map(String).join(".") : "(root)";
+  return new AppError(400, "validation_failed", `${what} is over the input budget at ${path}: ${violation.message}`, {
+    in: "body",
+    limit: violation.limit,
+    max: violation.max,
+    fields: [{ path, message: violation.message }],
+  });
+}

@@ -1,31 +1,75 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { z } from "zod";
-import { AppError } from "../errors";
+import { AppError, overBudget } from "../errors";
+import { checkValue, INPUT_BUDGET, jsonTooDeepAt } from "../input-budget";
 import type { FlowSource } from "../services/flows";
 import type { AppEnv } from "./context";
 import { validationError } from "./errors";
 
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
-const mediaType = (c: Context) => (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
-export const isYaml = (c: Context) => YAML_TYPES.includes(mediaType(c));
+/** Every YAML media type a flow route accepts, for the route declarations (and so the OpenAPI document). */
+export const FLOW_SOURCE_TYPES = YAML_TYPES;
+const UTF8_CHARSETS = ["utf-8", "utf8", "us-ascii"];
+
+interface MediaType {
+  /** `type/subtype`, lower-case. */
+  essence: string;
+  charset: string | undefined;
+}
+
+/**
+ * RFC 9110 media type, read leniently: case-insensitive, spaces allowed
+ * around `;` and `=`, quoted parameter values. Only `charset` matters here.
+ */
+export function parseMediaType(header: string | undefined): MediaType | undefined {
+  if (!header) return undefined;
+  const [essence, ...params] = header.split(";");
+  const type = essence!.trim().toLowerCase();
+  if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type)) return undefined;
+  let charset: string | undefined;
+  for (const param of params) {
+    const eq = param.indexOf("=");
+    if (eq === -1 || param.slice(0, eq).trim().toLowerCase() !== "charset") continue;
+    charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1").toLowerCase();
+  }
+  return { essence: type, charset };
+}
+
+const isJsonType = (essence: string) => essence === "application/json" || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(essence);
+
+/** The body's kind, from the request's Content-Type (already normalised by requireBodyType). */
+export const isYaml = (c: Context) => YAML_TYPES.includes(parseMediaType(c.req.header("Content-Type"))?.essence ?? "");
+
+const FLOW_SOURCE_PATH = /^\/api\/v1\/flows(\/validate|\/[^/]+)?$/;
 
 /**
  * Requests that carry a body must say it is JSON (or YAML where a route
- * accepts flow source); anything else is a 415 before any parsing happens.
+ * accepts flow source) in UTF-8; anything else is a 415 before any parsing
+ * happens. The header is then rewritten to its plain form, so the route
+ * validators, which match media types strictly, see what was accepted here.
  */
 export const requireBodyType = createMiddleware<AppEnv>(async (c, next) => {
   if (["POST", "PUT", "PATCH"].includes(c.req.method) && hasBody(c)) {
-    const type = mediaType(c);
-    const allowsYaml = /^\/api\/v1\/flows(\/validate|\/[^/]+)?$/.test(c.req.path);
-    if (type !== "application/json" && !(allowsYaml && YAML_TYPES.includes(type))) {
-      throw new AppError(
-        415,
-        "unsupported_media_type",
-        `Content-Type must be application/json${allowsYaml ? " or application/yaml" : ""}`,
-        { received: type || null },
-      );
+    const header = c.req.header("Content-Type");
+    const media = parseMediaType(header);
+    const allowsYaml = FLOW_SOURCE_PATH.test(c.req.path);
+    const kind = media && isJsonType(media.essence) ? "json" : media && allowsYaml && YAML_TYPES.includes(media.essence) ? "yaml" : undefined;
+    if (!kind) {
+      throw new AppError(415, "unsupported_media_type", `Content-Type must be application/json${allowsYaml ? " or application/yaml" : ""}`, {
+        received: header ?? null,
+      });
     }
+    if (media!.charset !== undefined && !UTF8_CHARSETS.includes(media!.charset)) {
+      throw new AppError(415, "unsupported_media_type", `Bodies must be UTF-8, not ${media!.charset}`, { received: header ?? null });
+    }
+    const canonical = kind === "json" ? "application/json" : "application/yaml";
+    if (header !== canonical) {
+      const headers = new Headers(c.req.raw.headers);
+      headers.set("Content-Type", canonical);
+      c.req.raw = new Request(c.req.raw, { headers });
+    }
+    if (kind === "json") await readJsonWithinBudget(c);
   }
   await next();
 });
@@ -33,6 +77,37 @@ export const requireBodyType = createMiddleware<AppEnv>(async (c, next) => {
 function hasBody(c: Context): boolean {
   const length = c.req.header("Content-Length");
   return length !== undefined ? length !== "0" : c.req.raw.body !== null;
+}
+
+/**
+ * Holds a JSON body to the budget before any route sees it: nesting is
+ * checked on the text before JSON.parse, then keys and text on the value.
+ * Hono keeps the text, so routes read the same body again. An empty body is
+ * left to the route (some take an optional body).
+ */
+async function readJsonWithinBudget(c: Context): Promise<void> {
+  const text = await c.req.text();
+  if (text.trim() === "") return;
+  const deepAt = jsonTooDeepAt(text);
+  if (deepAt !== undefined) {
+    const message = `nested more than ${INPUT_BUDGET.jsonDepth} levels deep (at character ${deepAt + 1})`;
+    throw overBudget({ limit: "jsonDepth", max: INPUT_BUDGET.jsonDepth, path: [], message });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError(400, "invalid_json", "The request body is not valid JSON");
+  }
+  const violation = checkValue(value);
+  if (violation) throw overBudget(violation);
+}
+
+/** An optional JSON body: `fallback` when there is none. */
+export async function readOptionalJson(c: Context, fallback: unknown = {}): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return fallback;
+  return (await c.req.json()) as unknown;
 }
 
 const FlowSourceBody = z.object({

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
-import { AppError } from "../errors";
+import { AppError, type ErrorCode } from "../errors";
 import { StorageError } from "../storage/types";
 
 /** The one place an error becomes a response: every non-2xx body is the JSON envelope. */
@@ -10,6 +10,15 @@ export function errorResponse(error: unknown, c: Context): Response {
   if (appError.status >= 500) console.error("unhandled error", error);
   return c.json(appError.toJSON(), appError.status, appError.headers);
 }
+
+/** The documented code for each client-error status a Hono exception may carry (docs/api.md). */
+const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
+  400: "bad_request",
+  401: "unauthorized",
+  404: "not_found",
+  405: "method_not_allowed",
+  415: "unsupported_media_type",
+};
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
@@ -22,9 +31,10 @@ function toAppError(error: unknown): AppError {
     // Hono's own validators and body parsing raise these for malformed requests.
     if (/malformed json/i.test(error.message)) return new AppError(400, "invalid_json", "The request body is not valid JSON");
     if (error.status === 413) return payloadTooLarge();
-    if (error.status >= 400 && error.status < 500) {
-      return new AppError(error.status as 400, "bad_request", error.message || "Bad request");
-    }
+    const code = HTTP_EXCEPTION_CODES[error.status];
+    if (code) return new AppError(error.status as 400, code, error.message || "Bad request");
+    // Any other client error is answered as the plain 400 the docs list.
+    if (error.status >= 400 && error.status < 500) return new AppError(400, "bad_request", error.message || "Bad request");
   }
   return new AppError(500, "internal", "Internal server error");
 }

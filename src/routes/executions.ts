@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireAuth } from "../http/auth";
+import { readOptionalJson } from "../http/body";
 import type { AppEnv } from "../http/context";
 import { badRequest } from "../errors";
 import { MAX_WAIT_SECONDS } from "../services/runs";
@@ -101,7 +102,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: { 201: executionJson("Started"), 200: executionJson("An earlier run with the same Idempotency-Key"), ...commonErrors },
     }),
     async (c) => {
-      const body = (await readOptionalJson(c.req)) as { input?: JsonValue };
+      const body = (await readOptionalJson(c)) as { input?: JsonValue };
       const { wait } = c.req.valid("query");
       const result = await c.get("services").runs.run(c.get("principal"), c.req.valid("param").id, {
         input: body.input ?? {},
@@ -239,7 +240,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { id, name } = c.req.valid("param");
-      const payload = (await readOptionalJson(c.req, null)) as JsonValue;
+      const payload = (await readOptionalJson(c, null)) as JsonValue;
       return c.json(await c.get("services").runs.sendEvent(c.get("principal").account_id, id, name, payload), 202);
     },
   );
@@ -259,7 +260,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: { 201: executionJson("The new execution"), ...commonErrors },
     }),
     async (c) => {
-      const body = (await readOptionalJson(c.req)) as { from_node?: string; input?: JsonValue };
+      const body = (await readOptionalJson(c)) as { from_node?: string; input?: JsonValue };
       const { wait } = c.req.valid("query");
       const result = await c.get("services").runs.rerun(c.get("principal"), c.req.valid("param").id, body.from_node, body.input, (wait ?? 0) * 1000);
       return c.json({ execution_id: result.execution.id, ...result.execution }, 201, { Location: `/api/v1/executions/${result.execution.id}` });
@@ -274,16 +275,4 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     forwarded.headers.set("X-Account-Id", c.get("principal").account_id);
     return c.get("services").runs.connect(id, forwarded);
   });
-}
-
-/** Bodies are optional on these routes; when present they must be JSON (the content-type rule already ran). */
-async function readOptionalJson(request: { text(): Promise<string> }, fallback: unknown = {}): Promise<unknown> {
-  // Hono caches the body, so this works after the route validator has read it.
-  const text = await request.text();
-  if (text.trim() === "") return fallback;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw badRequest("The request body is not valid JSON");
-  }
 }

@@ -2,7 +2,7 @@ import type { OpenAPIHono} from "@hono/zod-openapi";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireAuth } from "../http/auth";
-import { readFlowSource } from "../http/body";
+import { FLOW_SOURCE_TYPES, readFlowSource } from "../http/body";
 import type { AppEnv } from "../http/context";
 import { AppError } from "../errors";
 import { bearer, commonErrors, errorResponse, IdParam, PageQuery } from "./schemas";
@@ -59,7 +59,7 @@ const sourceBody = {
     "application/json": {
       schema: z.object({ name: z.string().optional(), content: z.string().openapi({ example: "metadata: {name: hello}\nnodes:\n  a: {type: transform, params: {script: 'return 1'}}\n" }) }),
     },
-    "application/yaml": { schema: z.string().openapi({ description: "The flow's YAML source as the whole body" }) },
+    ...Object.fromEntries(FLOW_SOURCE_TYPES.map((type) => [type, { schema: z.string().openapi({ description: "The flow's YAML source as the whole body" }) }])),
   },
 };
 

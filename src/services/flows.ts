@@ -1,4 +1,5 @@
 import { AppError, notFound } from "../errors";
+import { requireStoredSize } from "./stored-size";
 import { validateFlow, validateFlowMemo, type FlowDefinition, type ValidationResult } from "../flow";
 import { newId } from "../lib/ids";
 import type { FlowFilter, FlowMetadataPatch, FlowRecord, FlowVersionRecord, Page, Storage } from "../storage/types";
@@ -92,9 +93,11 @@ export class FlowService {
       created_at: now,
       updated_at: now,
     };
+    // The answer is built before the write: nothing is stored that cannot be answered.
+    const view = detail(record, flow, warnings);
     await this.storage.flows.create(record, versionOf(record, principal));
     this.audit.recordFor(principal, "flow.created", { type: "flow", id: record.id }, { name: record.name, version: record.version });
-    return detail(record, flow, warnings);
+    return view;
   }
 
   async list(accountId: string, filter: FlowFilter, limit: number, cursor?: string): Promise<Page<FlowSummary>> {
@@ -128,16 +131,21 @@ export class FlowService {
       status: meta.status ?? current.status,
       updated_at: new Date().toISOString(),
     };
+    const view = detail(next, flow, warnings);
     await this.storage.flows.update(next, versionOf(next, principal), current.version);
     this.audit.recordFor(principal, "flow.updated", { type: "flow", id }, { name: next.name, version: next.version });
-    return detail(next, flow, warnings);
+    return view;
   }
 
   async patchMetadata(principal: Principal, id: string, patch: FlowMetadataPatch): Promise<FlowSummary> {
     const accountId = principal.account_id;
     const current = await this.require(accountId, id);
     const merged: FlowMetadataPatch = { ...patch };
-    if (patch.custom) merged.custom = { ...current.custom, ...patch.custom };
+    if (patch.custom) {
+      merged.custom = { ...current.custom, ...patch.custom };
+      // Each patch is small, but merges accumulate in one index row.
+      requireStoredSize(merged.custom, "customMetadataBytes", "custom metadata (merged with what is stored)");
+    }
     const updated = await this.storage.flows.updateMetadata(accountId, id, merged, new Date().toISOString());
     if (!updated) throw notFound("Flow");
     this.audit.recordFor(principal, "flow.updated", { type: "flow", id }, { name: updated.name, version: updated.version, metadata: Object.keys(patch).sort() });

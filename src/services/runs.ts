@@ -8,6 +8,7 @@ import type { ExecutionView, StepView } from "../objects/execution/views";
 import type { JsonValue } from "../sandbox";
 import type { ExecutionFilter, ExecutionSummary, Page, Storage } from "../storage/types";
 import type { AuditService } from "./audit";
+import { requireStoredSize } from "./stored-size";
 import type { Principal } from "./auth";
 
 export interface RunOptions {
@@ -99,6 +100,7 @@ export class RunService {
   }
 
   async sendEvent(accountId: string, id: string, name: string, payload: JsonValue): Promise<{ delivered: number; execution: ExecutionView }> {
+    requireStoredSize(payload, "storedValueBytes", "the event payload");
     const summary = await this.requireSummary(accountId, id);
     if (isFinal(summary.status as ExecutionStatus)) {
       throw new AppError(409, "conflict", `Execution ${id} is ${summary.status}; it takes no more events`);
@@ -123,6 +125,7 @@ export class RunService {
   }
 
   private start(request: StartRequest, waitMs: number, principal: Principal): Promise<RunResult> {
+    requireStoredSize(request.input, "storedValueBytes", "the run input");
     const target = { type: "execution", id: request.id };
     const details = { flow_id: request.flow_id, flow_version: request.flow_version, trigger: request.trigger };
     // The execution object writes it with the run's first summary, and only if this call started the run.

@@ -63,6 +63,13 @@ nodes:
       script: "return { greeting: 'hello ' + input.name }"
 `;
 
+/** Answers with its input: a run whose output shows what the execution received. */
+export const ECHO_FLOW = yaml`
+metadata: {name: Echo}
+nodes:
+  echo: {type: transform, params: {script: "return input"}}
+`;
+
 const randomIp = () => `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
 
 export interface ExecutionBody {

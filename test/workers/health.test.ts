@@ -23,7 +23,7 @@ describe("service endpoints", () => {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     expect(Object.keys(doc.paths["/api/v1/flows/{id}"]!).sort()).toEqual(["delete", "get", "put"]);
-    expect(Object.keys(doc.paths["/api/v1/flows"]!.post!.requestBody!.content).sort()).toEqual(["application/json", "application/yaml"]);
+    expect(Object.keys(doc.paths["/api/v1/flows"]!.post!.requestBody!.content).sort()).toEqual(["application/json", "application/x-yaml", "application/yaml", "text/x-yaml", "text/yaml"]);
     expect(doc.paths["/api/v1/flows"]!.get!.security).toBeDefined();
     expect(doc.components.securitySchemes).toHaveProperty("bearerAuth");
     expect(doc.components.schemas).toHaveProperty("Error");

@@ -4,6 +4,7 @@ import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { NODE_TYPES, validateFlow } from "../../../src/flow";
 import type { ValidationResult } from "../../../src/flow";
+import { hostileYaml } from "../../helpers/hostile";
 
 function wellFormed(result: ValidationResult): void {
   expect(typeof result.valid).toBe("boolean");
@@ -120,6 +121,21 @@ describe("validateFlow never throws", () => {
       fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => wellFormed(validateFlow(JSON.stringify(value) ?? "null"))),
       { numRuns: 300 },
     );
+  });
+
+  it("for hostile documents (alias floods, laughs, cycles, deep, wide and long), within the budget or refused by it", () => {
+    let refused = 0;
+    fc.assert(
+      fc.property(hostileYaml, (source) => {
+        const result = validateFlow(source);
+        wellFormed(result);
+        if (result.errors.some((e) => e.code === "limit_exceeded" || e.code === "too_large")) refused++;
+        // A valid flow is one that can be stored and read back as JSON.
+        if (result.flow) expect(JSON.parse(JSON.stringify(result.flow))).toEqual(result.flow);
+      }),
+      { seed: 20261201, numRuns: 500 },
+    );
+    expect(refused).toBeGreaterThan(0);
   });
 
   it("for inputs that are not strings at all (JavaScript callers)", () => {
