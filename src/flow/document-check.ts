@@ -181,10 +181,18 @@ class DocumentWalk {
     this.open.delete(node);
     let size = 1;
     let height = 0;
-    for (const child of children(node)) {
+    const add = (child: unknown) => {
       const measure = this.measureOf(child);
       size += measure.size;
       height = Math.max(height, measure.height);
+    };
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        add(pair.key);
+        add(pair.value);
+      }
+    } else if (isCollection(node)) {
+      for (const item of node.items) add(item);
     }
     this.measures.set(node, { size, height: height + 1 });
   }

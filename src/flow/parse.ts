@@ -112,24 +112,52 @@ const PARSE_OPTIONS = {
   logLevel: "error",
 } as const;
 
-/** Refusal of a document past the token budget, from inside the token stream. */
-class TokenBudgetSpent extends Error {}
+/** Refusal from inside the token stream: a budget the parse itself would otherwise spend. */
+class StreamBudgetSpent extends Error {
+  constructor(
+    readonly limit: "yamlTokens" | "yamlAliases" | "yamlAnchors",
+    readonly offset: number,
+  ) {
+    super(limit);
+  }
+}
 
+const STREAM_MESSAGES = {
+  yamlTokens: `the document has more than ${INPUT_BUDGET.yamlTokens} YAML tokens (keys, values, indicators, spaces and line breaks)`,
+  yamlAliases: `more than ${INPUT_BUDGET.yamlAliases} aliases`,
+  yamlAnchors: `more than ${INPUT_BUDGET.yamlAnchors} anchors`,
+};
+
+/**
+ * The lexer's tokens, counted on their way to the parser: all of them, and
+ * the aliases (`*x`) and anchors (`&x`) among them, so a flood of either is
+ * refused where it crosses its budget rather than after the whole parse.
+ * (`checkDocument` still checks both exactly, on the parsed document.)
+ */
 function* countedTokens(source: string, parser: Parser): Generator<CST.Token> {
   let count = 0;
+  let aliases = 0;
+  let anchors = 0;
+  let scalarNext = false;
   for (const lexeme of new Lexer().lex(source)) {
-    if (++count > INPUT_BUDGET.yamlTokens) throw new TokenBudgetSpent();
+    if (++count > INPUT_BUDGET.yamlTokens) throw new StreamBudgetSpent("yamlTokens", 0);
+    const first = lexeme.charCodeAt(0);
+    // After the lexer's scalar marker comes a scalar's text, whatever its first character.
+    if (!scalarNext && first === 0x2a && ++aliases > INPUT_BUDGET.yamlAliases) throw new StreamBudgetSpent("yamlAliases", parser.offset);
+    if (!scalarNext && first === 0x26 && ++anchors > INPUT_BUDGET.yamlAnchors) throw new StreamBudgetSpent("yamlAnchors", parser.offset);
+    // The lexer's scalar marker.
+    scalarNext = lexeme === "\x1f";
     yield* parser.next(lexeme);
   }
   yield* parser.end();
 }
 
 /**
- * `parseDocument`, fed through a token counter: the parser's cost is about
- * 2 µs per token here whatever the bytes hold, so the budget is counted in
- * tokens and the parse stops at the first token past it. Undefined then.
+ * `parseDocument`, fed through the token counter: the parser's cost is 2–4
+ * µs per token here whatever the bytes hold, so the budget is counted in
+ * tokens and the parse stops at the first token past it.
  */
-function parseCounted(source: string, lineCounter: LineCounter): Document.Parsed | undefined {
+function parseCounted(source: string, lineCounter: LineCounter): Document.Parsed | StreamBudgetSpent {
   const parser = new Parser(lineCounter.addNewLine);
   lineCounter.addNewLine(0);
   let doc: Document.Parsed | undefined;
@@ -143,10 +171,11 @@ function parseCounted(source: string, lineCounter: LineCounter): Document.Parsed
       break;
     }
   } catch (error) {
-    if (error instanceof TokenBudgetSpent) return undefined;
+    if (error instanceof StreamBudgetSpent) return error;
     throw error;
   }
-  return doc;
+  // compose(..., forceDoc) always yields a document.
+  return doc!;
 }
 
 export function parseFlowSource(source: string): ParseOutcome {
@@ -157,9 +186,8 @@ export function parseFlowSource(source: string): ParseOutcome {
 
   const lineCounter = new LineCounter();
   const doc = parseCounted(source, lineCounter);
-  if (doc === undefined) {
-    const message = `the document has more than ${INPUT_BUDGET.yamlTokens} YAML tokens (keys, values, indicators, spaces and line breaks)`;
-    return { ok: false, warnings: [], errors: [issueAt("limit_exceeded", message, countLines(source), 0, "yamlTokens")] };
+  if (doc instanceof StreamBudgetSpent) {
+    return { ok: false, warnings: [], errors: [issueAt("limit_exceeded", STREAM_MESSAGES[doc.limit], countLines(source), doc.offset, doc.limit)] };
   }
   const warnings = doc.warnings
     .slice(0, MAX_SYNTAX_ERRORS)
