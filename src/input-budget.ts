@@ -12,16 +12,17 @@
 
 export const INPUT_BUDGET = {
   /**
-   * YAML source of one flow. The yaml package parses ≈1–2 MB/s on this
-   * project's 2-core test machine (a 1 MiB flow took 0.5–1 s), so the whole
-   * validator's worst case is kept near 50 ms here; ≈1,000 typical nodes fit.
+   * YAML source of one flow. Refused before parsing: the yaml package parsed
+   * a 1 MiB flow in 0.5–1 s on the 2-core test machine. 1,000 typical nodes
+   * with a script each are ≈170 KiB.
    */
   flowSourceBytes: 256 * 1024,
   /**
    * YAML tokens in one flow (each key, value, indicator, space run and line
-   * break; a block scalar is one). Parsing costs ≈2 µs per token here, so
-   * this, not the byte count, bounds the parser's time; a typical node is
-   * 40–80 tokens.
+   * break; a block scalar is one). Parsing costs 2–4 µs per token in
+   * workerd here whatever the bytes hold, so this, not the byte count, bounds
+   * the parser's time (≈150 ms at the limit; see docs/benchmarks.md). A
+   * typical node is 25–80 tokens.
    */
   yamlTokens: 50_000,
   /** Nesting of mappings and lists in a flow: a real flow nests about 8 deep. */

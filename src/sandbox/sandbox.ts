@@ -30,18 +30,19 @@ function isHostStackOverflow(fault: unknown): boolean {
  * have been left behind by an earlier script rather than caused by this one.
  */
 export function createSandbox(newModule: ModuleFactory): Sandbox {
-  const engines = new Map<number, Promise<QuickJSEngine>>();
+  // Only built engines are kept, never a load in progress: a load belongs to the request or object
+  // that started it, and if that one is reset mid-load (a Durable Object's abort keeps the isolate
+  // and this map) its promise never settles, so whoever awaited it next would hang. Two first calls
+  // at once may each build an engine (a few ms, once); the later one is kept.
+  const engines = new Map<number, QuickJSEngine>();
 
-  const acquire = (memoryBytes: number): Promise<QuickJSEngine> => {
+  const acquire = async (memoryBytes: number): Promise<QuickJSEngine> => {
     let engine = engines.get(memoryBytes);
     if (engine) {
       engines.delete(memoryBytes); // re-insert: Map order is our LRU order
     } else {
       const wasmBytes = Math.max(MIN_WASM_BYTES, memoryBytes + ENGINE_OVERHEAD_BYTES);
-      const pending = newModule(wasmBytes).then((module) => new QuickJSEngine(module));
-      // A failed load must not be cached forever: the next call tries again.
-      pending.catch(() => drop(memoryBytes, pending));
-      engine = pending;
+      engine = new QuickJSEngine(await newModule(wasmBytes));
     }
     engines.set(memoryBytes, engine);
     for (const key of engines.keys()) {
@@ -51,19 +52,19 @@ export function createSandbox(newModule: ModuleFactory): Sandbox {
     return engine;
   };
 
-  const drop = (memoryBytes: number, engine: Promise<QuickJSEngine>): void => {
-    if (engines.get(memoryBytes) === engine) engines.delete(memoryBytes);
+  const drop = (memoryBytes: number, engine: QuickJSEngine | undefined): void => {
+    if (engine && engines.get(memoryBytes) === engine) engines.delete(memoryBytes);
   };
 
   async function run(source: PreparedSource, scope: Record<string, JsonValue>, overrides?: Partial<SandboxLimits>): Promise<SandboxResult> {
     const limits = resolveLimits(overrides);
     let lastFault: unknown;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const engine = acquire(limits.memoryBytes);
+      let engine: QuickJSEngine | undefined;
       try {
-        const instance = await engine;
-        const result = instance.execute(source, scope, limits);
-        if (instance.poisoned) drop(limits.memoryBytes, engine);
+        engine = await acquire(limits.memoryBytes);
+        const result = engine.execute(source, scope, limits);
+        if (engine.poisoned) drop(limits.memoryBytes, engine);
         return result;
       } catch (fault) {
         drop(limits.memoryBytes, engine);
