@@ -7,9 +7,8 @@ import type { FlowSource } from "../services/flows";
 import type { AppEnv } from "./context";
 import { validationError } from "./errors";
 
-const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
-/** Every YAML media type a flow route accepts, for the route declarations (and so the OpenAPI document). */
-export const FLOW_SOURCE_TYPES = YAML_TYPES;
+/** Every YAML media type a flow route accepts (docs/api.md); the routes declare them for the OpenAPI document. */
+export const FLOW_SOURCE_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
 const UTF8_CHARSETS = ["utf-8", "utf8", "us-ascii"];
 
 interface MediaType {
@@ -22,7 +21,7 @@ interface MediaType {
  * RFC 9110 media type, read leniently: case-insensitive, spaces allowed
  * around `;` and `=`, quoted parameter values. Only `charset` matters here.
  */
-export function parseMediaType(header: string | undefined): MediaType | undefined {
+function parseMediaType(header: string | undefined): MediaType | undefined {
   if (!header) return undefined;
   const [essence, ...params] = header.split(";");
   const type = essence!.trim().toLowerCase();
@@ -39,7 +38,7 @@ export function parseMediaType(header: string | undefined): MediaType | undefine
 const isJsonType = (essence: string) => essence === "application/json" || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(essence);
 
 /** The body's kind, from the request's Content-Type (already normalised by requireBodyType). */
-export const isYaml = (c: Context) => YAML_TYPES.includes(parseMediaType(c.req.header("Content-Type"))?.essence ?? "");
+export const isYaml = (c: Context) => FLOW_SOURCE_TYPES.includes(parseMediaType(c.req.header("Content-Type"))?.essence ?? "");
 
 const FLOW_SOURCE_PATH = /^\/api\/v1\/flows(\/validate|\/[^/]+)?$/;
 
@@ -54,7 +53,7 @@ export const requireBodyType = createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("Content-Type");
     const media = parseMediaType(header);
     const allowsYaml = FLOW_SOURCE_PATH.test(c.req.path);
-    const kind = media && isJsonType(media.essence) ? "json" : media && allowsYaml && YAML_TYPES.includes(media.essence) ? "yaml" : undefined;
+    const kind = media && isJsonType(media.essence) ? "json" : media && allowsYaml && FLOW_SOURCE_TYPES.includes(media.essence) ? "yaml" : undefined;
     if (!kind) {
       throw new AppError(415, "unsupported_media_type", `Content-Type must be application/json${allowsYaml ? " or application/yaml" : ""}`, {
         received: header ?? null,
