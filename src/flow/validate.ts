@@ -66,12 +66,13 @@ function checkMetadata(raw: unknown, options: ValidateOptions, locator: SourceLo
 function checkNodes(raw: unknown, sink: IssueSink): { ids: Set<string>; nodes: Map<string, CheckedNode> } {
   const ids = new Set<string>();
   const nodes = new Map<string, CheckedNode>();
-  if (isRecord(raw) && Object.keys(raw).length > INPUT_BUDGET.nodes) {
+  const count = isRecord(raw) ? Object.keys(raw).length : 0;
+  if (count > INPUT_BUDGET.nodes) {
     // Checked before any node is: each check costs, and so does every issue a broken node adds.
-    sink.overLimit("nodes", `the flow has ${Object.keys(raw).length} nodes; the limit is ${INPUT_BUDGET.nodes}`, ["nodes"], "key");
+    sink.overLimit("nodes", `the flow has ${count} nodes; the limit is ${INPUT_BUDGET.nodes}`, ["nodes"], "key");
     return { ids, nodes };
   }
-  if (!isRecord(raw) || Object.keys(raw).length === 0) {
+  if (!isRecord(raw) || count === 0) {
     const message =
       raw === undefined || raw === null || isRecord(raw)
         ? "flow must have at least one node (add nodes: {<id>: {type: ...}})"

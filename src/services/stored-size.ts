@@ -3,10 +3,10 @@ import { INPUT_BUDGET, jsonBytes } from "../input-budget";
 
 /**
  * Refuses a value whose JSON is larger than the budget entry allows, before
- * it is written anywhere. A request body is bounded already, but escaping
- * can multiply it (a control character becomes six bytes of JSON) and
- * merges accumulate, while the row or object that stores it has a limit of
- * its own, past which the write would fail after the request was accepted.
+ * it is written anywhere. The body limit does not bound what is stored: it
+ * can be configured higher (MAX_BODY_BYTES), and merges accumulate. The row
+ * or object that stores the value has a limit of its own, past which the
+ * write would fail after the request was accepted.
  */
 export function requireStoredSize(value: unknown, limit: "storedValueBytes" | "customMetadataBytes", what: string): void {
   const max = INPUT_BUDGET[limit];

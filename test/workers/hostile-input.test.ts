@@ -2,9 +2,11 @@
  * The input budget over HTTP: each defect a fuzz of the API found, as a user
  * would hit it, and that a refused write leaves no trace.
  */
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
 import { INPUT_BUDGET } from "../../src/input-budget";
-import { call, ECHO_FLOW, expectError, HELLO_FLOW, runFlow, saveFlow, signUp, type TestUser } from "../helpers/api";
+import { BASE, call, ECHO_FLOW, expectError, HELLO_FLOW, runFlow, saveFlow, signUp, type TestUser } from "../helpers/api";
 
 const nested = (depth: number, leaf: unknown = 1): string => `${'{"a":'.repeat(depth)}${JSON.stringify(leaf)}${"}".repeat(depth)}`;
 const SELF_ANCHOR = "metadata: &m {name: fz, me: *m}\nnodes:\n  a: {type: delay, params: {duration: 1s}}\n";
@@ -124,6 +126,21 @@ describe("values storage could not keep", () => {
     const second = await call(`/api/v1/flows/${id}/metadata`, { method: "PATCH", headers: user.auth, json: { custom: { b: part } } });
     expect(await limitOf(second)).toBe("customMetadataBytes");
     expect(await flowState(user, id)).toBe(before);
+  });
+});
+
+describe("stored sizes", () => {
+  it("refuses a run input larger than the execution stores, when the body limit is raised past it", async () => {
+    const user = await signUp();
+    const id = await saveFlow(user, ECHO_FLOW);
+    const ctx = createExecutionContext();
+    const body = JSON.stringify({ input: { blob: "x".repeat(INPUT_BUDGET.storedValueBytes) } });
+    const request = new Request(`${BASE}/api/v1/flows/${id}/run`, { method: "POST", headers: { ...user.auth, "Content-Type": "application/json" }, body });
+    const res = await worker.fetch(request, { ...env, MAX_BODY_BYTES: String(4 * 1024 * 1024) }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await limitOf(res)).toBe("storedValueBytes");
+    const list = (await (await call(`/api/v1/executions?flow_id=${id}`, { headers: user.auth })).json()) as { executions: unknown[] };
+    expect(list.executions).toEqual([]);
   });
 });
 
