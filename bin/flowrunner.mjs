@@ -11,7 +11,9 @@ if (Number(process.versions.node.split(".")[0]) < 20) {
   process.exit(3);
 }
 if (!existsSync(fileURLToPath(cli))) {
-  console.error(`flowrunner: the CLI is not built; run 'npm install' or 'npm run build:cli' in ${fileURLToPath(new URL("..", import.meta.url))}`);
+  console.error(
+    `flowrunner: the CLI is not built; run 'npm install' or 'npm run build:cli' in ${fileURLToPath(new URL("..", import.meta.url))}`,
+  );
   process.exit(3);
 }
 // Node 22.1+ can cache compiled code between runs: a faster start for every command.

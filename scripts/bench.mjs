@@ -43,7 +43,12 @@ function parseArgs(argv) {
     else if (arg === "--suite") options.suites.push(String(argv[++i] ?? "").toLowerCase());
     else if (arg.startsWith("--suite=")) options.suites.push(arg.slice("--suite=".length).toLowerCase());
     else if (arg === "--help" || arg === "-h") {
-      console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0].replace(/^#!.*\n\/\*\*\n/, "").replace(/^ \* ?/gm, ""));
+      console.log(
+        readFileSync(fileURLToPath(import.meta.url), "utf8")
+          .split("*/")[0]
+          .replace(/^#!.*\n\/\*\*\n/, "")
+          .replace(/^ \* ?/gm, ""),
+      );
       process.exit(0);
     } else {
       console.error(`unknown argument: ${arg} (see --help)`);
@@ -91,10 +96,14 @@ function machine() {
     loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
     platform: `${process.platform}-${process.arch}`,
     node: process.version,
-    workerd: (existsSync(workerdBin) ? tryRun(workerdBin, ["--version"]) : undefined)?.replace(/^workerd\s+/, "") ?? packageVersion("workerd"),
+    workerd:
+      (existsSync(workerdBin) ? tryRun(workerdBin, ["--version"]) : undefined)?.replace(/^workerd\s+/, "") ?? packageVersion("workerd"),
     wrangler: packageVersion("wrangler"),
     miniflare: packageVersion("miniflare"),
-    commit: commit === undefined ? undefined : `${commit}${tryRun("git", ["status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : ""}`,
+    commit:
+      commit === undefined
+        ? undefined
+        : `${commit}${tryRun("git", ["status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : ""}`,
   };
 }
 
@@ -124,12 +133,16 @@ function renderDocs(env, results, quick) {
     `| run | ${quick ? "quick (smoke: few samples, not representative)" : "full"} |`,
   ];
   if (env.loadAverage[0] > env.cpu.cores) {
-    lines.push("", `The machine was busy (1-minute load ${env.loadAverage[0]} on ${env.cpu.cores} cores): tail latencies (p99) are inflated.`);
+    lines.push(
+      "",
+      `The machine was busy (1-minute load ${env.loadAverage[0]} on ${env.cpu.cores} cores): tail latencies (p99) are inflated.`,
+    );
   }
   const targets = results.flatMap((r) => (r.targets ?? []).map((t) => ({ suite: r.name, ...t })));
   if (targets.length) {
     lines.push("", "## Summary", "", "| suite | target | limit | result |", "|---|---|---|---|");
-    for (const t of targets) lines.push(`| ${t.suite} | ${t.target} | ${t.op ?? "≤"} ${t.limit} ${t.unit} | ${t.met ? "pass" : "**FAIL**"} |`);
+    for (const t of targets)
+      lines.push(`| ${t.suite} | ${t.target} | ${t.op ?? "≤"} ${t.limit} ${t.unit} | ${t.met ? "pass" : "**FAIL**"} |`);
   }
   for (const result of results) lines.push("", `## ${result.name}`, "", result.markdown.trim());
   return `${lines.join("\n")}\n`;
@@ -140,7 +153,8 @@ const env = machine();
 const results = [];
 for (const file of SUITES) {
   const suite = await import(pathToFileURL(path.join(root, file)).href);
-  const wanted = options.suites.length === 0 || options.suites.some((s) => file.toLowerCase().includes(s) || suite.name.toLowerCase().includes(s));
+  const wanted =
+    options.suites.length === 0 || options.suites.some((s) => file.toLowerCase().includes(s) || suite.name.toLowerCase().includes(s));
   if (!wanted) continue;
   console.error(`bench: ${suite.name}${options.quick ? " (quick)" : ""}…`);
   const started = performance.now();
@@ -156,7 +170,10 @@ if (results.length === 0) {
 const markdown = renderDocs(env, results, options.quick);
 const resultsDir = path.join(root, "bench-results");
 await mkdir(resultsDir, { recursive: true });
-await writeFile(path.join(resultsDir, "latest.json"), `${JSON.stringify({ environment: { ...env, quick: options.quick }, suites: results }, null, 2)}\n`);
+await writeFile(
+  path.join(resultsDir, "latest.json"),
+  `${JSON.stringify({ environment: { ...env, quick: options.quick }, suites: results }, null, 2)}\n`,
+);
 const complete = results.length === SUITES.length && options.passThrough.length === 0;
 const writeDocs = options.docs ?? (!options.quick && complete);
 const docsPath = writeDocs ? path.join(root, "docs", "benchmarks.md") : path.join(resultsDir, "benchmarks.md");

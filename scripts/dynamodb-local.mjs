@@ -40,7 +40,11 @@ export async function startDynamoLocal({ port = 0, host = "127.0.0.1" } = {}) {
 
   const forward = async (headers, body) => {
     const response = await fetch(innerUrl, { method: "POST", headers, body });
-    return { status: response.status, type: response.headers.get("content-type") ?? "application/x-amz-json-1.0", text: await response.text() };
+    return {
+      status: response.status,
+      type: response.headers.get("content-type") ?? "application/x-amz-json-1.0",
+      text: await response.text(),
+    };
   };
   const call = async (headers, operation, input) => {
     const result = await forward({ ...headers, "x-amz-target": `DynamoDB_20120810.${operation}` }, JSON.stringify(input));
@@ -51,7 +55,10 @@ export async function startDynamoLocal({ port = 0, host = "127.0.0.1" } = {}) {
     if (!keySchemas.has(table)) {
       const described = await call(headers, "DescribeTable", { TableName: table });
       if (!described.ok) return null;
-      keySchemas.set(table, described.body.Table.KeySchema.map((k) => k.AttributeName));
+      keySchemas.set(
+        table,
+        described.body.Table.KeySchema.map((k) => k.AttributeName),
+      );
     }
     return Object.fromEntries(keySchemas.get(table).map((name) => [name, item[name]]));
   };
@@ -88,7 +95,8 @@ export async function startDynamoLocal({ port = 0, host = "127.0.0.1" } = {}) {
       let result;
       if (kind === "Put") result = await call(headers, "PutItem", { ...common, Item: op.Item });
       else if (kind === "Delete") result = await call(headers, "DeleteItem", { ...common, Key: key });
-      else if (kind === "Update") result = await call(headers, "UpdateItem", { ...common, Key: key, UpdateExpression: op.UpdateExpression });
+      else if (kind === "Update")
+        result = await call(headers, "UpdateItem", { ...common, Key: key, UpdateExpression: op.UpdateExpression });
       else if (kind === "ConditionCheck") {
         // A write that changes nothing visible, undone below whatever happens.
         common.ExpressionAttributeNames = { ...common.ExpressionAttributeNames, "#__check": "__check" };

@@ -35,9 +35,15 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
     const allow = allowedMethods(app.routes, c.req.path);
     if (allow.length > 0) {
       return errorResponse(
-        new AppError(405, "method_not_allowed", `${c.req.method} is not allowed here; use ${allow.join(", ")}`, { allow }, {
-          Allow: allow.join(", "),
-        }),
+        new AppError(
+          405,
+          "method_not_allowed",
+          `${c.req.method} is not allowed here; use ${allow.join(", ")}`,
+          { allow },
+          {
+            Allow: allow.join(", "),
+          },
+        ),
         c,
       );
     }
@@ -46,14 +52,22 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
 
   app.use(
     createMiddleware<AppEnv>(async (c, next) => {
-      c.set("services", makeServices(c.env, (work) => c.executionCtx.waitUntil(work)));
+      c.set(
+        "services",
+        makeServices(c.env, (work) => c.executionCtx.waitUntil(work)),
+      );
       await next();
     }),
   );
   app.use("/api/*", corsPolicy);
   app.use("/api/*", async (c, next) => {
     const limit = c.get("services").config.maxBodyBytes;
-    return bodyLimit({ maxSize: limit, onError: () => { throw payloadTooLarge(); } })(c, next);
+    return bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw payloadTooLarge();
+      },
+    })(c, next);
   });
   app.use("/api/*", requireBodyType);
 

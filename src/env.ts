@@ -76,7 +76,10 @@ function readConfig(env: Env): AppConfig {
     loginWindowSeconds: positiveInt(env.LOGIN_WINDOW_SECONDS, 900),
     jwtTtlSeconds: positiveInt(env.JWT_TTL_SECONDS, 86_400),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 1024 * 1024),
-    corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o !== "" && o !== "*"),
+    corsOrigins: (env.CORS_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter((o) => o !== "" && o !== "*"),
     rateLimitRequests: env.RATE_LIMIT_REQUESTS?.trim() === "0" ? 0 : positiveInt(env.RATE_LIMIT_REQUESTS, 600),
     rateLimitWindowSeconds: positiveInt(env.RATE_LIMIT_WINDOW_SECONDS, 60),
   };

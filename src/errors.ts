@@ -52,17 +52,21 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: unknown) =>
-  new AppError(400, "bad_request", message, details);
+export const badRequest = (message: string, details?: unknown) => new AppError(400, "bad_request", message, details);
 export const notFound = (what: string) => new AppError(404, "not_found", `${what} not found`);
 export const unauthorized = (message = "Authentication required") =>
   new AppError(401, "unauthorized", message, undefined, { "WWW-Authenticate": 'Bearer realm="flowrunner"' });
-export const conflict = (message: string, details?: unknown) =>
-  new AppError(409, "conflict", message, details);
+export const conflict = (message: string, details?: unknown) => new AppError(409, "conflict", message, details);
 export const tooManyRequests = (retryAfterSeconds: number, message = "Too many requests") =>
-  new AppError(429, "rate_limited", message, { retry_after: retryAfterSeconds }, {
-    "Retry-After": String(retryAfterSeconds),
-  });
+  new AppError(
+    429,
+    "rate_limited",
+    message,
+    { retry_after: retryAfterSeconds },
+    {
+      "Retry-After": String(retryAfterSeconds),
+    },
+  );
 
 /** 400 naming the input budget entry a request broke, with where (docs/api.md, "Input limits"). */
 export function overBudget(violation: BudgetViolation, what = "The request body"): AppError {

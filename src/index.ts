@@ -15,7 +15,9 @@ const app = createApp((env: Env, defer) => {
   const config = parseConfig(env);
   if (config.usingDevJwtSecret && !warnedDevSecret) {
     warnedDevSecret = true;
-    console.warn("WARNING: JWT_SECRET is not set; using the built-in development secret. Set it with `wrangler secret put JWT_SECRET` before deploying.");
+    console.warn(
+      "WARNING: JWT_SECRET is not set; using the built-in development secret. Set it with `wrangler secret put JWT_SECRET` before deploying.",
+    );
   }
   const storage = createStorage(env, { defer });
   return createServices({
@@ -38,7 +40,8 @@ export default {
       .rotate(100)
       .then(({ rewrapped, unreadable }) => {
         if (rewrapped > 0) console.log(`vault: re-wrapped ${rewrapped} data keys under the active master key`);
-        if (unreadable.length > 0) console.error(`vault: ${unreadable.length} data keys are wrapped by a master key that is no longer configured`);
+        if (unreadable.length > 0)
+          console.error(`vault: ${unreadable.length} data keys are wrapped by a master key that is no longer configured`);
       });
     ctx.waitUntil(rotation);
   },

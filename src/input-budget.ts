@@ -84,7 +84,8 @@ export function jsonTooDeepAt(text: string, max: number = INPUT_BUDGET.jsonDepth
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
@@ -151,7 +152,11 @@ export function checkValue(value: unknown, limits: ValueLimits = JSON_VALUE_LIMI
       const key = keys[i]!;
       const keyPath = [...path, key];
       if (key.length > limits.keyLength.max) {
-        return { ...limits.keyLength, path: keyPath, message: `key is ${key.length} characters long; the limit is ${limits.keyLength.max}` };
+        return {
+          ...limits.keyLength,
+          path: keyPath,
+          message: `key is ${key.length} characters long; the limit is ${limits.keyLength.max}`,
+        };
       }
       const problem = textProblem(key);
       if (problem) return { limit: "text", max: null, path: keyPath, message: `key ${problem}` };

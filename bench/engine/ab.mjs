@@ -31,7 +31,12 @@ const runs = Number(option("--runs", "40"));
 const git = (...a) => execFileSync("git", a, { cwd: root, encoding: "utf8" });
 const files =
   option("--files", undefined)?.split(",") ??
-  (afterRef ? git("diff", "--name-only", base, afterRef, "--", "src/engine", "src/objects/execution") : git("diff", "--name-only", base, "--", "src/engine", "src/objects/execution")).split("\n").filter(Boolean);
+  (afterRef
+    ? git("diff", "--name-only", base, afterRef, "--", "src/engine", "src/objects/execution")
+    : git("diff", "--name-only", base, "--", "src/engine", "src/objects/execution")
+  )
+    .split("\n")
+    .filter(Boolean);
 const shapes = args.length ? args : ["chain10", "chain100", "noop100"];
 for (const s of shapes) if (!SHAPES[s]) throw new Error(`unknown shape ${s}`);
 
@@ -59,7 +64,8 @@ try {
   for (const s of systems) await s.setup(shapes);
   for (const shape of shapes) {
     const [before, after] = await sequential(systems, shape, runs, { warmup: 3 });
-    const line = (r) => `p50 ${r.p50.toFixed(1)} / p99 ${r.p99.toFixed(1)} ms, CPU ${r.cpuMsPerRun} ms/run${r.errors ? `, ${r.errors} errors` : ""}`;
+    const line = (r) =>
+      `p50 ${r.p50.toFixed(1)} / p99 ${r.p99.toFixed(1)} ms, CPU ${r.cpuMsPerRun} ms/run${r.errors ? `, ${r.errors} errors` : ""}`;
     console.log(`${SHAPES[shape].label} (${runs} runs each, load ${before.load.join("→")}):`);
     console.log(`  before ${line(before)}`);
     console.log(`  after  ${line(after)}`);

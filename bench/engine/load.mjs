@@ -115,7 +115,10 @@ export async function burst(system, shape, count) {
   const samples = [];
   const started = performance.now();
   const since = () => performance.now() - started;
-  const timer = setInterval(() => samples.push({ t: Math.round(since()), cpuSeconds: Number((usage(system).cpuSeconds - before.cpuSeconds).toFixed(2)) }), 50);
+  const timer = setInterval(
+    () => samples.push({ t: Math.round(since()), cpuSeconds: Number((usage(system).cpuSeconds - before.cpuSeconds).toFixed(2)) }),
+    50,
+  );
   const runs = await Promise.all(
     Array.from({ length: count }, async () => {
       if (!system.start) {
@@ -144,7 +147,9 @@ export async function burst(system, shape, count) {
     count,
     elapsedMs: Math.round(elapsedMs),
     firstDoneMs: Math.round(Math.min(...runs.map((r) => r.doneAt))),
-    ...(allAcceptedMs === undefined ? {} : { allAcceptedMs: Math.round(allAcceptedMs), tailCpuUtilisation: Number((tailCpu / tailSeconds).toFixed(2)) }),
+    ...(allAcceptedMs === undefined
+      ? {}
+      : { allAcceptedMs: Math.round(allAcceptedMs), tailCpuUtilisation: Number((tailCpu / tailSeconds).toFixed(2)) }),
     ...(server.length ? { server: stats(server) } : {}),
     cpuSeconds: Number(cpuSeconds.toFixed(2)),
     cpuMsPerRun: Number(((cpuSeconds * 1000) / count).toFixed(2)),

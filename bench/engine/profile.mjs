@@ -48,7 +48,9 @@ try {
   client.close();
   if (out) await writeFile(out, JSON.stringify(profile));
   times.sort((a, b) => a - b);
-  console.log(`${runs} runs of ${SHAPES[shape].label}: p50 ${times[Math.floor(times.length / 2)].toFixed(1)} ms (load ${os.loadavg()[0].toFixed(2)})`);
+  console.log(
+    `${runs} runs of ${SHAPES[shape].label}: p50 ${times[Math.floor(times.length / 2)].toFixed(1)} ms (load ${os.loadavg()[0].toFixed(2)})`,
+  );
   report(profile, Number(runs), top);
 } finally {
   await server.stop();
@@ -59,7 +61,8 @@ function report(profile, count, limit) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map();
   // As DevTools does: a sample lasts until the next one (timeDeltas[i] is the time before sample i).
-  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
+  for (let i = 0; i < profile.samples.length; i++)
+    self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
   const label = (n) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`;
   const selfBy = new Map();
   const inclBy = new Map();
@@ -78,7 +81,10 @@ function report(profile, count, limit) {
   console.log(`busy ${((all - idle) / count).toFixed(2)} ms per run (sampled), idle ${(idle / count).toFixed(2)} ms per run\n`);
   const print = (title, map) => {
     console.log(title);
-    for (const [k, v] of [...map].filter(([k]) => !k.startsWith("(idle)") && !k.startsWith("(root)")).sort((a, b) => b[1] - a[1]).slice(0, limit)) {
+    for (const [k, v] of [...map]
+      .filter(([k]) => !k.startsWith("(idle)") && !k.startsWith("(root)"))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)) {
       console.log(`${(v / count).toFixed(3).padStart(9)} ms/run  ${k}`);
     }
     console.log("");

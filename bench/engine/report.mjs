@@ -38,23 +38,53 @@ export function targetsOf(raw) {
     targets.push({ id, target, op, limit, unit, value: Number(value.toFixed(3)), met: op === "≥" ? value >= limit : value <= limit });
   };
   const p50 = (system, shape) => get(raw.latency, system, shape)?.p50;
-  add("latency", "10-node run, create to result (p50), FlowRunner / floor", "≤", TARGETS.latencyVsFloor, "×", p50("flowrunner", "chain10") / p50("floor", "chain10"));
+  add(
+    "latency",
+    "10-node run, create to result (p50), FlowRunner / floor",
+    "≤",
+    TARGETS.latencyVsFloor,
+    "×",
+    p50("flowrunner", "chain10") / p50("floor", "chain10"),
+  );
   for (const steps of [100, 1000]) {
     const fr = perStep(raw, "flowrunner", steps);
     add("perStep", `ms per step at ${steps} steps (marginal, p50), FlowRunner`, "≤", TARGETS.msPerStep, "ms", fr);
     const wf = perStep(raw, "workflows", steps);
-    if (wf !== undefined) add("perStepVsWorkflows", `ms per step at ${steps} steps, FlowRunner / Workflows`, "≤", TARGETS.perStepVsWorkflows, "×", fr / wf);
+    if (wf !== undefined)
+      add("perStepVsWorkflows", `ms per step at ${steps} steps, FlowRunner / Workflows`, "≤", TARGETS.perStepVsWorkflows, "×", fr / wf);
   }
   const tp = (system) => get(raw.throughput, system);
   const fr = tp("flowrunner");
   if (fr) {
-    add("throughputVsFloor", "executions/s with 20 clients, FlowRunner / floor", "≥", TARGETS.throughputVsFloor, "×", fr.perSecond / tp("floor")?.perSecond);
-    add("throughputVsWorkflows", "executions/s with 20 clients, FlowRunner / Workflows", "≥", TARGETS.throughputVsWorkflows, "×", fr.perSecond / tp("workflows")?.perSecond);
+    add(
+      "throughputVsFloor",
+      "executions/s with 20 clients, FlowRunner / floor",
+      "≥",
+      TARGETS.throughputVsFloor,
+      "×",
+      fr.perSecond / tp("floor")?.perSecond,
+    );
+    add(
+      "throughputVsWorkflows",
+      "executions/s with 20 clients, FlowRunner / Workflows",
+      "≥",
+      TARGETS.throughputVsWorkflows,
+      "×",
+      fr.perSecond / tp("workflows")?.perSecond,
+    );
     add("errors", "errors under 20 clients, FlowRunner", "≤", 0, "errors", fr.errors);
   }
   const m10 = get(raw.memory, "flowrunner", "chain10");
   const m1000 = get(raw.memory, "flowrunner", "chain1000");
-  if (m10 && m1000) add("memory", "heap retained by a 1,000-step run minus a 10-step run, FlowRunner", "≤", TARGETS.memoryGrowthMiB, "MiB", m1000.heapRetainedMiB - m10.heapRetainedMiB);
+  if (m10 && m1000)
+    add(
+      "memory",
+      "heap retained by a 1,000-step run minus a 10-step run, FlowRunner",
+      "≤",
+      TARGETS.memoryGrowthMiB,
+      "MiB",
+      m1000.heapRetainedMiB - m10.heapRetainedMiB,
+    );
   return targets;
 }
 
@@ -122,7 +152,12 @@ export function render(raw, targets, { quick, optimisations }) {
   out.push(
     table(
       ["target", "limit", "measured", "result"],
-      targets.map((t) => [t.target, `${t.op} ${t.limit} ${t.unit}`, `${fmt(t.value, t.unit === "errors" ? 0 : 3)} ${t.unit}`, t.met ? "**met**" : `**missed** (${missedBy(t)})`]),
+      targets.map((t) => [
+        t.target,
+        `${t.op} ${t.limit} ${t.unit}`,
+        `${fmt(t.value, t.unit === "errors" ? 0 : 3)} ${t.unit}`,
+        t.met ? "**met**" : `**missed** (${missedBy(t)})`,
+      ]),
     ),
   );
   const missed = targets.filter((t) => !t.met && WHY[t.id]);
@@ -149,16 +184,30 @@ export function render(raw, targets, { quick, optimisations }) {
       }),
     ),
   );
-  out.push("", "Runs: FlowRunner / floor / Workflows. The no-op `condition` chain exists only for FlowRunner: next to the", "100-node `transform` chain it shows what the sandbox call costs per step.");
+  out.push(
+    "",
+    "Runs: FlowRunner / floor / Workflows. The no-op `condition` chain exists only for FlowRunner: next to the",
+    "100-node `transform` chain it shows what the sandbox call costs per step.",
+  );
 
   out.push("", "### Cost per step", "");
   out.push(
     table(
-      ["chain", ...SYSTEMS.map(([, n]) => `${n} ms/step (marginal)`), ...SYSTEMS.map(([, n]) => `${n} ms/step (total / N)`), "FlowRunner / Workflows (marginal)"],
+      [
+        "chain",
+        ...SYSTEMS.map(([, n]) => `${n} ms/step (marginal)`),
+        ...SYSTEMS.map(([, n]) => `${n} ms/step (total / N)`),
+        "FlowRunner / Workflows (marginal)",
+      ],
       [100, 1000].map((steps) => {
         const m = Object.fromEntries(SYSTEMS.map(([id]) => [id, perStep(raw, id, steps)]));
         const total = (id) => get(raw.latency, id, `chain${steps}`)?.p50 / steps;
-        return [`${steps} steps`, ...SYSTEMS.map(([id]) => fmt(m[id], 3)), ...SYSTEMS.map(([id]) => fmt(total(id), 3)), ratio(m.flowrunner, m.workflows, 3)];
+        return [
+          `${steps} steps`,
+          ...SYSTEMS.map(([id]) => fmt(m[id], 3)),
+          ...SYSTEMS.map(([id]) => fmt(total(id), 3)),
+          ratio(m.flowrunner, m.workflows, 3),
+        ];
       }),
     ),
   );
@@ -185,7 +234,9 @@ export function render(raw, targets, { quick, optimisations }) {
   if (t) {
     out.push(
       `${t.clients} clients, each running the 10-node chain in a loop for ${fmt(t.elapsedMs / 1000)} s per system` +
-        (t.rounds > 1 ? `, in ${t.rounds} rounds that take turns across the systems (so a drift in the machine's speed hits all three).` : "."),
+        (t.rounds > 1
+          ? `, in ${t.rounds} rounds that take turns across the systems (so a drift in the machine's speed hits all three).`
+          : "."),
       "",
     );
     out.push(
@@ -194,7 +245,18 @@ export function render(raw, targets, { quick, optimisations }) {
         SYSTEMS.map(([id, n]) => {
           const r = get(raw.throughput, id);
           const fr = get(raw.throughput, "flowrunner");
-          return r ? [n, fmt(r.perSecond), fmt(r.p50), fmt(r.p99), `${r.errors} / ${r.runs}`, fmt(r.cpuUtilisation, 2), id === "flowrunner" ? "–" : ratio(fr?.perSecond, r.perSecond), fmt(r.load[0], 2)] : [n, "–", "–", "–", "–", "–", "–", "–"];
+          return r
+            ? [
+                n,
+                fmt(r.perSecond),
+                fmt(r.p50),
+                fmt(r.p99),
+                `${r.errors} / ${r.runs}`,
+                fmt(r.cpuUtilisation, 2),
+                id === "flowrunner" ? "–" : ratio(fr?.perSecond, r.perSecond),
+                fmt(r.load[0], 2),
+              ]
+            : [n, "–", "–", "–", "–", "–", "–", "–"];
         }),
       ),
     );
@@ -260,7 +322,16 @@ export function render(raw, targets, { quick, optimisations }) {
     "",
     table(
       ["system", "chain", "runs", "heap peak growth (MiB)", "heap retained (MiB)", "RSS growth (MiB)", "run storage (KiB)", "load"],
-      raw.memory.map((m) => [SYSTEMS.find(([id]) => id === m.system)[1], SHAPES[m.shape].label, m.reps, fmt(m.heapPeakGrowthMiB, 2), fmt(m.heapRetainedMiB, 3), fmt(m.rssGrowthMiB, 1), fmt(m.storageKiB, 0), fmt(m.load, 2)]),
+      raw.memory.map((m) => [
+        SYSTEMS.find(([id]) => id === m.system)[1],
+        SHAPES[m.shape].label,
+        m.reps,
+        fmt(m.heapPeakGrowthMiB, 2),
+        fmt(m.heapRetainedMiB, 3),
+        fmt(m.rssGrowthMiB, 1),
+        fmt(m.storageKiB, 0),
+        fmt(m.load, 2),
+      ]),
     ),
   );
 
@@ -270,11 +341,21 @@ export function render(raw, targets, { quick, optimisations }) {
       ["shape", ...SYSTEMS.map(([, n]) => `${n} ms`), "FlowRunner / floor", "FlowRunner / Workflows"],
       shapes.map((shape) => {
         const c = (id) => get(raw.latency, id, shape)?.cpuMsPerRun;
-        return [SHAPES[shape].label, ...SYSTEMS.map(([id]) => fmt(c(id))), ratio(c("flowrunner"), c("floor")), ratio(c("flowrunner"), c("workflows"))];
+        return [
+          SHAPES[shape].label,
+          ...SYSTEMS.map(([id]) => fmt(c(id))),
+          ratio(c("flowrunner"), c("floor")),
+          ratio(c("flowrunner"), c("workflows")),
+        ];
       }),
     ),
   );
-  out.push("", `Startup (build excluded): ${Object.entries(raw.startup).map(([k, v]) => `${k} ${fmt(v / 1000)} s`).join(", ")}. The suite took ${fmt(raw.seconds)} s.`);
+  out.push(
+    "",
+    `Startup (build excluded): ${Object.entries(raw.startup)
+      .map(([k, v]) => `${k} ${fmt(v / 1000)} s`)
+      .join(", ")}. The suite took ${fmt(raw.seconds)} s.`,
+  );
   if (optimisations) out.push("", optimisations.trim());
   return out.join("\n");
 }

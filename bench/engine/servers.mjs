@@ -96,7 +96,12 @@ export async function prepare(name, configPath, dir, vars = {}) {
     rules: [{ type: "CompiledWasm", globs: ["**/*.wasm"], fallthrough: true }],
     vars: { ...(rawConfig.vars ?? {}), ...vars },
     ...(rawConfig.d1_databases
-      ? { d1_databases: rawConfig.d1_databases.map((db) => ({ ...db, ...(db.migrations_dir ? { migrations_dir: path.resolve(configDir, db.migrations_dir) } : {}) })) }
+      ? {
+          d1_databases: rawConfig.d1_databases.map((db) => ({
+            ...db,
+            ...(db.migrations_dir ? { migrations_dir: path.resolve(configDir, db.migrations_dir) } : {}),
+          })),
+        }
       : {}),
   };
   delete config.triggers; // no cron during a benchmark
@@ -142,7 +147,11 @@ export async function build(prepared) {
     supported: { "import-source": true, using: true },
     keepNames: rawConfig.keep_names ?? true,
     conditions: ["workerd", "worker", "browser"],
-    define: { "process.env.NODE_ENV": '"production"', "global.process.env.NODE_ENV": '"production"', "globalThis.process.env.NODE_ENV": '"production"' },
+    define: {
+      "process.env.NODE_ENV": '"production"',
+      "global.process.env.NODE_ENV": '"production"',
+      "globalThis.process.env.NODE_ENV": '"production"',
+    },
     external: ["cloudflare:*"],
     logLevel: "warning",
     plugins: [wasm],
@@ -151,10 +160,13 @@ export async function build(prepared) {
 }
 
 export async function applyD1Migrations(prepared, binding = "DB") {
-  await wrangler(["d1", "migrations", "apply", binding, "--local", "--persist-to", path.join(prepared.dir, "state"), "-c", prepared.config], {
-    cwd: prepared.dir,
-    input: "y\n",
-  });
+  await wrangler(
+    ["d1", "migrations", "apply", binding, "--local", "--persist-to", path.join(prepared.dir, "state"), "-c", prepared.config],
+    {
+      cwd: prepared.dir,
+      input: "y\n",
+    },
+  );
 }
 
 /**
@@ -165,8 +177,26 @@ export async function startServer(prepared, { timeoutMs = 120_000 } = {}) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const state = path.join(prepared.dir, "state");
-  const args = ["dev", "-c", prepared.config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", state, "--show-interactive-dev-session=false"];
-  const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: prepared.dir, env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const args = [
+    "dev",
+    "-c",
+    prepared.config,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    state,
+    "--show-interactive-dev-session=false",
+  ];
+  const child = spawn(process.execPath, [WRANGLER, ...args], {
+    cwd: prepared.dir,
+    env: ENV,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   groups.add(child.pid);
   let log = "";
   const onData = (chunk) => {
@@ -224,7 +254,12 @@ export async function startServer(prepared, { timeoutMs = 120_000 } = {}) {
   return server;
 }
 
-const tail = (text) => text.split("\n").filter((l) => !/getaddrinfo|GetAddrInfo|callbackTrampoline|Request\.cf/.test(l)).slice(-25).join("\n");
+const tail = (text) =>
+  text
+    .split("\n")
+    .filter((l) => !/getaddrinfo|GetAddrInfo|callbackTrampoline|Request\.cf/.test(l))
+    .slice(-25)
+    .join("\n");
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function children(pid) {
@@ -291,7 +326,9 @@ export function sqliteFiles(dir) {
 export function newSqliteBytes(dir, before) {
   const size = (f) => (existsSync(f) ? statSync(f).size : 0);
   const added = [...sqliteFiles(dir)].filter((f) => !before.has(f));
-  return added.length ? { files: added.map((f) => path.basename(f)), bytes: added.reduce((sum, f) => sum + size(f) + size(`${f}-wal`), 0) } : null;
+  return added.length
+    ? { files: added.map((f) => path.basename(f)), bytes: added.reduce((sum, f) => sum + size(f) + size(`${f}-wal`), 0) }
+    : null;
 }
 
 /**

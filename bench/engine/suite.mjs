@@ -143,7 +143,10 @@ async function memoryOf(system, shape, reps) {
     client.close();
   }
   const median = (key) => {
-    const values = out.map((o) => o[key]).filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
+    const values = out
+      .map((o) => o[key])
+      .filter((v) => v !== null && v !== undefined)
+      .sort((a, b) => a - b);
     return values.length ? Number(values[Math.floor((values.length - 1) / 2)].toFixed(3)) : null;
   };
   return {
@@ -175,7 +178,14 @@ export async function run({ quick = false, args = [] } = {}) {
     throw error;
   });
   const [frServer, floorServer, wfServer] = servers;
-  const raw = { plan, startup: Object.fromEntries(servers.map((s) => [s.name, Math.round(s.startupMs)])), latency: [], throughput: [], wait: [], memory: [] };
+  const raw = {
+    plan,
+    startup: Object.fromEntries(servers.map((s) => [s.name, Math.round(s.startupMs)])),
+    latency: [],
+    throughput: [],
+    wait: [],
+    memory: [],
+  };
   try {
     const systems = [flowRunner(frServer), floor(floorServer), workflows(wfServer)];
     const byId = Object.fromEntries(systems.map((s) => [s.id, s]));

@@ -85,7 +85,8 @@ export function flowRunner(server) {
       ...init,
       headers: { "Content-Type": "application/json", ...(auth ? { Authorization: auth } : {}), ...(init.headers ?? {}) },
     });
-    if (res.status >= 300) throw new Error(`FlowRunner ${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    if (res.status >= 300)
+      throw new Error(`FlowRunner ${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
     return res.body;
   };
   return {
@@ -103,7 +104,10 @@ export function flowRunner(server) {
       const token = await api("/api/v1/tokens", { method: "POST", body: JSON.stringify({ name: "bench" }) });
       auth = `Bearer ${token.token}`;
       for (const key of shapes) {
-        const flow = await api("/api/v1/flows", { method: "POST", body: JSON.stringify({ name: `bench-${key}-${username}`, content: flowYaml(key, SHAPES[key]) }) });
+        const flow = await api("/api/v1/flows", {
+          method: "POST",
+          body: JSON.stringify({ name: `bench-${key}-${username}`, content: flowYaml(key, SHAPES[key]) }),
+        });
         flows[key] = flow.id;
       }
     },
@@ -124,8 +128,14 @@ export function flowRunner(server) {
         const done = () =>
           attempt(async () => {
             const got = await request(`${base}/api/v1/executions/${id}?wait=60`, { headers: { Authorization: auth } });
-            if (got.status !== 200 || got.body.status !== "completed") return { ok: false, ms: got.ms, error: `HTTP ${got.status}, status ${got.body.status}: ${JSON.stringify(got.body.error ?? got.body).slice(0, 200)}` };
-            if (!checkOutput(shape, got.body.output)) return { ok: false, ms: got.ms, error: `unexpected output ${JSON.stringify(got.body.output)}` };
+            if (got.status !== 200 || got.body.status !== "completed")
+              return {
+                ok: false,
+                ms: got.ms,
+                error: `HTTP ${got.status}, status ${got.body.status}: ${JSON.stringify(got.body.error ?? got.body).slice(0, 200)}`,
+              };
+            if (!checkOutput(shape, got.body.output))
+              return { ok: false, ms: got.ms, error: `unexpected output ${JSON.stringify(got.body.output)}` };
             return { ok: true, ms: got.ms, serverMs: Date.parse(got.body.finished_at) - Date.parse(got.body.created_at) };
           });
         return { ok: true, ms: res.ms, done };
@@ -139,8 +149,10 @@ export function flowRunner(server) {
           body: JSON.stringify({ input: { n: 0 } }),
         });
         if (res.status !== 201) return { ok: false, ms: res.ms, error: `HTTP ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}` };
-        if (res.body.status !== "completed") return { ok: false, ms: res.ms, error: `status ${res.body.status}: ${JSON.stringify(res.body.error)}` };
-        if (!checkOutput(shape, res.body.output)) return { ok: false, ms: res.ms, error: `unexpected output ${JSON.stringify(res.body.output)}` };
+        if (res.body.status !== "completed")
+          return { ok: false, ms: res.ms, error: `status ${res.body.status}: ${JSON.stringify(res.body.error)}` };
+        if (!checkOutput(shape, res.body.output))
+          return { ok: false, ms: res.ms, error: `unexpected output ${JSON.stringify(res.body.output)}` };
         return { ok: true, ms: res.ms, id: res.body.id };
       }),
   };
@@ -172,7 +184,8 @@ export function floor(server) {
         const shape = SHAPES[key];
         const res = await request(`${server.url}/run?${query(shape)}`, { method: "POST" });
         if (res.status !== 200) return { ok: false, ms: res.ms, error: `HTTP ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}` };
-        if (!checkOutput(shape, res.body.output)) return { ok: false, ms: res.ms, error: `unexpected output ${JSON.stringify(res.body.output)}` };
+        if (!checkOutput(shape, res.body.output))
+          return { ok: false, ms: res.ms, error: `unexpected output ${JSON.stringify(res.body.output)}` };
         return { ok: true, ms: res.ms };
       }),
   };
@@ -199,8 +212,10 @@ export function workflows(server, { pollMs = 2 } = {}) {
         const done = () =>
           attempt(async () => {
             const got = await request(`${server.url}/wait?${q}`);
-            if (got.status !== 200) return { ok: false, ms: got.ms, error: `HTTP ${got.status}: ${JSON.stringify(got.body).slice(0, 200)}` };
-            if (!checkOutput(shape, got.body.output)) return { ok: false, ms: got.ms, error: `unexpected output ${JSON.stringify(got.body.output)}` };
+            if (got.status !== 200)
+              return { ok: false, ms: got.ms, error: `HTTP ${got.status}: ${JSON.stringify(got.body).slice(0, 200)}` };
+            if (!checkOutput(shape, got.body.output))
+              return { ok: false, ms: got.ms, error: `unexpected output ${JSON.stringify(got.body.output)}` };
             return { ok: true, ms: got.ms };
           });
         return { ok: true, ms: res.ms, done };
@@ -213,7 +228,8 @@ export function workflows(server, { pollMs = 2 } = {}) {
         if (shape.waitMs) q.set("first_poll_ms", String(shape.waitMs));
         const res = await request(`${server.url}/run?${q}`, { method: "POST" });
         if (res.status !== 200) return { ok: false, ms: res.ms, error: `HTTP ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}` };
-        if (!checkOutput(shape, res.body.output)) return { ok: false, ms: res.ms, error: `unexpected output ${JSON.stringify(res.body.output)}` };
+        if (!checkOutput(shape, res.body.output))
+          return { ok: false, ms: res.ms, error: `unexpected output ${JSON.stringify(res.body.output)}` };
         return { ok: true, ms: res.ms, inWorkerMs: res.body.create_to_complete_ms };
       }),
   };

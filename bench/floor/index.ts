@@ -80,14 +80,17 @@ export class FloorRun extends DurableObject<Env> {
   }
 }
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
 export default {
   async fetch(request, env): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/") return json({ ok: true });
     if (url.pathname === "/setup") {
-      await env.DB.exec("CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, status TEXT NOT NULL, steps INTEGER NOT NULL, output TEXT, created_at TEXT NOT NULL)");
+      await env.DB.exec(
+        "CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, status TEXT NOT NULL, steps INTEGER NOT NULL, output TEXT, created_at TEXT NOT NULL)",
+      );
       return json({ ok: true });
     }
     if (url.pathname === "/run") {

@@ -42,7 +42,9 @@ async function bundle(entry, outfile, platform, wasmPlugin) {
 const nodeWasm = {
   name: "quickjs-wasm-node",
   setup(build) {
-    build.onResolve({ filter: /\/wasm$/ }, (args) => (args.path === WASM_IMPORT ? { path: wasmPath, namespace: "wasm-module" } : undefined));
+    build.onResolve({ filter: /\/wasm$/ }, (args) =>
+      args.path === WASM_IMPORT ? { path: wasmPath, namespace: "wasm-module" } : undefined,
+    );
     build.onLoad({ filter: /.*/, namespace: "wasm-module" }, (args) => ({
       contents: `import { readFileSync } from "node:fs"; export default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
       loader: "js",
@@ -136,7 +138,9 @@ async function runWorkerd(dir) {
 function table(results) {
   const rows = [];
   const add = (runtime, what, s, unit = "ms", scale = 1) =>
-    rows.push(`| ${runtime} | ${what} | ${round(s.p50 * scale, 3)} ${unit} | ${round(s.p99 * scale, 3)} ${unit} | ${round(s.mean * scale, 3)} ${unit} | ${s.n} |`);
+    rows.push(
+      `| ${runtime} | ${what} | ${round(s.p50 * scale, 3)} ${unit} | ${round(s.p99 * scale, 3)} ${unit} | ${round(s.mean * scale, 3)} ${unit} | ${s.n} |`,
+    );
   const n = results.node;
   add("node", "transform snippet (runScript), per call", n.snippet);
   add("node", "JS expression (evalExpression), per call", n.expression);
@@ -163,7 +167,8 @@ try {
   const worst = results.workerd ?? results.node;
   results.targets = {
     ...TARGETS,
-    snippetP50Met: results.node.snippet.p50 <= TARGETS.snippetP50 && (!results.workerd || results.workerd.snippetBatched.p50 <= TARGETS.snippetP50),
+    snippetP50Met:
+      results.node.snippet.p50 <= TARGETS.snippetP50 && (!results.workerd || results.workerd.snippetBatched.p50 <= TARGETS.snippetP50),
     snippetP99Met: results.node.snippet.p99 <= TARGETS.snippetP99,
     fastPathMet: worst.fastPath.p50 * 1000 <= TARGETS.fastPathUs,
   };

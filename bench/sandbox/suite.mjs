@@ -52,7 +52,16 @@ export function toRows(raw) {
   const add = (runtime, id, measurement, stats, unit) => {
     if (!stats) return;
     const scale = unit === "µs" ? 1000 : 1;
-    rows.push({ runtime, id, measurement, unit, p50: stats.p50 * scale, p99: stats.p99 * scale, mean: stats.mean * scale, samples: stats.n });
+    rows.push({
+      runtime,
+      id,
+      measurement,
+      unit,
+      p50: stats.p50 * scale,
+      p99: stats.p99 * scale,
+      mean: stats.mean * scale,
+      samples: stats.n,
+    });
   };
   const n = raw.node;
   add("node", "snippet", "transform snippet (`runScript`), per call", n.snippet, "ms");
@@ -82,9 +91,30 @@ export function toTargets(raw) {
   const w = raw.workerd;
   const us = (stats) => (stats ? stats.p50 * 1000 : undefined);
   const targets = [
-    { id: "snippetP50", target: "transform snippet p50", limit: TARGETS.snippetP50Ms, unit: "ms", node: raw.node.snippet.p50, workerd: w?.snippetBatched.p50 },
-    { id: "snippetP99", target: "transform snippet p99", limit: TARGETS.snippetP99Ms, unit: "ms", node: raw.node.snippet.p99, workerd: undefined },
-    { id: "fastPath", target: "fast path (`evaluateTemplates`)", limit: TARGETS.fastPathUs, unit: "µs", node: us(raw.node.fastPath), workerd: us(w?.fastPath) },
+    {
+      id: "snippetP50",
+      target: "transform snippet p50",
+      limit: TARGETS.snippetP50Ms,
+      unit: "ms",
+      node: raw.node.snippet.p50,
+      workerd: w?.snippetBatched.p50,
+    },
+    {
+      id: "snippetP99",
+      target: "transform snippet p99",
+      limit: TARGETS.snippetP99Ms,
+      unit: "ms",
+      node: raw.node.snippet.p99,
+      workerd: undefined,
+    },
+    {
+      id: "fastPath",
+      target: "fast path (`evaluateTemplates`)",
+      limit: TARGETS.fastPathUs,
+      unit: "µs",
+      node: us(raw.node.fastPath),
+      workerd: us(w?.fastPath),
+    },
   ];
   return targets.map((t) => {
     const measured = [t.node, t.workerd].filter((v) => v !== undefined);
@@ -108,7 +138,11 @@ function markdown(rows, targets, raw) {
     ...targets.map(
       (t) =>
         `| ${t.target} | ≤ ${t.limit} ${t.unit} | ${t.node === undefined ? "—" : `${fixed(t.node, digits(t.unit))} ${t.unit}`} | ${
-          t.workerd === undefined ? (t.id === "snippetP99" && raw.workerd ? "n/a (request jitter)" : "—") : `${fixed(t.workerd, digits(t.unit))} ${t.unit} (batch mean)`
+          t.workerd === undefined
+            ? t.id === "snippetP99" && raw.workerd
+              ? "n/a (request jitter)"
+              : "—"
+            : `${fixed(t.workerd, digits(t.unit))} ${t.unit} (batch mean)`
         } | ${t.met ? "**pass**" : "**FAIL**"} |`,
     ),
     "",
@@ -116,7 +150,10 @@ function markdown(rows, targets, raw) {
     "",
     "| runtime | measurement | p50 | p99 | mean | samples |",
     "|---|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.runtime} | ${r.measurement} | ${fixed(r.p50, digits(r.unit))} ${r.unit} | ${fixed(r.p99, digits(r.unit))} ${r.unit} | ${fixed(r.mean, digits(r.unit))} ${r.unit} | ${r.samples} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.runtime} | ${r.measurement} | ${fixed(r.p50, digits(r.unit))} ${r.unit} | ${fixed(r.p99, digits(r.unit))} ${r.unit} | ${fixed(r.mean, digits(r.unit))} ${r.unit} | ${r.samples} |`,
+    ),
   ];
   if (!raw.workerd) lines.push("", "workerd was not measured (`--node-only`).");
   return lines.join("\n");

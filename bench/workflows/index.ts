@@ -46,7 +46,8 @@ export class BenchFlow extends WorkflowEntrypoint<Env, Params> {
 }
 
 const FINAL = new Set(["complete", "errored", "terminated"]);
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
 /** Polls an instance until it is final. */
 async function settle(instance: WorkflowInstance, started: number, firstPollMs: number, pollMs: number): Promise<Response> {
@@ -58,7 +59,14 @@ async function settle(instance: WorkflowInstance, started: number, firstPollMs: 
     polls++;
     const status = await instance.status();
     if (FINAL.has(status.status)) {
-      const body = { id: instance.id, status: status.status, output: status.output ?? null, error: status.error ?? null, create_to_complete_ms: Date.now() - started, polls };
+      const body = {
+        id: instance.id,
+        status: status.status,
+        output: status.output ?? null,
+        error: status.error ?? null,
+        create_to_complete_ms: Date.now() - started,
+        polls,
+      };
       return json(body, status.status === "complete" ? 200 : 500);
     }
   }
@@ -78,7 +86,8 @@ export default {
         return await settle(instance, started, n("first_poll_ms", pollMs), pollMs);
       }
       if (url.pathname === "/start") return json({ id: (await env.FLOW.create({ params })).id });
-      if (url.pathname === "/wait") return await settle(await env.FLOW.get(url.searchParams.get("id") ?? ""), Date.now(), n("first_poll_ms", pollMs), pollMs);
+      if (url.pathname === "/wait")
+        return await settle(await env.FLOW.get(url.searchParams.get("id") ?? ""), Date.now(), n("first_poll_ms", pollMs), pollMs);
       return json({ error: "not found" }, 404);
     } catch (error) {
       return json({ error: String(error) }, 500);

@@ -52,7 +52,12 @@ export class Client {
 
   /** Like `request`, with the response status. */
   async exchange<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = { "User-Agent": `flowrunner-cli/${VERSION}`, Accept: "application/json", ...this.authHeaders(), ...options.headers };
+    const headers: Record<string, string> = {
+      "User-Agent": `flowrunner-cli/${VERSION}`,
+      Accept: "application/json",
+      ...this.authHeaders(),
+      ...options.headers,
+    };
     let body: string | undefined;
     if (options.body !== undefined) {
       body = typeof options.body === "string" && options.contentType ? options.body : JSON.stringify(options.body);
@@ -73,7 +78,11 @@ export class Client {
     try {
       return { status: response.status, body: JSON.parse(text) as T };
     } catch {
-      throw new ApiError(response.status, "invalid_response", `the server at ${url.origin} did not answer JSON (is it a FlowRunner server?)`);
+      throw new ApiError(
+        response.status,
+        "invalid_response",
+        `the server at ${url.origin} did not answer JSON (is it a FlowRunner server?)`,
+      );
     }
   }
 

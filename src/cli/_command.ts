@@ -68,7 +68,10 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
 export function parseCommand(command: Command, argv: string[]): { args: string[]; opts: Values } {
   const options = { ...GLOBAL_OPTIONS, ...command.options };
   const config = Object.fromEntries(
-    Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+    Object.entries(options).map(([name, o]) => [
+      name,
+      { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+    ]),
   );
   let parsed;
   try {

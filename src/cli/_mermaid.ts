@@ -5,7 +5,21 @@
  */
 import type { FlowDefinition } from "../flow";
 
-const RESERVED = new Set(["end", "graph", "flowchart", "subgraph", "style", "linkstyle", "classdef", "class", "click", "direction", "call", "href", "default"]);
+const RESERVED = new Set([
+  "end",
+  "graph",
+  "flowchart",
+  "subgraph",
+  "style",
+  "linkstyle",
+  "classdef",
+  "class",
+  "click",
+  "direction",
+  "call",
+  "href",
+  "default",
+]);
 
 /** Mermaid-safe text for a quoted label. */
 function escape(text: string): string {

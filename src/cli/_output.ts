@@ -7,8 +7,10 @@ import { ApiError } from "./_client";
 const useColor = (stream: NodeJS.WriteStream) =>
   process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== "0" : Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 
-const paint = (code: number) => (text: string, stream: NodeJS.WriteStream = process.stdout) =>
-  useColor(stream) ? `\x1b[${code}m${text}\x1b[0m` : text;
+const paint =
+  (code: number) =>
+  (text: string, stream: NodeJS.WriteStream = process.stdout) =>
+    useColor(stream) ? `\x1b[${code}m${text}\x1b[0m` : text;
 
 export const c = { red: paint(31), green: paint(32), yellow: paint(33), blue: paint(34), gray: paint(90), bold: paint(1) };
 
@@ -68,7 +70,10 @@ export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "-";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return d
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 interface Issue {

@@ -61,7 +61,9 @@ function streamSocket(client: Client, id: string, after: number, renderer: RunRe
     const WS = globalThis.WebSocket as unknown as new (url: string, init: unknown) => WebSocket;
     const ws = new WS(url.toString(), { headers: client.authHeaders() });
     const keepAlive = setInterval(() => ws.readyState === 1 && ws.send("ping"), 30_000);
-    const timeout = Number.isFinite(deadline) ? setTimeout(() => done({ final: false, lastSeq }), Math.max(0, deadline - Date.now())) : undefined;
+    const timeout = Number.isFinite(deadline)
+      ? setTimeout(() => done({ final: false, lastSeq }), Math.max(0, deadline - Date.now()))
+      : undefined;
     const done = (result: SocketResult | Error) => {
       if (settled) return;
       settled = true;
@@ -110,14 +112,14 @@ function streamSocket(client: Client, id: string, after: number, renderer: RunRe
   });
 }
 
-
 const STEP_DONE = new Set(["completed", "failed", "retrying", "cancelled"]);
 
 /** Turns changes of step records into the events the WebSocket would have sent. */
 function stepEvents(step: Step, previous: string | undefined, execution: Execution): WatchEvent[] {
   const events: WatchEvent[] = [];
   const base = { node_id: step.node_id };
-  if (previous === undefined) events.push({ ...base, at: step.started_at, type: "step.started", data: { step: step.seq, attempt: step.attempt } });
+  if (previous === undefined)
+    events.push({ ...base, at: step.started_at, type: "step.started", data: { step: step.seq, attempt: step.attempt } });
   if (step.status === "waiting" && previous !== "waiting") {
     const wait = execution.waiting_for?.find((w) => w.node_id === step.node_id);
     events.push({ ...base, at: step.started_at, type: "step.waiting", data: { step: step.seq, ...(wait ?? {}) } });
@@ -145,18 +147,26 @@ async function poll(client: Client, id: string, renderer: RunRenderer, deadline:
     const batch: { event: WatchEvent; step: number }[] = [];
     const { steps } = await client.get<{ steps: Step[] }>(`/api/v1/executions/${id}/steps`, { after: floor, limit: 1000 });
     for (const step of steps) {
-      if (!seen.has(step.seq)) started.set(step.node_id, [...(started.get(step.node_id) ?? []), { seq: step.seq, at: Date.parse(step.started_at) }]);
+      if (!seen.has(step.seq))
+        started.set(step.node_id, [...(started.get(step.node_id) ?? []), { seq: step.seq, at: Date.parse(step.started_at) }]);
       if (seen.get(step.seq) === step.status) continue;
       batch.push(...stepEvents(step, seen.get(step.seq), execution).map((event) => ({ event, step: step.seq })));
       seen.set(step.seq, step.status);
     }
     /** The step a log line came from: its node's latest step started by then. */
-    const stepOf = (nodeId: string | null, at: number) => (nodeId === null ? 0 : (started.get(nodeId)?.findLast((s) => s.at <= at)?.seq ?? 0));
+    const stepOf = (nodeId: string | null, at: number) =>
+      nodeId === null ? 0 : (started.get(nodeId)?.findLast((s) => s.at <= at)?.seq ?? 0);
     while (seen.has(floor + 1) && STEP_DONE.has(seen.get(floor + 1)!)) floor++;
     for (;;) {
       const { logs } = await client.get<{ logs: LogLine[] }>(`/api/v1/executions/${id}/logs`, { after: logAfter, limit: 1000 });
       for (const log of logs) {
-        const event = { seq: log.seq, at: log.time, type: "log", node_id: log.node_id, data: { level: log.level, message: log.message, ...(log.data == null ? {} : { data: log.data }) } };
+        const event = {
+          seq: log.seq,
+          at: log.time,
+          type: "log",
+          node_id: log.node_id,
+          data: { level: log.level, message: log.message, ...(log.data == null ? {} : { data: log.data }) },
+        };
         batch.push({ event, step: stepOf(log.node_id, Date.parse(log.time)) });
       }
       logAfter = logs.at(-1)?.seq ?? logAfter;
@@ -168,7 +178,12 @@ async function poll(client: Client, id: string, renderer: RunRenderer, deadline:
     for (const { event } of batch) renderer.event(event);
     if (FINAL.has(execution.status)) {
       const { output, error, status } = execution;
-      renderer.event({ at: execution.finished_at ?? undefined, type: `execution.${status}`, node_id: null, data: { status, output, error } });
+      renderer.event({
+        at: execution.finished_at ?? undefined,
+        type: `execution.${status}`,
+        node_id: null,
+        data: { status, output, error },
+      });
       return;
     }
     if (Date.now() >= deadline) return;

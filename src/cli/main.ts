@@ -42,7 +42,7 @@ function mainHelp(): string {
     "Examples:",
     "  flowrunner login --url http://localhost:8787",
     "  flowrunner validate hello.yaml && flowrunner flows create hello.yaml",
-    "  flowrunner run Hello --input-json '{\"name\": \"world\"}' --follow",
+    '  flowrunner run Hello --input-json \'{"name": "world"}\' --follow',
     "",
     "Run 'flowrunner <command> --help' for more. Docs: docs/cli.md",
   ];

@@ -97,7 +97,15 @@ export class ExecutionEngine {
     const { store } = this.host;
     store.save(state);
     for (const [node, output] of Object.entries(request.results ?? {})) store.setResult(node, output);
-    store.addToken({ node_id: state.start_node, state: "ready", input: request.input, attempt: 1, from_node: null, pending: null, step_seq: null });
+    store.addToken({
+      node_id: state.start_node,
+      state: "ready",
+      input: request.input,
+      attempt: 1,
+      from_node: null,
+      pending: null,
+      step_seq: null,
+    });
     const timeout = request.flow.timeout ? parseDuration(request.flow.timeout) : undefined;
     if (timeout) store.addTimer("flow_timeout", now + timeout, null);
     store.appendEvent("execution.started", null, { flow_id: state.flow_id, flow_version: state.flow_version, trigger: state.trigger });
@@ -240,7 +248,10 @@ export class ExecutionEngine {
         if (token.state !== "ready" || active.has(token.id)) continue;
         await this.resumeIfWaiting();
         started++;
-        active.set(token.id, this.runToken(token).finally(() => active.delete(token.id)));
+        active.set(
+          token.id,
+          this.runToken(token).finally(() => active.delete(token.id)),
+        );
       }
       if (active.size === 0) break;
       await Promise.race(active.values());
@@ -264,23 +275,26 @@ export class ExecutionEngine {
     const sideEffects = this.host.hasSideEffects(node.type);
     // A pure step's start is held with its completion (see completeStep): if the object dies before
     // they are applied, the step runs again from the token, as if it had never started, to the same result.
-    store.batch(() => {
-      token.step_seq = store.startStep({
-        token_id: token.id,
-        node_id: token.node_id,
-        attempt: token.attempt,
-        status: "running",
-        action: null,
-        input: token.input,
-        output: null,
-        error: null,
-        started_at: new Date(startedAt).toISOString(),
-        finished_at: null,
-      });
-      token.state = "running";
-      store.updateToken(token);
-      store.appendEvent("step.started", token.node_id, { step: token.step_seq, attempt: token.attempt, input: preview(token.input) });
-    }, { hold: !sideEffects });
+    store.batch(
+      () => {
+        token.step_seq = store.startStep({
+          token_id: token.id,
+          node_id: token.node_id,
+          attempt: token.attempt,
+          status: "running",
+          action: null,
+          input: token.input,
+          output: null,
+          error: null,
+          started_at: new Date(startedAt).toISOString(),
+          finished_at: null,
+        });
+        token.state = "running";
+        store.updateToken(token);
+        store.appendEvent("step.started", token.node_id, { step: token.step_seq, attempt: token.attempt, input: preview(token.input) });
+      },
+      { hold: !sideEffects },
+    );
     // Before an effect leaves the run, everything up to and including "this step started" must be
     // durable: a crash then re-runs only this step, and its record shows it was interrupted.
     if (sideEffects) {
@@ -307,7 +321,10 @@ export class ExecutionEngine {
       const aborted = new Promise<never>((_, reject) => {
         controller.signal.addEventListener("abort", () => reject(controller.signal.reason));
         if (timeoutMs !== undefined) {
-          timer = setTimeout(() => controller.abort(new NodeError("timeout", `Node '${token.node_id}' timed out after ${node.timeout}`)), timeoutMs);
+          timer = setTimeout(
+            () => controller.abort(new NodeError("timeout", `Node '${token.node_id}' timed out after ${node.timeout}`)),
+            timeoutMs,
+          );
         }
       });
       outcome = await Promise.race([work, aborted]);
@@ -381,22 +398,31 @@ export class ExecutionEngine {
    * the caller's answer and the alarm's end come after it.
    */
   private completeStep(token: Token, action: string, output: JsonValue, durationMs?: number, hold = false): void {
-    this.host.store.batch(() => {
-      const { store } = this.host;
-      const finishedAt = this.host.now();
-      if (token.step_seq !== null) {
-        store.finishStep(token.step_seq, { status: "completed", action, output, error: null, finished_at: new Date(finishedAt).toISOString() });
-      }
-      this.allResults()[token.node_id] = output;
-      store.setResult(token.node_id, output);
-      store.appendEvent("step.completed", token.node_id, {
-        step: token.step_seq,
-        action,
-        output: preview(output),
-        ...(durationMs === undefined ? {} : { duration_ms: durationMs }),
-      });
-      this.advance(token, action, output);
-    }, { hold });
+    this.host.store.batch(
+      () => {
+        const { store } = this.host;
+        const finishedAt = this.host.now();
+        if (token.step_seq !== null) {
+          store.finishStep(token.step_seq, {
+            status: "completed",
+            action,
+            output,
+            error: null,
+            finished_at: new Date(finishedAt).toISOString(),
+          });
+        }
+        this.allResults()[token.node_id] = output;
+        store.setResult(token.node_id, output);
+        store.appendEvent("step.completed", token.node_id, {
+          step: token.step_seq,
+          action,
+          output: preview(output),
+          ...(durationMs === undefined ? {} : { duration_ms: durationMs }),
+        });
+        this.advance(token, action, output);
+      },
+      { hold },
+    );
   }
 
   private failStep(token: Token, error: NodeError): void {
@@ -404,12 +430,22 @@ export class ExecutionEngine {
       const state = this.current()!;
       const node = state.flow.nodes[token.node_id]!;
       const { store } = this.host;
-      const stepError: StepError = { code: error.code, message: error.message, node_id: token.node_id, ...(error.details === undefined ? {} : { details: error.details }) };
+      const stepError: StepError = {
+        code: error.code,
+        message: error.message,
+        node_id: token.node_id,
+        ...(error.details === undefined ? {} : { details: error.details }),
+      };
       const finishedAt = new Date(this.host.now()).toISOString();
       if (error.retryable && canRetry(node.retry, token.attempt)) {
         const delay = retryDelayMs(node.retry!, token.attempt, () => this.host.random());
         store.finishStep(token.step_seq!, { status: "retrying", action: null, output: null, error: stepError, finished_at: finishedAt });
-        store.appendEvent("step.retrying", token.node_id, { step: token.step_seq, attempt: token.attempt, delay_ms: delay, error: stepError as unknown as JsonValue });
+        store.appendEvent("step.retrying", token.node_id, {
+          step: token.step_seq,
+          attempt: token.attempt,
+          delay_ms: delay,
+          error: stepError as unknown as JsonValue,
+        });
         token.attempt++;
         token.state = "retry_wait";
         store.updateToken(token);
@@ -417,7 +453,11 @@ export class ExecutionEngine {
         return;
       }
       store.finishStep(token.step_seq!, { status: "failed", action: null, output: null, error: stepError, finished_at: finishedAt });
-      store.appendEvent("step.failed", token.node_id, { step: token.step_seq, attempt: token.attempt, error: stepError as unknown as JsonValue });
+      store.appendEvent("step.failed", token.node_id, {
+        step: token.step_seq,
+        attempt: token.attempt,
+        error: stepError as unknown as JsonValue,
+      });
       if ((node.next.error ?? []).length > 0) {
         const output = stepError as unknown as JsonValue;
         this.allResults()[token.node_id] = output;
@@ -444,7 +484,15 @@ export class ExecutionEngine {
     this.joins ??= predecessorCounts(state.flow);
     for (const target of targets) {
       const joining = (this.joins.get(target) ?? 0) > 1;
-      store.addToken({ node_id: target, state: joining ? "joining" : "ready", input: output, attempt: 1, from_node: token.node_id, pending: null, step_seq: null });
+      store.addToken({
+        node_id: target,
+        state: joining ? "joining" : "ready",
+        input: output,
+        attempt: 1,
+        from_node: token.node_id,
+        pending: null,
+        step_seq: null,
+      });
     }
     this.resolveJoins(false);
   }
@@ -464,7 +512,8 @@ export class ExecutionEngine {
       const blocked = !force && tokens.some((t) => !(t.state === "joining" && t.node_id === nodeId) && canReach(flow, t.node_id, nodeId));
       if (blocked) continue;
       for (const t of arrived) store.removeToken(t.id);
-      const input: JsonValue = arrived.length === 1 ? arrived[0]!.input : Object.fromEntries(arrived.map((t) => [t.from_node ?? String(t.id), t.input]));
+      const input: JsonValue =
+        arrived.length === 1 ? arrived[0]!.input : Object.fromEntries(arrived.map((t) => [t.from_node ?? String(t.id), t.input]));
       store.addToken({ node_id: nodeId, state: "ready", input, attempt: 1, from_node: null, pending: null, step_seq: null });
     }
   }
@@ -507,7 +556,13 @@ export class ExecutionEngine {
         const child = token.state === "waiting_child" ? (token.pending as { child?: string } | null)?.child : undefined;
         if (child) children.push(child);
         if (token.step_seq !== null && ["running", "sleeping", "waiting_event", "waiting_child"].includes(token.state)) {
-          store.finishStep(token.step_seq, { status: "cancelled", action: null, output: null, error, finished_at: new Date(this.host.now()).toISOString() });
+          store.finishStep(token.step_seq, {
+            status: "cancelled",
+            action: null,
+            output: null,
+            error,
+            finished_at: new Date(this.host.now()).toISOString(),
+          });
         }
         store.removeToken(token.id);
       }
@@ -528,7 +583,9 @@ export class ExecutionEngine {
     await this.host.setAlarm(null);
     await this.transition();
     // A child run has no purpose once its parent has ended.
-    await Promise.all(children.map((id) => this.host.cancelChild(id).catch((error: unknown) => console.error("cancelling child", id, error))));
+    await Promise.all(
+      children.map((id) => this.host.cancelChild(id).catch((error: unknown) => console.error("cancelling child", id, error))),
+    );
     for (const wake of this.waiters) wake();
     this.waiters.clear();
     if (state.parent) await this.host.notifyParent(state);

@@ -36,7 +36,11 @@ export interface EngineHost {
    * Starts a child execution for a `flow` node and returns its id. A child
    * started with `wait` reports back through childFinished.
    */
-  spawnChild(state: ExecutionState, token: Token, request: { flowId: string; input: JsonValue; version?: number; wait: boolean }): Promise<string>;
+  spawnChild(
+    state: ExecutionState,
+    token: Token,
+    request: { flowId: string; input: JsonValue; version?: number; wait: boolean },
+  ): Promise<string>;
   /** Cancels a child execution this run is waiting for. */
   cancelChild(id: string): Promise<void>;
   /** Tells the parent run, if any, that this run finished. */

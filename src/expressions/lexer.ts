@@ -17,7 +17,22 @@ export interface Token {
 export type LexResult = { ok: true; tokens: Token[]; end: number } | { ok: false; message: string; offset: number };
 
 // After these, a `/` starts a regular expression rather than a division.
-const KEYWORDS_BEFORE_EXPRESSION = new Set(["return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await"]);
+const KEYWORDS_BEFORE_EXPRESSION = new Set([
+  "return",
+  "typeof",
+  "instanceof",
+  "in",
+  "of",
+  "new",
+  "delete",
+  "void",
+  "throw",
+  "case",
+  "do",
+  "else",
+  "yield",
+  "await",
+]);
 const IDENT = /[A-Za-z_$#\u00a0-\uffff][\w$\u00a0-\uffff]*/y;
 const NUMBER = /(?:0[xXoObB][\da-fA-F_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?)n?/y;
 const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", v: "\v", "0": "\0" };
@@ -26,17 +41,20 @@ const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", b: "
 export function cook(raw: string): string | undefined {
   if (!raw.includes("\\")) return raw;
   let failed = false;
-  const text = raw.replace(/\\(u\{([\da-fA-F]+)\}|u([\da-fA-F]{4})|x([\da-fA-F]{2})|\r\n|[\s\S])/g, (_all, esc: string, braced?: string, u4?: string, x2?: string) => {
-    const hex = braced ?? u4 ?? x2;
-    if (hex !== undefined) {
-      const code = parseInt(hex, 16);
-      if (code > 0x10ffff) failed = true;
-      return failed ? "" : String.fromCodePoint(code);
-    }
-    if (esc === "\n" || esc === "\r\n" || esc === "\r" || esc === "\u2028" || esc === "\u2029") return "";
-    if (/[1-9]/.test(esc)) failed = true;
-    return SIMPLE_ESCAPES[esc] ?? esc;
-  });
+  const text = raw.replace(
+    /\\(u\{([\da-fA-F]+)\}|u([\da-fA-F]{4})|x([\da-fA-F]{2})|\r\n|[\s\S])/g,
+    (_all, esc: string, braced?: string, u4?: string, x2?: string) => {
+      const hex = braced ?? u4 ?? x2;
+      if (hex !== undefined) {
+        const code = parseInt(hex, 16);
+        if (code > 0x10ffff) failed = true;
+        return failed ? "" : String.fromCodePoint(code);
+      }
+      if (esc === "\n" || esc === "\r\n" || esc === "\r" || esc === "\u2028" || esc === "\u2029") return "";
+      if (/[1-9]/.test(esc)) failed = true;
+      return SIMPLE_ESCAPES[esc] ?? esc;
+    },
+  );
   return failed ? undefined : text;
 }
 

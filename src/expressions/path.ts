@@ -23,7 +23,26 @@ const PATH = /^\s*([A-Za-z_$][\w$]*)((?:\s*(?:\??\.\s*[A-Za-z_$][\w$]*|(?:\?\.)?
 const STEP = /(\?)?(?:\.\s*([A-Za-z_$][\w$]*)|\.?\[\s*(?:(\d+)|"([^"\\\n]*)"|'([^'\\\n]*)')\s*\])/g;
 
 // Roots that look like identifiers but are not variables.
-const NOT_VARIABLES = new Set(["this", "true", "false", "null", "undefined", "NaN", "Infinity", "new", "typeof", "void", "delete", "await", "yield", "super", "import", "function", "class", "arguments"]);
+const NOT_VARIABLES = new Set([
+  "this",
+  "true",
+  "false",
+  "null",
+  "undefined",
+  "NaN",
+  "Infinity",
+  "new",
+  "typeof",
+  "void",
+  "delete",
+  "await",
+  "yield",
+  "super",
+  "import",
+  "function",
+  "class",
+  "arguments",
+]);
 
 /** Parse a plain property path; null when the expression is anything else. */
 export function parsePath(expr: string): PropertyPath | null {

@@ -27,7 +27,12 @@ function referenceEnd(tokens: Token[], i: number): number {
     return i + 1;
   }
   // globalThis["secrets"]
-  if ((t.type === "string" || t.type === "template") && t.cooked === "secrets" && before?.value === "[" && GLOBAL_OBJECTS.has(tokens[i - 2]?.value ?? "")) {
+  if (
+    (t.type === "string" || t.type === "template") &&
+    t.cooked === "secrets" &&
+    before?.value === "[" &&
+    GLOBAL_OBJECTS.has(tokens[i - 2]?.value ?? "")
+  ) {
     return tokens[i + 1]?.value === "]" ? i + 2 : -1;
   }
   return -1;
@@ -105,7 +110,10 @@ export function mergeSecretRefs(...refs: SecretRefs[]): SecretRefs {
  * Resolve only what is referenced and build the redactor for it. The returned `secrets` is what
  * goes into the expression/script scope; nothing else of the vault is reachable from there.
  */
-export async function resolveSecrets(refs: SecretRefs, resolver: SecretResolver): Promise<{ secrets: Record<string, JsonValue>; redactor: Redactor }> {
+export async function resolveSecrets(
+  refs: SecretRefs,
+  resolver: SecretResolver,
+): Promise<{ secrets: Record<string, JsonValue>; redactor: Redactor }> {
   if (refs !== "all" && refs.size === 0) return { secrets: {}, redactor: Redactor.fromSecrets({}) };
   const secrets = await resolver.resolve(refs === "all" ? "all" : [...refs].sort());
   return { secrets, redactor: Redactor.fromSecrets(secrets) };

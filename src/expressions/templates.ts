@@ -29,7 +29,8 @@ export interface TemplateError {
 
 export type TemplateResult = { ok: true; value: JsonValue; logs: LogLine[] } | { ok: false; error: TemplateError; logs: LogLine[] };
 
-type Step = { ok: true; value: JsonValue | undefined } | { ok: false; kind: SandboxErrorKind; message: string; line?: number; column?: number };
+type Step =
+  { ok: true; value: JsonValue | undefined } | { ok: false; kind: SandboxErrorKind; message: string; line?: number; column?: number };
 
 class TemplateFailure {
   constructor(readonly error: TemplateError) {}
@@ -53,7 +54,12 @@ export function interpolate(value: JsonValue | undefined): string {
   return String(value);
 }
 
-async function evaluateExpression(expr: CompiledExpression, scope: TemplateScope, options: TemplateOptions, logs: LogLine[]): Promise<Step> {
+async function evaluateExpression(
+  expr: CompiledExpression,
+  scope: TemplateScope,
+  options: TemplateOptions,
+  logs: LogLine[],
+): Promise<Step> {
   if (expr.path) {
     const found = lookupPath(expr.path, scope);
     if (found.found) return { ok: true, value: found.value };
@@ -66,7 +72,13 @@ async function evaluateExpression(expr: CompiledExpression, scope: TemplateScope
 }
 
 /** Evaluate one template string. A typed (`"${x}"`) template keeps the value's type; undefined becomes null. */
-async function evaluateString(text: string, scope: TemplateScope, options: TemplateOptions, path: string, logs: LogLine[]): Promise<JsonValue> {
+async function evaluateString(
+  text: string,
+  scope: TemplateScope,
+  options: TemplateOptions,
+  path: string,
+  logs: LogLine[],
+): Promise<JsonValue> {
   if (!text.includes("${")) return text;
   const compiled = compileTemplate(text);
   const failure = (step: Extract<Step, { ok: false }>): TemplateFailure => {

@@ -108,7 +108,11 @@ function checkNext(id: string, raw: unknown, sink: IssueSink): Edge[] {
     targets.forEach((target, index) => {
       const targetPath = Array.isArray(value) ? [...path, action, index] : [...path, action];
       if (typeof target === "string" && target.length > INPUT_BUDGET.idLength) {
-        sink.overLimit("idLength", `node '${id}' edge '${action}' names a node id of ${target.length} characters; the limit is ${INPUT_BUDGET.idLength}`, targetPath);
+        sink.overLimit(
+          "idLength",
+          `node '${id}' edge '${action}' names a node id of ${target.length} characters; the limit is ${INPUT_BUDGET.idLength}`,
+          targetPath,
+        );
       } else if ((typeof target === "string" && target !== "") || typeof target === "number") {
         edges.push({ action, target: String(target), path: targetPath });
       } else {
@@ -121,7 +125,14 @@ function checkNext(id: string, raw: unknown, sink: IssueSink): Edge[] {
 }
 
 /** Runs a setting's schema; the value is only used when it passed. */
-function checkSetting(id: string, key: string, code: string, schema: Parameters<typeof checkSection>[0], raw: unknown, sink: IssueSink): boolean {
+function checkSetting(
+  id: string,
+  key: string,
+  code: string,
+  schema: Parameters<typeof checkSection>[0],
+  raw: unknown,
+  sink: IssueSink,
+): boolean {
   const issues = checkSection(schema, raw, settingSection(id, key, code));
   sink.errors(issues);
   return issues.length === 0;
@@ -133,7 +144,12 @@ function normaliseRetry(id: string, raw: Record<string, unknown>, sink: IssueSin
   const wait = typeof raw.wait === "string" || typeof raw.wait === "number" ? parseDuration(raw.wait) : undefined;
   const maxWait = typeof raw.max_wait === "string" || typeof raw.max_wait === "number" ? parseDuration(raw.max_wait) : undefined;
   if (wait !== undefined && maxWait !== undefined && maxWait < wait) {
-    sink.error("invalid_retry", `node '${id}' retry.max_wait (${String(raw.max_wait)}) is shorter than retry.wait (${String(raw.wait)})`, ["nodes", id, "retry", "max_wait"]);
+    sink.error("invalid_retry", `node '${id}' retry.max_wait (${String(raw.max_wait)}) is shorter than retry.wait (${String(raw.wait)})`, [
+      "nodes",
+      id,
+      "retry",
+      "max_wait",
+    ]);
   }
   const policy: RetryPolicy = { max_retries: raw.max_retries as number };
   if (raw.wait !== undefined) policy.wait = asDuration(raw.wait);

@@ -42,7 +42,9 @@ function parseValue(text: string, field: Field): number | string {
   }
   const index = field.names?.indexOf(text.toUpperCase()) ?? -1;
   if (index >= 0) return index + (field.nameBase ?? 0);
-  const hint = field.names ? ` (a number ${field.min}-${field.max} or ${field.names[0]}-${field.names[field.names.length - 1]})` : ` (a number ${field.min}-${field.max})`;
+  const hint = field.names
+    ? ` (a number ${field.min}-${field.max} or ${field.names[0]}-${field.names[field.names.length - 1]})`
+    : ` (a number ${field.min}-${field.max})`;
   return `'${text}' is not a valid ${field.name}${hint}`;
 }
 
@@ -56,7 +58,8 @@ function checkItem(item: string, field: Field): string | undefined {
     if (Number(step) > field.max - field.min + 1) return `step ${step} is larger than the ${field.name} range`;
   }
   if (base === "*") return undefined;
-  if (base === "?") return field.question ? (step === undefined ? undefined : `'?' cannot have a step`) : `'?' is only allowed in the day fields`;
+  if (base === "?")
+    return field.question ? (step === undefined ? undefined : `'?' cannot have a step`) : `'?' is only allowed in the day fields`;
   const [from = "", to, more] = base.split("-");
   if (more !== undefined) return `'${base}' is not a valid range in ${field.name} field`;
   const start = parseValue(from, field);

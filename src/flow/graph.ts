@@ -31,7 +31,13 @@ function checkEdges({ ids, nodes }: Graph, sink: IssueSink, hints: SuggestionBud
   return sound;
 }
 
-function findStart({ ids, nodes }: Graph, rawStart: unknown, edgesSound: boolean, sink: IssueSink, hints: SuggestionBudget): string | undefined {
+function findStart(
+  { ids, nodes }: Graph,
+  rawStart: unknown,
+  edgesSound: boolean,
+  sink: IssueSink,
+  hints: SuggestionBudget,
+): string | undefined {
   if (rawStart !== undefined && rawStart !== null) {
     if (typeof rawStart !== "string" && typeof rawStart !== "number") {
       sink.error("unknown_start", `start must be a node id, got ${kindOf(rawStart)}`, ["start"]);

@@ -37,8 +37,7 @@ export interface ParsedSource {
 }
 
 export type ParseOutcome =
-  | { ok: true; parsed: ParsedSource; warnings: FlowIssue[] }
-  | { ok: false; errors: FlowIssue[]; warnings: FlowIssue[] };
+  { ok: true; parsed: ParsedSource; warnings: FlowIssue[] } | { ok: false; errors: FlowIssue[]; warnings: FlowIssue[] };
 
 function issueAt(code: string, message: string, lineCounter: LineCounter | undefined, offset: number, limit?: BudgetLimit): FlowIssue {
   const pos = lineCounter ? lineCounter.linePos(Math.max(0, offset)) : { line: 1, col: 1 };
@@ -69,7 +68,12 @@ function scanIssue(source: string): FlowIssue | undefined {
     return issueAt("limit_exceeded", message, lineCounter, problem.offset, "flowDepth");
   }
   const code = `U+${problem.codePoint.toString(16).toUpperCase().padStart(4, "0")}`;
-  return issueAt("yaml_syntax", `the character ${code} is not allowed in YAML (write it as an escape in a double-quoted string if it is meant)`, lineCounter, problem.offset);
+  return issueAt(
+    "yaml_syntax",
+    `the character ${code} is not allowed in YAML (write it as an escape in a double-quoted string if it is meant)`,
+    lineCounter,
+    problem.offset,
+  );
 }
 
 function describeYamlError(error: YAMLError): string {
@@ -187,17 +191,21 @@ export function parseFlowSource(source: string): ParseOutcome {
   const lineCounter = new LineCounter();
   const doc = parseCounted(source, lineCounter);
   if (doc instanceof StreamBudgetSpent) {
-    return { ok: false, warnings: [], errors: [issueAt("limit_exceeded", STREAM_MESSAGES[doc.limit], countLines(source), doc.offset, doc.limit)] };
+    return {
+      ok: false,
+      warnings: [],
+      errors: [issueAt("limit_exceeded", STREAM_MESSAGES[doc.limit], countLines(source), doc.offset, doc.limit)],
+    };
   }
-  const warnings = doc.warnings
-    .slice(0, MAX_SYNTAX_ERRORS)
-    .map((w) => issueAt("yaml_warning", w.message, lineCounter, w.pos[0]));
+  const warnings = doc.warnings.slice(0, MAX_SYNTAX_ERRORS).map((w) => issueAt("yaml_warning", w.message, lineCounter, w.pos[0]));
   const errors = firstCauses(doc.errors).map((e) => issueAt("yaml_syntax", describeYamlError(e), lineCounter, e.pos[0]));
   if (errors.length > 0) return { ok: false, errors, warnings };
 
   const checked = checkDocument(doc);
   if (checked.problems.length > 0) {
-    const issues = checked.problems.map((p) => issueAt(p.limit ? "limit_exceeded" : "yaml_syntax", p.message, lineCounter, p.offset, p.limit));
+    const issues = checked.problems.map((p) =>
+      issueAt(p.limit ? "limit_exceeded" : "yaml_syntax", p.message, lineCounter, p.offset, p.limit),
+    );
     return { ok: false, errors: issues, warnings };
   }
   try {

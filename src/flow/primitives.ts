@@ -21,10 +21,7 @@ const TEMPLATE = /\$\{/;
  * aborts so that, inside a union, a non-template string counts as not
  * matching this branch at all and the other branch's issue is the one shown.
  */
-export const templateString = z
-  .string()
-  .regex(TEMPLATE, { abort: true })
-  .describe('A "${...}" expression, evaluated at run time');
+export const templateString = z.string().regex(TEMPLATE, { abort: true }).describe('A "${...}" expression, evaluated at run time');
 
 export function isTemplate(value: unknown): value is string {
   return typeof value === "string" && TEMPLATE.test(value);

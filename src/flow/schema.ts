@@ -13,10 +13,7 @@ export const HOOK_NAMES = ["prep", "exec", "post"] as const;
 
 export const metadataSchema = z
   .looseObject({
-    name: z
-      .string()
-      .regex(/\S/, { error: "must not be blank" })
-      .describe("Flow name (required unless the API call supplies one)"),
+    name: z.string().regex(/\S/, { error: "must not be blank" }).describe("Flow name (required unless the API call supplies one)"),
     description: z.string().optional().describe("What the flow does"),
     version: z.union([z.string(), z.number()]).optional().describe('Version label, e.g. "1.0.0"; a YAML number is kept as written'),
     tags: z.array(z.string()).optional().describe("Labels for search"),

@@ -13,9 +13,7 @@ import { INPUT_BUDGET } from "../input-budget";
  */
 export const SCAN_DEPTH = INPUT_BUDGET.flowDepth * 2;
 
-export type ScanProblem =
-  | { kind: "character"; offset: number; codePoint: number }
-  | { kind: "nesting"; offset: number };
+export type ScanProblem = { kind: "character"; offset: number; codePoint: number } | { kind: "nesting"; offset: number };
 
 /**
  * YAML 1.2 allows only printable characters (c-printable): tab, LF, CR,
@@ -46,7 +44,7 @@ export function scanSource(source: string): ScanProblem | undefined {
   // Indentation widths of the open block levels, innermost last.
   const indents: number[] = [];
   let lineStart = true;
-  for (let i = 0; i < source.length; ) {
+  for (let i = 0; i < source.length;) {
     if (lineStart) {
       lineStart = false;
       const problem = blockLevelsAt(source, i, indents, brackets);

@@ -48,7 +48,10 @@ function checkMetadata(raw: unknown, options: ValidateOptions, locator: SourceLo
   });
   for (const issue of issues) {
     if (issue.path[1] === "name") {
-      const message = candidate.name === undefined ? "flow name is required: set metadata.name" : `flow name must be a non-empty string (${issue.message})`;
+      const message =
+        candidate.name === undefined
+          ? "flow name is required: set metadata.name"
+          : `flow name must be a non-empty string (${issue.message})`;
       sink.error("missing_name", message, issue.path, "key");
     } else {
       sink.error(issue.code, issue.message, issue.path, issue.anchor);
@@ -93,7 +96,12 @@ function checkNodes(raw: unknown, sink: IssueSink): { ids: Set<string>; nodes: M
     edges += checked.edges.length;
     if (edges > INPUT_BUDGET.edges) {
       // The graph rules run per edge; stop before they do.
-      sink.overLimit("edges", `the flow has more than ${INPUT_BUDGET.edges} edges (counting every target of every next)`, ["nodes", id, "next"], "key");
+      sink.overLimit(
+        "edges",
+        `the flow has more than ${INPUT_BUDGET.edges} edges (counting every target of every next)`,
+        ["nodes", id, "next"],
+        "key",
+      );
       nodes.clear();
       break;
     }

@@ -209,7 +209,8 @@ export function checkSection(schema: z.ZodType, value: unknown, section: Section
       const known = knownKeysAt(schema, path);
       for (const key of issue.keys) {
         const match = closest(key, known);
-        const hint = match !== undefined ? ` (did you mean '${match}'?)` : known.length > 0 ? ` (expected one of: ${known.join(", ")})` : "";
+        const hint =
+          match !== undefined ? ` (did you mean '${match}'?)` : known.length > 0 ? ` (expected one of: ${known.join(", ")})` : "";
         mapped.push({ code: section.codes.unknownKey, message: section.unknown(path, key, hint), path: [...full, key], anchor: "key" });
       }
       continue;

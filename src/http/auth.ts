@@ -17,7 +17,10 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   if (c.get("principal")) return next();
   const queryToken = c.req.header("Upgrade")?.toLowerCase() === "websocket" ? c.req.query("access_token") : undefined;
   const header = c.req.header("Authorization") ?? (queryToken ? `Bearer ${queryToken}` : undefined);
-  const principal = await c.get("services").auth.authenticate(header, clientIp((n) => c.req.header(n)));
+  const principal = await c.get("services").auth.authenticate(
+    header,
+    clientIp((n) => c.req.header(n)),
+  );
   await c.get("services").rateLimit.admit(principal.account_id);
   c.set("principal", principal);
   await next();

@@ -30,7 +30,11 @@ function parseMediaType(header: string | undefined): MediaType | undefined {
   for (const param of params) {
     const eq = param.indexOf("=");
     if (eq === -1 || param.slice(0, eq).trim().toLowerCase() !== "charset") continue;
-    charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1").toLowerCase();
+    charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, "$1")
+      .toLowerCase();
   }
   return { essence: type, charset };
 }
@@ -53,11 +57,17 @@ export const requireBodyType = createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("Content-Type");
     const media = parseMediaType(header);
     const allowsYaml = FLOW_SOURCE_PATH.test(c.req.path);
-    const kind = media && isJsonType(media.essence) ? "json" : media && allowsYaml && FLOW_SOURCE_TYPES.includes(media.essence) ? "yaml" : undefined;
+    const kind =
+      media && isJsonType(media.essence) ? "json" : media && allowsYaml && FLOW_SOURCE_TYPES.includes(media.essence) ? "yaml" : undefined;
     if (!kind) {
-      throw new AppError(415, "unsupported_media_type", `Content-Type must be application/json${allowsYaml ? " or application/yaml" : ""}`, {
-        received: header ?? null,
-      });
+      throw new AppError(
+        415,
+        "unsupported_media_type",
+        `Content-Type must be application/json${allowsYaml ? " or application/yaml" : ""}`,
+        {
+          received: header ?? null,
+        },
+      );
     }
     if (media!.charset !== undefined && !UTF8_CHARSETS.includes(media!.charset)) {
       throw new AppError(415, "unsupported_media_type", `Bodies must be UTF-8, not ${media!.charset}`, { received: header ?? null });

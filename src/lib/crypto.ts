@@ -9,10 +9,7 @@ export async function sha256Hex(text: string): Promise<string> {
  * sides are hashed first so the lengths are equal, then every byte is visited.
  */
 export async function constantTimeEqual(a: string, b: string): Promise<boolean> {
-  const [ha, hb] = await Promise.all([
-    crypto.subtle.digest("SHA-256", utf8(a)),
-    crypto.subtle.digest("SHA-256", utf8(b)),
-  ]);
+  const [ha, hb] = await Promise.all([crypto.subtle.digest("SHA-256", utf8(a)), crypto.subtle.digest("SHA-256", utf8(b))]);
   const x = new Uint8Array(ha);
   const y = new Uint8Array(hb);
   let diff = 0;
@@ -37,8 +34,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A hash of a password nobody has, so unknown usernames cost the same time as wrong passwords. */
-export const DUMMY_PASSWORD_HASH =
-  "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+export const DUMMY_PASSWORD_HASH = "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 async function pbkdf2(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", utf8(password), "PBKDF2", false, ["deriveBits"]);

@@ -32,12 +32,7 @@ export async function verifyJwt(token: string, secret: string, nowSeconds: numbe
   try {
     const head: unknown = JSON.parse(new TextDecoder().decode(base64UrlDecode(header)));
     if (!isRecord(head) || head.alg !== "HS256") return null;
-    const valid = await crypto.subtle.verify(
-      "HMAC",
-      await hmacKey(secret),
-      base64UrlDecode(signature),
-      utf8(`${header}.${payload}`),
-    );
+    const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), base64UrlDecode(signature), utf8(`${header}.${payload}`));
     if (!valid) return null;
     const claims: unknown = JSON.parse(new TextDecoder().decode(base64UrlDecode(payload)));
     if (!isClaims(claims) || claims.iss !== JWT_ISSUER) return null;

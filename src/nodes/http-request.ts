@@ -46,14 +46,22 @@ export function buildRequest(params: Params): PreparedRequest {
   } else if (params.body !== undefined && params.body !== null) {
     if (typeof params.body === "string") {
       body = params.body;
-      if (!headers.has("Content-Type")) headers.set("Content-Type", /^\s*[[{]/.test(body) ? "application/json" : "text/plain; charset=utf-8");
+      if (!headers.has("Content-Type"))
+        headers.set("Content-Type", /^\s*[[{]/.test(body) ? "application/json" : "text/plain; charset=utf-8");
     } else {
       body = JSON.stringify(params.body);
       if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
     }
   }
   const timeout = params.timeout === undefined ? undefined : parseDuration(params.timeout as string | number);
-  return { url: url.toString(), method, headers, body, timeoutMs: timeout ?? DEFAULT_TIMEOUT_MS, followRedirects: params.follow_redirects !== false };
+  return {
+    url: url.toString(),
+    method,
+    headers,
+    body,
+    timeoutMs: timeout ?? DEFAULT_TIMEOUT_MS,
+    followRedirects: params.follow_redirects !== false,
+  };
 }
 
 function applyAuth(params: Params, headers: Headers): void {
@@ -93,7 +101,10 @@ export async function sendRequest(ctx: NodeContext, request: PreparedRequest): P
     if (timeout.signal.aborted && !ctx.signal.aborted) {
       throw new NodeError("http_timeout", `${request.method} ${request.url} took longer than ${request.timeoutMs} ms`);
     }
-    throw new NodeError("network_error", `${request.method} ${request.url} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new NodeError(
+      "network_error",
+      `${request.method} ${request.url} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   } finally {
     clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onAbort);
@@ -160,7 +171,12 @@ async function readLimited(response: Response, request: PreparedRequest, signal:
       if (done) break;
       size += value.byteLength;
       if (size > MAX_RESPONSE_BYTES) {
-        throw new NodeError("response_too_large", `${request.method} ${request.url} answered more than ${MAX_RESPONSE_BYTES} bytes`, null, false);
+        throw new NodeError(
+          "response_too_large",
+          `${request.method} ${request.url} answered more than ${MAX_RESPONSE_BYTES} bytes`,
+          null,
+          false,
+        );
       }
       chunks.push(value);
     }
@@ -180,4 +196,10 @@ async function readLimited(response: Response, request: PreparedRequest, signal:
 const asRecord = (value: JsonValue | undefined): Record<string, JsonValue> =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
 const scalar = (value: JsonValue | undefined): string =>
-  typeof value === "string" ? value : value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+  typeof value === "string"
+    ? value
+    : value === undefined || value === null
+      ? ""
+      : typeof value === "object"
+        ? JSON.stringify(value)
+        : String(value);

@@ -1,6 +1,14 @@
 import type { StepRequest } from "../engine/host";
 import { getNodeType, type NodeDefinition } from "../flow";
-import { evaluateTemplates, mergeSecretRefs, referencedSecrets, resolveSecrets, type Redactor, type SecretRefs, type SecretResolver } from "../expressions";
+import {
+  evaluateTemplates,
+  mergeSecretRefs,
+  referencedSecrets,
+  resolveSecrets,
+  type Redactor,
+  type SecretRefs,
+  type SecretResolver,
+} from "../expressions";
 import type { JsonValue, Sandbox } from "../sandbox";
 import { getNodeImplementation } from "./registry";
 import { actionOf, forwardLogs, runScript } from "./scripts";
@@ -43,10 +51,19 @@ export async function runNode(request: StepRequest, deps: LifecycleDeps): Promis
     params,
     shared: shared ?? state.shared,
     secrets,
-    execution: { id: state.id, flow_id: state.flow_id, account_id: state.account_id, started_at: state.created_at, attempt: token.attempt, node_id: nodeId, idempotency_key: idempotencyKey },
+    execution: {
+      id: state.id,
+      flow_id: state.flow_id,
+      account_id: state.account_id,
+      started_at: state.created_at,
+      attempt: token.attempt,
+      node_id: nodeId,
+      idempotency_key: idempotencyKey,
+    },
     results: needsResults ? request.results : {},
   });
-  const log: Log = (level, message, data) => request.log(level, redactor.string(message), data === undefined ? undefined : redactor.value(data));
+  const log: Log = (level, message, data) =>
+    request.log(level, redactor.string(message), data === undefined ? undefined : redactor.value(data));
 
   try {
     const written = node.params as Params;
@@ -55,11 +72,20 @@ export async function runNode(request: StepRequest, deps: LifecycleDeps): Promis
     for (const [key, value] of Object.entries(written)) (scriptParams.has(key) ? raw : templated)[key] = value;
     /** The params for one run of the node's work. Templates see `params` as written: they cannot see their own results. */
     const evaluateParams = async (input: JsonValue, item?: number): Promise<Params> => {
-      const evaluated = await evaluateTemplates(templated, scopeOf(input, written), { sandbox, nodeId, pathPrefix: `nodes.${nodeId}.params` });
+      const evaluated = await evaluateTemplates(templated, scopeOf(input, written), {
+        sandbox,
+        nodeId,
+        pathPrefix: `nodes.${nodeId}.params`,
+      });
       forwardLogs(evaluated.logs, log);
       if (!evaluated.ok) {
         const { message, path } = evaluated.error;
-        throw new NodeError("template_error", item === undefined ? message : `${message} (batch item ${item})`, item === undefined ? { path } : { path, item }, false);
+        throw new NodeError(
+          "template_error",
+          item === undefined ? message : `${message} (batch item ${item})`,
+          item === undefined ? { path } : { path, item },
+          false,
+        );
       }
       return { ...(evaluated.value as Params), ...raw };
     };
@@ -120,7 +146,10 @@ export async function runNode(request: StepRequest, deps: LifecycleDeps): Promis
     }
 
     if (node.hooks?.post && outcome.kind === "done") {
-      const post = await runScript(ctxFor(input, params), node.hooks.post, "hooks.post", { output: outcome.output, action: outcome.action });
+      const post = await runScript(ctxFor(input, params), node.hooks.post, "hooks.post", {
+        output: outcome.output,
+        action: outcome.action,
+      });
       shared = post.shared ?? shared;
       const value = post.value;
       if (typeof value === "string") outcome = { ...outcome, action: value };
@@ -155,12 +184,17 @@ async function execOnce(node: NodeDefinition, impl: NodeImplementation | undefin
 async function batchItems(node: NodeDefinition, nodeId: string, scope: Params, sandbox: Sandbox, log: Log): Promise<JsonValue[]> {
   let items = scope.input;
   if (node.batch?.items !== undefined) {
-    const evaluated = await evaluateTemplates(node.batch.items as JsonValue, scope, { sandbox, nodeId, pathPrefix: `nodes.${nodeId}.batch.items` });
+    const evaluated = await evaluateTemplates(node.batch.items as JsonValue, scope, {
+      sandbox,
+      nodeId,
+      pathPrefix: `nodes.${nodeId}.batch.items`,
+    });
     forwardLogs(evaluated.logs, log);
     if (!evaluated.ok) throw new NodeError("template_error", evaluated.error.message, { path: evaluated.error.path }, false);
     items = evaluated.value;
   }
-  if (!Array.isArray(items)) throw new NodeError("invalid_batch", `batch.items must be a list, got ${items === null ? "null" : typeof items}`, null, false);
+  if (!Array.isArray(items))
+    throw new NodeError("invalid_batch", `batch.items must be a list, got ${items === null ? "null" : typeof items}`, null, false);
   return items;
 }
 
@@ -209,7 +243,8 @@ async function runBatch(
 /** Only the secrets a node's templates and scripts name are decrypted. */
 function secretsReferenced(node: NodeDefinition, scriptParams: Set<string>): SecretRefs {
   const refs: SecretRefs[] = [];
-  for (const [key, value] of Object.entries(node.params)) refs.push(scriptParams.has(key) ? scriptRefs(value as JsonValue) : referencedSecrets(value as JsonValue, "template"));
+  for (const [key, value] of Object.entries(node.params))
+    refs.push(scriptParams.has(key) ? scriptRefs(value as JsonValue) : referencedSecrets(value as JsonValue, "template"));
   for (const hook of Object.values(node.hooks ?? {})) if (typeof hook === "string") refs.push(referencedSecrets(hook, "script"));
   if (node.batch?.items !== undefined) refs.push(referencedSecrets(node.batch.items as JsonValue));
   return mergeSecretRefs(...refs);
@@ -287,7 +322,12 @@ function redactOutcome(outcome: NodeOutcome, redactor: Redactor): NodeOutcome {
 
 function redactError(error: unknown, redactor: Redactor): NodeError {
   if (error instanceof NodeError) {
-    return new NodeError(error.code, redactor.string(error.message), error.details === undefined ? undefined : redactor.value(error.details), error.retryable);
+    return new NodeError(
+      error.code,
+      redactor.string(error.message),
+      error.details === undefined ? undefined : redactor.value(error.details),
+      error.retryable,
+    );
   }
   return new NodeError("node_error", redactor.string(error instanceof Error ? error.message : String(error)));
 }

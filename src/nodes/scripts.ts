@@ -4,7 +4,12 @@ import type { JsonValue, LogLine, SandboxResult } from "../sandbox";
 import { NodeError, type NodeContext, type NodeImplementation } from "./types";
 
 /** Runs a script in the sandbox and turns its failure into a NodeError; console output goes to the step's logs. */
-export async function runScript(ctx: NodeContext, body: string, what: string, extra: Record<string, JsonValue> = {}): Promise<Extract<SandboxResult, { ok: true }>> {
+export async function runScript(
+  ctx: NodeContext,
+  body: string,
+  what: string,
+  extra: Record<string, JsonValue> = {},
+): Promise<Extract<SandboxResult, { ok: true }>> {
   const result = await ctx.sandbox.runScript(body, { ...(await ctx.scope()), ...extra });
   return settle(ctx, result, what);
 }
@@ -38,7 +43,12 @@ function settle(ctx: NodeContext, result: SandboxResult, what: string): Extract<
   const where = line === undefined ? "" : ` (line ${line}${column === undefined ? "" : `, column ${column}`})`;
   // Syntax errors and exhausted limits (time, memory, output size) fail the same way every time;
   // retrying them only wastes time. A runtime error may depend on data that changes, so it retries.
-  throw new NodeError(`script_${kind}`, `${what}: ${message}${where}`, { kind, line: line ?? null, column: column ?? null }, kind === "runtime");
+  throw new NodeError(
+    `script_${kind}`,
+    `${what}: ${message}${where}`,
+    { kind, line: line ?? null, column: column ?? null },
+    kind === "runtime",
+  );
 }
 
 export const transformNode: NodeImplementation = {
@@ -56,7 +66,10 @@ export const transformNode: NodeImplementation = {
  */
 async function chosenAction(ctx: NodeContext, action: string, index: number): Promise<string> {
   if (!isTemplate(action)) return action;
-  const evaluated = await evaluateTemplates(action, await ctx.scope(), { sandbox: ctx.sandbox, pathPrefix: `nodes.${ctx.nodeId}.params.conditions[${index}].action` });
+  const evaluated = await evaluateTemplates(action, await ctx.scope(), {
+    sandbox: ctx.sandbox,
+    pathPrefix: `nodes.${ctx.nodeId}.params.conditions[${index}].action`,
+  });
   forwardLogs(evaluated.logs, ctx.log);
   if (!evaluated.ok) throw new NodeError("template_error", evaluated.error.message, { path: evaluated.error.path }, false);
   return actionOf(evaluated.value);
@@ -76,12 +89,18 @@ export const conditionNode: NodeImplementation = {
   run: async (ctx) => {
     if (typeof ctx.params.condition_script === "string") {
       const result = await runScript(ctx, ctx.params.condition_script, "condition_script");
-      return { kind: "done", action: actionOf(result.value), output: ctx.input, ...(result.shared === undefined ? {} : { shared: result.shared }) };
+      return {
+        kind: "done",
+        action: actionOf(result.value),
+        output: ctx.input,
+        ...(result.shared === undefined ? {} : { shared: result.shared }),
+      };
     }
     const cases = Array.isArray(ctx.params.conditions) ? ctx.params.conditions : [];
     for (const [i, item] of cases.entries()) {
       const { condition, action } = item as { condition: string; action: string };
-      if (await holds(ctx, condition, `conditions[${i}].condition`)) return { kind: "done", action: await chosenAction(ctx, action, i), output: ctx.input };
+      if (await holds(ctx, condition, `conditions[${i}].condition`))
+        return { kind: "done", action: await chosenAction(ctx, action, i), output: ctx.input };
     }
     const fallback = typeof ctx.params.default_action === "string" ? ctx.params.default_action : "default";
     return { kind: "done", action: fallback, output: ctx.input };

@@ -12,7 +12,12 @@ function durationMs(value: JsonValue | undefined, param: string): number {
 export const delayNode: NodeImplementation = {
   type: "delay",
   sideEffects: false,
-  run: async (ctx) => ({ kind: "sleep", until: ctx.now() + durationMs(ctx.params.duration, "duration"), action: "default", output: ctx.input }),
+  run: async (ctx) => ({
+    kind: "sleep",
+    until: ctx.now() + durationMs(ctx.params.duration, "duration"),
+    action: "default",
+    output: ctx.input,
+  }),
 };
 
 export const waitNode: NodeImplementation = {
@@ -25,7 +30,8 @@ export const waitNode: NodeImplementation = {
     }
     if (kind === "until_time") {
       const at = Date.parse(String(ctx.params.time));
-      if (Number.isNaN(at)) throw new NodeError("invalid_params", `'time' is not an RFC 3339 time: ${JSON.stringify(ctx.params.time)}`, null, false);
+      if (Number.isNaN(at))
+        throw new NodeError("invalid_params", `'time' is not an RFC 3339 time: ${JSON.stringify(ctx.params.time)}`, null, false);
       return { kind: "sleep", until: at, action: "default", output: ctx.input };
     }
     if (kind === "event") {

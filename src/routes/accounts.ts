@@ -1,4 +1,4 @@
-import type { OpenAPIHono} from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/context";
 import { clientIp, requireAuth } from "../http/auth";
@@ -6,9 +6,7 @@ import { notFound } from "../errors";
 import { toAccountView } from "../services/accounts";
 import { bearer, commonErrors, errorResponse, publicErrors } from "./schemas";
 
-const Account = z
-  .object({ id: z.string(), username: z.string(), created_at: z.string(), updated_at: z.string() })
-  .openapi("Account");
+const Account = z.object({ id: z.string(), username: z.string(), created_at: z.string(), updated_at: z.string() }).openapi("Account");
 
 const Credentials = z.object({
   username: z
@@ -55,7 +53,9 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
       request: {
         body: {
           required: true,
-          content: { "application/json": { schema: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }) } },
+          content: {
+            "application/json": { schema: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }) },
+          },
         },
       },
       responses: {
@@ -66,7 +66,14 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { username, password } = c.req.valid("json");
-      return c.json(await c.get("services").auth.login(username, password, clientIp((n) => c.req.header(n))), 200);
+      return c.json(
+        await c.get("services").auth.login(
+          username,
+          password,
+          clientIp((n) => c.req.header(n)),
+        ),
+        200,
+      );
     },
   );
 

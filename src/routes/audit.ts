@@ -50,12 +50,14 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { limit, cursor, action, since, until } = c.req.valid("query");
-      const page = await c.get("services").audit.list(
-        c.get("principal").account_id,
-        { action, since: since && new Date(since).toISOString(), until: until && new Date(until).toISOString() },
-        limit,
-        cursor,
-      );
+      const page = await c
+        .get("services")
+        .audit.list(
+          c.get("principal").account_id,
+          { action, since: since && new Date(since).toISOString(), until: until && new Date(until).toISOString() },
+          limit,
+          cursor,
+        );
       return c.json({ events: page.items, next_cursor: page.next_cursor }, 200);
     },
   );

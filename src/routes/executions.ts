@@ -70,7 +70,12 @@ const LogLine = z
 
 const ExecId = IdParam("Execution id", "exe_0123456789abcdefghijklmno");
 const WaitQuery = z.object({
-  wait: z.coerce.number().min(0).max(MAX_WAIT_SECONDS).optional().openapi({ description: `Seconds to wait for the run to finish (max ${MAX_WAIT_SECONDS})` }),
+  wait: z.coerce
+    .number()
+    .min(0)
+    .max(MAX_WAIT_SECONDS)
+    .optional()
+    .openapi({ description: `Seconds to wait for the run to finish (max ${MAX_WAIT_SECONDS})` }),
 });
 const executionJson = (description: string) => ({ description, content: { "application/json": { schema: Execution } } });
 const CursorQuery = z.object({
@@ -127,7 +132,9 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "A page of execution summaries",
-          content: { "application/json": { schema: z.object({ executions: z.array(ExecutionSummary), next_cursor: z.string().nullable() }) } },
+          content: {
+            "application/json": { schema: z.object({ executions: z.array(ExecutionSummary), next_cursor: z.string().nullable() }) },
+          },
         },
         ...commonErrors,
       },
@@ -226,7 +233,13 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       summary: "Send a named event; resumes nodes waiting for it (kept for the first that will, otherwise)",
       security: bearer,
       request: {
-        params: ExecId.extend({ name: z.string().min(1).max(200).openapi({ param: { name: "name", in: "path" } }) }),
+        params: ExecId.extend({
+          name: z
+            .string()
+            .min(1)
+            .max(200)
+            .openapi({ param: { name: "name", in: "path" } }),
+        }),
         body: optionalJsonBody(Json),
       },
       responses: {
@@ -262,8 +275,12 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       const body = (await readOptionalJson(c)) as { from_node?: string; input?: JsonValue };
       const { wait } = c.req.valid("query");
-      const result = await c.get("services").runs.rerun(c.get("principal"), c.req.valid("param").id, body.from_node, body.input, (wait ?? 0) * 1000);
-      return c.json({ execution_id: result.execution.id, ...result.execution }, 201, { Location: `/api/v1/executions/${result.execution.id}` });
+      const result = await c
+        .get("services")
+        .runs.rerun(c.get("principal"), c.req.valid("param").id, body.from_node, body.input, (wait ?? 0) * 1000);
+      return c.json({ execution_id: result.execution.id, ...result.execution }, 201, {
+        Location: `/api/v1/executions/${result.execution.id}`,
+      });
     },
   );
 

@@ -1,4 +1,4 @@
-import type { OpenAPIHono} from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireAuth } from "../http/auth";
@@ -57,9 +57,14 @@ const sourceBody = {
   required: false,
   content: {
     "application/json": {
-      schema: z.object({ name: z.string().optional(), content: z.string().openapi({ example: "metadata: {name: hello}\nnodes:\n  a: {type: transform, params: {script: 'return 1'}}\n" }) }),
+      schema: z.object({
+        name: z.string().optional(),
+        content: z.string().openapi({ example: "metadata: {name: hello}\nnodes:\n  a: {type: transform, params: {script: 'return 1'}}\n" }),
+      }),
     },
-    ...Object.fromEntries(FLOW_SOURCE_TYPES.map((type) => [type, { schema: z.string().openapi({ description: "The flow's YAML source as the whole body" }) }])),
+    ...Object.fromEntries(
+      FLOW_SOURCE_TYPES.map((type) => [type, { schema: z.string().openapi({ description: "The flow's YAML source as the whole body" }) }]),
+    ),
   },
 };
 
@@ -130,7 +135,9 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { limit, cursor, name, tag, status, category } = c.req.valid("query");
-      const page = await c.get("services").flows.list(c.get("principal").account_id, { name_contains: name, tag, status, category }, limit, cursor);
+      const page = await c
+        .get("services")
+        .flows.list(c.get("principal").account_id, { name_contains: name, tag, status, category }, limit, cursor);
       return c.json({ flows: page.items, next_cursor: page.next_cursor }, 200);
     },
   );
@@ -170,7 +177,11 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       description: "Send `If-Match` with the version (ETag) you edited; a concurrent change then gives 412 instead of a lost update.",
       security: bearer,
       request: { params: FlowId, body: sourceBody },
-      responses: { 200: flowResponse("The new version"), ...commonErrors, 412: errorResponse("The flow changed since the If-Match version") },
+      responses: {
+        200: flowResponse("The new version"),
+        ...commonErrors,
+        412: errorResponse("The flow changed since the If-Match version"),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -212,7 +223,10 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
                 .object({
                   tags: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
                   category: z.string().trim().min(1).max(100).nullable().optional(),
-                  status: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "lower-case word, e.g. draft, active, archived").optional(),
+                  status: z
+                    .string()
+                    .regex(/^[a-z][a-z0-9_-]{0,31}$/, "lower-case word, e.g. draft, active, archived")
+                    .optional(),
                   custom: z.record(z.string(), z.unknown()).optional(),
                 })
                 .strict(),
@@ -262,7 +276,13 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       summary: "Get one version of a flow, with its content",
       security: bearer,
       request: {
-        params: FlowId.extend({ version: z.coerce.number().int().min(1).openapi({ param: { name: "version", in: "path" } }) }),
+        params: FlowId.extend({
+          version: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .openapi({ param: { name: "version", in: "path" } }),
+        }),
       },
       responses: { 200: { description: "The version", content: { "application/json": { schema: FlowVersion } } }, ...commonErrors },
     }),
@@ -280,6 +300,6 @@ function ifMatchVersion(c: Context): number | undefined {
   const header = c.req.header("If-Match")?.trim();
   if (!header || header === "*") return undefined;
   const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header);
-  if (!match) throw new AppError(412, "precondition_failed", "If-Match must name a flow version, e.g. \"3\"");
+  if (!match) throw new AppError(412, "precondition_failed", 'If-Match must name a flow version, e.g. "3"');
   return Number(match[1]);
 }

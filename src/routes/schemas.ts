@@ -32,6 +32,12 @@ export const PageQuery = z.object({
 });
 
 export const IdParam = (name: string, example: string) =>
-  z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example, description: name }) });
+  z.object({
+    id: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ param: { name: "id", in: "path" }, example, description: name }),
+  });
 
 export const bearer: Record<string, string[]>[] = [{ bearerAuth: [] }, { basicAuth: [] }];

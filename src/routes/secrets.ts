@@ -21,17 +21,34 @@ const Secret = z
 const SecretBody = z
   .object({
     type: z.enum(SECRET_TYPES).default("plain"),
-    value: z.string().max(64 * 1024).optional().openapi({ description: "The value of a plain secret" }),
-    data: z.record(z.string(), z.unknown()).optional().openapi({ description: "The fields of a structured secret (api_key, oauth, database, jwt, custom)" }),
+    value: z
+      .string()
+      .max(64 * 1024)
+      .optional()
+      .openapi({ description: "The value of a plain secret" }),
+    data: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: "The fields of a structured secret (api_key, oauth, database, jwt, custom)" }),
     description: z.string().max(500).nullable().optional(),
     tags: z.array(z.string().min(1).max(100)).max(50).optional(),
   })
   .strict();
 
 const AccountParam = z.object({
-  account: z.string().min(1).max(64).openapi({ param: { name: "account", in: "path" }, description: "Your account id, or `me`", example: "me" }),
+  account: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "account", in: "path" }, description: "Your account id, or `me`", example: "me" }),
 });
-const KeyParam = AccountParam.extend({ key: z.string().min(1).max(128).openapi({ param: { name: "key", in: "path" }, example: "API_KEY" }) });
+const KeyParam = AccountParam.extend({
+  key: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: "key", in: "path" }, example: "API_KEY" }),
+});
 const base = "/api/v1/accounts/{account}/secrets";
 
 /** `me` or the caller's own id; any other account's secrets are simply not there. */
@@ -51,7 +68,8 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       path: `${base}/{key}`,
       tags: ["Secrets"],
       summary: "Create or replace a secret",
-      description: "The value is encrypted at once; no endpoint ever returns it. Use it in flows as `${secrets.KEY}` (or `${secrets.KEY.field}` for structured types).",
+      description:
+        "The value is encrypted at once; no endpoint ever returns it. Use it in flows as `${secrets.KEY}` (or `${secrets.KEY.field}` for structured types).",
       security: bearer,
       request: { params: KeyParam, body: { required: true, content: { "application/json": { schema: SecretBody } } } },
       responses: {
@@ -75,9 +93,15 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       tags: ["Secrets"],
       summary: "List secrets (metadata only), sorted by name",
       security: bearer,
-      request: { params: AccountParam, query: PageQuery.extend({ type: z.enum(SECRET_TYPES).optional(), tag: z.string().max(100).optional() }) },
+      request: {
+        params: AccountParam,
+        query: PageQuery.extend({ type: z.enum(SECRET_TYPES).optional(), tag: z.string().max(100).optional() }),
+      },
       responses: {
-        200: { description: "A page of secrets", content: { "application/json": { schema: z.object({ secrets: z.array(Secret), next_cursor: z.string().nullable() }) } } },
+        200: {
+          description: "A page of secrets",
+          content: { "application/json": { schema: z.object({ secrets: z.array(Secret), next_cursor: z.string().nullable() }) } },
+        },
         ...commonErrors,
       },
     }),

@@ -78,7 +78,10 @@ export class QuickJSEngine {
     // Copying an oversized scope into a nearly full heap would make malloc fail inside the FFI glue,
     // which does not check for it: refuse before touching the engine.
     if (bytes > limits.memoryBytes / 4) {
-      return fail({ kind: "memory", message: `Scope is too large (${bytes} bytes of JSON) for the ${limits.memoryBytes}-byte memory limit` }, logs);
+      return fail(
+        { kind: "memory", message: `Scope is too large (${bytes} bytes of JSON) for the ${limits.memoryBytes}-byte memory limit` },
+        logs,
+      );
     }
     const rt = this.runtime;
     rt.setMemoryLimit(-1);
@@ -136,7 +139,8 @@ export class QuickJSEngine {
       const method = ctx.newFunction(level, (...args) => {
         if (!accepting) return;
         let message = "";
-        for (let i = 0; i < args.length && message.length <= limits.logBytes; i++) message += (i > 0 ? " " : "") + this.show(call, args[i]!);
+        for (let i = 0; i < args.length && message.length <= limits.logBytes; i++)
+          message += (i > 0 ? " " : "") + this.show(call, args[i]!);
         accepting = logs.push(level, message.length > limits.logBytes ? message.slice(0, limits.logBytes) : message);
       });
       ctx.setProp(consoleObject, level, method);
@@ -220,7 +224,12 @@ export class QuickJSEngine {
       if ("error" in out) {
         const error = this.describe(call, out.error);
         // Serialising the result ran out of heap: that is an oversized result, not a runaway script.
-        return fail(error.kind === "memory" ? { ...tooLarge, message: `Result too large to serialise within the ${limits.memoryBytes}-byte memory limit` } : error, logs);
+        return fail(
+          error.kind === "memory"
+            ? { ...tooLarge, message: `Result too large to serialise within the ${limits.memoryBytes}-byte memory limit` }
+            : error,
+          logs,
+        );
       }
       texts.push(out.json);
     }

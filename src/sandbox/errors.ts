@@ -48,7 +48,7 @@ export function userStack(stack: string, map: SourceMapping): { stack: string; l
 /** Runaway recursion repeats one frame for the whole stack: show it once, with a count. */
 function collapse(frames: string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < frames.length; ) {
+  for (let i = 0; i < frames.length;) {
     let j = i + 1;
     while (j < frames.length && frames[j] === frames[i]) j++;
     out.push(j - i > 1 ? `${frames[i]} ×${j - i}` : frames[i]!);

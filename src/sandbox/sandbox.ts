@@ -70,7 +70,8 @@ export function createSandbox(newModule: ModuleFactory): Sandbox {
         drop(limits.memoryBytes, engine);
         lastFault = fault;
         // Deep recursion overflows the host stack deterministically: running it again would only repeat that.
-        if (isHostStackOverflow(fault)) return { ok: false, error: { kind: "runtime", message: "InternalError: stack overflow" }, logs: [] };
+        if (isHostStackOverflow(fault))
+          return { ok: false, error: { kind: "runtime", message: "InternalError: stack overflow" }, logs: [] };
       }
     }
     const detail = lastFault instanceof Error ? lastFault.message : String(lastFault);

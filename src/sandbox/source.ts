@@ -18,7 +18,8 @@ export interface PreparedSource {
 // Code that can reach globals without naming them (the global object, eval, the Function
 // constructor, reflection) gets every built-in and every scope value.
 const DYNAMIC = /\b(?:globalThis|self|this|eval|Function|Reflect|constructor|getPrototypeOf|__proto__|with)\b/;
-const TYPED_ARRAYS = /\b(?:ArrayBuffer|SharedArrayBuffer|DataView|Atomics|(?:Ui|I)nt(?:8|16|32)(?:Clamped)?Array|Float(?:16|32|64)Array|Big(?:Ui|I)nt64Array)\b/;
+const TYPED_ARRAYS =
+  /\b(?:ArrayBuffer|SharedArrayBuffer|DataView|Atomics|(?:Ui|I)nt(?:8|16|32)(?:Clamped)?Array|Float(?:16|32|64)Array|Big(?:Ui|I)nt64Array)\b/;
 const MAP_SET = /\b(?:Map|Set|WeakMap|WeakSet|WeakRef|FinalizationRegistry)\b/;
 const PROMISE = /\b(?:async|await|Promise|import)\b/;
 const MAY_AWAIT = /\bawait\b/;

@@ -65,8 +65,7 @@ export type SandboxError = {
 };
 
 export type SandboxResult =
-  | { ok: true; value: JsonValue; logs: LogLine[]; shared?: JsonValue }
-  | { ok: false; error: SandboxError; logs: LogLine[] };
+  { ok: true; value: JsonValue; logs: LogLine[]; shared?: JsonValue } | { ok: false; error: SandboxError; logs: LogLine[] };
 
 export interface Sandbox {
   /**

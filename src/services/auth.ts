@@ -103,7 +103,9 @@ export class AuthService {
   private async basic(credential: string, clientIp: string): Promise<Principal> {
     let decoded: string;
     try {
-      decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(atob(credential), (c) => c.charCodeAt(0)));
+      decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+        Uint8Array.from(atob(credential), (c) => c.charCodeAt(0)),
+      );
     } catch {
       throw unauthorized("Malformed Basic credentials");
     }
@@ -152,7 +154,13 @@ export class AuthService {
    * throttled attempt never looked the account up, so that happens in the
    * background.
    */
-  private auditFailure(name: string, account: AccountRecord | null | undefined, clientIp: string, via: "login" | "basic", reason: string): void {
+  private auditFailure(
+    name: string,
+    account: AccountRecord | null | undefined,
+    clientIp: string,
+    via: "login" | "basic",
+    reason: string,
+  ): void {
     const time = new Date().toISOString();
     const entry = (found: AccountRecord | null) => ({
       account_id: found?.id ?? null,

@@ -148,7 +148,12 @@ export class FlowService {
     }
     const updated = await this.storage.flows.updateMetadata(accountId, id, merged, new Date().toISOString());
     if (!updated) throw notFound("Flow");
-    this.audit.recordFor(principal, "flow.updated", { type: "flow", id }, { name: updated.name, version: updated.version, metadata: Object.keys(patch).sort() });
+    this.audit.recordFor(
+      principal,
+      "flow.updated",
+      { type: "flow", id },
+      { name: updated.name, version: updated.version, metadata: Object.keys(patch).sort() },
+    );
     return summary(updated);
   }
 

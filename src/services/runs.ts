@@ -40,18 +40,33 @@ export class RunService {
     const flow = await this.storage.flows.get(principal.account_id, flowId);
     if (!flow) throw notFound("Flow");
     const parsed = validateFlowMemo(flow.content, { name: flow.name });
-    if (!parsed.flow) throw new AppError(400, "validation_failed", "The stored flow is not valid; save a corrected version", { errors: parsed.errors });
+    if (!parsed.flow)
+      throw new AppError(400, "validation_failed", "The stored flow is not valid; save a corrected version", { errors: parsed.errors });
     const id = options.idempotencyKey
       ? await derivedId("exe", this.idKey, `${principal.account_id}:${flowId}:${options.idempotencyKey}`)
       : newId("exe");
     return this.start(
-      { id, account_id: principal.account_id, flow_id: flow.id, flow_version: flow.version, flow: parsed.flow, input: options.input, trigger: options.trigger },
+      {
+        id,
+        account_id: principal.account_id,
+        flow_id: flow.id,
+        flow_version: flow.version,
+        flow: parsed.flow,
+        input: options.input,
+        trigger: options.trigger,
+      },
       options.waitMs,
       principal,
     );
   }
 
-  async rerun(principal: Principal, id: string, fromNode: string | undefined, input: JsonValue | undefined, waitMs: number): Promise<RunResult> {
+  async rerun(
+    principal: Principal,
+    id: string,
+    fromNode: string | undefined,
+    input: JsonValue | undefined,
+    waitMs: number,
+  ): Promise<RunResult> {
     await this.requireSummary(principal.account_id, id);
     const seed = await this.execution(id).rerunSeed(principal.account_id, fromNode ?? null);
     if (!seed) throw notFound("Execution");
@@ -84,12 +99,20 @@ export class RunService {
     return orNotFound(waitMs > 0 ? await stub.waitFor(accountId, waitMs) : await stub.describe(accountId));
   }
 
-  async steps(accountId: string, id: string, options: { after: number; limit: number; node_id?: string; full: boolean }): Promise<StepView[]> {
+  async steps(
+    accountId: string,
+    id: string,
+    options: { after: number; limit: number; node_id?: string; full: boolean },
+  ): Promise<StepView[]> {
     await this.requireSummary(accountId, id);
     return orNotFound(await this.execution(id).steps(accountId, options));
   }
 
-  async logs(accountId: string, id: string, options: { after: number; limit: number; node_id?: string; level?: string }): Promise<LogLine[]> {
+  async logs(
+    accountId: string,
+    id: string,
+    options: { after: number; limit: number; node_id?: string; level?: string },
+  ): Promise<LogLine[]> {
     await this.requireSummary(accountId, id);
     return orNotFound(await this.execution(id).logs(accountId, options));
   }
@@ -99,7 +122,12 @@ export class RunService {
     return orNotFound(await this.execution(id).cancel(accountId));
   }
 
-  async sendEvent(accountId: string, id: string, name: string, payload: JsonValue): Promise<{ delivered: number; execution: ExecutionView }> {
+  async sendEvent(
+    accountId: string,
+    id: string,
+    name: string,
+    payload: JsonValue,
+  ): Promise<{ delivered: number; execution: ExecutionView }> {
     requireStoredSize(payload, "storedValueBytes", "the event payload");
     const summary = await this.requireSummary(accountId, id);
     if (isFinal(summary.status as ExecutionStatus)) {

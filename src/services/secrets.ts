@@ -45,7 +45,8 @@ export class SecretService {
 
   async put(principal: Principal, key: string, input: SecretInput): Promise<{ created: boolean; secret: SecretView }> {
     const accountId = principal.account_id;
-    if (!SECRET_KEY.test(key)) throw badRequest("Secret names are letters, digits and _, starting with a letter or _ (at most 128)", { field: "key" });
+    if (!SECRET_KEY.test(key))
+      throw badRequest("Secret names are letters, digits and _, starting with a letter or _ (at most 128)", { field: "key" });
     const plaintext = this.plaintextOf(input);
     const now = new Date().toISOString();
     const record: SecretRecord = {
@@ -61,7 +62,12 @@ export class SecretService {
     };
     const outcome = await this.storage.secrets.put(record);
     // The name and type only: never the value.
-    this.audit.recordFor(principal, outcome === "created" ? "secret.created" : "secret.updated", { type: "secret", id: key }, { secret_type: input.type });
+    this.audit.recordFor(
+      principal,
+      outcome === "created" ? "secret.created" : "secret.updated",
+      { type: "secret", id: key },
+      { secret_type: input.type },
+    );
     const stored = await this.storage.secrets.get(accountId, key);
     return { created: outcome === "created", secret: view(stored ?? record) };
   }
@@ -85,7 +91,8 @@ export class SecretService {
   /** Checks a value against its type and turns it into the text that gets encrypted. */
   private plaintextOf(input: SecretInput): string {
     if (input.type === "plain") {
-      if (typeof input.value !== "string" || input.value === "") throw badRequest("A plain secret needs a non-empty 'value'", { field: "value" });
+      if (typeof input.value !== "string" || input.value === "")
+        throw badRequest("A plain secret needs a non-empty 'value'", { field: "value" });
       if (input.data !== undefined) throw badRequest("A plain secret takes 'value', not 'data'", { field: "data" });
       return JSON.stringify(input.value);
     }
@@ -94,7 +101,12 @@ export class SecretService {
     const parsed = SECRET_SCHEMAS[input.type].safeParse(input.data);
     if (!parsed.success) {
       const fields = parsed.error.issues.map((i) => ({ path: ["data", ...i.path.map(String)].join("."), message: i.message }));
-      throw new AppError(400, "validation_failed", `Invalid ${input.type} secret: ${fields.map((f) => `${f.path}: ${f.message}`).join("; ")}`, { fields });
+      throw new AppError(
+        400,
+        "validation_failed",
+        `Invalid ${input.type} secret: ${fields.map((f) => `${f.path}: ${f.message}`).join("; ")}`,
+        { fields },
+      );
     }
     return JSON.stringify(parsed.data);
   }
@@ -110,7 +122,14 @@ export function vaultResolver(storage: Storage, vault: Vault, accountId: string,
       const records = await storage.secrets.getMany(accountId, names);
       const out: Record<string, JsonValue> = {};
       for (const record of records) out[record.key] = JSON.parse(await vault.open(record)) as JsonValue;
-      if (records.length > 0) defer(storage.secrets.touch(accountId, records.map((r) => r.key), new Date().toISOString()));
+      if (records.length > 0)
+        defer(
+          storage.secrets.touch(
+            accountId,
+            records.map((r) => r.key),
+            new Date().toISOString(),
+          ),
+        );
       return out;
     },
   };

@@ -11,5 +11,6 @@ import { INPUT_BUDGET, jsonBytes } from "../input-budget";
 export function requireStoredSize(value: unknown, limit: "storedValueBytes" | "customMetadataBytes", what: string): void {
   const max = INPUT_BUDGET[limit];
   const bytes = jsonBytes(value) ?? 0;
-  if (bytes > max) throw overBudget({ limit, max, path: [], message: `${what} is ${bytes} bytes as JSON; the limit is ${max}` }, "The request");
+  if (bytes > max)
+    throw overBudget({ limit, max, path: [], message: `${what} is ${bytes} bytes as JSON; the limit is ${max}` }, "The request");
 }

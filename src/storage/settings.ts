@@ -19,9 +19,7 @@ export interface StorageEnv {
 }
 
 export type StorageSettings =
-  | { provider: "d1"; db: D1Database }
-  | ({ provider: "postgres" } & PostgresSettings)
-  | ({ provider: "dynamodb" } & DynamoSettings);
+  { provider: "d1"; db: D1Database } | ({ provider: "postgres" } & PostgresSettings) | ({ provider: "dynamodb" } & DynamoSettings);
 
 export const STORAGE_PROVIDERS = ["d1", "postgres", "dynamodb"] as const;
 
@@ -43,7 +41,7 @@ export function storageSettings(env: StorageEnv): StorageSettings {
   let settings: StorageSettings | null = null;
   switch (provider) {
     case "d1": {
-      if (!env.DB) problems.push("the D1 binding DB is missing (add [[d1_databases]] with binding = \"DB\" to wrangler.toml)");
+      if (!env.DB) problems.push('the D1 binding DB is missing (add [[d1_databases]] with binding = "DB" to wrangler.toml)');
       else settings = { provider: "d1", db: env.DB };
       break;
     }
@@ -103,5 +101,11 @@ function parseUrl(text: string): URL | null {
 }
 
 function isLocalHost(host: string): boolean {
-  return host === "localhost" || host === "[::1]" || /^127\./.test(host) || /^(10|192\.168)\./.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host);
+  return (
+    host === "localhost" ||
+    host === "[::1]" ||
+    /^127\./.test(host) ||
+    /^(10|192\.168)\./.test(host) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(host)
+  );
 }

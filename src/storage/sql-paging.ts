@@ -6,7 +6,12 @@ import { decodeCursor } from "./cursor";
  * times, or the same time with a smaller id. Undefined without a cursor.
  * For both SQL providers (D1 and Postgres tables).
  */
-export function olderThan(time: Column, id: Column, cursor: string | undefined, timeField: "created_at" | "time" = "created_at"): SQL | undefined {
+export function olderThan(
+  time: Column,
+  id: Column,
+  cursor: string | undefined,
+  timeField: "created_at" | "time" = "created_at",
+): SQL | undefined {
   if (!cursor) return undefined;
   const after = decodeCursor(cursor, [timeField, "id"] as const);
   const at = String(after[timeField]);

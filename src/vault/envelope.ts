@@ -27,7 +27,9 @@ async function open(key: CryptoKey, sealed: string, aad: string): Promise<Uint8A
   const [iv, ct] = sealed.split(".");
   if (!iv || !ct) throw new VaultCryptoError("Malformed ciphertext");
   try {
-    return new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: base64UrlDecode(iv), additionalData: utf8(aad) }, key, base64UrlDecode(ct)));
+    return new Uint8Array(
+      await crypto.subtle.decrypt({ name: "AES-GCM", iv: base64UrlDecode(iv), additionalData: utf8(aad) }, key, base64UrlDecode(ct)),
+    );
   } catch {
     throw new VaultCryptoError("Ciphertext does not open with this key (wrong key, or tampered)");
   }

@@ -22,11 +22,14 @@ export function keyringFor(spec: string | undefined, activeKid: string | undefin
       keyring.catch(() => keyrings.delete(id));
       if (!spec && !warned) {
         warned = true;
-        console.warn("WARNING: VAULT_MASTER_KEYS is not set; secrets are encrypted with the built-in development key. Set it with `wrangler secret put VAULT_MASTER_KEYS` before deploying.");
+        console.warn(
+          "WARNING: VAULT_MASTER_KEYS is not set; secrets are encrypted with the built-in development key. Set it with `wrangler secret put VAULT_MASTER_KEYS` before deploying.",
+        );
       }
     }
     return keyring;
   };
 }
 
-export const createVault = (store: SecretStore, spec: string | undefined, activeKid: string | undefined) => new Vault(store, keyringFor(spec, activeKid));
+export const createVault = (store: SecretStore, spec: string | undefined, activeKid: string | undefined) =>
+  new Vault(store, keyringFor(spec, activeKid));

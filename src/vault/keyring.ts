@@ -25,15 +25,25 @@ const DEV_KEY = "Zmxvd3J1bm5lci1kZXYtb25seS12YXVsdC1rZXktMzI"; // 32 bytes, base
  */
 export async function loadKeyring(spec: string | undefined, activeKid: string | undefined): Promise<Keyring> {
   const development = !spec;
-  const entries = (spec || `dev:${DEV_KEY}`).split(",").map((s) => s.trim()).filter(Boolean);
+  const entries = (spec || `dev:${DEV_KEY}`)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const keys = new Map<string, CryptoKey>();
   for (const entry of entries) {
     const colon = entry.indexOf(":");
     const kid = entry.slice(0, colon);
-    if (colon < 1 || !/^[A-Za-z0-9._-]{1,32}$/.test(kid)) throw new VaultConfigError(`VAULT_MASTER_KEYS entry '${kid || entry.slice(0, 8)}…' must look like <kid>:<base64 key>`);
+    if (colon < 1 || !/^[A-Za-z0-9._-]{1,32}$/.test(kid))
+      throw new VaultConfigError(`VAULT_MASTER_KEYS entry '${kid || entry.slice(0, 8)}…' must look like <kid>:<base64 key>`);
     let raw: Uint8Array;
     try {
-      raw = base64UrlDecode(entry.slice(colon + 1).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, ""));
+      raw = base64UrlDecode(
+        entry
+          .slice(colon + 1)
+          .replaceAll("+", "-")
+          .replaceAll("/", "_")
+          .replace(/=+$/, ""),
+      );
     } catch {
       throw new VaultConfigError(`VAULT_MASTER_KEYS key '${kid}' is not base64`);
     }

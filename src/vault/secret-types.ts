@@ -9,7 +9,16 @@ const str = z.string().min(1);
 const opt = z.string().optional();
 
 export const SECRET_SCHEMAS = {
-  api_key: z.object({ key: str, header_name: opt, prefix: opt, headers: z.record(z.string(), z.string()).optional(), query_param: opt, base_url: opt }).strict(),
+  api_key: z
+    .object({
+      key: str,
+      header_name: opt,
+      prefix: opt,
+      headers: z.record(z.string(), z.string()).optional(),
+      query_param: opt,
+      base_url: opt,
+    })
+    .strict(),
   oauth: z
     .object({
       client_id: str,
@@ -36,7 +45,9 @@ export const SECRET_SCHEMAS = {
       options: z.record(z.string(), z.string()).optional(),
     })
     .strict(),
-  jwt: z.object({ token: str, algorithm: opt, audience: opt, issuer: opt, subject: opt, claims: z.record(z.string(), z.unknown()).optional() }).strict(),
+  jwt: z
+    .object({ token: str, algorithm: opt, audience: opt, issuer: opt, subject: opt, claims: z.record(z.string(), z.unknown()).optional() })
+    .strict(),
   custom: z.record(z.string(), z.unknown()).refine((v) => Object.keys(v).length > 0, "custom secrets need at least one field"),
 } as const;
 

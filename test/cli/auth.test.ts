@@ -8,7 +8,10 @@ import { json, type Result, serverReady, User } from "./helpers";
 const PASSWORD = "correct horse battery";
 const user = new User("cli-auth-alice");
 const configFile = () => path.join(user.home, "config/flowrunner/config.json");
-const config = () => json<{ profiles: Record<string, { url: string; token: string; token_id?: string; username: string }> }>(readFileSync(configFile(), "utf8"));
+const config = () =>
+  json<{ profiles: Record<string, { url: string; token: string; token_id?: string; username: string }> }>(
+    readFileSync(configFile(), "utf8"),
+  );
 
 let created: Result;
 let loggedIn: Result;
@@ -22,7 +25,9 @@ beforeAll(async () => {
 describe.concurrent("accounts and login", () => {
   it("creates an account with the password from stdin", () => {
     expect(created.code, created.stderr).toBe(0);
-    expect(created.stdout).toMatch(/^Created account cli-auth-alice \(acc_[a-z0-9]{25}\) on http:\/\/127\.0\.0\.1:\d+\nNext: flowrunner login --url http:\/\/127\.0\.0\.1:\d+ --username cli-auth-alice\n$/);
+    expect(created.stdout).toMatch(
+      /^Created account cli-auth-alice \(acc_[a-z0-9]{25}\) on http:\/\/127\.0\.0\.1:\d+\nNext: flowrunner login --url http:\/\/127\.0\.0\.1:\d+ --username cli-auth-alice\n$/,
+    );
     expect(created.stdout + created.stderr).not.toContain(PASSWORD);
   });
 
@@ -67,9 +72,13 @@ describe.concurrent("accounts and login", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(config().profiles.bob).toMatchObject({ username: "cli-auth-bob", token: bobToken });
     expect(json((await user.run(["accounts", "me", "--json", "--profile", "bob"])).stdout)).toMatchObject({ username: "cli-auth-bob" });
-    expect(json((await user.run(["accounts", "me", "--json"], { env: { FLOWRUNNER_PROFILE: "bob" } })).stdout)).toMatchObject({ username: "cli-auth-bob" });
+    expect(json((await user.run(["accounts", "me", "--json"], { env: { FLOWRUNNER_PROFILE: "bob" } })).stdout)).toMatchObject({
+      username: "cli-auth-bob",
+    });
     expect(json((await user.run(["accounts", "me", "--json"])).stdout)).toMatchObject({ username: "cli-auth-alice" });
-    expect(json((await user.run(["accounts", "me", "--json"], { env: { FLOWRUNNER_TOKEN: bobToken } })).stdout)).toMatchObject({ username: "cli-auth-bob" });
+    expect(json((await user.run(["accounts", "me", "--json"], { env: { FLOWRUNNER_TOKEN: bobToken } })).stdout)).toMatchObject({
+      username: "cli-auth-bob",
+    });
 
     // Environment alone, no config file at all.
     const stranger = new User("nobody");
@@ -146,7 +155,10 @@ describe.concurrent("usage", () => {
     expect(option.code).toBe(3);
     expect(option.stderr).toContain("error: Unknown option '--bogus'");
     const missing = await user.run(["flows", "get"]);
-    expect(missing).toMatchObject({ code: 3, stderr: "error: missing argument: expected <flow>\nRun 'flowrunner flows get --help' for usage.\n" });
+    expect(missing).toMatchObject({
+      code: 3,
+      stderr: "error: missing argument: expected <flow>\nRun 'flowrunner flows get --help' for usage.\n",
+    });
     const extra = await user.run(["validate", "a.yaml", "--limit", "x"]);
     expect(extra.code).toBe(3);
     expect((await user.run([])).code).toBe(3);
@@ -154,7 +166,9 @@ describe.concurrent("usage", () => {
   });
 
   it("has --help with examples for every command", async () => {
-    const paths = ENTRIES.flatMap((e) => (isGroup(e) ? e.commands.map((c) => [`${e.name} ${c.name}`, c] as const) : [[e.name, e] as const]));
+    const paths = ENTRIES.flatMap((e) =>
+      isGroup(e) ? e.commands.map((c) => [`${e.name} ${c.name}`, c] as const) : [[e.name, e] as const],
+    );
     expect(paths).toHaveLength(26);
     for (const [path, command] of paths) {
       const help = commandHelp(path, command);

@@ -54,7 +54,9 @@ describe("flowrunner flows", () => {
     expect(lines[0]).toMatch(/^ID +NAME +VERSION +STATUS +TAGS +UPDATED$/);
     expect(lines[1]).toMatch(/^flw_[a-z0-9]{25} +CLI Other +1 +draft +other +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
     expect(lines[2]).toMatch(new RegExp(`^${id} +CLI Hello +1 +draft +demo,cli +`));
-    const filtered = json<{ flows: { id: string }[]; next_cursor: string | null }>((await user.run(["flows", "list", "--tag", "demo", "--json"])).stdout);
+    const filtered = json<{ flows: { id: string }[]; next_cursor: string | null }>(
+      (await user.run(["flows", "list", "--tag", "demo", "--json"])).stdout,
+    );
     expect(filtered).toEqual({ flows: [expect.objectContaining({ id })], next_cursor: null });
     const paged = await user.run(["flows", "list", "--limit", "1"]);
     expect(paged.stdout.trimEnd().split("\n")).toHaveLength(2);
@@ -78,7 +80,11 @@ describe("flowrunner flows", () => {
 
   it("prints a stored flow as Mermaid", async () => {
     const r = await user.run(["graph", id]);
-    expect(r).toMatchObject({ code: 0, stdout: 'flowchart TD\n  %% CLI Hello\n  greet["greet<br/>transform"]\n  classDef startNode stroke-width:3px\n  class greet startNode\n' });
+    expect(r).toMatchObject({
+      code: 0,
+      stdout:
+        'flowchart TD\n  %% CLI Hello\n  greet["greet<br/>transform"]\n  classDef startNode stroke-width:3px\n  class greet startNode\n',
+    });
   });
 
   it("deletes a flow", async () => {

@@ -86,7 +86,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = (async () => {
     await exec([wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], "y\n");
     if (stopped) return;
-    const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false"];
+    const args = [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspector),
+      "--persist-to",
+      state,
+      "--show-interactive-dev-session=false",
+    ];
     child = spawn(process.execPath, [wrangler, ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     await waitForReady(child, [], 120_000);
   })().catch((error: unknown) => {

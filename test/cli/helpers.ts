@@ -16,7 +16,10 @@ export function serverReady(timeoutMs = 150_000): Promise<void> {
     const failure = inject("cliServerFailure");
     while (Date.now() < deadline) {
       if (existsSync(failure)) throw new Error(`the test server did not start: ${readFileSync(failure, "utf8")}`);
-      const ok = await fetch(`${inject("cliServer")}/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${inject("cliServer")}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       await new Promise((r) => setTimeout(r, 250));
     }

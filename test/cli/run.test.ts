@@ -44,7 +44,9 @@ const steps = (stdout: string) => stdout.split("\n").map((l) => l.replace(/ +\d+
 
 beforeAll(async () => {
   await user.login();
-  const created = await Promise.all(Object.entries(FLOWS).map(([name, content]) => user.run(["flows", "create", user.file(name, content)])));
+  const created = await Promise.all(
+    Object.entries(FLOWS).map(([name, content]) => user.run(["flows", "create", user.file(name, content)])),
+  );
   for (const r of created) expect(r.code, r.stderr).toBe(0);
 });
 
@@ -70,7 +72,9 @@ describe.concurrent("flowrunner run", () => {
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(r.stdout).toMatch(/^completed in \d+(\.\d+)?m?s \(1 step\)\n\{\n {2}"greeting": "hello world"\n\}\n$/);
     const file = user.file("input.json", '{"name": "file"}');
-    const fromFile = json<{ status: string; output: unknown }>((await user.run(["run", "Greet", "--input", file, "--wait", "--json"])).stdout);
+    const fromFile = json<{ status: string; output: unknown }>(
+      (await user.run(["run", "Greet", "--input", file, "--wait", "--json"])).stdout,
+    );
     expect(fromFile).toMatchObject({ status: "completed", output: { greeting: "hello file" } });
     const fromStdin = await user.run(["run", "Greet", "--input", "-", "--wait", "--json"], { input: '{"name": "stdin"}' });
     expect(json(fromStdin.stdout)).toMatchObject({ output: { greeting: "hello stdin" } });
@@ -110,7 +114,12 @@ describe.concurrent("flowrunner run", () => {
     const done = collect(child);
     const seen = await waitForOutput(child, /approve +waiting/);
     const id = /exe_[a-z0-9]{25}/.exec(seen)![0];
-    expect(steps(seen).slice(1)).toEqual([" [info] ask: asking for 42", "ask completed <t> → default", "approve waiting event 'approval'", ""]);
+    expect(steps(seen).slice(1)).toEqual([
+      " [info] ask: asking for 42",
+      "ask completed <t> → default",
+      "approve waiting event 'approval'",
+      "",
+    ]);
 
     const sent = await user.run(["events", "send", id, "approval", "--data", '{"by": "lee"}']);
     expect(sent).toMatchObject({ code: 0, stdout: `Sent 'approval' to ${id}: resumed 1 waiting node (run is completed)\n` });
@@ -131,8 +140,18 @@ describe.concurrent("flowrunner run", () => {
   it("streams JSON events with --follow --json, ending with the execution", async () => {
     const r = await user.run(["run", "Greet", "--input-json", '{"name": "json"}', "--follow", "--json"]);
     expect(r.code).toBe(0);
-    const messages = r.stdout.trimEnd().split("\n").map((l) => json<{ type: string; event?: { type: string }; execution?: { status: string; output: unknown } }>(l));
-    expect(messages.map((m) => m.event?.type ?? m.type)).toEqual(["execution.started", "step.started", "log", "step.completed", "execution.completed", "execution"]);
+    const messages = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => json<{ type: string; event?: { type: string }; execution?: { status: string; output: unknown } }>(l));
+    expect(messages.map((m) => m.event?.type ?? m.type)).toEqual([
+      "execution.started",
+      "step.started",
+      "log",
+      "step.completed",
+      "execution.completed",
+      "execution",
+    ]);
     expect(messages.at(-1)!.execution).toMatchObject({ status: "completed", output: { greeting: "hello json" } });
   });
 
@@ -144,7 +163,11 @@ describe.concurrent("flowrunner run", () => {
     expect((await user.run(["executions", "cancel", id])).stdout).toBe(`Cancelled ${id}\n`);
     const r = await done;
     expect(r.code).toBe(2);
-    expect(steps(r.stdout).slice(-3)).toEqual(["approve cancelled run cancelled", expect.stringMatching(/^cancelled in \S+ \(2 steps\): cancelled: Cancelled by request$/), ""]);
+    expect(steps(r.stdout).slice(-3)).toEqual([
+      "approve cancelled run cancelled",
+      expect.stringMatching(/^cancelled in \S+ \(2 steps\): cancelled: Cancelled by request$/),
+      "",
+    ]);
   });
 
   it("exits 2 when --timeout passes before the run ends", async () => {
@@ -161,7 +184,13 @@ describe.concurrent("flowrunner run", () => {
     expect((await user.run(["events", "send", id, "approval", "--data", '{"by": "poll"}'])).code).toBe(0);
     const r = await done;
     expect(r.code).toBe(0);
-    expect(steps(r.stdout).slice(1, 6)).toEqual([" [info] ask: asking for 7", "ask completed <t> → default", "approve waiting event 'approval'", "approve completed <t> → default", "book completed <t> → default"]);
+    expect(steps(r.stdout).slice(1, 6)).toEqual([
+      " [info] ask: asking for 7",
+      "ask completed <t> → default",
+      "approve waiting event 'approval'",
+      "approve completed <t> → default",
+      "book completed <t> → default",
+    ]);
   });
 
   it.runIf(otherNode())("works on Node 20: follow (polling), validate", async () => {
@@ -190,7 +219,9 @@ describe("flowrunner executions", () => {
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ID +FLOW +STATUS +STEPS +CREATED +TOOK +ERROR$/);
     expect(lines[1]).toMatch(new RegExp(`^${id} +flw_[a-z0-9]{25} v1 +failed +3 +\\S+ \\S+ +\\S+ +script_runtime: .*\\(node charge\\)$`));
-    const data = json<{ executions: { id: string; status: string }[] }>((await user.run(["executions", "list", "--json", "--flow", "Failing"])).stdout);
+    const data = json<{ executions: { id: string; status: string }[] }>(
+      (await user.run(["executions", "list", "--json", "--flow", "Failing"])).stdout,
+    );
     expect(data.executions.every((e) => e.status === "failed")).toBe(true);
   });
 
@@ -200,7 +231,14 @@ describe("flowrunner executions", () => {
     expect(get.stdout).toMatch(new RegExp(`^id +${id}\\nflow +flw_\\w+ v1\\nstatus +failed\\ntrigger +api\\n`));
     expect(get.stdout).toMatch(/\nerror +script_runtime: script: Error: card declined .*\(node charge\)\n/);
     const stepTable = await user.run(["executions", "steps", id]);
-    expect(stepTable.stdout.split("\n").map((l) => l.replace(/ {2,}/g, " ").replace(/\d+ms/, "<t>").replace(/\d{4}-\S+ \S+Z/, "<time>"))).toEqual([
+    expect(
+      stepTable.stdout.split("\n").map((l) =>
+        l
+          .replace(/ {2,}/g, " ")
+          .replace(/\d+ms/, "<t>")
+          .replace(/\d{4}-\S+ \S+Z/, "<time>"),
+      ),
+    ).toEqual([
       "SEQ NODE ATTEMPT STATUS ACTION DURATION STARTED ERROR",
       "1 prepare 1 completed default <t> <time> -",
       expect.stringMatching(/^2 charge 1 retrying - <t> <time> script_runtime: script: Error: card declined/),
@@ -210,7 +248,9 @@ describe("flowrunner executions", () => {
     const logs = await user.run(["executions", "logs", id]);
     expect(logs.stdout).toMatch(/^\S+ \S+Z warn +charge: charging\n\S+ \S+Z warn +charge: charging\n$/);
     expect(json<{ logs: unknown[] }>((await user.run(["executions", "logs", id, "--json", "--level", "info"])).stdout).logs).toEqual([]);
-    expect(json<{ steps: unknown[] }>((await user.run(["executions", "steps", id, "--json", "--node", "charge"])).stdout).steps).toHaveLength(2);
+    expect(
+      json<{ steps: unknown[] }>((await user.run(["executions", "steps", id, "--json", "--node", "charge"])).stdout).steps,
+    ).toHaveLength(2);
   });
 
   it("re-runs from a node, and follows the re-run", async () => {

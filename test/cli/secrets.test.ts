@@ -18,7 +18,9 @@ beforeAll(() => user.login());
 
 describe("flowrunner secrets", () => {
   it("sets a secret from stdin without echoing it", async () => {
-    const r = await user.run(["secrets", "set", "API_KEY", "--description", "Billing API", "--tag", "billing", "--tag", "prod"], { input: VALUE + "\n" });
+    const r = await user.run(["secrets", "set", "API_KEY", "--description", "Billing API", "--tag", "billing", "--tag", "prod"], {
+      input: VALUE + "\n",
+    });
     expect(r).toMatchObject({ code: 0, stdout: "Created secret API_KEY (plain)\n", stderr: "" });
     neverShows(r, VALUE);
     const again = await user.run(["secrets", "set", "API_KEY", "--description", "Billing API"], { input: VALUE });
@@ -30,7 +32,9 @@ describe("flowrunner secrets", () => {
     const r = await user.run(["secrets", "set", "DB", "--type", "database", "--data-file", file]);
     expect(r).toMatchObject({ code: 0, stdout: "Created secret DB (database)\n" });
     neverShows(r, DB_PASSWORD);
-    const piped = await user.run(["secrets", "set", "PARTNER", "--type", "api_key"], { input: JSON.stringify({ key: VALUE, header_name: "X-Key" }) });
+    const piped = await user.run(["secrets", "set", "PARTNER", "--type", "api_key"], {
+      input: JSON.stringify({ key: VALUE, header_name: "X-Key" }),
+    });
     expect(piped).toMatchObject({ code: 0, stdout: "Created secret PARTNER (api_key)\n" });
     const invalid = await user.run(["secrets", "set", "BROKEN", "--type", "database"], { input: '{"type": "postgres"}' });
     expect(invalid.code).toBe(1);
@@ -54,9 +58,16 @@ describe("flowrunner secrets", () => {
   it("lists names and metadata, never values", async () => {
     const r = await user.run(["secrets", "list"]);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split("\n").map((l) => l.replace(/ {2,}/g, " | "));
+    const lines = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.replace(/ {2,}/g, " | "));
     expect(lines[0]).toBe("KEY | TYPE | DESCRIPTION | TAGS | UPDATED | LAST USED");
-    expect(lines.slice(1).map((l) => l.split(" | ").slice(0, 4).join(" | "))).toEqual(["API_KEY | plain | Billing API | -", "DB | database | - | -", "PARTNER | api_key | - | -"]);
+    expect(lines.slice(1).map((l) => l.split(" | ").slice(0, 4).join(" | "))).toEqual([
+      "API_KEY | plain | Billing API | -",
+      "DB | database | - | -",
+      "PARTNER | api_key | - | -",
+    ]);
     const data = await user.run(["secrets", "list", "--json", "--type", "database"]);
     expect(json<{ secrets: { key: string }[] }>(data.stdout).secrets.map((s) => s.key)).toEqual(["DB"]);
     neverShows(r, VALUE, DB_PASSWORD);
@@ -64,12 +75,15 @@ describe("flowrunner secrets", () => {
   });
 
   it("lets flows use a secret, redacted in what the CLI shows", async () => {
-    const flow = user.file("uses-secret.yaml", `metadata: {name: Uses secret}
+    const flow = user.file(
+      "uses-secret.yaml",
+      `metadata: {name: Uses secret}
 nodes:
   peek:
     type: transform
     params: {script: "console.log('key is', secrets.API_KEY); return { length: secrets.API_KEY.length, key: secrets.API_KEY }"}
-`);
+`,
+    );
     expect((await user.run(["flows", "create", flow])).code).toBe(0);
     const r = await user.run(["run", "Uses secret", "--follow"]);
     expect(r.code).toBe(0);

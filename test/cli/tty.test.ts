@@ -15,7 +15,11 @@ interface Step {
 }
 
 /** Runs `flowrunner <args>` on a pseudo-terminal, typing answers when prompts appear. */
-function onTerminal(args: string[], steps: Step[], { env = {} as Record<string, string> } = {}): Promise<{ code: number | null; screen: string }> {
+function onTerminal(
+  args: string[],
+  steps: Step[],
+  { env = {} as Record<string, string> } = {},
+): Promise<{ code: number | null; screen: string }> {
   const command = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
   const child = spawn(script!, ["-qfec", command, "/dev/null"], {
     cwd: user.home,
@@ -61,7 +65,10 @@ describe.runIf(script)("on a terminal", () => {
   });
 
   it("shows a progress indicator and step glyphs while following", async () => {
-    const flow = user.file("wait.yaml", "metadata: {name: TTY wait}\nnodes:\n  pause: {type: delay, params: {duration: 1500ms}, next: {default: done}}\n  done: {type: transform, params: {script: 'return 1'}}\n");
+    const flow = user.file(
+      "wait.yaml",
+      "metadata: {name: TTY wait}\nnodes:\n  pause: {type: delay, params: {duration: 1500ms}, next: {default: done}}\n  done: {type: transform, params: {script: 'return 1'}}\n",
+    );
     expect((await user.run(["flows", "create", flow])).code).toBe(0);
     const r = await onTerminal(["run", "TTY wait", "--follow"], []);
     expect(r.code).toBe(0);

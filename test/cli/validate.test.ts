@@ -29,14 +29,20 @@ describe.concurrent("flowrunner validate", () => {
     user.file("broken.yaml", BROKEN);
     const r = await user.run(["validate", "broken.yaml"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("broken.yaml:3:70: error: node 'a' references non-existent node 'b' for action 'default' (did you mean 'a'?) [dangling_edge]\n");
+    expect(r.stderr).toBe(
+      "broken.yaml:3:70: error: node 'a' references non-existent node 'b' for action 'default' (did you mean 'a'?) [dangling_edge]\n",
+    );
     expect(r.stdout).toBe("");
   });
 
   it("reports every file, warnings without failing, and a summary", async () => {
     user.file("a.yaml", HELLO);
     user.file("b.yaml", BROKEN);
-    user.file("warn.yaml", HELLO + "  lonely:\n    type: transform\n    params: {script: 'return 2'}\n    next: {default: greet}\n  orphan:\n    type: transform\n    params: {script: 'return 3'}\n    next: {default: orphan}\n");
+    user.file(
+      "warn.yaml",
+      HELLO +
+        "  lonely:\n    type: transform\n    params: {script: 'return 2'}\n    next: {default: greet}\n  orphan:\n    type: transform\n    params: {script: 'return 3'}\n    next: {default: orphan}\n",
+    );
     const r = await user.run(["validate", "a.yaml", "b.yaml", "warn.yaml"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("b.yaml:3:70: error:");

@@ -13,7 +13,8 @@ export interface TestUser {
 
 let counter = 0;
 /** A username no other test uses, so tests never depend on each other's rows. */
-export const uniqueName = (prefix = "user") => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+export const uniqueName = (prefix = "user") =>
+  `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 export async function call(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
   const { json, ...rest } = init;
@@ -48,8 +49,7 @@ export async function expectError(res: Response, status: number, code: string): 
   return body.error;
 }
 
-export const yaml = (strings: TemplateStringsArray, ...values: unknown[]) =>
-  String.raw({ raw: strings }, ...values).replace(/^\n/, "");
+export const yaml = (strings: TemplateStringsArray, ...values: unknown[]) => String.raw({ raw: strings }, ...values).replace(/^\n/, "");
 
 export const HELLO_FLOW = yaml`
 metadata:
@@ -92,8 +92,18 @@ export async function saveFlow(user: TestUser, content: string): Promise<string>
 }
 
 /** Starts a run and, with `wait`, answers when it finished (or after that many seconds). */
-export async function runFlow(user: TestUser, flowId: string, input: unknown = {}, wait = 10, headers: Record<string, string> = {}): Promise<ExecutionBody> {
-  const res = await call(`/api/v1/flows/${flowId}/run${wait ? `?wait=${wait}` : ""}`, { method: "POST", headers: { ...user.auth, ...headers }, json: { input } });
+export async function runFlow(
+  user: TestUser,
+  flowId: string,
+  input: unknown = {},
+  wait = 10,
+  headers: Record<string, string> = {},
+): Promise<ExecutionBody> {
+  const res = await call(`/api/v1/flows/${flowId}/run${wait ? `?wait=${wait}` : ""}`, {
+    method: "POST",
+    headers: { ...user.auth, ...headers },
+    json: { input },
+  });
   const text = await res.text();
   expect([200, 201], text).toContain(res.status);
   return JSON.parse(text) as ExecutionBody;

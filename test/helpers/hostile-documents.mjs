@@ -14,7 +14,12 @@ export const aliasFlood = (count) => `metadata: {name: x}\nx: &a 1\n${lines(coun
 /** "Billion laughs": each level is a list of `width` aliases to the level before. */
 export function laughs(levels, width) {
   const out = [`l0: &l0 [${Array(width).fill("x").join(", ")}]`];
-  for (let i = 1; i < levels; i++) out.push(`l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(", ")}]`);
+  for (let i = 1; i < levels; i++)
+    out.push(
+      `l${i}: &l${i} [${Array(width)
+        .fill(`*l${i - 1}`)
+        .join(", ")}]`,
+    );
   return `${out.join("\n")}\n`;
 }
 
@@ -52,5 +57,5 @@ export function danglingEdges(count, idLength) {
 export const duplicateKeys = (count) => `metadata: {name: d}\nnodes:\n${lines(count, () => `  a: ${delay}`)}\n`;
 
 /** Nested JSON text (arrays or objects), `depth` levels deep, unparsed. */
-export const deepJson = (depth, object = false) => (object ? `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}` : `${"[".repeat(depth)}${"]".repeat(depth)}`);
-
+export const deepJson = (depth, object = false) =>
+  object ? `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}` : `${"[".repeat(depth)}${"]".repeat(depth)}`;

@@ -1,11 +1,43 @@
 /** Hostile YAML and JSON as fast-check arbitraries, over the documents of hostile-documents.mjs. */
 import fc from "fast-check";
-import { aliasFlood, CIRCULAR, danglingEdges, deepJson, deepYaml, duplicateKeys, laughs, manyNodes, VALID_FLOW } from "./hostile-documents.mjs";
+import {
+  aliasFlood,
+  CIRCULAR,
+  danglingEdges,
+  deepJson,
+  deepYaml,
+  duplicateKeys,
+  laughs,
+  manyNodes,
+  VALID_FLOW,
+} from "./hostile-documents.mjs";
 
 /** Mutations of a valid flow: tabs, CRLF, odd characters, truncation. */
 const mutated = fc
   .tuple(
-    fc.constantFrom("\t", "\r\n", "\r", "\u0000", "\ud800", "\ufeff", "\u2028", "\u0085", "\\0", "&a ", "*a", "<<: *a", "!!binary ", "%YAML 1.1\n", "---\n", "...\n", "'", '"', "{", "]", "#"),
+    fc.constantFrom(
+      "\t",
+      "\r\n",
+      "\r",
+      "\u0000",
+      "\ud800",
+      "\ufeff",
+      "\u2028",
+      "\u0085",
+      "\\0",
+      "&a ",
+      "*a",
+      "<<: *a",
+      "!!binary ",
+      "%YAML 1.1\n",
+      "---\n",
+      "...\n",
+      "'",
+      '"',
+      "{",
+      "]",
+      "#",
+    ),
     fc.nat(),
     fc.boolean(),
   )
@@ -24,11 +56,24 @@ export const hostileYaml: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...CIRCULAR) },
   { weight: 3, arbitrary: fc.integer({ min: 1, max: 6_000 }).map(aliasFlood) },
   { weight: 3, arbitrary: fc.tuple(fc.integer({ min: 2, max: 9 }), fc.integer({ min: 2, max: 12 })).map(([l, w]) => laughs(l, w)) },
-  { weight: 4, arbitrary: fc.tuple(fc.constantFrom("flow", "block", "compact", "explicit" as const), fc.integer({ min: 1, max: 100_000 })).map(([k, d]) => deepYaml(k, d)) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(fc.constantFrom("flow", "block", "compact", "explicit" as const), fc.integer({ min: 1, max: 100_000 }))
+      .map(([k, d]) => deepYaml(k, d)),
+  },
   { weight: 2, arbitrary: fc.integer({ min: 1, max: 10_000 }).map((n) => manyNodes(n)) },
-  { weight: 2, arbitrary: fc.tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 8, max: 200 })).map(([n, l]) => danglingEdges(n, l)) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 8, max: 200 })).map(([n, l]) => danglingEdges(n, l)),
+  },
   { weight: 2, arbitrary: fc.integer({ min: 2, max: 3_000 }).map(duplicateKeys) },
-  { weight: 2, arbitrary: fc.integer({ min: 1, max: 300_000 }).map((n) => `metadata: {name: "${"x".repeat(n)}"}\nnodes: {a: {type: delay, params: {duration: 1s}}}\n`) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .integer({ min: 1, max: 300_000 })
+      .map((n) => `metadata: {name: "${"x".repeat(n)}"}\nnodes: {a: {type: delay, params: {duration: 1s}}}\n`),
+  },
   { weight: 4, arbitrary: fc.string({ unit: "binary", maxLength: 300 }) },
 );
 
@@ -42,5 +87,8 @@ export const hostileJson: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
   { weight: 2, arbitrary: fc.dictionary(oddString, oddString, { maxKeys: 3 }).map((v) => JSON.stringify(v)) },
   { weight: 2, arbitrary: extremeNumber.map((n) => `{"n": ${n}, "list": [${n}]}`) },
-  { weight: 1, arbitrary: fc.constantFrom('{"a": ', "[1,]", "{'a': 1}", '"\u0001"', "nul", "\u0000", "", " ", "{}{}", '{"__proto__": {"x": 1}}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('{"a": ', "[1,]", "{'a': 1}", '"\u0001"', "nul", "\u0000", "", " ", "{}{}", '{"__proto__": {"x": 1}}'),
+  },
 );

@@ -5,7 +5,20 @@ import { checkValue, INPUT_BUDGET, jsonBytes, jsonTooDeepAt, textProblem, utf8By
 
 const doc = (name: string) => readFileSync(new URL(`../../docs/${name}`, import.meta.url), "utf8");
 /** Entries the flow language enforces are documented there; the rest with the API. */
-const FLOW_ENTRIES = ["flowSourceBytes", "yamlTokens", "flowDepth", "yamlAliases", "yamlAnchors", "aliasExpansion", "nodes", "edges", "idLength", "flowKeyLength", "flowStringLength", "suggestionCells"];
+const FLOW_ENTRIES = [
+  "flowSourceBytes",
+  "yamlTokens",
+  "flowDepth",
+  "yamlAliases",
+  "yamlAnchors",
+  "aliasExpansion",
+  "nodes",
+  "edges",
+  "idLength",
+  "flowKeyLength",
+  "flowStringLength",
+  "suggestionCells",
+];
 
 describe("docs list every budget entry with its number", () => {
   for (const [name, value] of Object.entries(INPUT_BUDGET)) {
@@ -37,7 +50,11 @@ describe("checkValue", () => {
     expect(violation).toMatchObject({ limit: "jsonDepth", max: INPUT_BUDGET.jsonDepth });
     expect(violation?.path).toHaveLength(INPUT_BUDGET.jsonDepth);
     expect(checkValue({ ["k".repeat(INPUT_BUDGET.jsonKeyLength + 1)]: 1 })).toMatchObject({ limit: "jsonKeyLength" });
-    expect(checkValue({ a: ["ok", "no\u0000"] })).toMatchObject({ limit: "text", path: ["a", 1], message: "string contains the character U+0000 (NUL)" });
+    expect(checkValue({ a: ["ok", "no\u0000"] })).toMatchObject({
+      limit: "text",
+      path: ["a", 1],
+      message: "string contains the character U+0000 (NUL)",
+    });
     expect(checkValue({ "\ud800": 1 })).toMatchObject({ limit: "text", path: ["\ud800"] });
   });
 

@@ -15,7 +15,10 @@ describe("sign-up", () => {
   it("rejects a taken username case-insensitively with 409", async () => {
     const username = uniqueName();
     await signUp(username);
-    const res = await call("/api/v1/accounts", { method: "POST", json: { username: username.toUpperCase(), password: "another-password" } });
+    const res = await call("/api/v1/accounts", {
+      method: "POST",
+      json: { username: username.toUpperCase(), password: "another-password" },
+    });
     await expectError(res, 409, "conflict");
   });
 
@@ -83,13 +86,25 @@ describe("login", () => {
   it("throttles repeated failures per client address across usernames", async () => {
     const ip = "203.0.113.77";
     for (let i = 0; i < 10; i++) {
-      const res = await call("/api/v1/login", { method: "POST", json: { username: uniqueName(), password: "whatever-pass" }, headers: { "CF-Connecting-IP": ip } });
+      const res = await call("/api/v1/login", {
+        method: "POST",
+        json: { username: uniqueName(), password: "whatever-pass" },
+        headers: { "CF-Connecting-IP": ip },
+      });
       expect(res.status).toBe(401);
     }
     const user = await signUp();
-    const blocked = await call("/api/v1/login", { method: "POST", json: { username: user.username, password: user.password }, headers: { "CF-Connecting-IP": ip } });
+    const blocked = await call("/api/v1/login", {
+      method: "POST",
+      json: { username: user.username, password: user.password },
+      headers: { "CF-Connecting-IP": ip },
+    });
     await expectError(blocked, 429, "rate_limited");
-    const elsewhere = await call("/api/v1/login", { method: "POST", json: { username: user.username, password: user.password }, headers: { "CF-Connecting-IP": "203.0.113.78" } });
+    const elsewhere = await call("/api/v1/login", {
+      method: "POST",
+      json: { username: user.username, password: user.password },
+      headers: { "CF-Connecting-IP": "203.0.113.78" },
+    });
     expect(elsewhere.status).toBe(200);
   });
 });

@@ -73,7 +73,10 @@ describe("audit log: what is recorded", () => {
     });
     expect(basic.status).toBe(401);
 
-    const events = await waitForEvents(user, (e) => e.filter((x) => x.action === "login.succeeded").length >= 2 && e.filter((x) => x.action === "login.failed").length >= 2);
+    const events = await waitForEvents(
+      user,
+      (e) => e.filter((x) => x.action === "login.succeeded").length >= 2 && e.filter((x) => x.action === "login.failed").length >= 2,
+    );
     const failed = events.find((e) => e.action === "login.failed" && e.ip === "198.51.100.7");
     expect(failed).toMatchObject({
       actor: user.username,
@@ -95,7 +98,11 @@ describe("audit log: what is recorded", () => {
 
   it("records a failed login for an unknown username with no account, where no account can see it", async () => {
     const ghost = uniqueName("ghost");
-    const res = await call("/api/v1/login", { method: "POST", json: { username: ghost, password: "whatever-pass" }, headers: { "CF-Connecting-IP": "203.0.113.40" } });
+    const res = await call("/api/v1/login", {
+      method: "POST",
+      json: { username: ghost, password: "whatever-pass" },
+      headers: { "CF-Connecting-IP": "203.0.113.40" },
+    });
     expect(res.status).toBe(401);
     const deadline = Date.now() + 5_000;
     let rows: Record<string, unknown>[] = [];
@@ -117,11 +124,19 @@ describe("audit log: what is recorded", () => {
     for (let i = 0; i < 10; i++) {
       await call("/api/v1/login", { method: "POST", json: { username: user.username, password: `wrong-${i}-password` } });
     }
-    const blocked = await call("/api/v1/login", { method: "POST", json: { username: user.username, password: user.password }, headers: { "CF-Connecting-IP": "198.51.100.66" } });
+    const blocked = await call("/api/v1/login", {
+      method: "POST",
+      json: { username: user.username, password: user.password },
+      headers: { "CF-Connecting-IP": "198.51.100.66" },
+    });
     expect(blocked.status).toBe(429);
     const events = await waitForEvents(user, (e) => e.some((x) => x.details.reason === "throttled"), "action=login.failed&limit=100");
     expect(events.filter((e) => e.details.reason === "wrong_password")).toHaveLength(10);
-    expect(events.find((e) => e.details.reason === "throttled")).toMatchObject({ actor: user.username, ip: "198.51.100.66", target_id: user.account_id });
+    expect(events.find((e) => e.details.reason === "throttled")).toMatchObject({
+      actor: user.username,
+      ip: "198.51.100.66",
+      target_id: user.account_id,
+    });
   });
 
   it("records API tokens created and revoked, by whom and how they authenticated", async () => {
@@ -156,16 +171,34 @@ describe("audit log: what is recorded", () => {
     const user = await signUp();
     const basic = { Authorization: `Basic ${btoa(`${user.username}:${user.password}`)}` };
     const flowId = await saveFlow(user, HELLO_FLOW);
-    const put = await call(`/api/v1/flows/${flowId}`, { method: "PUT", headers: { ...basic, "Content-Type": "application/yaml", "CF-Connecting-IP": "192.0.2.20" }, body: HELLO_FLOW });
+    const put = await call(`/api/v1/flows/${flowId}`, {
+      method: "PUT",
+      headers: { ...basic, "Content-Type": "application/yaml", "CF-Connecting-IP": "192.0.2.20" },
+      body: HELLO_FLOW,
+    });
     expect(put.status).toBe(200);
-    const patch = await call(`/api/v1/flows/${flowId}/metadata`, { method: "PATCH", headers: user.auth, json: { tags: ["x"], status: "active" } });
+    const patch = await call(`/api/v1/flows/${flowId}/metadata`, {
+      method: "PATCH",
+      headers: user.auth,
+      json: { tags: ["x"], status: "active" },
+    });
     expect(patch.status).toBe(200);
     expect((await call(`/api/v1/flows/${flowId}`, { method: "DELETE", headers: user.auth })).status).toBe(204);
 
-    const events = await waitForEvents(user, (e) => has("flow.deleted", flowId)(e) && e.filter((x) => x.action === "flow.updated").length === 2);
-    expect(find(events, "flow.created", flowId)).toMatchObject({ actor: user.username, target_type: "flow", details: { name: "Hello", version: 1, via: "jwt" } });
+    const events = await waitForEvents(
+      user,
+      (e) => has("flow.deleted", flowId)(e) && e.filter((x) => x.action === "flow.updated").length === 2,
+    );
+    expect(find(events, "flow.created", flowId)).toMatchObject({
+      actor: user.username,
+      target_type: "flow",
+      details: { name: "Hello", version: 1, via: "jwt" },
+    });
     const updates = events.filter((e) => e.action === "flow.updated" && e.target_id === flowId);
-    expect(updates.find((e) => e.details.version === 2 && !e.details.metadata)).toMatchObject({ ip: "192.0.2.20", details: { name: "Hello", via: "basic" } });
+    expect(updates.find((e) => e.details.version === 2 && !e.details.metadata)).toMatchObject({
+      ip: "192.0.2.20",
+      details: { name: "Hello", via: "basic" },
+    });
     expect(updates.find((e) => e.details.metadata)).toMatchObject({ details: { version: 2, metadata: ["status", "tags"], via: "jwt" } });
     expect(find(events, "flow.deleted", flowId)).toMatchObject({ actor: user.username, target_type: "flow" });
     // Flow content is not audit material.
@@ -244,7 +277,9 @@ describe("audit log: reading it", () => {
 
     // Offsets are understood: the same instant written in another zone.
     const shifted = new Date(Date.parse(since)).toISOString().replace("Z", "+00:00");
-    expect((await auditPage(user, `since=${encodeURIComponent(shifted)}&limit=100`)).events.length).toBe(events.filter((e) => e.time >= since).length);
+    expect((await auditPage(user, `since=${encodeURIComponent(shifted)}&limit=100`)).events.length).toBe(
+      events.filter((e) => e.time >= since).length,
+    );
     expect((await auditPage(user, `since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).events).toEqual([]);
   });
 
@@ -302,7 +337,9 @@ describe("audit log: reading it", () => {
   });
 
   it("appears in the OpenAPI document", async () => {
-    const doc = (await (await call("/api/v1/openapi.json")).json()) as { paths: Record<string, Record<string, { parameters?: { name: string }[] }>> };
+    const doc = (await (await call("/api/v1/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+    };
     const route = doc.paths["/api/v1/audit"]?.get;
     expect(route).toBeDefined();
     expect(route!.parameters!.map((p) => p.name).sort()).toEqual(["action", "cursor", "limit", "since", "until"]);

@@ -5,7 +5,11 @@ describe("CORS", () => {
   it("is closed by default: no allow-origin header, even on preflight", async () => {
     const preflight = await call("/api/v1/flows", {
       method: "OPTIONS",
-      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" },
+      headers: {
+        Origin: "https://evil.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization",
+      },
     });
     expect(preflight.headers.get("Access-Control-Allow-Origin")).toBeNull();
     expect(preflight.headers.get("Access-Control-Allow-Credentials")).toBeNull();

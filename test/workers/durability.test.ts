@@ -94,7 +94,9 @@ describe("crashes", () => {
 
   it("keeps a finished HTTP step finished when the object dies while another branch waits on the network", async () => {
     const user = await signUp();
-    const flow = await saveFlow(user, yaml`
+    const flow = await saveFlow(
+      user,
+      yaml`
 metadata: {name: One branch waits}
 nodes:
   split: {type: transform, params: {script: "return 1"}, next: {default: [fast, slow]}}
@@ -102,7 +104,8 @@ nodes:
   after: {type: transform, params: {script: "return 'after fast'"}, next: {default: join}}
   slow: {type: http.request, params: {url: "${HTTP}/slow/1500"}, next: {default: join}}
   join: {type: transform, params: {script: "return Object.keys(input).sort()"}}
-`);
+`,
+    );
     const run = await runFlow(user, flow, {}, 0);
     // Wait until the fast branch is done, then crash while the slow request is in flight.
     for (let i = 0; i < 100 && (await hits(`${run.id}-fast`)) === 0; i++) await new Promise((r) => setTimeout(r, 20));
@@ -115,12 +118,15 @@ nodes:
 
   it("resumes a waiting run after a crash and keeps its timers", async () => {
     const user = await signUp();
-    const flow = await saveFlow(user, yaml`
+    const flow = await saveFlow(
+      user,
+      yaml`
 metadata: {name: Sleep through a crash}
 nodes:
   nap: {type: delay, params: {duration: 300ms}, next: {default: done}}
   done: {type: transform, params: {script: "return 'woke'"}}
-`);
+`,
+    );
     const run = await runFlow(user, flow, {}, 0);
     expect((await getExecution(user, run.id, 0.1)).status).toBe("waiting");
     await crash(run.id);
@@ -133,14 +139,17 @@ nodes:
 describe("load", () => {
   it("finishes 100 concurrent executions", async () => {
     const user = await signUp();
-    const flow = await saveFlow(user, yaml`
+    const flow = await saveFlow(
+      user,
+      yaml`
 metadata: {name: Many}
 nodes:
   a: {type: transform, params: {script: "return { n: input.n }"}, next: {default: [b, c]}}
   b: {type: transform, params: {script: "return input.n * 2"}, next: {default: d}}
   c: {type: transform, params: {script: "return input.n * 3"}, next: {default: d}}
   d: {type: transform, params: {script: "return input.b + input.c"}}
-`);
+`,
+    );
     const runs = await Promise.all(Array.from({ length: 100 }, (_, n) => runFlow(user, flow, { n }, 20)));
     expect(runs.map((r) => r.status)).toEqual(Array(100).fill("completed"));
     expect(runs.map((r) => r.output)).toEqual(Array.from({ length: 100 }, (_, n) => n * 5));

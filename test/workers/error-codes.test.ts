@@ -32,7 +32,12 @@ async function operations(): Promise<Operation[]> {
     paths: Record<string, Record<string, { security?: unknown[]; requestBody?: unknown }>>;
   };
   return Object.entries(doc.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => ({ method: method.toUpperCase(), path, secured: (op.security ?? []).length > 0, hasBody: op.requestBody !== undefined })),
+    Object.entries(methods).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      secured: (op.security ?? []).length > 0,
+      hasBody: op.requestBody !== undefined,
+    })),
   );
 }
 
@@ -102,7 +107,8 @@ describe("error codes match docs/api.md", () => {
               return undefined;
             }
           })();
-          if (!codes.get(res.status)?.has(String(code))) wrong.push(`${op.method} ${op.path} (${probe.name}): ${res.status} ${String(code)}`);
+          if (!codes.get(res.status)?.has(String(code)))
+            wrong.push(`${op.method} ${op.path} (${probe.name}): ${res.status} ${String(code)}`);
         }
       }
       // A method the path does not take.

@@ -79,7 +79,11 @@ async function pollStatus(user: TestUser, id: string, status: string, timeoutMs 
 describe("examples/", () => {
   it.each(Object.keys(EXAMPLES))("%s validates with no errors and no warnings", async (name) => {
     const user = await signUp();
-    const res = await call("/api/v1/flows/validate", { method: "POST", headers: { ...user.auth, "Content-Type": "application/yaml" }, body: EXAMPLES[name] });
+    const res = await call("/api/v1/flows/validate", {
+      method: "POST",
+      headers: { ...user.auth, "Content-Type": "application/yaml" },
+      body: EXAMPLES[name],
+    });
     const body = (await res.json()) as { valid: boolean; errors: unknown[]; warnings: unknown[] };
     expect(res.status).toBe(200);
     expect(body).toEqual({ valid: true, errors: [], warnings: [] });
@@ -111,7 +115,11 @@ describe("examples/", () => {
       metadata: { request_url: `${HTTP}/echo/customers/c-42/orders?status=open&limit=50`, request_method: "GET" },
     });
     expect(await logsOf(user, run.id)).toEqual([
-      expect.objectContaining({ node_id: "fetch_orders", level: "info", message: `GET ${HTTP}/echo/customers/c-42/orders?status=open&limit=50 → 200` }),
+      expect.objectContaining({
+        node_id: "fetch_orders",
+        level: "info",
+        message: `GET ${HTTP}/echo/customers/c-42/orders?status=open&limit=50 → 200`,
+      }),
     ]);
   });
 
@@ -119,9 +127,24 @@ describe("examples/", () => {
     const user = await signUp();
     const flow = await saveFlow(user, branchingScript);
     const cases = [
-      { input: { id: "o-1", items: [] }, output: { order: "o-1", decision: "rejected", reason: "no items" }, action: "empty", next: "reject" },
-      { input: { id: "o-2", items: [{ sku: "A", qty: 5, price: 300 }] }, output: { order: "o-2", decision: "review", total: 1500 }, action: "large", next: "manual_review" },
-      { input: { id: "o-3", items: [{ sku: "B", qty: 2, price: 40 }] }, output: { order: "o-3", decision: "approved", total: 80 }, action: "small", next: "auto_approve" },
+      {
+        input: { id: "o-1", items: [] },
+        output: { order: "o-1", decision: "rejected", reason: "no items" },
+        action: "empty",
+        next: "reject",
+      },
+      {
+        input: { id: "o-2", items: [{ sku: "A", qty: 5, price: 300 }] },
+        output: { order: "o-2", decision: "review", total: 1500 },
+        action: "large",
+        next: "manual_review",
+      },
+      {
+        input: { id: "o-3", items: [{ sku: "B", qty: 2, price: 40 }] },
+        output: { order: "o-3", decision: "approved", total: 80 },
+        action: "small",
+        next: "auto_approve",
+      },
     ];
     for (const c of cases) {
       const run = await runFlow(user, flow, c.input);
@@ -143,10 +166,26 @@ describe("examples/", () => {
     const flow = await saveFlow(user, branchingConditions);
     const cases = [
       // Both the total and express match: the first condition in the list wins.
-      { input: { id: "o-1", total: 1500, country: "US", express: true }, lane: "insured", output: { order: "o-1", lane: "insured", carrier: "secure-freight" } },
-      { input: { id: "o-2", total: 90, country: "DE", express: true }, lane: "express", output: { order: "o-2", lane: "express", carrier: "overnight" } },
-      { input: { id: "o-3", total: 90, country: "DE", express: false }, lane: "international", output: { order: "o-3", lane: "international", carrier: "global-post", country: "DE" } },
-      { input: { id: "o-4", total: 90, country: "US", express: false }, lane: "standard", output: { order: "o-4", lane: "standard", carrier: "ground" } },
+      {
+        input: { id: "o-1", total: 1500, country: "US", express: true },
+        lane: "insured",
+        output: { order: "o-1", lane: "insured", carrier: "secure-freight" },
+      },
+      {
+        input: { id: "o-2", total: 90, country: "DE", express: true },
+        lane: "express",
+        output: { order: "o-2", lane: "express", carrier: "overnight" },
+      },
+      {
+        input: { id: "o-3", total: 90, country: "DE", express: false },
+        lane: "international",
+        output: { order: "o-3", lane: "international", carrier: "global-post", country: "DE" },
+      },
+      {
+        input: { id: "o-4", total: 90, country: "US", express: false },
+        lane: "standard",
+        output: { order: "o-4", lane: "standard", carrier: "ground" },
+      },
     ];
     for (const c of cases) {
       const run = await runFlow(user, flow, c.input);
@@ -195,7 +234,12 @@ describe("examples/", () => {
       // The error edge handled the failure, so the run itself completes.
       expect(run.status, JSON.stringify(run.error)).toBe("completed");
       expect(run.error).toBeNull();
-      expect(run.output).toEqual({ delivered: false, failed_node: "notify_partner", code: "script_runtime", reason: expect.stringContaining("partner answered 503") });
+      expect(run.output).toEqual({
+        delivered: false,
+        failed_node: "notify_partner",
+        code: "script_runtime",
+        reason: expect.stringContaining("partner answered 503"),
+      });
       // max_retries: 2 → exactly three calls, never a fourth.
       expect(await hits(key)).toBe(3);
 
@@ -211,7 +255,11 @@ describe("examples/", () => {
       // The node on the error edge receives the error object itself.
       expect(steps[3]!.input).toEqual(error);
       expect(await logsOf(user, run.id)).toContainEqual(
-        expect.objectContaining({ node_id: "give_up", level: "warn", message: expect.stringContaining("giving up on notify_partner: hooks.post: Error: partner answered 503") }),
+        expect.objectContaining({
+          node_id: "give_up",
+          level: "warn",
+          message: expect.stringContaining("giving up on notify_partner: hooks.post: Error: partner answered 503"),
+        }),
       );
     });
   });
@@ -292,7 +340,11 @@ describe("examples/", () => {
       const flow = await saveFlow(user, approval);
       const started = await runFlow(user, flow, { expense_id: "exp-10", amount: 9000, requested_by: "dana" }, 0);
       expect((await pollStatus(user, started.id, "waiting")).status).toBe("waiting");
-      await call(`/api/v1/executions/${started.id}/events/approval`, { method: "POST", headers: user.auth, json: { approved: false, by: "kim" } });
+      await call(`/api/v1/executions/${started.id}/events/approval`, {
+        method: "POST",
+        headers: user.auth,
+        json: { approved: false, by: "kim" },
+      });
       const done = await getExecution(user, started.id, 5);
       expect(done.output).toEqual({ expense_id: "exp-10", status: "rejected", by: "kim" });
     });
@@ -336,7 +388,9 @@ describe("examples/", () => {
 
       // The child is an execution of its own, linked to the parent.
       const res = await call(`/api/v1/executions?flow_id=${child}`, { headers: user.auth });
-      const { executions } = (await res.json()) as { executions: { id: string; parent_id: string | null; trigger: string; status: string }[] };
+      const { executions } = (await res.json()) as {
+        executions: { id: string; parent_id: string | null; trigger: string; status: string }[];
+      };
       expect(executions).toHaveLength(1);
       expect(executions[0]).toMatchObject({ parent_id: run.id, trigger: "flow", status: "completed" });
       const childRun = await getExecution(user, executions[0]!.id);
@@ -348,7 +402,11 @@ describe("examples/", () => {
     it("takes the error edge when the child flow does not exist", async () => {
       const user = await signUp();
       const parent = await saveFlow(user, subflowParent);
-      const run = await runFlow(user, parent, { pricing_flow: "flw_0000000000000000000000000", order: { id: "o-4", lines: [] }, tax_rate: 0 });
+      const run = await runFlow(user, parent, {
+        pricing_flow: "flw_0000000000000000000000000",
+        order: { id: "o-4", lines: [] },
+        tax_rate: 0,
+      });
       expect(run.status, JSON.stringify(run.error)).toBe("completed");
       expect(run.output).toEqual({ order: "on_hold", reason: "No flow 'flw_0000000000000000000000000' in this account" });
       const steps = await stepsOf(user, run.id);
@@ -367,7 +425,13 @@ describe("examples/", () => {
       { id: "o-1", lines: [{ qty: 2, price: 5 }] },
       { id: "o-2", lines: [{ qty: 1, price: 150 }] },
       { id: "o-3", lines: [] },
-      { id: "o-4", lines: [{ qty: 3, price: 30 }, { qty: 1, price: 20 }] },
+      {
+        id: "o-4",
+        lines: [
+          { qty: 3, price: 30 },
+          { qty: 1, price: 20 },
+        ],
+      },
       { id: "o-5", lines: [{ qty: 10, price: 1 }] },
     ];
     const run = await runFlow(user, flow, { orders });
@@ -408,7 +472,10 @@ describe("http.request timeout covers the whole response", () => {
 
   it("fails with http_timeout when the body stalls past the timeout", async () => {
     const started = Date.now();
-    const error = await sendRequest(context(new AbortController().signal), buildRequest({ url: "https://api.example.test/slow-body", timeout: "150ms" })).then(
+    const error = await sendRequest(
+      context(new AbortController().signal),
+      buildRequest({ url: "https://api.example.test/slow-body", timeout: "150ms" }),
+    ).then(
       () => null,
       (e: unknown) => e,
     );

@@ -11,19 +11,29 @@ const HTTP = inject("httpBase");
 describe("execution index", () => {
   it("lists executions with filters and cursor pagination", async () => {
     const user = await signUp();
-    const ok = await saveFlow(user, yaml`
+    const ok = await saveFlow(
+      user,
+      yaml`
 metadata: {name: Ok}
 nodes:
   a: {type: transform, params: {script: "return 1"}}
-`);
-    const bad = await saveFlow(user, yaml`
+`,
+    );
+    const bad = await saveFlow(
+      user,
+      yaml`
 metadata: {name: Bad}
 nodes:
   a: {type: transform, params: {script: "throw 1"}}
-`);
+`,
+    );
     for (let i = 0; i < 3; i++) await runFlow(user, ok);
     await runFlow(user, bad);
-    const page = async (q: string) => (await (await call(`/api/v1/executions?${q}`, { headers: user.auth })).json()) as { executions: { flow_id: string; status: string }[]; next_cursor: string | null };
+    const page = async (q: string) =>
+      (await (await call(`/api/v1/executions?${q}`, { headers: user.auth })).json()) as {
+        executions: { flow_id: string; status: string }[];
+        next_cursor: string | null;
+      };
     expect((await page(`flow_id=${ok}`)).executions).toHaveLength(3);
     expect((await page("status=failed")).executions.map((e) => e.flow_id)).toEqual([bad]);
     const first = await page("limit=3");
@@ -36,15 +46,20 @@ nodes:
 
   it("combines the flow and status filters and keeps each account's runs to itself", async () => {
     const [user, other] = [await signUp(), await signUp()];
-    const flow = await saveFlow(user, yaml`
+    const flow = await saveFlow(
+      user,
+      yaml`
 metadata: {name: Maybe}
 nodes:
   a: {type: transform, params: {script: "if (input.fail) throw new Error('no'); return 1"}}
-`);
+`,
+    );
     const failed = await runFlow(user, flow, { fail: true });
     await runFlow(user, flow, { fail: false });
     const list = async (who: typeof user, q: string) =>
-      ((await (await call(`/api/v1/executions?${q}`, { headers: who.auth })).json()) as { executions: { id: string }[] }).executions.map((e) => e.id);
+      ((await (await call(`/api/v1/executions?${q}`, { headers: who.auth })).json()) as { executions: { id: string }[] }).executions.map(
+        (e) => e.id,
+      );
     expect(await list(user, `flow_id=${flow}&status=failed`)).toEqual([failed.id]);
     expect(await list(user, `flow_id=${flow}`)).toHaveLength(2);
     expect(await list(other, "")).toEqual([]);
@@ -56,13 +71,20 @@ nodes:
 describe("when a run is listed", () => {
   it("lists a run the caller waits for as running while it runs, and as finished once it answers", async () => {
     const user = await signUp();
-    const flow = await saveFlow(user, yaml`
+    const flow = await saveFlow(
+      user,
+      yaml`
 metadata: {name: Slow}
 nodes:
   a: {type: http.request, params: {url: "${HTTP}/slow/1500"}}
-`);
+`,
+    );
     const listed = async () =>
-      ((await (await call(`/api/v1/executions?flow_id=${flow}`, { headers: user.auth })).json()) as { executions: { id: string; status: string }[] }).executions;
+      (
+        (await (await call(`/api/v1/executions?flow_id=${flow}`, { headers: user.auth })).json()) as {
+          executions: { id: string; status: string }[];
+        }
+      ).executions;
     const run = runFlow(user, flow, {}, 30);
     let seen: { id: string; status: string }[] = [];
     for (let i = 0; i < 100 && seen.length === 0; i++) {
@@ -77,11 +99,14 @@ nodes:
 
   it("lists a run before answering a repeat of its Idempotency-Key that arrives while the first call waits", async () => {
     const user = await signUp();
-    const flow = await saveFlow(user, yaml`
+    const flow = await saveFlow(
+      user,
+      yaml`
 metadata: {name: Repeated}
 nodes:
   a: {type: http.request, params: {url: "${HTTP}/slow/1000"}}
-`);
+`,
+    );
     const headers = { ...user.auth, "Idempotency-Key": "twice" };
     const first = call(`/api/v1/flows/${flow}/run?wait=10`, { method: "POST", headers, json: { input: {} } });
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -89,19 +114,23 @@ nodes:
     expect(repeat.status).toBe(200);
     const { id } = (await repeat.json()) as { id: string };
     expect((await call(`/api/v1/executions/${id}`, { headers: user.auth })).status).toBe(200);
-    expect(((await (await first).json()) as { id: string; status: string })).toMatchObject({ id, status: "completed" });
+    expect((await (await first).json()) as { id: string; status: string }).toMatchObject({ id, status: "completed" });
   });
 
   it("lists a resumed run as running when it goes to the network, and as finished when it ends", async () => {
     const user = await signUp();
-    const flow = await saveFlow(user, yaml`
+    const flow = await saveFlow(
+      user,
+      yaml`
 metadata: {name: Resumes}
 nodes:
   ask: {type: wait, params: {type: event, event: go}, next: {default: work}}
   work: {type: http.request, params: {url: "${HTTP}/slow/1200"}}
-`);
+`,
+    );
     const listed = async () =>
-      ((await (await call(`/api/v1/executions?flow_id=${flow}`, { headers: user.auth })).json()) as { executions: { status: string }[] }).executions[0]?.status;
+      ((await (await call(`/api/v1/executions?flow_id=${flow}`, { headers: user.auth })).json()) as { executions: { status: string }[] })
+        .executions[0]?.status;
     const run = await runFlow(user, flow, {}, 0);
     for (let i = 0; i < 50 && (await listed()) !== "waiting"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await listed()).toBe("waiting");
@@ -120,11 +149,14 @@ nodes:
 
   it("lists a run started without waiting before the answer leaves", async () => {
     const user = await signUp();
-    const flow = await saveFlow(user, yaml`
+    const flow = await saveFlow(
+      user,
+      yaml`
 metadata: {name: Later}
 nodes:
   a: {type: http.request, params: {url: "${HTTP}/slow/1000"}}
-`);
+`,
+    );
     const started = await runFlow(user, flow, {}, 0);
     const res = await call(`/api/v1/executions/${started.id}`, { headers: user.auth });
     expect(res.status).toBe(200);

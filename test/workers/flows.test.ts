@@ -27,7 +27,14 @@ describe("create", () => {
     const res = await call("/api/v1/flows", { method: "POST", headers: user.auth, json: { content: HELLO_FLOW } });
     expect(res.status).toBe(201);
     const flow = (await res.json()) as Flow;
-    expect(flow).toMatchObject({ name: "Hello", description: "Says hello", version: 1, tags: ["demo", "hello"], status: "draft", content: HELLO_FLOW });
+    expect(flow).toMatchObject({
+      name: "Hello",
+      description: "Says hello",
+      version: 1,
+      tags: ["demo", "hello"],
+      status: "draft",
+      content: HELLO_FLOW,
+    });
     expect(flow.id).toMatch(/^flw_[0-9a-z]{25}$/);
     expect(res.headers.get("Location")).toBe(`/api/v1/flows/${flow.id}`);
     expect(res.headers.get("ETag")).toBe('"1"');
@@ -35,7 +42,11 @@ describe("create", () => {
 
   it("accepts a raw YAML body", async () => {
     const user = await signUp();
-    const res = await call("/api/v1/flows", { method: "POST", headers: { ...user.auth, "Content-Type": "application/yaml" }, body: HELLO_FLOW });
+    const res = await call("/api/v1/flows", {
+      method: "POST",
+      headers: { ...user.auth, "Content-Type": "application/yaml" },
+      body: HELLO_FLOW,
+    });
     expect(res.status).toBe(201);
     expect(((await res.json()) as Flow).name).toBe("Hello");
   });
@@ -67,7 +78,11 @@ nodes:
   second:
     type: no.such.type
 `;
-    const error = await expectError(await call("/api/v1/flows", { method: "POST", headers: user.auth, json: { content } }), 400, "validation_failed");
+    const error = await expectError(
+      await call("/api/v1/flows", { method: "POST", headers: user.auth, json: { content } }),
+      400,
+      "validation_failed",
+    );
     const { errors } = error.details as { errors: { code: string; line: number; column: number }[] };
     expect(errors).toEqual(
       expect.arrayContaining([
@@ -83,7 +98,11 @@ nodes:
   it("reports YAML syntax errors with line and column", async () => {
     const user = await signUp();
     const content = "metadata:\n  name: x\nnodes: [unclosed\n";
-    const error = await expectError(await call("/api/v1/flows", { method: "POST", headers: user.auth, json: { content } }), 400, "validation_failed");
+    const error = await expectError(
+      await call("/api/v1/flows", { method: "POST", headers: user.auth, json: { content } }),
+      400,
+      "validation_failed",
+    );
     const { errors } = error.details as { errors: { code: string; line: number; column: number }[] };
     expect(errors[0]).toMatchObject({ code: "yaml_syntax" });
     expect(errors[0]!.line).toBeGreaterThanOrEqual(3);
@@ -150,7 +169,10 @@ describe("read, list and filter", () => {
     let cursor: string | null = null;
     do {
       const q: string = `?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-      const page = (await (await call(`/api/v1/flows${q}`, { headers: user.auth })).json()) as { flows: Flow[]; next_cursor: string | null };
+      const page = (await (await call(`/api/v1/flows${q}`, { headers: user.auth })).json()) as {
+        flows: Flow[];
+        next_cursor: string | null;
+      };
       pages.push(page.flows.map((f) => f.name));
       cursor = page.next_cursor;
     } while (cursor);
@@ -179,7 +201,11 @@ describe("update and versions", () => {
   it("saves a new version per PUT and keeps the full history", async () => {
     const user = await signUp();
     const flow = await createFlow(user);
-    const v2 = await call(`/api/v1/flows/${flow.id}`, { method: "PUT", headers: { ...user.auth, "If-Match": '"1"' }, json: { content: renamed("Hello v2") } });
+    const v2 = await call(`/api/v1/flows/${flow.id}`, {
+      method: "PUT",
+      headers: { ...user.auth, "If-Match": '"1"' },
+      json: { content: renamed("Hello v2") },
+    });
     expect(v2.status).toBe(200);
     expect(v2.headers.get("ETag")).toBe('"2"');
     expect(await v2.json()).toMatchObject({ version: 2, name: "Hello v2" });
@@ -210,9 +236,17 @@ describe("update and versions", () => {
   it("answers 412 to a stale If-Match and keeps the winner's content", async () => {
     const user = await signUp();
     const flow = await createFlow(user);
-    const first = await call(`/api/v1/flows/${flow.id}`, { method: "PUT", headers: { ...user.auth, "If-Match": '"1"' }, json: { content: renamed("Winner") } });
+    const first = await call(`/api/v1/flows/${flow.id}`, {
+      method: "PUT",
+      headers: { ...user.auth, "If-Match": '"1"' },
+      json: { content: renamed("Winner") },
+    });
     expect(first.status).toBe(200);
-    const second = await call(`/api/v1/flows/${flow.id}`, { method: "PUT", headers: { ...user.auth, "If-Match": '"1"' }, json: { content: renamed("Loser") } });
+    const second = await call(`/api/v1/flows/${flow.id}`, {
+      method: "PUT",
+      headers: { ...user.auth, "If-Match": '"1"' },
+      json: { content: renamed("Loser") },
+    });
     await expectError(second, 412, "precondition_failed");
     const current = (await (await call(`/api/v1/flows/${flow.id}`, { headers: user.auth })).json()) as Flow;
     expect(current).toMatchObject({ name: "Winner", version: 2 });
@@ -223,7 +257,11 @@ describe("update and versions", () => {
     const flow = await createFlow(user);
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        call(`/api/v1/flows/${flow.id}`, { method: "PUT", headers: { ...user.auth, "If-Match": '"1"' }, json: { content: renamed(`Editor ${i}`) } }),
+        call(`/api/v1/flows/${flow.id}`, {
+          method: "PUT",
+          headers: { ...user.auth, "If-Match": '"1"' },
+          json: { content: renamed(`Editor ${i}`) },
+        }),
       ),
     );
     const statuses = results.map((r) => r.status).sort();

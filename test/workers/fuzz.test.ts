@@ -21,7 +21,11 @@ async function send(path: string, init: RequestInit): Promise<Response> {
   const ctx = createExecutionContext();
   const headers = new Headers(init.headers);
   headers.set("CF-Connecting-IP", "192.0.2.7");
-  const res = await worker.fetch(new Request(`${BASE}${path}`, { ...init, headers }), { ...env, RATE_LIMIT_REQUESTS: "0", LOGIN_MAX_FAILURES: "100000" }, ctx);
+  const res = await worker.fetch(
+    new Request(`${BASE}${path}`, { ...init, headers }),
+    { ...env, RATE_LIMIT_REQUESTS: "0", LOGIN_MAX_FAILURES: "100000" },
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -40,17 +44,29 @@ interface Ids {
 }
 
 const ENDPOINTS: Endpoint[] = [
-  { method: "POST", path: () => "/api/v1/accounts", shapes: ['{"username": X, "password": "long enough pw"}', '{"username": "fuzz_user", "password": X}'] },
+  {
+    method: "POST",
+    path: () => "/api/v1/accounts",
+    shapes: ['{"username": X, "password": "long enough pw"}', '{"username": "fuzz_user", "password": X}'],
+  },
   { method: "POST", path: () => "/api/v1/login", shapes: ['{"username": X, "password": X}'] },
   { method: "POST", path: () => "/api/v1/tokens", shapes: ['{"name": X}', '{"name": "t", "expires_in_days": X}'] },
   { method: "POST", path: () => "/api/v1/flows/validate", shapes: ['{"content": Y}', '{"name": X, "content": Y}'], yaml: true },
   { method: "POST", path: () => "/api/v1/flows", shapes: ['{"content": Y}', '{"name": X, "content": Y}'], yaml: true },
   { method: "PUT", path: (ids) => `/api/v1/flows/${ids.flow}`, shapes: ['{"content": Y}'], yaml: true },
-  { method: "PATCH", path: (ids) => `/api/v1/flows/${ids.flow}/metadata`, shapes: ['{"custom": X}', '{"tags": X}', '{"tags": [X]}', '{"category": X, "status": X}'] },
+  {
+    method: "PATCH",
+    path: (ids) => `/api/v1/flows/${ids.flow}/metadata`,
+    shapes: ['{"custom": X}', '{"tags": X}', '{"tags": [X]}', '{"category": X, "status": X}'],
+  },
   { method: "POST", path: (ids) => `/api/v1/flows/${ids.flow}/run`, shapes: ['{"input": X}', "X"] },
   { method: "POST", path: (ids) => `/api/v1/executions/${ids.execution}/events/fuzz`, shapes: ["X"] },
   { method: "POST", path: (ids) => `/api/v1/executions/${ids.execution}/rerun`, shapes: ['{"input": X}', '{"from_node": X}'] },
-  { method: "PUT", path: () => "/api/v1/accounts/me/secrets/FUZZ", shapes: ['{"value": X}', '{"type": "custom", "data": X}', '{"type": X, "data": {"key": X}}'] },
+  {
+    method: "PUT",
+    path: () => "/api/v1/accounts/me/secrets/FUZZ",
+    shapes: ['{"value": X}', '{"type": "custom", "data": X}', '{"type": X, "data": {"key": X}}'],
+  },
 ];
 
 const CONTENT_TYPES = [
@@ -77,7 +93,10 @@ const caseArbitrary = fc.record({
   yaml: hostileYaml,
   asYaml: fc.boolean(),
   contentType: fc.oneof({ weight: 5, arbitrary: fc.constant("default") }, { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) }),
-  method: fc.oneof({ weight: 9, arbitrary: fc.constant("own") }, { weight: 1, arbitrary: fc.constantFrom("GET", "PUT", "PATCH", "DELETE", "POST", "OPTIONS") }),
+  method: fc.oneof(
+    { weight: 9, arbitrary: fc.constant("own") },
+    { weight: 1, arbitrary: fc.constantFrom("GET", "PUT", "PATCH", "DELETE", "POST", "OPTIONS") },
+  ),
   sendBody: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
 });
 

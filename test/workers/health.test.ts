@@ -19,11 +19,28 @@ describe("service endpoints", () => {
       components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
     };
     expect(doc.openapi).toBe("3.1.0");
-    for (const path of ["/api/v1/accounts", "/api/v1/login", "/api/v1/accounts/me", "/api/v1/tokens", "/api/v1/tokens/{id}", "/api/v1/flows", "/api/v1/flows/{id}", "/api/v1/flows/{id}/versions/{version}", "/api/v1/flows/{id}/metadata", "/api/v1/flows/validate"]) {
+    for (const path of [
+      "/api/v1/accounts",
+      "/api/v1/login",
+      "/api/v1/accounts/me",
+      "/api/v1/tokens",
+      "/api/v1/tokens/{id}",
+      "/api/v1/flows",
+      "/api/v1/flows/{id}",
+      "/api/v1/flows/{id}/versions/{version}",
+      "/api/v1/flows/{id}/metadata",
+      "/api/v1/flows/validate",
+    ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     expect(Object.keys(doc.paths["/api/v1/flows/{id}"]!).sort()).toEqual(["delete", "get", "put"]);
-    expect(Object.keys(doc.paths["/api/v1/flows"]!.post!.requestBody!.content).sort()).toEqual(["application/json", "application/x-yaml", "application/yaml", "text/x-yaml", "text/yaml"]);
+    expect(Object.keys(doc.paths["/api/v1/flows"]!.post!.requestBody!.content).sort()).toEqual([
+      "application/json",
+      "application/x-yaml",
+      "application/yaml",
+      "text/x-yaml",
+      "text/yaml",
+    ]);
     expect(doc.paths["/api/v1/flows"]!.get!.security).toBeDefined();
     expect(doc.components.securitySchemes).toHaveProperty("bearerAuth");
     expect(doc.components.schemas).toHaveProperty("Error");

@@ -30,17 +30,27 @@ describe("validator time is bounded", () => {
   it("refuses an alias flood at the alias budget", async () => {
     const user = await signUp();
     const content = `x: &a 1\n${Array.from({ length: 5_000 }, (_, i) => `k${i}: *a`).join("\n")}\n`;
-    const res = await call("/api/v1/flows/validate", { method: "POST", headers: { ...user.auth, "Content-Type": "application/yaml" }, body: content });
+    const res = await call("/api/v1/flows/validate", {
+      method: "POST",
+      headers: { ...user.auth, "Content-Type": "application/yaml" },
+      body: content,
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { valid: boolean; errors: { code: string; limit?: string; line: number }[] };
     expect(body.valid).toBe(false);
-    expect(body.errors).toEqual([expect.objectContaining({ code: "limit_exceeded", limit: "yamlAliases", line: INPUT_BUDGET.yamlAliases + 2 })]);
+    expect(body.errors).toEqual([
+      expect.objectContaining({ code: "limit_exceeded", limit: "yamlAliases", line: INPUT_BUDGET.yamlAliases + 2 }),
+    ]);
   });
 
   it("names the limit in the details when a save breaks one", async () => {
     const user = await signUp();
     const content = `metadata: {name: big}\nnodes:\n${Array.from({ length: INPUT_BUDGET.nodes + 1 }, (_, i) => `  n${i}: {type: delay}`).join("\n")}\n`;
-    const error = await expectError(await call("/api/v1/flows", { method: "POST", headers: user.auth, json: { content } }), 400, "validation_failed");
+    const error = await expectError(
+      await call("/api/v1/flows", { method: "POST", headers: user.auth, json: { content } }),
+      400,
+      "validation_failed",
+    );
     expect(error.details).toMatchObject({ errors: [{ code: "limit_exceeded", limit: "nodes", line: 2, column: 1 }] });
     expect(await flowState(user)).toBe('{"flows":[],"next_cursor":null}');
   });
@@ -52,12 +62,24 @@ describe("a self-referencing anchor", () => {
     const validate = await call("/api/v1/flows/validate", { method: "POST", headers: user.auth, json: { content: SELF_ANCHOR } });
     expect(((await validate.json()) as { valid: boolean }).valid).toBe(false);
 
-    await expectError(await call("/api/v1/flows", { method: "POST", headers: user.auth, json: { content: SELF_ANCHOR } }), 400, "validation_failed");
+    await expectError(
+      await call("/api/v1/flows", { method: "POST", headers: user.auth, json: { content: SELF_ANCHOR } }),
+      400,
+      "validation_failed",
+    );
     expect(await flowState(user)).toBe('{"flows":[],"next_cursor":null}');
 
     const id = await saveFlow(user, HELLO_FLOW);
     const before = await flowState(user, id);
-    await expectError(await call(`/api/v1/flows/${id}`, { method: "PUT", headers: { ...user.auth, "Content-Type": "application/yaml" }, body: SELF_ANCHOR }), 400, "validation_failed");
+    await expectError(
+      await call(`/api/v1/flows/${id}`, {
+        method: "PUT",
+        headers: { ...user.auth, "Content-Type": "application/yaml" },
+        body: SELF_ANCHOR,
+      }),
+      400,
+      "validation_failed",
+    );
     expect(await flowState(user, id)).toBe(before);
     const run = await call(`/api/v1/flows/${id}/run?wait=5`, { method: "POST", headers: user.auth, json: { input: { name: "x" } } });
     expect(run.status).toBe(201);
@@ -69,14 +91,24 @@ describe("deep nesting", () => {
     const user = await signUp();
     const id = await saveFlow(user, ECHO_FLOW);
     const headers = { ...user.auth, "Content-Type": "application/json" };
-    expect(await limitOf(await call(`/api/v1/flows/${id}/run`, { method: "POST", headers, body: `{"input": ${nested(5_000)}}` }))).toBe("jsonDepth");
+    expect(await limitOf(await call(`/api/v1/flows/${id}/run`, { method: "POST", headers, body: `{"input": ${nested(5_000)}}` }))).toBe(
+      "jsonDepth",
+    );
     // Even 500,000 levels (the most a 1 MiB body holds) are refused on the text, unparsed.
-    expect(await limitOf(await call(`/api/v1/flows/${id}/run`, { method: "POST", headers, body: `{"input": ${"[".repeat(500_000)}${"]".repeat(500_000)}}` }))).toBe("jsonDepth");
+    expect(
+      await limitOf(
+        await call(`/api/v1/flows/${id}/run`, { method: "POST", headers, body: `{"input": ${"[".repeat(500_000)}${"]".repeat(500_000)}}` }),
+      ),
+    ).toBe("jsonDepth");
 
     const run = await runFlow(user, id, { ok: true });
     expect(run.status).toBe("completed");
-    expect(await limitOf(await call(`/api/v1/executions/${run.id}/events/go`, { method: "POST", headers, body: nested(3_000) }))).toBe("jsonDepth");
-    expect(await limitOf(await call(`/api/v1/executions/${run.id}/rerun`, { method: "POST", headers, body: `{"input": ${nested(5_000)}}` }))).toBe("jsonDepth");
+    expect(await limitOf(await call(`/api/v1/executions/${run.id}/events/go`, { method: "POST", headers, body: nested(3_000) }))).toBe(
+      "jsonDepth",
+    );
+    expect(
+      await limitOf(await call(`/api/v1/executions/${run.id}/rerun`, { method: "POST", headers, body: `{"input": ${nested(5_000)}}` })),
+    ).toBe("jsonDepth");
 
     const list = (await (await call(`/api/v1/executions?flow_id=${id}`, { headers: user.auth })).json()) as { executions: unknown[] };
     expect(list.executions).toHaveLength(1);
@@ -96,7 +128,11 @@ describe("deep nesting", () => {
     const user = await signUp();
     const id = await saveFlow(user, HELLO_FLOW);
     const before = await flowState(user, id);
-    const res = await call(`/api/v1/flows/${id}/metadata`, { method: "PATCH", headers: { ...user.auth, "Content-Type": "application/json" }, body: `{"custom": ${nested(7_000)}}` });
+    const res = await call(`/api/v1/flows/${id}/metadata`, {
+      method: "PATCH",
+      headers: { ...user.auth, "Content-Type": "application/json" },
+      body: `{"custom": ${nested(7_000)}}`,
+    });
     expect(await limitOf(res)).toBe("jsonDepth");
     expect(await flowState(user, id)).toBe(before);
   });
@@ -135,7 +171,11 @@ describe("stored sizes", () => {
     const id = await saveFlow(user, ECHO_FLOW);
     const ctx = createExecutionContext();
     const body = JSON.stringify({ input: { blob: "x".repeat(INPUT_BUDGET.storedValueBytes) } });
-    const request = new Request(`${BASE}/api/v1/flows/${id}/run`, { method: "POST", headers: { ...user.auth, "Content-Type": "application/json" }, body });
+    const request = new Request(`${BASE}/api/v1/flows/${id}/run`, {
+      method: "POST",
+      headers: { ...user.auth, "Content-Type": "application/json" },
+      body,
+    });
     const res = await worker.fetch(request, { ...env, MAX_BODY_BYTES: String(4 * 1024 * 1024) }, ctx);
     await waitOnExecutionContext(ctx);
     expect(await limitOf(res)).toBe("storedValueBytes");
@@ -161,13 +201,30 @@ describe("content types as documented", () => {
   it("reads media-type parameters leniently and refuses other charsets", async () => {
     const user = await signUp();
     const id = await saveFlow(user, HELLO_FLOW);
-    for (const type of ["application/json ; charset=utf-8", "APPLICATION/JSON;CHARSET=UTF-8", 'application/json; charset="utf-8"', "application/merge-patch+json"]) {
-      const res = await call(`/api/v1/flows/${id}/metadata`, { method: "PATCH", headers: { ...user.auth, "Content-Type": type }, body: '{"tags": ["x"]}' });
+    for (const type of [
+      "application/json ; charset=utf-8",
+      "APPLICATION/JSON;CHARSET=UTF-8",
+      'application/json; charset="utf-8"',
+      "application/merge-patch+json",
+    ]) {
+      const res = await call(`/api/v1/flows/${id}/metadata`, {
+        method: "PATCH",
+        headers: { ...user.auth, "Content-Type": type },
+        body: '{"tags": ["x"]}',
+      });
       expect(res.status, type).toBe(200);
     }
-    const latin = await call(`/api/v1/flows/${id}/metadata`, { method: "PATCH", headers: { ...user.auth, "Content-Type": "application/json; charset=latin1" }, body: '{"tags": ["x"]}' });
+    const latin = await call(`/api/v1/flows/${id}/metadata`, {
+      method: "PATCH",
+      headers: { ...user.auth, "Content-Type": "application/json; charset=latin1" },
+      body: '{"tags": ["x"]}',
+    });
     await expectError(latin, 415, "unsupported_media_type");
-    const yamlOnJson = await call("/api/v1/tokens", { method: "POST", headers: { ...user.auth, "Content-Type": "text/yaml" }, body: "name: x" });
+    const yamlOnJson = await call("/api/v1/tokens", {
+      method: "POST",
+      headers: { ...user.auth, "Content-Type": "text/yaml" },
+      body: "name: x",
+    });
     await expectError(yamlOnJson, 415, "unsupported_media_type");
   });
 });

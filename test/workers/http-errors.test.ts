@@ -37,7 +37,11 @@ describe("the error envelope", () => {
     );
     const user = await signUp();
     await expectError(
-      await call("/api/v1/flows", { method: "POST", headers: { ...user.auth, "Content-Type": "application/x-www-form-urlencoded" }, body: "a=b" }),
+      await call("/api/v1/flows", {
+        method: "POST",
+        headers: { ...user.auth, "Content-Type": "application/x-www-form-urlencoded" },
+        body: "a=b",
+      }),
       415,
       "unsupported_media_type",
     );
@@ -66,7 +70,9 @@ describe("no input produces a 5xx", () => {
     fc.json(),
     fc.jsonValue().map((v) => JSON.stringify(v)),
     fc.record({ username: fc.string(), password: fc.string() }).map((v) => JSON.stringify(v)),
-    fc.record({ name: fc.oneof(fc.string(), fc.integer()), content: fc.oneof(fc.string(), fc.constant(HELLO_FLOW)) }).map((v) => JSON.stringify(v)),
+    fc
+      .record({ name: fc.oneof(fc.string(), fc.integer()), content: fc.oneof(fc.string(), fc.constant(HELLO_FLOW)) })
+      .map((v) => JSON.stringify(v)),
     fc.string(),
   );
   const yamlish = fc.oneof(
@@ -79,7 +85,9 @@ describe("no input produces a 5xx", () => {
 
   it("on every write endpoint, for random bytes, JSON and YAML", async () => {
     const user = await signUp();
-    const flow = (await (await call("/api/v1/flows", { method: "POST", headers: user.auth, json: { content: HELLO_FLOW } })).json()) as { id: string };
+    const flow = (await (await call("/api/v1/flows", { method: "POST", headers: user.auth, json: { content: HELLO_FLOW } })).json()) as {
+      id: string;
+    };
     const endpoints: [string, string, boolean][] = [
       ["POST", "/api/v1/accounts", false],
       ["POST", "/api/v1/login", false],
@@ -96,14 +104,19 @@ describe("no input produces a 5xx", () => {
       bytes,
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...endpoints), fc.constantFrom(...contentTypes), body, async ([method, path, authed], type, payload) => {
-        const headers: Record<string, string> = authed ? { ...user.auth } : {};
-        if (type) headers["Content-Type"] = type;
-        const res = await call(path, { method, headers, body: payload });
-        const text = await res.text();
-        expect(res.status, `${method} ${path} ${type} -> ${text}`).toBeLessThan(500);
-        if (res.status >= 400) expect(JSON.parse(text)).toHaveProperty("error.code");
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...endpoints),
+        fc.constantFrom(...contentTypes),
+        body,
+        async ([method, path, authed], type, payload) => {
+          const headers: Record<string, string> = authed ? { ...user.auth } : {};
+          if (type) headers["Content-Type"] = type;
+          const res = await call(path, { method, headers, body: payload });
+          const text = await res.text();
+          expect(res.status, `${method} ${path} ${type} -> ${text}`).toBeLessThan(500);
+          if (res.status >= 400) expect(JSON.parse(text)).toHaveProperty("error.code");
+        },
+      ),
       { numRuns: 150 },
     );
   });

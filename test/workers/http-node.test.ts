@@ -19,9 +19,19 @@ async function request(user: TestUser, params: string, extra = "") {
 describe("http.request", () => {
   it("sends method, headers, query params and a JSON body, and parses a JSON answer", async () => {
     const user = await signUp();
-    const run = await request(user, `{url: "${HTTP}/echo/a?x=1", method: PUT, headers: {X-One: 1}, query_params: {y: two, z: 3}, body: {a: [1, 2]}}`);
+    const run = await request(
+      user,
+      `{url: "${HTTP}/echo/a?x=1", method: PUT, headers: {X-One: 1}, query_params: {y: two, z: 3}, body: {a: [1, 2]}}`,
+    );
     expect(run.status).toBe("completed");
-    const out = run.output as { status_code: number; success: boolean; body: Echo; headers: Record<string, string>; metadata: Record<string, unknown>; raw_body: string };
+    const out = run.output as {
+      status_code: number;
+      success: boolean;
+      body: Echo;
+      headers: Record<string, string>;
+      metadata: Record<string, unknown>;
+      raw_body: string;
+    };
     expect(out.status_code).toBe(200);
     expect(out.success).toBe(true);
     expect(out.body.method).toBe("PUT");
@@ -66,7 +76,10 @@ describe("http.request", () => {
 
   it("follows redirects unless told not to", async () => {
     const user = await signUp();
-    const followed = (await request(user, `{url: "${HTTP}/redirect"}`)).output as { status_code: number; metadata: { request_url: string } };
+    const followed = (await request(user, `{url: "${HTTP}/redirect"}`)).output as {
+      status_code: number;
+      metadata: { request_url: string };
+    };
     expect(followed.status_code).toBe(200);
     const kept = await request(user, `{url: "${HTTP}/redirect", follow_redirects: false}`);
     expect((kept.output as { status_code: number; headers: Record<string, string> }).status_code).toBe(302);

@@ -15,7 +15,10 @@ describe("tenant isolation", () => {
     const intruder = await signUp();
     const flow = await saveFlow(owner, WAITING);
     const run = await runFlow(owner, flow, {}, 0);
-    const token = (await (await call("/api/v1/tokens", { method: "POST", headers: owner.auth, json: { name: "t" } })).json()) as { id: string; token: string };
+    const token = (await (await call("/api/v1/tokens", { method: "POST", headers: owner.auth, json: { name: "t" } })).json()) as {
+      id: string;
+      token: string;
+    };
     await call("/api/v1/accounts/me/secrets/OWNER_SECRET", { method: "PUT", headers: owner.auth, json: { value: "owner-secret-value" } });
 
     const h = intruder.auth;
@@ -61,9 +64,13 @@ describe("tenant isolation", () => {
 
   it("keeps no plaintext password, API token or secret in the account database", async () => {
     const user = await signUp(undefined, "plaintext-password-check-123");
-    const token = ((await (await call("/api/v1/tokens", { method: "POST", headers: user.auth, json: { name: "scan" } })).json()) as { token: string }).token;
+    const token = (
+      (await (await call("/api/v1/tokens", { method: "POST", headers: user.auth, json: { name: "scan" } })).json()) as { token: string }
+    ).token;
     await call("/api/v1/accounts/me/secrets/SCAN", { method: "PUT", headers: user.auth, json: { value: "scan-secret-value-xyz" } });
-    const tables = (await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf%'").all<{ name: string }>()).results;
+    const tables = (
+      await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf%'").all<{ name: string }>()
+    ).results;
     let dump = "";
     for (const { name } of tables) dump += JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
     expect(dump).toContain(user.username);

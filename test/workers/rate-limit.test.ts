@@ -58,7 +58,9 @@ describe("per-account API rate limit", () => {
     await expectError(await me(noisy), 429, "rate_limited");
     for (let i = 0; i < 3; i++) expect((await me(quiet)).status).toBe(200);
     // The noisy account's API token is the same account: also limited.
-    const token = (await (await call("/api/v1/tokens", { method: "POST", headers: noisy.auth, json: { name: "ci" } })).json()) as { token: string };
+    const token = (await (await call("/api/v1/tokens", { method: "POST", headers: noisy.auth, json: { name: "ci" } })).json()) as {
+      token: string;
+    };
     await expectError(await limited("/api/v1/flows", small, { headers: { Authorization: `Bearer ${token.token}` } }), 429, "rate_limited");
   });
 
@@ -72,7 +74,11 @@ describe("per-account API rate limit", () => {
   it("does not count requests that fail authentication, nor limit public routes", async () => {
     const user = await signUp();
     for (let i = 0; i < 5; i++) {
-      await expectError(await limited("/api/v1/accounts/me", small, { headers: { Authorization: "Bearer frt_nottherightoneatall" } }), 401, "unauthorized");
+      await expectError(
+        await limited("/api/v1/accounts/me", small, { headers: { Authorization: "Bearer frt_nottherightoneatall" } }),
+        401,
+        "unauthorized",
+      );
     }
     for (let i = 0; i < 3; i++) expect((await me(user)).status).toBe(200);
     await expectError(await me(user), 429, "rate_limited");

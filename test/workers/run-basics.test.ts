@@ -24,14 +24,18 @@ nodes:
     expect(run).toMatchObject({ status: "completed", output: { n: 41, first: 40 }, step_count: 2, error: null });
     expect(run.execution_id).toMatch(/^exe_[0-9a-z]{25}$/);
 
-    const steps = (await (await call(`/api/v1/executions/${run.id}/steps`, { headers: user.auth })).json()) as { steps: { node_id: string; status: string; action: string; output: unknown; attempt: number }[] };
+    const steps = (await (await call(`/api/v1/executions/${run.id}/steps`, { headers: user.auth })).json()) as {
+      steps: { node_id: string; status: string; action: string; output: unknown; attempt: number }[];
+    };
     expect(steps.steps.map((s) => [s.node_id, s.status, s.action, s.attempt])).toEqual([
       ["double", "completed", "default", 1],
       ["inc", "completed", "default", 1],
     ]);
     expect(steps.steps[0]!.output).toEqual({ n: 40 });
 
-    const logs = (await (await call(`/api/v1/executions/${run.id}/logs`, { headers: user.auth })).json()) as { logs: { node_id: string; level: string; message: string }[] };
+    const logs = (await (await call(`/api/v1/executions/${run.id}/logs`, { headers: user.auth })).json()) as {
+      logs: { node_id: string; level: string; message: string }[];
+    };
     expect(logs.logs).toEqual([expect.objectContaining({ node_id: "inc", level: "info", message: "inc 40" })]);
   });
 
@@ -62,18 +66,28 @@ nodes:
     );
     const run = await runFlow(user, flow, { q: "hello", items: [1, 2] });
     expect(run.status, JSON.stringify(run.error)).toBe("completed");
-    expect(run.output).toEqual({ method: "POST", q: "hello", trace: "trace-hello", auth: "Bearer abc123", sent: { items: [1, 2] }, code: 200 });
+    expect(run.output).toEqual({
+      method: "POST",
+      q: "hello",
+      trace: "trace-hello",
+      auth: "Bearer abc123",
+      sent: { items: [1, 2] },
+      code: 200,
+    });
   });
 
   it("fails the run with the node and code when a node fails without an error edge", async () => {
     const user = await signUp();
-    const flow = await saveFlow(user, yaml`
+    const flow = await saveFlow(
+      user,
+      yaml`
 metadata: {name: Boom}
 nodes:
   boom:
     type: transform
     params: {script: "throw new Error('kaput')"}
-`);
+`,
+    );
     const run = await runFlow(user, flow);
     expect(run.status).toBe("failed");
     expect(run.error).toMatchObject({ node_id: "boom", code: "script_runtime" });
@@ -83,11 +97,14 @@ nodes:
   it("404s another account's execution", async () => {
     const owner = await signUp();
     const other = await signUp();
-    const flow = await saveFlow(owner, yaml`
+    const flow = await saveFlow(
+      owner,
+      yaml`
 metadata: {name: Mine}
 nodes:
   a: {type: transform, params: {script: "return 1"}}
-`);
+`,
+    );
     const run = await runFlow(owner, flow);
     await expectError(await call(`/api/v1/executions/${run.id}`, { headers: other.auth }), 404, "not_found");
     expect((await getExecution(owner, run.id)).status).toBe("completed");

@@ -19,7 +19,10 @@ describe("secrets API", () => {
 
     const replaced = await put(user, "API_KEY", { value: "sk-live-rotated-999" });
     expect(replaced.status).toBe(200);
-    const db = await put(user, "DB", { type: "database", data: { type: "postgres", host: "db.internal", username: "app", password: "pg-pass-4242", port: 5432 } });
+    const db = await put(user, "DB", {
+      type: "database",
+      data: { type: "postgres", host: "db.internal", username: "app", password: "pg-pass-4242", port: 5432 },
+    });
     expect(db.status).toBe(201);
 
     const list = await call("/api/v1/accounts/me/secrets", { headers: user.auth });
@@ -31,7 +34,9 @@ describe("secrets API", () => {
     ]);
     const one = await call(`/api/v1/accounts/${user.account_id}/secrets/DB`, { headers: user.auth });
     expect(await one.json()).toMatchObject({ key: "DB", type: "database" });
-    const byType = (await (await call("/api/v1/accounts/me/secrets?type=database", { headers: user.auth })).json()) as { secrets: unknown[] };
+    const byType = (await (await call("/api/v1/accounts/me/secrets?type=database", { headers: user.auth })).json()) as {
+      secrets: unknown[];
+    };
     expect(byType.secrets).toHaveLength(1);
 
     expect((await call("/api/v1/accounts/me/secrets/DB", { method: "DELETE", headers: user.auth })).status).toBe(204);
@@ -65,7 +70,11 @@ describe("secrets API", () => {
     await expectError(await call(`/api/v1/accounts/${owner.account_id}/secrets`, { headers: other.auth }), 404, "not_found");
     await expectError(await call(`/api/v1/accounts/${owner.account_id}/secrets/MINE`, { headers: other.auth }), 404, "not_found");
     await expectError(await put(other, "MINE", { value: "x1234" }, owner.account_id), 404, "not_found");
-    await expectError(await call(`/api/v1/accounts/${owner.account_id}/secrets/MINE`, { method: "DELETE", headers: other.auth }), 404, "not_found");
+    await expectError(
+      await call(`/api/v1/accounts/${owner.account_id}/secrets/MINE`, { method: "DELETE", headers: other.auth }),
+      404,
+      "not_found",
+    );
     await expectError(await call("/api/v1/accounts/me/secrets/MINE", { headers: other.auth }), 404, "not_found");
     await expectError(await call("/api/v1/accounts/me/secrets"), 401, "unauthorized");
   });
@@ -117,15 +126,20 @@ describe("secrets in flows", () => {
     }
     expect(texts[2]).toContain("token is [REDACTED] db [REDACTED]");
 
-    const secrets = (await (await call("/api/v1/accounts/me/secrets", { headers: user.auth })).json()) as { secrets: { key: string; last_used_at: string | null }[] };
+    const secrets = (await (await call("/api/v1/accounts/me/secrets", { headers: user.auth })).json()) as {
+      secrets: { key: string; last_used_at: string | null }[];
+    };
     await new Promise((r) => setTimeout(r, 50));
-    const again = (await (await call("/api/v1/accounts/me/secrets", { headers: user.auth })).json()) as { secrets: { key: string; last_used_at: string | null }[] };
+    const again = (await (await call("/api/v1/accounts/me/secrets", { headers: user.auth })).json()) as {
+      secrets: { key: string; last_used_at: string | null }[];
+    };
     expect([...secrets.secrets, ...again.secrets].some((s) => s.key === "TOKEN" && s.last_used_at !== null)).toBe(true);
 
     // A raw read of every table: the account database and the execution's own storage.
     const tables = (await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>()).results;
     let rows = "";
-    for (const { name } of tables.filter((t) => !t.name.startsWith("_cf"))) rows += JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
+    for (const { name } of tables.filter((t) => !t.name.startsWith("_cf")))
+      rows += JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
     const stub = env.EXECUTIONS.get(env.EXECUTIONS.idFromName(run.id));
     rows += await runInDurableObject(stub, (_instance, state: DurableObjectState) => {
       let dump = "";
@@ -143,11 +157,14 @@ describe("secrets in flows", () => {
 
   it("fails a template that names a secret the account does not have", async () => {
     const user = await signUp();
-    const flow = await saveFlow(user, yaml`
+    const flow = await saveFlow(
+      user,
+      yaml`
 metadata: {name: Missing}
 nodes:
   a: {type: transform, params: {script: "return secrets.NOPE === undefined ? 'absent' : 'present'"}}
-`);
+`,
+    );
     expect((await runFlow(user, flow)).output).toBe("absent");
   });
 });
@@ -163,7 +180,17 @@ describe("master key rotation", () => {
       const value = `rotation-secret-${i}-${Math.random()}`;
       values.set(owner.account_id, value);
       const now = new Date().toISOString();
-      await storage.secrets.put({ account_id: owner.account_id, key: "ROT", type: "plain", description: null, tags: [], ciphertext: await before.seal(owner.account_id, "ROT", value), created_at: now, updated_at: now, last_used_at: null });
+      await storage.secrets.put({
+        account_id: owner.account_id,
+        key: "ROT",
+        type: "plain",
+        description: null,
+        tags: [],
+        ciphertext: await before.seal(owner.account_id, "ROT", value),
+        created_at: now,
+        updated_at: now,
+        last_used_at: null,
+      });
     }
     const during = new Vault(storage.secrets, () => loadKeyring(`old:${a},new:${b}`, "new"));
     // Still readable through the old key id while rotation is under way.

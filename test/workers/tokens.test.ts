@@ -36,7 +36,9 @@ describe("API tokens", () => {
 
   it("stops working at once when revoked", async () => {
     const user = await signUp();
-    const created = (await (await call("/api/v1/tokens", { method: "POST", headers: user.auth, json: { name: "short-lived" } })).json()) as Created;
+    const created = (await (
+      await call("/api/v1/tokens", { method: "POST", headers: user.auth, json: { name: "short-lived" } })
+    ).json()) as Created;
     const bearer = { Authorization: `Bearer ${created.token}` };
     expect((await call("/api/v1/accounts/me", { headers: bearer })).status).toBe(200);
     expect((await call(`/api/v1/tokens/${created.id}`, { method: "DELETE", headers: user.auth })).status).toBe(204);
@@ -64,7 +66,10 @@ describe("API tokens", () => {
     let cursor: string | null = null;
     do {
       const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : "?limit=2";
-      const page = (await (await call(`/api/v1/tokens${query}`, { headers: user.auth })).json()) as { tokens: { name: string }[]; next_cursor: string | null };
+      const page = (await (await call(`/api/v1/tokens${query}`, { headers: user.auth })).json()) as {
+        tokens: { name: string }[];
+        next_cursor: string | null;
+      };
       expect(page.tokens.length).toBeLessThanOrEqual(2);
       seen.push(...page.tokens.map((t) => t.name));
       cursor = page.next_cursor;

@@ -65,7 +65,10 @@ describe("execution WebSocket", () => {
 
     await call(`/api/v1/executions/${run.id}/events/go`, { method: "POST", headers: user.auth, json: { ok: true } });
     for (const client of [a, b]) await client.until((m) => m.some((x) => x.event?.type === "execution.completed"));
-    const live = a.messages.filter((m) => m.type === "event").slice(replayed.length).map((m) => m.event!.type);
+    const live = a.messages
+      .filter((m) => m.type === "event")
+      .slice(replayed.length)
+      .map((m) => m.event!.type);
     expect(live).toEqual(["execution.resumed", "step.completed", "step.started", "step.completed", "execution.completed"]);
     expect(a.messages.at(-1)!.event!.data).toMatchObject({ status: "completed", output: { done: true } });
 

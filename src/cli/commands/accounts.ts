@@ -15,14 +15,15 @@ const create: Command = {
   name: "create",
   summary: "Sign up: create an account on a server",
   arity: { min: 0, max: 0 },
-  description: "The password is prompted twice without echo, or read from the first line of stdin when it is piped. Then run 'flowrunner login'.",
+  description:
+    "The password is prompted twice without echo, or read from the first line of stdin when it is piped. Then run 'flowrunner login'.",
   options: {
     url: { type: "string", value: "server", description: "Server URL (default: the profile's, or $FLOWRUNNER_URL)" },
     username: { type: "string", short: "u", value: "name", description: "Username: 3-64 letters, digits, _ . @ - (prompted when omitted)" },
   },
   examples: [
     "flowrunner accounts create --url http://localhost:8787 --username alice",
-    "echo \"$PASSWORD\" | flowrunner accounts create --url http://localhost:8787 --username ci-bot",
+    'echo "$PASSWORD" | flowrunner accounts create --url http://localhost:8787 --username ci-bot',
   ],
   async run(ctx) {
     const url = urlOption(str(ctx.opts, "url"), ctx.profile);

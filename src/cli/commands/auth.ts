@@ -50,7 +50,7 @@ export const login: Command = {
   },
   examples: [
     "flowrunner login --url http://localhost:8787",
-    "echo \"$PASSWORD\" | flowrunner login --url https://flows.example.com --username alice --profile prod",
+    'echo "$PASSWORD" | flowrunner login --url https://flows.example.com --username alice --profile prod',
     "flowrunner login --url http://localhost:8787 --token frt_0123...",
   ],
   async run(ctx) {
@@ -66,7 +66,10 @@ export const login: Command = {
       const username = await usernameOption(str(ctx.opts, "username"));
       const password = await readSecretLine("Password: ");
       if (!password) throw new UsageError("no password given");
-      const session = await new Client(url).post<{ token: string; username: string; account_id: string }>("/api/v1/login", { username, password });
+      const session = await new Client(url).post<{ token: string; username: string; account_id: string }>("/api/v1/login", {
+        username,
+        password,
+      });
       const days = int(ctx.opts, "expires-in-days");
       const created = await new Client(url, session.token).post<CreatedToken>("/api/v1/tokens", {
         name: str(ctx.opts, "token-name") ?? `cli@${hostname()}`.slice(0, 100),

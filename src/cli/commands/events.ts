@@ -8,13 +8,14 @@ const send: Command = {
   summary: "Send a named event to a run; it resumes the nodes waiting for it",
   args: "<execution> <name>",
   arity: { min: 2, max: 2 },
-  description: "The payload (any JSON; default null) becomes the output of the wait node. An event nothing waits for yet is kept for the first wait that asks for it.",
+  description:
+    "The payload (any JSON; default null) becomes the output of the wait node. An event nothing waits for yet is kept for the first wait that asks for it.",
   options: {
     data: { type: "string", value: "json", description: "Payload as a JSON string" },
     "data-file": { type: "string", value: "file", description: "Payload from a JSON file (`-` for stdin)" },
   },
   examples: [
-    "flowrunner events send exe_0123456789abcdefghijklmno approval --data '{\"approved\": true, \"by\": \"lee\"}'",
+    'flowrunner events send exe_0123456789abcdefghijklmno approval --data \'{"approved": true, "by": "lee"}\'',
     "flowrunner events send exe_0123456789abcdefghijklmno payment-received --data-file payment.json",
   ],
   async run(ctx) {
@@ -38,7 +39,10 @@ const send: Command = {
       { contentType: "application/json" },
     );
     if (ctx.json) return printJson(result);
-    const resumed = result.delivered === 0 ? "kept until a node waits for it" : `resumed ${result.delivered} waiting node${result.delivered > 1 ? "s" : ""}`;
+    const resumed =
+      result.delivered === 0
+        ? "kept until a node waits for it"
+        : `resumed ${result.delivered} waiting node${result.delivered > 1 ? "s" : ""}`;
     out(`Sent '${name}' to ${id}: ${resumed} (run is ${result.execution.status})`);
   },
 };

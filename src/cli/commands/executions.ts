@@ -39,22 +39,30 @@ const list: Command = {
     status: { type: "string", value: "status", description: "running, waiting, completed, failed or cancelled" },
     ...PAGE_OPTIONS,
   },
-  examples: ["flowrunner executions list", "flowrunner executions list --flow Hello --status failed", "flowrunner executions list --json --all"],
+  examples: [
+    "flowrunner executions list",
+    "flowrunner executions list --flow Hello --status failed",
+    "flowrunner executions list --json --all",
+  ],
   async run(ctx) {
     const client = await ctx.client();
     const flow = str(ctx.opts, "flow");
     const query = { flow_id: flow ? await resolveFlowId(client, flow) : undefined, status: str(ctx.opts, "status") };
     const page = await listPages<Summary>(client, "/api/v1/executions", "executions", ctx.opts, query);
     if (ctx.json) return printJson({ executions: page.items, next_cursor: page.next_cursor });
-    table(page.items, [
-      { header: "id", value: (e) => e.id },
-      { header: "flow", value: (e) => `${e.flow_id} v${e.flow_version}` },
-      { header: "status", value: (e) => e.status },
-      { header: "steps", value: (e) => e.step_count },
-      { header: "created", value: (e) => formatTime(e.created_at) },
-      { header: "took", value: (e) => (e.finished_at ? formatDuration(Date.parse(e.finished_at) - Date.parse(e.created_at)) : null) },
-      { header: "error", value: (e) => errorText(e.error) },
-    ], "No executions.");
+    table(
+      page.items,
+      [
+        { header: "id", value: (e) => e.id },
+        { header: "flow", value: (e) => `${e.flow_id} v${e.flow_version}` },
+        { header: "status", value: (e) => e.status },
+        { header: "steps", value: (e) => e.step_count },
+        { header: "created", value: (e) => formatTime(e.created_at) },
+        { header: "took", value: (e) => (e.finished_at ? formatDuration(Date.parse(e.finished_at) - Date.parse(e.created_at)) : null) },
+        { header: "error", value: (e) => errorText(e.error) },
+      ],
+      "No executions.",
+    );
     mentionNextPage(page.next_cursor, ctx.json);
   },
 };
@@ -66,11 +74,15 @@ const get: Command = {
   arity: { min: 1, max: 1 },
   description: "With --wait the command waits for the run to end and exits like 'run --wait' (0 completed, 1 failed, 2 other).",
   options: { wait: { type: "string", value: "duration", description: "Wait up to this long for the run to finish (e.g. 60, 5m)" } },
-  examples: ["flowrunner executions get exe_0123456789abcdefghijklmno", "flowrunner executions get exe_0123456789abcdefghijklmno --wait 5m --json"],
+  examples: [
+    "flowrunner executions get exe_0123456789abcdefghijklmno",
+    "flowrunner executions get exe_0123456789abcdefghijklmno --wait 5m --json",
+  ],
   async run(ctx) {
     const client = await ctx.client();
     const wait = seconds(ctx.opts, "wait");
-    const execution = wait === undefined ? await client.get<Execution>(execPath(ctx.args[0]!)) : await waitForEnd(client, ctx.args[0]!, wait);
+    const execution =
+      wait === undefined ? await client.get<Execution>(execPath(ctx.args[0]!)) : await waitForEnd(client, ctx.args[0]!, wait);
     if (ctx.json) printJson(execution);
     else showExecution(execution);
     return wait === undefined ? 0 : exitCodeFor(execution.status);
@@ -89,25 +101,45 @@ const steps: Command = {
   args: "<execution>",
   arity: { min: 1, max: 1 },
   options: { ...CURSOR_OPTIONS, full: { type: "boolean", description: "Whole inputs and outputs instead of previews (with --json)" } },
-  examples: ["flowrunner executions steps exe_0123456789abcdefghijklmno", "flowrunner executions steps exe_0123456789abcdefghijklmno --node fetch --full --json"],
+  examples: [
+    "flowrunner executions steps exe_0123456789abcdefghijklmno",
+    "flowrunner executions steps exe_0123456789abcdefghijklmno --node fetch --full --json",
+  ],
   async run(ctx) {
     const client = await ctx.client();
-    const query = { node_id: str(ctx.opts, "node"), after: int(ctx.opts, "after"), limit: int(ctx.opts, "limit"), full: ctx.opts.full ? "true" : undefined };
-    const { steps } = await client.get<{ steps: { seq: number; node_id: string; attempt: number; status: string; action: string | null; duration_ms: number | null; started_at: string; error: RunError | null }[] }>(
-      `${execPath(ctx.args[0]!)}/steps`,
-      query,
-    );
+    const query = {
+      node_id: str(ctx.opts, "node"),
+      after: int(ctx.opts, "after"),
+      limit: int(ctx.opts, "limit"),
+      full: ctx.opts.full ? "true" : undefined,
+    };
+    const { steps } = await client.get<{
+      steps: {
+        seq: number;
+        node_id: string;
+        attempt: number;
+        status: string;
+        action: string | null;
+        duration_ms: number | null;
+        started_at: string;
+        error: RunError | null;
+      }[];
+    }>(`${execPath(ctx.args[0]!)}/steps`, query);
     if (ctx.json) return printJson({ steps });
-    table(steps, [
-      { header: "seq", value: (s) => s.seq },
-      { header: "node", value: (s) => s.node_id },
-      { header: "attempt", value: (s) => s.attempt },
-      { header: "status", value: (s) => s.status },
-      { header: "action", value: (s) => s.action },
-      { header: "duration", value: (s) => formatDuration(s.duration_ms) },
-      { header: "started", value: (s) => formatTime(s.started_at) },
-      { header: "error", value: (s) => (s.error ? `${s.error.code}: ${s.error.message}` : null) },
-    ], "No steps.");
+    table(
+      steps,
+      [
+        { header: "seq", value: (s) => s.seq },
+        { header: "node", value: (s) => s.node_id },
+        { header: "attempt", value: (s) => s.attempt },
+        { header: "status", value: (s) => s.status },
+        { header: "action", value: (s) => s.action },
+        { header: "duration", value: (s) => formatDuration(s.duration_ms) },
+        { header: "started", value: (s) => formatTime(s.started_at) },
+        { header: "error", value: (s) => (s.error ? `${s.error.code}: ${s.error.message}` : null) },
+      ],
+      "No steps.",
+    );
   },
 };
 
@@ -117,11 +149,21 @@ const logs: Command = {
   args: "<execution>",
   arity: { min: 1, max: 1 },
   options: { ...CURSOR_OPTIONS, level: { type: "string", value: "level", description: "Only this level: debug, info, warn or error" } },
-  examples: ["flowrunner executions logs exe_0123456789abcdefghijklmno", "flowrunner executions logs exe_0123456789abcdefghijklmno --level error --node fetch"],
+  examples: [
+    "flowrunner executions logs exe_0123456789abcdefghijklmno",
+    "flowrunner executions logs exe_0123456789abcdefghijklmno --level error --node fetch",
+  ],
   async run(ctx) {
     const client = await ctx.client();
-    const query = { node_id: str(ctx.opts, "node"), after: int(ctx.opts, "after"), limit: int(ctx.opts, "limit"), level: str(ctx.opts, "level") };
-    const { logs } = await client.get<{ logs: { seq: number; time: string; level: string; node_id: string | null; message: string; data: unknown }[] }>(`${execPath(ctx.args[0]!)}/logs`, query);
+    const query = {
+      node_id: str(ctx.opts, "node"),
+      after: int(ctx.opts, "after"),
+      limit: int(ctx.opts, "limit"),
+      level: str(ctx.opts, "level"),
+    };
+    const { logs } = await client.get<{
+      logs: { seq: number; time: string; level: string; node_id: string | null; message: string; data: unknown }[];
+    }>(`${execPath(ctx.args[0]!)}/logs`, query);
     if (ctx.json) return printJson({ logs });
     for (const l of logs) {
       const data = l.data === null || l.data === undefined ? "" : ` ${c.gray(JSON.stringify(l.data))}`;
@@ -140,7 +182,11 @@ const cancel: Command = {
     const client = await ctx.client();
     const execution = await client.request<Execution>("DELETE", execPath(ctx.args[0]!));
     if (ctx.json) return printJson(execution);
-    out(execution.error?.code === "cancelled" && execution.status === "cancelled" ? `Cancelled ${execution.id}` : `${execution.id} had already ended: ${execution.status}`);
+    out(
+      execution.error?.code === "cancelled" && execution.status === "cancelled"
+        ? `Cancelled ${execution.id}`
+        : `${execution.id} had already ended: ${execution.status}`,
+    );
   },
 };
 
@@ -149,9 +195,13 @@ const rerun: Command = {
   summary: "Run an execution again, from the start or from a node",
   args: "<execution>",
   arity: { min: 1, max: 1 },
-  description: "From a node, the nodes that completed before it keep their recorded outputs (they do not run again). Exit codes as for 'run'.",
+  description:
+    "From a node, the nodes that completed before it keep their recorded outputs (they do not run again). Exit codes as for 'run'.",
   options: { "from-node": { type: "string", value: "node", description: "Start at this node" }, ...INPUT_OPTIONS, ...WATCH_OPTIONS },
-  examples: ["flowrunner executions rerun exe_0123456789abcdefghijklmno --follow", "flowrunner executions rerun exe_0123456789abcdefghijklmno --from-node charge --wait"],
+  examples: [
+    "flowrunner executions rerun exe_0123456789abcdefghijklmno --follow",
+    "flowrunner executions rerun exe_0123456789abcdefghijklmno --from-node charge --wait",
+  ],
   async run(ctx) {
     const client = await ctx.client();
     const input = await readRunInput(ctx);

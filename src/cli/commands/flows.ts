@@ -72,17 +72,26 @@ const list: Command = {
   },
   examples: ["flowrunner flows list", "flowrunner flows list --tag demo --all", "flowrunner flows list --json | jq -r '.flows[].id'"],
   async run(ctx) {
-    const query = { name: str(ctx.opts, "name"), tag: str(ctx.opts, "tag"), status: str(ctx.opts, "status"), category: str(ctx.opts, "category") };
+    const query = {
+      name: str(ctx.opts, "name"),
+      tag: str(ctx.opts, "tag"),
+      status: str(ctx.opts, "status"),
+      category: str(ctx.opts, "category"),
+    };
     const page = await listPages<FlowSummary>(await ctx.client(), "/api/v1/flows", "flows", ctx.opts, query);
     if (ctx.json) return printJson({ flows: page.items, next_cursor: page.next_cursor });
-    table(page.items, [
-      { header: "id", value: (f) => f.id },
-      { header: "name", value: (f) => f.name },
-      { header: "version", value: (f) => f.version },
-      { header: "status", value: (f) => f.status },
-      { header: "tags", value: (f) => f.tags },
-      { header: "updated", value: (f) => formatTime(f.updated_at) },
-    ], "No flows.");
+    table(
+      page.items,
+      [
+        { header: "id", value: (f) => f.id },
+        { header: "name", value: (f) => f.name },
+        { header: "version", value: (f) => f.version },
+        { header: "status", value: (f) => f.status },
+        { header: "tags", value: (f) => f.tags },
+        { header: "updated", value: (f) => formatTime(f.updated_at) },
+      ],
+      "No flows.",
+    );
     mentionNextPage(page.next_cursor, ctx.json);
   },
 };
@@ -94,7 +103,11 @@ const get: Command = {
   arity: { min: 1, max: 1 },
   description: "<flow> is a flow id or an exact flow name.",
   options: { version: { type: "string", value: "n", description: "A stored version instead of the current one" } },
-  examples: ["flowrunner flows get flw_0123456789abcdefghijklmno > hello.yaml", "flowrunner flows get Hello --version 1", "flowrunner flows get Hello --json"],
+  examples: [
+    "flowrunner flows get flw_0123456789abcdefghijklmno > hello.yaml",
+    "flowrunner flows get Hello --version 1",
+    "flowrunner flows get Hello --json",
+  ],
   async run(ctx) {
     const client = await ctx.client();
     const id = await resolveFlowId(client, ctx.args[0]!);
@@ -112,7 +125,11 @@ const create: Command = {
   arity: { min: 1, max: 1 },
   description: "The server validates the flow; problems are printed as `file:line:col: message`. `-` reads stdin.",
   options: { name: { type: "string", value: "name", description: "Flow name (overrides metadata.name)" } },
-  examples: ["flowrunner flows create hello.yaml", "flowrunner flows create hello.yaml --name 'Hello, staging'", "FLOW=$(flowrunner flows create hello.yaml --json | jq -r .id)"],
+  examples: [
+    "flowrunner flows create hello.yaml",
+    "flowrunner flows create hello.yaml --name 'Hello, staging'",
+    "FLOW=$(flowrunner flows create hello.yaml --json | jq -r .id)",
+  ],
   run: (ctx) => save(ctx, ctx.args[0]!, "POST"),
 };
 
@@ -162,7 +179,12 @@ const versions: Command = {
   async run(ctx) {
     const client = await ctx.client();
     const id = await resolveFlowId(client, ctx.args[0]!);
-    const page = await listPages<{ version: number; name: string; created_at: string; created_by: string }>(client, `/api/v1/flows/${id}/versions`, "versions", ctx.opts);
+    const page = await listPages<{ version: number; name: string; created_at: string; created_by: string }>(
+      client,
+      `/api/v1/flows/${id}/versions`,
+      "versions",
+      ctx.opts,
+    );
     if (ctx.json) return printJson({ versions: page.items, next_cursor: page.next_cursor });
     table(page.items, [
       { header: "version", value: (v) => v.version },
@@ -174,4 +196,8 @@ const versions: Command = {
   },
 };
 
-export const flows: Group = { name: "flows", summary: "Manage flows: list, get, create, update, delete, versions", commands: [list, get, create, update, remove, versions] };
+export const flows: Group = {
+  name: "flows",
+  summary: "Manage flows: list, get, create, update, delete, versions",
+  commands: [list, get, create, update, remove, versions],
+};

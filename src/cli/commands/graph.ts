@@ -20,7 +20,11 @@ export const graph: Command = {
   options: {
     version: { type: "string", value: "n", description: "A stored version of the flow instead of the current one" },
   },
-  examples: ["flowrunner graph examples/parallel-join.yaml", "flowrunner graph flw_0123456789abcdefghijklmno > flow.mmd", "flowrunner graph \"Order sync\" --version 2"],
+  examples: [
+    "flowrunner graph examples/parallel-join.yaml",
+    "flowrunner graph flw_0123456789abcdefghijklmno > flow.mmd",
+    'flowrunner graph "Order sync" --version 2',
+  ],
   async run(ctx) {
     const target = ctx.args[0]!;
     let source: string;

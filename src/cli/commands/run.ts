@@ -14,7 +14,11 @@ export const INPUT_OPTIONS: Record<string, OptionSpec> = {
 export const WATCH_OPTIONS: Record<string, OptionSpec> = {
   wait: { type: "boolean", short: "w", description: "Wait for the run to finish; print its status and output" },
   follow: { type: "boolean", short: "f", description: "Stream the run live: steps, logs, then the final status and output" },
-  timeout: { type: "string", value: "duration", description: "With --wait/--follow: stop waiting after this long (e.g. 30s, 5m); exit code 2" },
+  timeout: {
+    type: "string",
+    value: "duration",
+    description: "With --wait/--follow: stop waiting after this long (e.g. 30s, 5m); exit code 2",
+  },
 };
 
 function parseJson(text: string, what: string): unknown {
@@ -85,7 +89,7 @@ export const run: Command = {
     "<flow> is a flow id or an exact flow name. Without --wait or --follow the command prints the execution id",
     "and exits 0. With them, the exit code is the run's: 0 completed, 1 failed, 2 cancelled or still running",
     "when --timeout passed. --follow uses the run's WebSocket (polling on Node 20 or FLOWRUNNER_WATCH=poll);",
-    "with --json it prints one JSON event per line, then {\"type\": \"execution\", ...} with the final state.",
+    'with --json it prints one JSON event per line, then {"type": "execution", ...} with the final state.',
   ].join("\n"),
   options: {
     ...INPUT_OPTIONS,
@@ -93,9 +97,9 @@ export const run: Command = {
     "idempotency-key": { type: "string", value: "key", description: "Repeating a run with the same key returns the first execution" },
   },
   examples: [
-    "flowrunner run Hello --input-json '{\"name\": \"world\"}' --wait",
+    'flowrunner run Hello --input-json \'{"name": "world"}\' --wait',
     "flowrunner run flw_0123456789abcdefghijklmno --input order.json --follow",
-    "flowrunner run Nightly --idempotency-key \"nightly-$(date +%F)\"",
+    'flowrunner run Nightly --idempotency-key "nightly-$(date +%F)"',
     "flowrunner run Hello --wait --json | jq .output",
   ],
   async run(ctx) {

@@ -4,7 +4,6 @@ import { formatTime, out, printJson, table } from "../_output";
 import { listPages, mentionNextPage, PAGE_OPTIONS } from "../_pages";
 import { askHidden, readInput, readStdin, stdinIsTTY } from "../_prompt";
 
-
 const base = "/api/v1/accounts/me/secrets";
 
 const list: Command = {
@@ -18,16 +17,23 @@ const list: Command = {
   },
   examples: ["flowrunner secrets list", "flowrunner secrets list --type database --json"],
   async run(ctx) {
-    const page = await listPages<Secret>(await ctx.client(), base, "secrets", ctx.opts, { type: str(ctx.opts, "type"), tag: str(ctx.opts, "tag") });
+    const page = await listPages<Secret>(await ctx.client(), base, "secrets", ctx.opts, {
+      type: str(ctx.opts, "type"),
+      tag: str(ctx.opts, "tag"),
+    });
     if (ctx.json) return printJson({ secrets: page.items, next_cursor: page.next_cursor });
-    table(page.items, [
-      { header: "key", value: (s) => s.key },
-      { header: "type", value: (s) => s.type },
-      { header: "description", value: (s) => s.description },
-      { header: "tags", value: (s) => s.tags },
-      { header: "updated", value: (s) => formatTime(s.updated_at) },
-      { header: "last used", value: (s) => formatTime(s.last_used_at) },
-    ], "No secrets.");
+    table(
+      page.items,
+      [
+        { header: "key", value: (s) => s.key },
+        { header: "type", value: (s) => s.type },
+        { header: "description", value: (s) => s.description },
+        { header: "tags", value: (s) => s.tags },
+        { header: "updated", value: (s) => formatTime(s.updated_at) },
+        { header: "last used", value: (s) => formatTime(s.last_used_at) },
+      ],
+      "No secrets.",
+    );
     mentionNextPage(page.next_cursor, ctx.json);
   },
 };
@@ -49,7 +55,8 @@ async function structuredData(file: string | undefined, type: string): Promise<R
   } catch (error) {
     throw new UsageError(`the ${type} secret's fields are not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new UsageError(`the ${type} secret's fields must be a JSON object`);
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    throw new UsageError(`the ${type} secret's fields must be a JSON object`);
   return data as Record<string, unknown>;
 }
 
@@ -104,4 +111,8 @@ const remove: Command = {
   },
 };
 
-export const secrets: Group = { name: "secrets", summary: "Manage the account's encrypted secrets: list, set, delete", commands: [list, set, remove] };
+export const secrets: Group = {
+  name: "secrets",
+  summary: "Manage the account's encrypted secrets: list, set, delete",
+  commands: [list, set, remove],
+};

@@ -27,7 +27,12 @@ export const validate: Command = {
   options: {
     name: { type: "string", value: "name", description: "Flow name to assume when metadata.name is missing (as 'flows create --name')" },
   },
-  examples: ["flowrunner validate hello.yaml", "flowrunner validate examples/*.yaml", "cat flow.yaml | flowrunner validate -", "flowrunner validate flow.yaml --json | jq '.[0].errors'"],
+  examples: [
+    "flowrunner validate hello.yaml",
+    "flowrunner validate examples/*.yaml",
+    "cat flow.yaml | flowrunner validate -",
+    "flowrunner validate flow.yaml --json | jq '.[0].errors'",
+  ],
   async run(ctx) {
     const { validateFlow } = await import("../../flow");
     const reports = [];
@@ -38,7 +43,12 @@ export const validate: Command = {
         source = await readInput(file);
       } catch (error) {
         err(`${file}: ${c.red("error", process.stderr)}: ${(error as Error).message.replace(/^cannot read [^:]+: /, "")}`);
-        reports.push({ file, valid: false, errors: [{ code: "unreadable", message: (error as Error).message, path: [], line: 0, column: 0 }], warnings: [] });
+        reports.push({
+          file,
+          valid: false,
+          errors: [{ code: "unreadable", message: (error as Error).message, path: [], line: 0, column: 0 }],
+          warnings: [],
+        });
         failed = true;
         continue;
       }
@@ -49,7 +59,10 @@ export const validate: Command = {
       failed ||= !result.valid;
       if (ctx.json) continue;
       printIssues(label, result);
-      if (result.valid) out(`${label}: ${c.green("valid")}${result.warnings.length ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? "s" : ""})` : ""}`);
+      if (result.valid)
+        out(
+          `${label}: ${c.green("valid")}${result.warnings.length ? ` (${result.warnings.length} warning${result.warnings.length > 1 ? "s" : ""})` : ""}`,
+        );
     }
     if (ctx.json) printJson(reports);
     else if (ctx.args.length > 1) {

@@ -32,9 +32,7 @@ const connection = {
   api_key: z.string().describe('API key, usually "${secrets.OPENAI_API_KEY}"'),
   model: z.string().min(1).describe("Model name, e.g. gpt-4.1-mini"),
   temperature: z.number().min(0).max(2).optional().describe("Sampling temperature (default 0.7)"),
-  options: freeMap
-    .optional()
-    .describe("Merged into the request body; base_url and endpoint select an OpenAI-compatible server"),
+  options: freeMap.optional().describe("Merged into the request body; base_url and endpoint select an OpenAI-compatible server"),
 };
 
 export const llm = defineNodeType({
@@ -47,7 +45,10 @@ export const llm = defineNodeType({
     max_tokens: z.number().int().min(1).optional().describe("Completion token limit"),
     stop: stringOrList.optional().describe("Stop sequence(s)"),
     tools: z.array(functionTool).optional().describe("[{type: function, function: {name, description, parameters}}]"),
-    functions: z.array(z.looseObject({ name: z.string().min(1) })).optional().describe("Legacy function definitions"),
+    functions: z
+      .array(z.looseObject({ name: z.string().min(1) }))
+      .optional()
+      .describe("Legacy function definitions"),
     response_format: z.union([z.string(), freeMap]).optional().describe('"json_object", or an OpenAI response_format object'),
     parse_structured: z.boolean().optional().describe("Parse a YAML/JSON answer into structured_output"),
     messages: z.array(message).min(1).optional().describe("[{role, content}] chat messages"),

@@ -7,8 +7,7 @@ export const CRON_OPERATIONS = ["schedule", "list", "get", "delete"] as const;
 
 export const cron = defineNodeType({
   type: "cron",
-  description:
-    "Creates, lists, reads or deletes a schedule of the account; each tick of a schedule starts a run of flow_id.",
+  description: "Creates, lists, reads or deletes a schedule of the account; each tick of a schedule starts a run of flow_id.",
   actions: ["default"],
   params: {
     operation: z.enum(CRON_OPERATIONS).optional().describe("schedule (default), list, get or delete"),
@@ -18,6 +17,5 @@ export const cron = defineNodeType({
     payload: z.unknown().optional().describe("schedule: input of each run"),
     id: z.string().min(1).optional().describe("get, delete: schedule id; schedule: id to create or replace"),
   },
-  crossCheck: (params) =>
-    requiredBySelector(params, "operation", "schedule", { schedule: ["schedule"], get: ["id"], delete: ["id"] }),
+  crossCheck: (params) => requiredBySelector(params, "operation", "schedule", { schedule: ["schedule"], get: ["id"], delete: ["id"] }),
 });

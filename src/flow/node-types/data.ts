@@ -9,9 +9,7 @@ const keyValue = (keyOps: string, valueOps: string) => ({
   value: z.unknown().optional().describe(`${valueOps}: the value`),
   ttl: durationSchema({ positive: true }).optional().describe("set: expire after this long"),
   prefix: z.string().optional().describe("list, query: only keys starting with this"),
-  filter: freeMap
-    .optional()
-    .describe("query: {field: value} or {field: {$eq|$ne|$gt|$gte|$lt|$lte|$in|$contains: value}}"),
+  filter: freeMap.optional().describe("query: {field: value} or {field: {$eq|$ne|$gt|$gte|$lt|$lte|$in|$contains: value}}"),
   sort: z.string().optional().describe('query: field to sort by, "-field" for descending'),
   limit: z.number().int().min(1).optional().describe("list, query: at most this many results"),
 });
@@ -58,8 +56,7 @@ export const dynamodb = defineNodeType({
     ...keyValue("get, set, delete", "set"),
     items: z.array(z.unknown()).min(1).optional().describe("batch_write: [{key, value}]"),
   },
-  crossCheck: (params) =>
-    requiredBySelector(params, "operation", undefined, { ...KEY_VALUE_REQUIREMENTS, batch_write: ["items"] }),
+  crossCheck: (params) => requiredBySelector(params, "operation", undefined, { ...KEY_VALUE_REQUIREMENTS, batch_write: ["items"] }),
 });
 
 export const POSTGRES_OPERATIONS = ["get", "set", "delete", "list", "query", "execute", "transaction"] as const;

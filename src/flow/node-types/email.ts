@@ -53,8 +53,7 @@ export const emailSend = defineNodeType({
 
 export const emailReceive = defineNodeType({
   type: "email.receive",
-  description:
-    "Reads messages from an IMAP mailbox. Output: [{subject, from, to, cc, date, body, html, headers, messageId, metadata}].",
+  description: "Reads messages from an IMAP mailbox. Output: [{subject, from, to, cc, date, body, html, headers, messageId, metadata}].",
   actions: ["default"],
   params: {
     imap_host: z.string().describe("IMAP server host"),

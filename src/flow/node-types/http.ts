@@ -7,8 +7,7 @@ export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "O
 /** 2xx → success, 4xx → client_error, 5xx → server_error, anything else → default. */
 const HTTP_ACTIONS = ["success", "client_error", "server_error", "default", "error"] as const;
 
-const method = (fallback: string) =>
-  z.enum(HTTP_METHODS).optional().describe(`HTTP method, upper case (default ${fallback})`);
+const method = (fallback: string) => z.enum(HTTP_METHODS).optional().describe(`HTTP method, upper case (default ${fallback})`);
 
 export const httpRequest = defineNodeType({
   type: "http.request",
@@ -43,8 +42,7 @@ export const httpRequest = defineNodeType({
 
 export const webhook = defineNodeType({
   type: "webhook",
-  description:
-    "Delivers a webhook: sends body (JSON) to url, signed with HMAC-SHA256 when secret is set. Output as http.request.",
+  description: "Delivers a webhook: sends body (JSON) to url, signed with HMAC-SHA256 when secret is set. Output as http.request.",
   actions: HTTP_ACTIONS,
   params: {
     url: z.string().describe("Receiver URL"),

@@ -35,7 +35,11 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sockets = new ExecutionSockets(ctx);
-    this.store = new SqliteExecutionStore(ctx.storage.sql, () => ctx.storage.sync(), (event: ExecutionEvent) => this.sockets.broadcast(event));
+    this.store = new SqliteExecutionStore(
+      ctx.storage.sql,
+      () => ctx.storage.sync(),
+      (event: ExecutionEvent) => this.sockets.broadcast(event),
+    );
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const vault = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID);
     const host: EngineHost = {
@@ -105,10 +109,23 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   async logs(accountId: string, options: { after: number; limit: number; node_id?: string; level?: string }): Promise<LogLine[] | null> {
     if (!this.owned(accountId)) return null;
     const lines: LogLine[] = [];
-    const filter = { after: options.after, limit: options.limit, types: ["log" as const], ...(options.node_id ? { node_id: options.node_id } : {}), ...(options.level ? { level: options.level } : {}) };
+    const filter = {
+      after: options.after,
+      limit: options.limit,
+      types: ["log" as const],
+      ...(options.node_id ? { node_id: options.node_id } : {}),
+      ...(options.level ? { level: options.level } : {}),
+    };
     for (const event of this.store.events(filter)) {
       const data = event.data as { level: string; message: string; data?: JsonValue };
-      lines.push({ seq: event.seq, time: event.at, level: data.level, node_id: event.node_id, message: data.message, data: data.data ?? null });
+      lines.push({
+        seq: event.seq,
+        time: event.at,
+        level: data.level,
+        node_id: event.node_id,
+        message: data.message,
+        data: data.data ?? null,
+      });
     }
     return lines;
   }

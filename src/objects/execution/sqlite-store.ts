@@ -29,13 +29,16 @@ CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, name TE
  * The triggers are created with IF NOT EXISTS: change a write's SQL only together with BATCH_VERSION.
  */
 const WRITES = {
-  step_start: "INSERT INTO steps (seq, token_id, node_id, attempt, status, action, input, output, error, started_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+  step_start:
+    "INSERT INTO steps (seq, token_id, node_id, attempt, status, action, input, output, error, started_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
   step_finish: "UPDATE steps SET status = ?2, action = ?3, output = ?4, error = ?5, finished_at = ?6 WHERE seq = ?1",
   event: "INSERT INTO events (seq, at, type, node_id, data) VALUES (?1, ?2, ?3, ?4, ?5)",
   result: "INSERT INTO results (node_id, output) VALUES (?1, ?2) ON CONFLICT (node_id) DO UPDATE SET output = excluded.output",
-  token_add: "INSERT INTO tokens (id, node_id, state, input, attempt, from_node, pending, step_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+  token_add:
+    "INSERT INTO tokens (id, node_id, state, input, attempt, from_node, pending, step_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
   // A null input keeps the stored one (a token's input is JSON text, never SQL NULL).
-  token_update: "UPDATE tokens SET node_id = ?2, state = ?3, input = coalesce(?4, input), attempt = ?5, from_node = ?6, pending = ?7, step_seq = ?8 WHERE id = ?1",
+  token_update:
+    "UPDATE tokens SET node_id = ?2, state = ?3, input = coalesce(?4, input), attempt = ?5, from_node = ?6, pending = ?7, step_seq = ?8 WHERE id = ?1",
   token_remove: "DELETE FROM tokens WHERE id = ?1",
   state: "UPDATE execution SET state = ?1 WHERE id = 1",
 } as const;
@@ -62,7 +65,8 @@ const LAST_IDS = `SELECT
   max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'tokens'), 0), coalesce((SELECT max(id) FROM tokens), 0)) AS tokens`;
 
 type Row = Record<string, SqlStorageValue | undefined>;
-const json = (value: SqlStorageValue | undefined): JsonValue => (value === null || value === undefined ? null : (JSON.parse(String(value)) as JsonValue));
+const json = (value: SqlStorageValue | undefined): JsonValue =>
+  value === null || value === undefined ? null : (JSON.parse(String(value)) as JsonValue);
 const text = (value: JsonValue | undefined): string => JSON.stringify(value ?? null);
 
 /**
@@ -156,7 +160,11 @@ export class SqliteExecutionStore implements ExecutionStore {
     this.stateSaved = true;
     // Every step record is one counted step (the engine does not save the state for each).
     const stepCount = Number(this.sql.exec("SELECT count(*) AS n FROM steps").one().n);
-    return { ...(JSON.parse(String(row.state)) as Omit<ExecutionState, "flow">), flow: JSON.parse(String(row.flow)) as ExecutionState["flow"], step_count: stepCount };
+    return {
+      ...(JSON.parse(String(row.state)) as Omit<ExecutionState, "flow">),
+      flow: JSON.parse(String(row.flow)) as ExecutionState["flow"],
+      step_count: stepCount,
+    };
   }
 
   save(state: ExecutionState): void {
@@ -182,14 +190,29 @@ export class SqliteExecutionStore implements ExecutionStore {
   /** Ids only grow, so insertion order is id order, as `ORDER BY id` gave. */
   private tokenMap(): Map<number, Token> {
     if (!this.cachedTokens) this.applyPending();
-    this.cachedTokens ??= new Map(this.sql.exec("SELECT * FROM tokens ORDER BY id").toArray().map((row) => [Number(row.id), toToken(row)]));
+    this.cachedTokens ??= new Map(
+      this.sql
+        .exec("SELECT * FROM tokens ORDER BY id")
+        .toArray()
+        .map((row) => [Number(row.id), toToken(row)]),
+    );
     return this.cachedTokens;
   }
 
   addToken(token: Omit<Token, "id">): Token {
     const map = this.tokenMap();
     const added = { ...token, id: this.nextId("tokens") };
-    this.write("token_add", added.id, token.node_id, token.state, text(token.input), token.attempt, token.from_node, text(token.pending), token.step_seq);
+    this.write(
+      "token_add",
+      added.id,
+      token.node_id,
+      token.state,
+      text(token.input),
+      token.attempt,
+      token.from_node,
+      text(token.pending),
+      token.step_seq,
+    );
     map.set(added.id, added);
     return { ...added };
   }
@@ -198,7 +221,17 @@ export class SqliteExecutionStore implements ExecutionStore {
     const map = this.tokenMap();
     // A token's input never changes after it is added: skip writing (and serialising) it again.
     const input = map.get(token.id)?.input === token.input ? null : text(token.input);
-    this.write("token_update", token.id, token.node_id, token.state, input, token.attempt, token.from_node, text(token.pending), token.step_seq);
+    this.write(
+      "token_update",
+      token.id,
+      token.node_id,
+      token.state,
+      input,
+      token.attempt,
+      token.from_node,
+      text(token.pending),
+      token.step_seq,
+    );
     if (map.has(token.id)) map.set(token.id, { ...token });
   }
 
@@ -241,7 +274,12 @@ export class SqliteExecutionStore implements ExecutionStore {
   steps(options: { after?: number; limit?: number; node_id?: string } = {}): StepRecord[] {
     this.applyPending();
     const rows = options.node_id
-      ? this.sql.exec("SELECT * FROM steps WHERE seq > ? AND node_id = ? ORDER BY seq LIMIT ?", options.after ?? 0, options.node_id, options.limit ?? 1000)
+      ? this.sql.exec(
+          "SELECT * FROM steps WHERE seq > ? AND node_id = ? ORDER BY seq LIMIT ?",
+          options.after ?? 0,
+          options.node_id,
+          options.limit ?? 1000,
+        )
       : this.sql.exec("SELECT * FROM steps WHERE seq > ? ORDER BY seq LIMIT ?", options.after ?? 0, options.limit ?? 1000);
     return rows.toArray().map(toStep);
   }
@@ -287,7 +325,13 @@ export class SqliteExecutionStore implements ExecutionStore {
     return this.sql
       .exec(`SELECT * FROM events WHERE ${clauses.join(" AND ")} ORDER BY seq LIMIT ?`, ...args)
       .toArray()
-      .map((row) => ({ seq: Number(row.seq), at: String(row.at), type: String(row.type) as EventType, node_id: row.node_id === null ? null : String(row.node_id), data: json(row.data) }));
+      .map((row) => ({
+        seq: Number(row.seq),
+        at: String(row.at),
+        type: String(row.type) as EventType,
+        node_id: row.node_id === null ? null : String(row.node_id),
+        data: json(row.data),
+      }));
   }
 
   addTimer(kind: TimerKind, fireAt: number, tokenId: number | null): void {
@@ -367,5 +411,10 @@ function toStep(row: Row): StepRecord {
 }
 
 function toTimer(row: Row): Timer {
-  return { id: Number(row.id), fire_at: Number(row.fire_at), kind: String(row.kind) as TimerKind, token_id: row.token_id === null ? null : Number(row.token_id) };
+  return {
+    id: Number(row.id),
+    fire_at: Number(row.fire_at),
+    kind: String(row.kind) as TimerKind,
+    token_id: row.token_id === null ? null : Number(row.token_id),
+  };
 }

@@ -25,7 +25,13 @@ export class D1ExecutionIndex implements ExecutionIndex {
   }
 
   async get(accountId: string, id: string): Promise<ExecutionSummary | null> {
-    return (await this.db.select().from(executions).where(and(eq(executions.account_id, accountId), eq(executions.id, id))).get()) ?? null;
+    return (
+      (await this.db
+        .select()
+        .from(executions)
+        .where(and(eq(executions.account_id, accountId), eq(executions.id, id)))
+        .get()) ?? null
+    );
   }
 
   async list(accountId: string, filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>> {

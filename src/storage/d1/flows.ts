@@ -19,11 +19,20 @@ export class D1FlowStore implements FlowStore {
   constructor(private readonly db: D1Db) {}
 
   async create(flow: FlowRecord, version: FlowVersionRecord): Promise<void> {
-    await mapUniqueViolation(this.db.batch([this.db.insert(flows).values(flow), this.db.insert(flowVersions).values(version)]), `Flow ${flow.id} already exists`);
+    await mapUniqueViolation(
+      this.db.batch([this.db.insert(flows).values(flow), this.db.insert(flowVersions).values(version)]),
+      `Flow ${flow.id} already exists`,
+    );
   }
 
   async get(accountId: string, id: string): Promise<FlowRecord | null> {
-    return (await this.db.select().from(flows).where(and(eq(flows.account_id, accountId), eq(flows.id, id))).get()) ?? null;
+    return (
+      (await this.db
+        .select()
+        .from(flows)
+        .where(and(eq(flows.account_id, accountId), eq(flows.id, id)))
+        .get()) ?? null
+    );
   }
 
   async list(accountId: string, filter: FlowFilter, page: PageRequest): Promise<Page<FlowRecord>> {
@@ -129,9 +138,7 @@ export class D1FlowStore implements FlowStore {
       (await this.db
         .select()
         .from(flowVersions)
-        .where(
-          and(eq(flowVersions.account_id, accountId), eq(flowVersions.flow_id, flowId), eq(flowVersions.version, version)),
-        )
+        .where(and(eq(flowVersions.account_id, accountId), eq(flowVersions.flow_id, flowId), eq(flowVersions.version, version)))
         .get()) ?? null
     );
   }

@@ -42,19 +42,32 @@ export class D1SecretStore implements SecretStore {
       .values(secret)
       .onConflictDoUpdate({
         target: [secrets.account_id, secrets.key],
-        set: { type: secret.type, description: secret.description, tags: secret.tags, ciphertext: secret.ciphertext, updated_at: secret.updated_at },
+        set: {
+          type: secret.type,
+          description: secret.description,
+          tags: secret.tags,
+          ciphertext: secret.ciphertext,
+          updated_at: secret.updated_at,
+        },
       })
       .returning({ created_at: secrets.created_at });
     return row?.created_at === secret.created_at ? "created" : "updated";
   }
 
   async get(accountId: string, key: string): Promise<SecretRecord | null> {
-    return (await this.db.select().from(secrets).where(and(eq(secrets.account_id, accountId), eq(secrets.key, key))).get()) ?? null;
+    return (
+      (await this.db
+        .select()
+        .from(secrets)
+        .where(and(eq(secrets.account_id, accountId), eq(secrets.key, key)))
+        .get()) ?? null
+    );
   }
 
   async getMany(accountId: string, keys: readonly string[] | "all"): Promise<SecretRecord[]> {
     if (keys !== "all" && keys.length === 0) return [];
-    const where = keys === "all" ? eq(secrets.account_id, accountId) : and(eq(secrets.account_id, accountId), inArray(secrets.key, [...keys]));
+    const where =
+      keys === "all" ? eq(secrets.account_id, accountId) : and(eq(secrets.account_id, accountId), inArray(secrets.key, [...keys]));
     return this.db.select().from(secrets).where(where).all();
   }
 
@@ -63,19 +76,32 @@ export class D1SecretStore implements SecretStore {
     if (filter.type) conditions.push(eq(secrets.type, filter.type));
     if (filter.tag) conditions.push(sql`exists (select 1 from json_each(${secrets.tags}) where value = ${filter.tag})`);
     if (page.cursor) conditions.push(gt(secrets.key, String(decodeCursor(page.cursor, ["key"] as const).key)));
-    const rows = await this.db.select().from(secrets).where(and(...conditions)).orderBy(asc(secrets.key)).limit(page.limit + 1).all();
+    const rows = await this.db
+      .select()
+      .from(secrets)
+      .where(and(...conditions))
+      .orderBy(asc(secrets.key))
+      .limit(page.limit + 1)
+      .all();
     const items = rows.slice(0, page.limit);
     const last = items.at(-1);
     return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ key: last.key }) : null };
   }
 
   async delete(accountId: string, key: string): Promise<boolean> {
-    const result = await this.db.delete(secrets).where(and(eq(secrets.account_id, accountId), eq(secrets.key, key))).run();
+    const result = await this.db
+      .delete(secrets)
+      .where(and(eq(secrets.account_id, accountId), eq(secrets.key, key)))
+      .run();
     return result.meta.changes > 0;
   }
 
   async touch(accountId: string, keys: readonly string[], at: string): Promise<void> {
     if (keys.length === 0) return;
-    await this.db.update(secrets).set({ last_used_at: at }).where(and(eq(secrets.account_id, accountId), inArray(secrets.key, [...keys]))).run();
+    await this.db
+      .update(secrets)
+      .set({ last_used_at: at })
+      .where(and(eq(secrets.account_id, accountId), inArray(secrets.key, [...keys])))
+      .run();
   }
 }

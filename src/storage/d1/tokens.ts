@@ -27,12 +27,7 @@ export class D1TokenStore implements TokenStore {
     const rows = await this.db
       .select()
       .from(apiTokens)
-      .where(
-        and(
-          eq(apiTokens.account_id, accountId),
-          olderThan(apiTokens.created_at, apiTokens.id, page.cursor),
-        ),
-      )
+      .where(and(eq(apiTokens.account_id, accountId), olderThan(apiTokens.created_at, apiTokens.id, page.cursor)))
       .orderBy(desc(apiTokens.created_at), desc(apiTokens.id))
       .limit(page.limit + 1)
       .all();

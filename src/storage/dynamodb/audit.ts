@@ -1,4 +1,12 @@
-import { StorageError, type AuditDetails, type AuditEventRecord, type AuditFilter, type AuditLog, type Page, type PageRequest } from "../types";
+import {
+  StorageError,
+  type AuditDetails,
+  type AuditEventRecord,
+  type AuditFilter,
+  type AuditLog,
+  type Page,
+  type PageRequest,
+} from "../types";
 import { isConditionFailure, json, optional, S, str, strOrNull, type DynamoClient, type Item } from "./client";
 import { Expr, queryPage } from "./expressions";
 import { auditPartition, gsi, timeKey } from "./keys";

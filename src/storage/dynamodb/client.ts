@@ -39,7 +39,13 @@ export class DynamoError extends Error {
   }
 }
 
-const RETRYABLE = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "InternalServerError", "ServiceUnavailable"]);
+const RETRYABLE = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "InternalServerError",
+  "ServiceUnavailable",
+]);
 const MAX_ATTEMPTS = 5;
 
 /**

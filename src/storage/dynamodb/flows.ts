@@ -190,7 +190,13 @@ export class DynamoFlowStore implements FlowStore {
         : `${expr.n("SK")} BETWEEN ${expr.v(S(VERSION_PREFIX))} AND ${expr.v(keys.flowVersion(flowId, Math.max(before - 1, 0)).SK!)}`;
     const result = await queryPage(
       this.client,
-      { partition: flowPartition(flowId), sortCondition, filter: `${expr.n("account_id")} = ${expr.v(S(accountId))}`, expr, forward: false },
+      {
+        partition: flowPartition(flowId),
+        sortCondition,
+        filter: `${expr.n("account_id")} = ${expr.v(S(accountId))}`,
+        expr,
+        forward: false,
+      },
       page.limit,
       undefined,
     );
@@ -249,7 +255,8 @@ export class DynamoFlowStore implements FlowStore {
       KeyConditionExpression: `${expr.n("PK")} = ${expr.v(S(flowPartition(flowId)))} AND begins_with(${expr.n("SK")}, ${expr.v(S(chunkPrefix(version)))})`,
       expr,
     });
-    if (chunks.length !== expected) throw new Error(`Flow ${flowId} version ${version}: ${chunks.length} of ${expected} content chunks found`);
+    if (chunks.length !== expected)
+      throw new Error(`Flow ${flowId} version ${version}: ${chunks.length} of ${expected} content chunks found`);
     return chunks.map((chunk) => str(chunk, "data")).join("");
   }
 }
@@ -306,7 +313,7 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
   const parts: string[] = [];
   let start = 0;
   let bytes = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const code = text.codePointAt(i)!;
     const width = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
     const units = code >= 0x10000 ? 2 : 1;

@@ -49,7 +49,8 @@ export const gsi = {
 };
 
 /** Audit events of failed logins for unknown users have no account; they are spread by day and never listed. */
-export const auditPartition = (accountId: string | null, time: string) => (accountId === null ? `AUDIT#-#${time.slice(0, 10)}` : `AUDIT#${accountId}`);
+export const auditPartition = (accountId: string | null, time: string) =>
+  accountId === null ? `AUDIT#-#${time.slice(0, 10)}` : `AUDIT#${accountId}`;
 
 /** Newest-first sort key shared by every list that pages by (created_at, id). */
 export const timeKey = (time: string, id: string) => `${time}#${id}`;

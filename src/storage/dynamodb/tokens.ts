@@ -53,7 +53,12 @@ export class DynamoTokenStore implements TokenStore {
   }
 
   async list(accountId: string, page: PageRequest): Promise<Page<ApiTokenRecord>> {
-    const result = await queryPage(this.client, { index: "GSI1", partition: gsi.tokens(accountId), expr: new Expr(), forward: false }, page.limit, page.cursor);
+    const result = await queryPage(
+      this.client,
+      { index: "GSI1", partition: gsi.tokens(accountId), expr: new Expr(), forward: false },
+      page.limit,
+      page.cursor,
+    );
     return { items: result.items.map(fromItem), next_cursor: result.next_cursor };
   }
 

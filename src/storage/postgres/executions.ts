@@ -27,7 +27,10 @@ export class PostgresExecutionIndex implements ExecutionIndex {
   }
 
   async get(accountId: string, id: string): Promise<ExecutionSummary | null> {
-    const [row] = await this.db.select().from(executions).where(and(eq(executions.account_id, accountId), eq(executions.id, id)));
+    const [row] = await this.db
+      .select()
+      .from(executions)
+      .where(and(eq(executions.account_id, accountId), eq(executions.id, id)));
     return row ?? null;
   }
 

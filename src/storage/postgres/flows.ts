@@ -25,7 +25,10 @@ export class PostgresFlowStore implements FlowStore {
   }
 
   async get(accountId: string, id: string): Promise<FlowRecord | null> {
-    const [row] = await this.db.select().from(flows).where(and(eq(flows.account_id, accountId), eq(flows.id, id)));
+    const [row] = await this.db
+      .select()
+      .from(flows)
+      .where(and(eq(flows.account_id, accountId), eq(flows.id, id)));
     return row ?? null;
   }
 

@@ -31,7 +31,9 @@ export async function applyMigrations(
     }
     await client.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
     try {
-      await client.query(`CREATE TABLE IF NOT EXISTS ${TRACKING_TABLE} (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${TRACKING_TABLE} (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+      );
       const done = new Set((await client.query<{ name: string }>(`SELECT name FROM ${TRACKING_TABLE}`)).rows.map((r) => r.name));
       const applied: string[] = [];
       for (const migration of [...migrations].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -43,7 +45,9 @@ export async function applyMigrations(
           await client.query("COMMIT");
         } catch (error) {
           await client.query("ROLLBACK");
-          throw new Error(`Migration ${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+          throw new Error(`Migration ${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+          });
         }
         log(`applied ${migration.name}`);
         applied.push(migration.name);

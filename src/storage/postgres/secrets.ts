@@ -42,20 +42,30 @@ export class PostgresSecretStore implements SecretStore {
       .values(secret)
       .onConflictDoUpdate({
         target: [secrets.account_id, secrets.key],
-        set: { type: secret.type, description: secret.description, tags: secret.tags, ciphertext: secret.ciphertext, updated_at: secret.updated_at },
+        set: {
+          type: secret.type,
+          description: secret.description,
+          tags: secret.tags,
+          ciphertext: secret.ciphertext,
+          updated_at: secret.updated_at,
+        },
       })
       .returning({ inserted: sql<boolean>`(xmax = 0)` });
     return row?.inserted ? "created" : "updated";
   }
 
   async get(accountId: string, key: string): Promise<SecretRecord | null> {
-    const [row] = await this.db.select().from(secrets).where(and(eq(secrets.account_id, accountId), eq(secrets.key, key)));
+    const [row] = await this.db
+      .select()
+      .from(secrets)
+      .where(and(eq(secrets.account_id, accountId), eq(secrets.key, key)));
     return row ?? null;
   }
 
   async getMany(accountId: string, keys: readonly string[] | "all"): Promise<SecretRecord[]> {
     if (keys !== "all" && keys.length === 0) return [];
-    const where = keys === "all" ? eq(secrets.account_id, accountId) : and(eq(secrets.account_id, accountId), inArray(secrets.key, [...keys]));
+    const where =
+      keys === "all" ? eq(secrets.account_id, accountId) : and(eq(secrets.account_id, accountId), inArray(secrets.key, [...keys]));
     return this.db.select().from(secrets).where(where);
   }
 
@@ -64,7 +74,12 @@ export class PostgresSecretStore implements SecretStore {
     if (filter.type) conditions.push(eq(secrets.type, filter.type));
     if (filter.tag) conditions.push(sql`${secrets.tags} @> ${JSON.stringify([filter.tag])}::jsonb`);
     if (page.cursor) conditions.push(gt(secrets.key, String(decodeCursor(page.cursor, ["key"] as const).key)));
-    const rows = await this.db.select().from(secrets).where(and(...conditions)).orderBy(asc(secrets.key)).limit(page.limit + 1);
+    const rows = await this.db
+      .select()
+      .from(secrets)
+      .where(and(...conditions))
+      .orderBy(asc(secrets.key))
+      .limit(page.limit + 1);
     const items = rows.slice(0, page.limit);
     const last = items.at(-1);
     return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ key: last.key }) : null };
@@ -80,6 +95,9 @@ export class PostgresSecretStore implements SecretStore {
 
   async touch(accountId: string, keys: readonly string[], at: string): Promise<void> {
     if (keys.length === 0) return;
-    await this.db.update(secrets).set({ last_used_at: at }).where(and(eq(secrets.account_id, accountId), inArray(secrets.key, [...keys])));
+    await this.db
+      .update(secrets)
+      .set({ last_used_at: at })
+      .where(and(eq(secrets.account_id, accountId), inArray(secrets.key, [...keys])));
   }
 }

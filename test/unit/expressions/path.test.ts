@@ -6,16 +6,58 @@ import type { JsonValue } from "../../../src/sandbox/types";
 describe("parsePath", () => {
   it.each([
     ["input", { root: "input", steps: [] }],
-    ["input.items[0].id", { root: "input", steps: [{ key: "items", optional: false }, { key: 0, optional: false }, { key: "id", optional: false }] }],
-    ['results.fetch.body["x-y"]', { root: "results", steps: [{ key: "fetch", optional: false }, { key: "body", optional: false }, { key: "x-y", optional: false }] }],
+    [
+      "input.items[0].id",
+      {
+        root: "input",
+        steps: [
+          { key: "items", optional: false },
+          { key: 0, optional: false },
+          { key: "id", optional: false },
+        ],
+      },
+    ],
+    [
+      'results.fetch.body["x-y"]',
+      {
+        root: "results",
+        steps: [
+          { key: "fetch", optional: false },
+          { key: "body", optional: false },
+          { key: "x-y", optional: false },
+        ],
+      },
+    ],
     ["secrets['API_KEY']", { root: "secrets", steps: [{ key: "API_KEY", optional: false }] }],
-    [" input?.a?.[1] ", { root: "input", steps: [{ key: "a", optional: true }, { key: 1, optional: true }] }],
+    [
+      " input?.a?.[1] ",
+      {
+        root: "input",
+        steps: [
+          { key: "a", optional: true },
+          { key: 1, optional: true },
+        ],
+      },
+    ],
     ["execution.id", { root: "execution", steps: [{ key: "id", optional: false }] }],
   ])("%s", (expr, path) => {
     expect(parsePath(expr)).toEqual(path);
   });
 
-  it.each([["input.a + 1"], ["input.a()"], ["input[k]"], ['input["a\\"b"]'], ["this.x"], ["true"], ["null"], ["input.a.b c"], ["1"], ["input[-1]"], ["new x"], [""]])("%s is not a plain path", (expr) => {
+  it.each([
+    ["input.a + 1"],
+    ["input.a()"],
+    ["input[k]"],
+    ['input["a\\"b"]'],
+    ["this.x"],
+    ["true"],
+    ["null"],
+    ["input.a.b c"],
+    ["1"],
+    ["input[-1]"],
+    ["new x"],
+    [""],
+  ])("%s is not a plain path", (expr) => {
     expect(parsePath(expr)).toBeNull();
   });
 });
@@ -43,12 +85,19 @@ describe("lookupPath", () => {
     expect(look(expr)).toEqual({ found: true, value });
   });
 
-  it.each([["foo.bar"], ["Math.PI"], ["input.nothing.x"], ["input.missing.x"], ["input.items.map"], ["input.toString"], ["input.s.toUpperCase"], ["input.n.toFixed"], ["input.constructor"]])(
-    "%s falls back to the sandbox",
-    (expr) => {
-      expect(look(expr)).toEqual({ found: false });
-    },
-  );
+  it.each([
+    ["foo.bar"],
+    ["Math.PI"],
+    ["input.nothing.x"],
+    ["input.missing.x"],
+    ["input.items.map"],
+    ["input.toString"],
+    ["input.s.toUpperCase"],
+    ["input.n.toFixed"],
+    ["input.constructor"],
+  ])("%s falls back to the sandbox", (expr) => {
+    expect(look(expr)).toEqual({ found: false });
+  });
 
   it("agrees with JavaScript wherever it answers", () => {
     const key = fc.constantFrom("a", "b", "length", "0", "1", "x-y", "items", "constructor", "toString", "__proto__", "valueOf", "map");
@@ -67,7 +116,8 @@ describe("lookupPath", () => {
         if (!fast.found) return;
         // Node's V8 and QuickJS share these semantics; JSON normalises what crosses the sandbox.
         const actual = new Function("input", `return ${expr}`)(JSON.parse(JSON.stringify(input)));
-        const normalise = (v: unknown) => (typeof v === "function" ? undefined : v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+        const normalise = (v: unknown) =>
+          typeof v === "function" ? undefined : v === undefined ? undefined : JSON.parse(JSON.stringify(v));
         expect(normalise(fast.value)).toEqual(normalise(actual));
       }),
       { numRuns: 2000 },

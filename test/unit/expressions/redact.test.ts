@@ -3,11 +3,19 @@ import { describe, expect, it } from "vitest";
 import { REDACTED, Redactor } from "../../../src/expressions";
 
 describe("Redactor", () => {
-  const redactor = Redactor.fromSecrets({ API_KEY: "sk-live-abc123", PIN: 987654, DB: { host: "db.internal", password: "p@ss w/rd+" }, SHORT: "abc", LIST: ["tok-1111"] });
+  const redactor = Redactor.fromSecrets({
+    API_KEY: "sk-live-abc123",
+    PIN: 987654,
+    DB: { host: "db.internal", password: "p@ss w/rd+" },
+    SHORT: "abc",
+    LIST: ["tok-1111"],
+  });
 
   it("replaces values, leaves of structured secrets and numbers, but not short values", () => {
     expect(redactor.string("Authorization: Bearer sk-live-abc123")).toBe(`Authorization: Bearer ${REDACTED}`);
-    expect(redactor.string("pin 987654, host db.internal, pw p@ss w/rd+, list tok-1111")).toBe(`pin ${REDACTED}, host ${REDACTED}, pw ${REDACTED}, list ${REDACTED}`);
+    expect(redactor.string("pin 987654, host db.internal, pw p@ss w/rd+, list tok-1111")).toBe(
+      `pin ${REDACTED}, host ${REDACTED}, pw ${REDACTED}, list ${REDACTED}`,
+    );
     expect(redactor.string("abc is too short to redact")).toBe("abc is too short to redact");
   });
 
@@ -30,9 +38,24 @@ describe("Redactor", () => {
 
   it("redacts logs, errors and whole sandbox results", () => {
     expect(redactor.logs([{ level: "log", message: "key sk-live-abc123" }])).toEqual([{ level: "log", message: `key ${REDACTED}` }]);
-    expect(redactor.error({ kind: "runtime", message: "Error: bad sk-live-abc123", stack: "at sk-live-abc123" })).toEqual({ kind: "runtime", message: `Error: bad ${REDACTED}`, stack: `at ${REDACTED}` });
-    expect(redactor.result({ ok: true, value: "sk-live-abc123", logs: [], shared: { k: "sk-live-abc123" } })).toEqual({ ok: true, value: REDACTED, logs: [], shared: { k: REDACTED } });
-    expect(redactor.result({ ok: false, error: { kind: "runtime", message: "sk-live-abc123" }, logs: [{ level: "warn", message: "sk-live-abc123" }] })).toEqual({
+    expect(redactor.error({ kind: "runtime", message: "Error: bad sk-live-abc123", stack: "at sk-live-abc123" })).toEqual({
+      kind: "runtime",
+      message: `Error: bad ${REDACTED}`,
+      stack: `at ${REDACTED}`,
+    });
+    expect(redactor.result({ ok: true, value: "sk-live-abc123", logs: [], shared: { k: "sk-live-abc123" } })).toEqual({
+      ok: true,
+      value: REDACTED,
+      logs: [],
+      shared: { k: REDACTED },
+    });
+    expect(
+      redactor.result({
+        ok: false,
+        error: { kind: "runtime", message: "sk-live-abc123" },
+        logs: [{ level: "warn", message: "sk-live-abc123" }],
+      }),
+    ).toEqual({
       ok: false,
       error: { kind: "runtime", message: REDACTED },
       logs: [{ level: "warn", message: REDACTED }],

@@ -42,14 +42,21 @@ describe("scanTemplate", () => {
 
   it("handles several expressions and braces around them", () => {
     expect(exprs("{${a}}{${ {b:1} }}")).toEqual(["a", " {b:1} "]);
-    expect(parts("{${a}}")).toEqual([{ type: "text", text: "{" }, { type: "expr", source: "a", offset: 3 }, { type: "text", text: "}" }]);
+    expect(parts("{${a}}")).toEqual([
+      { type: "text", text: "{" },
+      { type: "expr", source: "a", offset: 3 },
+      { type: "text", text: "}" },
+    ]);
   });
 
   it("treats $${ as a literal ${", () => {
     expect(parts("cost: $${input.n}")).toEqual([{ type: "text", text: "cost: ${input.n}" }]);
     expect(parts("$${")).toEqual([{ type: "text", text: "${" }]);
     expect(parts("$$${x}")).toEqual([{ type: "text", text: "$${x}" }]);
-    expect(parts("$${a}${b}")).toEqual([{ type: "text", text: "${a}" }, { type: "expr", source: "b", offset: 7 }]);
+    expect(parts("$${a}${b}")).toEqual([
+      { type: "text", text: "${a}" },
+      { type: "expr", source: "b", offset: 7 },
+    ]);
   });
 
   it.each([
@@ -65,12 +72,39 @@ describe("scanTemplate", () => {
   });
 
   it("never throws, whatever the input", () => {
-    const pieces = fc.constantFrom("${", "$${", "}", "{", "`", "'", '"', "/", "*", "//", "\\", "\n", "a", " ", "$", "[", "]", "(", ")", "x.y");
+    const pieces = fc.constantFrom(
+      "${",
+      "$${",
+      "}",
+      "{",
+      "`",
+      "'",
+      '"',
+      "/",
+      "*",
+      "//",
+      "\\",
+      "\n",
+      "a",
+      " ",
+      "$",
+      "[",
+      "]",
+      "(",
+      ")",
+      "x.y",
+    );
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(pieces).map((a) => a.join(""))), (text) => {
-        const scanned = scanTemplate(text);
-        expect(typeof scanned.ok).toBe("boolean");
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(pieces).map((a) => a.join("")),
+        ),
+        (text) => {
+          const scanned = scanTemplate(text);
+          expect(typeof scanned.ok).toBe("boolean");
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -78,13 +112,19 @@ describe("scanTemplate", () => {
   it("escaping round-trips: an escaped string scans to itself, with no expressions", () => {
     const pieces = fc.constantFrom("${", "$", "{", "}", "$${", "a", "`", "\\");
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(pieces).map((a) => a.join(""))), (text) => {
-        const scanned = scanTemplate(escapeTemplate(text));
-        expect(scanned.ok).toBe(true);
-        if (!scanned.ok) return;
-        expect(scanned.parts.every((p) => p.type === "text")).toBe(true);
-        expect(scanned.parts.map((p) => (p.type === "text" ? p.text : "")).join("")).toBe(text);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(pieces).map((a) => a.join("")),
+        ),
+        (text) => {
+          const scanned = scanTemplate(escapeTemplate(text));
+          expect(scanned.ok).toBe(true);
+          if (!scanned.ok) return;
+          expect(scanned.parts.every((p) => p.type === "text")).toBe(true);
+          expect(scanned.parts.map((p) => (p.type === "text" ? p.text : "")).join("")).toBe(text);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -94,9 +134,13 @@ describe("scanTemplate", () => {
     const atoms = fc.constantFrom("a", "b.c", "'}'", '"{"', "`x${1}y`", "({k: 1})", "/}/g", "[1, {}]", "1 / 2", "f(x, {y})");
     const exprArb = fc.array(atoms, { minLength: 1, maxLength: 4 }).map((a) => a.join(" + "));
     fc.assert(
-      fc.property(fc.string().filter((s) => !s.includes("$")), exprArb, (prefix, expr) => {
-        expect(exprs(`${escapeTemplate(prefix)}\${${expr}}`)).toEqual([expr]);
-      }),
+      fc.property(
+        fc.string().filter((s) => !s.includes("$")),
+        exprArb,
+        (prefix, expr) => {
+          expect(exprs(`${escapeTemplate(prefix)}\${${expr}}`)).toEqual([expr]);
+        },
+      ),
     );
   });
 });

@@ -50,7 +50,9 @@ describe("referencedSecrets in templates", () => {
 
 describe("referencedSecrets in scripts", () => {
   it("reads the whole string as code", () => {
-    expect(names(referencedSecrets("const k = secrets.API_KEY;\n// secrets.COMMENTED\nreturn fetchish(k, secrets['B'])", "script"))).toEqual(["API_KEY", "B"]);
+    expect(
+      names(referencedSecrets("const k = secrets.API_KEY;\n// secrets.COMMENTED\nreturn fetchish(k, secrets['B'])", "script")),
+    ).toEqual(["API_KEY", "B"]);
     expect(referencedSecrets("const { A } = secrets; return A", "script")).toBe("all");
     expect(names(referencedSecrets("return input.a", "script"))).toEqual([]);
   });
@@ -63,7 +65,11 @@ describe("mergeSecretRefs and resolveSecrets", () => {
   });
 
   it("asks the resolver only for referenced names and builds a redactor from them", async () => {
-    const vault: Record<string, JsonValue> = { API_KEY: "sk-live-123456", OTHER: "never-asked-for", DB: { user: "app", password: "pa55word!" } };
+    const vault: Record<string, JsonValue> = {
+      API_KEY: "sk-live-123456",
+      OTHER: "never-asked-for",
+      DB: { user: "app", password: "pa55word!" },
+    };
     const asked: (readonly string[] | "all")[] = [];
     const resolver: SecretResolver = {
       async resolve(wanted) {
@@ -72,10 +78,15 @@ describe("mergeSecretRefs and resolveSecrets", () => {
         return Object.fromEntries(keys.map((k) => [k, vault[k]!]));
       },
     };
-    const { secrets, redactor } = await resolveSecrets(referencedSecrets({ a: "${secrets.API_KEY}", b: "${secrets.DB.password}", c: "${secrets.MISSING}" }), resolver);
+    const { secrets, redactor } = await resolveSecrets(
+      referencedSecrets({ a: "${secrets.API_KEY}", b: "${secrets.DB.password}", c: "${secrets.MISSING}" }),
+      resolver,
+    );
     expect(asked).toEqual([["API_KEY", "DB", "MISSING"]]);
     expect(secrets).toEqual({ API_KEY: "sk-live-123456", DB: { user: "app", password: "pa55word!" } });
-    expect(redactor.string("key=sk-live-123456 pw=pa55word! other=never-asked-for")).toBe("key=[REDACTED] pw=[REDACTED] other=never-asked-for");
+    expect(redactor.string("key=sk-live-123456 pw=pa55word! other=never-asked-for")).toBe(
+      "key=[REDACTED] pw=[REDACTED] other=never-asked-for",
+    );
     expect(await resolveSecrets(new Set(), resolver)).toMatchObject({ secrets: {} });
     expect(asked).toHaveLength(1);
     expect(Object.keys((await resolveSecrets("all", resolver)).secrets)).toEqual(["API_KEY", "OTHER", "DB"]);

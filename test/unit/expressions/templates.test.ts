@@ -8,7 +8,13 @@ function fakeSandbox(answers: Record<string, SandboxResult> = {}) {
   const sandbox: Sandbox = {
     async evalExpression(expr) {
       calls.push(expr);
-      return answers[expr.trim()] ?? { ok: false, error: { kind: "runtime", message: `ReferenceError: '${expr.trim()}' is not defined` }, logs: [] };
+      return (
+        answers[expr.trim()] ?? {
+          ok: false,
+          error: { kind: "runtime", message: `ReferenceError: '${expr.trim()}' is not defined` },
+          logs: [],
+        }
+      );
     },
     async runScript() {
       throw new Error("templates never run scripts");
@@ -59,7 +65,9 @@ describe("evaluateTemplates", () => {
 
   it("evaluates object keys", async () => {
     const { sandbox } = fakeSandbox();
-    expect(await evaluateTemplates({ "${input.s}": 1, "k-${input.n}": "${input.n}" }, scope, { sandbox })).toMatchObject({ value: { hi: 1, "k-5": 5 } });
+    expect(await evaluateTemplates({ "${input.s}": 1, "k-${input.n}": "${input.n}" }, scope, { sandbox })).toMatchObject({
+      value: { hi: 1, "k-5": 5 },
+    });
   });
 
   it("turns $${ into a literal ${ without evaluating", async () => {
@@ -83,19 +91,29 @@ describe("evaluateTemplates", () => {
     expect(result).toEqual({
       ok: false,
       logs: [],
-      error: { node: "fetch", path: "nodes.fetch.params.headers.Authorization", kind: "runtime", message: "nodes.fetch.params.headers.Authorization: ReferenceError: 'foo' is not defined" },
+      error: {
+        node: "fetch",
+        path: "nodes.fetch.params.headers.Authorization",
+        kind: "runtime",
+        message: "nodes.fetch.params.headers.Authorization: ReferenceError: 'foo' is not defined",
+      },
     });
     const odd = await evaluateTemplates({ list: [0, { "x-y": "${bar}" }] }, scope, { sandbox, pathPrefix: "hooks.post" });
     expect(odd).toMatchObject({ error: { path: 'hooks.post.list[1]["x-y"]' } });
     const key = await evaluateTemplates({ "${baz}": 1 }, scope, { sandbox });
-    expect(key).toMatchObject({ error: { path: "params[\"${baz}\"] (key)" } });
+    expect(key).toMatchObject({ error: { path: 'params["${baz}"] (key)' } });
   });
 
   it("reports a malformed template as a syntax error", async () => {
     const { sandbox } = fakeSandbox();
     expect(await evaluateTemplates({ u: "x ${input.n" }, scope, { sandbox, nodeId: "n1" })).toMatchObject({
       ok: false,
-      error: { node: "n1", path: "nodes.n1.params.u", kind: "syntax", message: "nodes.n1.params.u: SyntaxError: unterminated ${ expression: missing } at offset 4" },
+      error: {
+        node: "n1",
+        path: "nodes.n1.params.u",
+        kind: "syntax",
+        message: "nodes.n1.params.u: SyntaxError: unterminated ${ expression: missing } at offset 4",
+      },
     });
   });
 });

@@ -23,12 +23,20 @@ describe("anchors and aliases", () => {
   it("refuses an anchor that refers to itself, at the alias", () => {
     const result = validateFlow(yaml("metadata: &m {name: fz, me: *m}", "nodes:", `  a: ${delay}`));
     expect(result.errors).toEqual([
-      { code: "yaml_syntax", message: "alias '*m' is inside the value it refers to (a value that contains itself)", path: [], line: 1, column: 29 },
+      {
+        code: "yaml_syntax",
+        message: "alias '*m' is inside the value it refers to (a value that contains itself)",
+        path: [],
+        line: 1,
+        column: 29,
+      },
     ]);
   });
 
   it("refuses a cycle through a nested anchor", () => {
-    const result = validateFlow(yaml("metadata: {name: x}", "nodes:", "  a: &outer", "    type: delay", "    params: {duration: 1s, again: [*outer]}"));
+    const result = validateFlow(
+      yaml("metadata: {name: x}", "nodes:", "  a: &outer", "    type: delay", "    params: {duration: 1s, again: [*outer]}"),
+    );
     expect(only(result.errors, "yaml_syntax")).toMatchObject({ line: 5, column: 36 });
   });
 
@@ -66,33 +74,69 @@ describe("size of the graph", () => {
     const result = validateFlow(source);
     // No unknown_node_type for each of them: the node checks never ran.
     expect(result.errors).toEqual([
-      { code: "limit_exceeded", limit: "nodes", message: `the flow has ${INPUT_BUDGET.nodes + 1} nodes; the limit is ${INPUT_BUDGET.nodes}`, path: ["nodes"], line: 2, column: 1 },
+      {
+        code: "limit_exceeded",
+        limit: "nodes",
+        message: `the flow has ${INPUT_BUDGET.nodes + 1} nodes; the limit is ${INPUT_BUDGET.nodes}`,
+        path: ["nodes"],
+        line: 2,
+        column: 1,
+      },
     ]);
   });
 
   it("refuses more edges than the budget", () => {
     const targets = Array.from({ length: 10 }, (_, i) => `n${i}`).join(", ");
-    const nodes = lines(INPUT_BUDGET.edges / 10 + 1, (i) => `  n${i}: {type: delay, params: {duration: 1s}, next: {default: [${targets}]}}`);
-    expect(limitError(yaml("metadata: {name: x}", "nodes:", ...nodes))).toMatchObject({ limit: "edges", path: ["nodes", `n${INPUT_BUDGET.edges / 10}`, "next"] });
+    const nodes = lines(
+      INPUT_BUDGET.edges / 10 + 1,
+      (i) => `  n${i}: {type: delay, params: {duration: 1s}, next: {default: [${targets}]}}`,
+    );
+    expect(limitError(yaml("metadata: {name: x}", "nodes:", ...nodes))).toMatchObject({
+      limit: "edges",
+      path: ["nodes", `n${INPUT_BUDGET.edges / 10}`, "next"],
+    });
   });
 
   it("refuses node ids, edge targets and start longer than the id budget", () => {
     const long = "n".repeat(INPUT_BUDGET.idLength + 1);
-    expect(limitError(yaml("metadata: {name: x}", "nodes:", `  ${long}: ${delay}`))).toMatchObject({ limit: "idLength", line: 3, column: 3 });
-    expect(limitError(yaml("metadata: {name: x}", "nodes:", `  a: {type: delay, params: {duration: 1s}, next: {default: ${long}}}`))).toMatchObject({
+    expect(limitError(yaml("metadata: {name: x}", "nodes:", `  ${long}: ${delay}`))).toMatchObject({
+      limit: "idLength",
+      line: 3,
+      column: 3,
+    });
+    expect(
+      limitError(yaml("metadata: {name: x}", "nodes:", `  a: {type: delay, params: {duration: 1s}, next: {default: ${long}}}`)),
+    ).toMatchObject({
       limit: "idLength",
       path: ["nodes", "a", "next", "default"],
     });
-    expect(limitError(yaml("metadata: {name: x}", `start: ${long}`, "nodes:", `  a: ${delay}`))).toMatchObject({ limit: "idLength", path: ["start"] });
+    expect(limitError(yaml("metadata: {name: x}", `start: ${long}`, "nodes:", `  a: ${delay}`))).toMatchObject({
+      limit: "idLength",
+      path: ["start"],
+    });
   });
 
   it("refuses keys and strings over the budget, and text storage cannot keep", () => {
     const key = "k".repeat(INPUT_BUDGET.flowKeyLength + 1);
-    expect(limitError(yaml("metadata: {name: x}", "nodes:", `  a: {type: delay, params: {duration: 1s, ${key}: 1}}`))).toMatchObject({ limit: "flowKeyLength", line: 3 });
+    expect(limitError(yaml("metadata: {name: x}", "nodes:", `  a: {type: delay, params: {duration: 1s, ${key}: 1}}`))).toMatchObject({
+      limit: "flowKeyLength",
+      line: 3,
+    });
     const script = "x".repeat(INPUT_BUDGET.flowStringLength + 1);
-    expect(limitError(yaml("metadata: {name: x}", "nodes:", `  a: {type: transform, params: {script: "${script}"}}`))).toMatchObject({ limit: "flowStringLength", line: 3, column: 41 });
-    expect(limitError(yaml('metadata: {name: "a\\0b"}', "nodes:", `  a: ${delay}`))).toMatchObject({ limit: "text", message: "string contains the character U+0000 (NUL)" });
-    expect(limitError(yaml('metadata: {name: "a\\ud800b"}', "nodes:", `  a: ${delay}`))).toMatchObject({ limit: "text", line: 1, column: 18 });
+    expect(limitError(yaml("metadata: {name: x}", "nodes:", `  a: {type: transform, params: {script: "${script}"}}`))).toMatchObject({
+      limit: "flowStringLength",
+      line: 3,
+      column: 41,
+    });
+    expect(limitError(yaml('metadata: {name: "a\\0b"}', "nodes:", `  a: ${delay}`))).toMatchObject({
+      limit: "text",
+      message: "string contains the character U+0000 (NUL)",
+    });
+    expect(limitError(yaml('metadata: {name: "a\\ud800b"}', "nodes:", `  a: ${delay}`))).toMatchObject({
+      limit: "text",
+      line: 1,
+      column: 18,
+    });
   });
 
   it("refuses characters YAML does not allow where they stand", () => {
@@ -112,7 +156,14 @@ describe("size of the graph", () => {
 
 describe("did-you-mean hints", () => {
   it("offers a hint for a mistyped node id", () => {
-    const result = validateFlow(yaml("metadata: {name: x}", "nodes:", `  fetch_orders: {type: delay, params: {duration: 1s}, next: {default: sotre}}`, `  store: ${delay}`));
+    const result = validateFlow(
+      yaml(
+        "metadata: {name: x}",
+        "nodes:",
+        `  fetch_orders: {type: delay, params: {duration: 1s}, next: {default: sotre}}`,
+        `  store: ${delay}`,
+      ),
+    );
     expect(only(result.errors, "dangling_edge").message).toMatch(/did you mean 'store'\?/);
   });
 
@@ -132,7 +183,9 @@ describe("did-you-mean hints", () => {
 
   it("gives no hint for names too long to be a typo", () => {
     const long = "a".repeat(100);
-    const result = validateFlow(yaml("metadata: {name: x}", "nodes:", `  ${long}b: {type: delay, params: {duration: 1s}, next: {default: ${long}c}}`));
+    const result = validateFlow(
+      yaml("metadata: {name: x}", "nodes:", `  ${long}b: {type: delay, params: {duration: 1s}, next: {default: ${long}c}}`),
+    );
     expect(only(result.errors, "dangling_edge").message).not.toMatch(/did you mean/);
   });
 });

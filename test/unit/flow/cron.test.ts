@@ -37,7 +37,10 @@ describe("cronError", () => {
     ["? * * * *", "'?' is only allowed in the day fields"],
     ["0 0 L * *", "'L' is not a valid day of month (a number 1-31)"],
     ["@reboot", "unknown macro '@reboot' (use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or '@every <duration>')"],
-    ["@hourly now", "unknown macro '@hourly now' (use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or '@every <duration>')"],
+    [
+      "@hourly now",
+      "unknown macro '@hourly now' (use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or '@every <duration>')",
+    ],
     ["@every 500ms", "'@every' needs one duration of at least 1s, e.g. '@every 1h30m'"],
     ["@every", "'@every' needs one duration of at least 1s, e.g. '@every 1h30m'"],
   ])("rejects %j", (expression, message) => {

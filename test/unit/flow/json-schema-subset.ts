@@ -9,9 +9,30 @@ type Schema = boolean | JsonObject;
 
 const ANNOTATIONS = new Set(["$schema", "$defs", "title", "description", "default", "examples", "deprecated", "format"]);
 const ASSERTIONS = new Set([
-  "$ref", "type", "enum", "const", "properties", "required", "additionalProperties", "propertyNames", "items",
-  "minItems", "maxItems", "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-  "anyOf", "oneOf", "allOf", "if", "then", "else",
+  "$ref",
+  "type",
+  "enum",
+  "const",
+  "properties",
+  "required",
+  "additionalProperties",
+  "propertyNames",
+  "items",
+  "minItems",
+  "maxItems",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "anyOf",
+  "oneOf",
+  "allOf",
+  "if",
+  "then",
+  "else",
 ]);
 
 function typeOf(value: unknown): string[] {

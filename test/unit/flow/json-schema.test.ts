@@ -41,7 +41,16 @@ describe("flowJsonSchema", () => {
   });
 
   it("accepts every valid fixture", () => {
-    for (const name of ["design-example.yaml", "ref-04-hello-world.yaml", "ref-05-data-transformation.yaml", "ref-07-simple-llm.yaml", "ref-08-sequential-llm.yaml", "ref-09-tool-router.yaml", "ref-10-tool-loop.yaml", "extra-email-processor.yaml"]) {
+    for (const name of [
+      "design-example.yaml",
+      "ref-04-hello-world.yaml",
+      "ref-05-data-transformation.yaml",
+      "ref-07-simple-llm.yaml",
+      "ref-08-sequential-llm.yaml",
+      "ref-09-tool-router.yaml",
+      "ref-10-tool-loop.yaml",
+      "extra-email-processor.yaml",
+    ]) {
       expect(accepts(parse(fixture(name))), name).toBe(true);
     }
   });

@@ -16,20 +16,49 @@ const smtp = { smtp_host: "smtp.example.com", username: "bot", password: "${secr
 const CASES: Record<string, Case> = {
   "http.request": {
     good: [
-      { url: "https://api.example.com/orders", method: "POST", headers: { "X-Count": 3 }, body: { a: [1, 2] }, timeout: "5s", auth: { token: "${secrets.T}" } },
-      { url: "https://x", form_data: { a: "b" }, auth: { api_key: "k", key_name: "X-Key" }, follow_redirects: false, query_params: { page: 2 } },
+      {
+        url: "https://api.example.com/orders",
+        method: "POST",
+        headers: { "X-Count": 3 },
+        body: { a: [1, 2] },
+        timeout: "5s",
+        auth: { token: "${secrets.T}" },
+      },
+      {
+        url: "https://x",
+        form_data: { a: "b" },
+        auth: { api_key: "k", key_name: "X-Key" },
+        follow_redirects: false,
+        query_params: { page: 2 },
+      },
     ],
     bad: [
-      [{ url: "https://x", method: "FETCH" }, "invalid_param", `node 'n' param 'method': must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, got "FETCH"`],
-      [{ url: "https://x", body: "a", form_data: { a: 1 } }, "invalid_param", "node 'n' (http.request): use either 'body' or 'form_data', not both"],
-      [{ url: "https://x", headers: { A: { nested: 1 } } }, "invalid_param", "node 'n' param 'headers.A': expected a string, a number or true/false, got mapping"],
+      [
+        { url: "https://x", method: "FETCH" },
+        "invalid_param",
+        `node 'n' param 'method': must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, got "FETCH"`,
+      ],
+      [
+        { url: "https://x", body: "a", form_data: { a: 1 } },
+        "invalid_param",
+        "node 'n' (http.request): use either 'body' or 'form_data', not both",
+      ],
+      [
+        { url: "https://x", headers: { A: { nested: 1 } } },
+        "invalid_param",
+        "node 'n' param 'headers.A': expected a string, a number or true/false, got mapping",
+      ],
     ],
   },
   transform: {
     good: [{ script: "return { id: input.id, at: `${execution.id}` };" }],
     bad: [
       [{ script: "" }, "invalid_param", "node 'n' param 'script': must not be empty"],
-      [{ script: "return 1", mapping: { a: "b" } }, "unknown_param", "node 'n' (transform) has unknown param 'mapping' (expected one of: script)"],
+      [
+        { script: "return 1", mapping: { a: "b" } },
+        "unknown_param",
+        "node 'n' (transform) has unknown param 'mapping' (expected one of: script)",
+      ],
     ],
   },
   condition: {
@@ -39,18 +68,36 @@ const CASES: Record<string, Case> = {
     ],
     bad: [
       [{}, "missing_param", "node 'n' (condition): needs 'condition_script' or 'conditions'"],
-      [{ condition_script: "return 1", conditions: [{ condition: "true", action: "a" }] }, "invalid_param", "node 'n' (condition): use either 'condition_script' or 'conditions', not both"],
+      [
+        { condition_script: "return 1", conditions: [{ condition: "true", action: "a" }] },
+        "invalid_param",
+        "node 'n' (condition): use either 'condition_script' or 'conditions', not both",
+      ],
       [{ conditions: [{ condition: "true" }] }, "missing_param", "node 'n' (condition) is missing required param 'conditions[0].action'"],
     ],
   },
   delay: {
     good: [{ duration: "1h30m" }, { duration: 2.5 }],
-    bad: [[{ duration: "tomorrow" }, "invalid_duration", `node 'n' param 'duration': "tomorrow" is not a duration (use e.g. "250ms", "30s", "5m", "1h30m" or a number of seconds)`]],
+    bad: [
+      [
+        { duration: "tomorrow" },
+        "invalid_duration",
+        `node 'n' param 'duration': "tomorrow" is not a duration (use e.g. "250ms", "30s", "5m", "1h30m" or a number of seconds)`,
+      ],
+    ],
   },
   wait: {
-    good: [{ duration: "100ms" }, { type: "until_time", time: "2030-01-31T09:00:00Z" }, { type: "event", event: "approved", timeout: "2d" }],
+    good: [
+      { duration: "100ms" },
+      { type: "until_time", time: "2030-01-31T09:00:00Z" },
+      { type: "event", event: "approved", timeout: "2d" },
+    ],
     bad: [
-      [{ type: "until_time", time: "next monday" }, "invalid_param", `node 'n' param 'time': "next monday" is not an RFC 3339 timestamp with a time zone, e.g. "2025-01-31T09:00:00Z"`],
+      [
+        { type: "until_time", time: "next monday" },
+        "invalid_param",
+        `node 'n' param 'time': "next monday" is not an RFC 3339 timestamp with a time zone, e.g. "2025-01-31T09:00:00Z"`,
+      ],
       [{ type: "event" }, "missing_param", "node 'n' (wait): type 'event' needs param 'event'"],
       [{ duration: "1s", timeout: "5s" }, "invalid_param", "node 'n' (wait): 'timeout' only applies to type: event"],
     ],
@@ -63,20 +110,38 @@ const CASES: Record<string, Case> = {
     ],
     bad: [
       [{ operation: "get" }, "missing_param", "node 'n' (store): operation 'get' needs param 'key'"],
-      [{ operation: "save" }, "invalid_param", `node 'n' param 'operation': must be one of get, set, delete, list, query, increment, append, got "save"`],
-      [{ operation: "list", file_path: "/tmp/x" }, "unknown_param", "node 'n' (store) has unknown param 'file_path' (expected one of: operation, key, value, ttl, prefix, filter, sort, limit, amount)"],
+      [
+        { operation: "save" },
+        "invalid_param",
+        `node 'n' param 'operation': must be one of get, set, delete, list, query, increment, append, got "save"`,
+      ],
+      [
+        { operation: "list", file_path: "/tmp/x" },
+        "unknown_param",
+        "node 'n' (store) has unknown param 'file_path' (expected one of: operation, key, value, ttl, prefix, filter, sort, limit, amount)",
+      ],
     ],
   },
   llm: {
     good: [
       { ...llmBase, provider: "openai", temperature: 0.2, max_tokens: 400, messages: [{ role: "user", content: "${input.q}" }] },
-      { ...llmBase, prompt: "Summarise ${input.text}", response_format: { type: "json_object" }, stop: ["\n\n"], options: { base_url: "https://llm.example.com/v1" } },
+      {
+        ...llmBase,
+        prompt: "Summarise ${input.text}",
+        response_format: { type: "json_object" },
+        stop: ["\n\n"],
+        options: { base_url: "https://llm.example.com/v1" },
+      },
       { ...llmBase, templates: [{ role: "user", template: "Hi {{.name}}" }], context: { name: "Ada" } },
     ],
     bad: [
       [{ model: "m", prompt: "x" }, "missing_param", "node 'n' (llm) is missing required param 'api_key'"],
       [{ ...llmBase, temperature: 3 }, "invalid_param", "node 'n' param 'temperature': must be <= 2, got 3"],
-      [{ ...llmBase, tools: [{ type: "function", function: { description: "no name" } }] }, "missing_param", "node 'n' (llm) is missing required param 'tools[0].function.name'"],
+      [
+        { ...llmBase, tools: [{ type: "function", function: { description: "no name" } }] },
+        "missing_param",
+        "node 'n' (llm) is missing required param 'tools[0].function.name'",
+      ],
     ],
   },
   agent: {
@@ -88,17 +153,43 @@ const CASES: Record<string, Case> = {
   },
   "email.send": {
     good: [
-      { ...smtp, smtp_port: 465, to: ["a@example.com", "b@example.com"], subject: "Hi", body: "text", attachments: [{ filename: "a.txt", content: "aGk=" }] },
+      {
+        ...smtp,
+        smtp_port: 465,
+        to: ["a@example.com", "b@example.com"],
+        subject: "Hi",
+        body: "text",
+        attachments: [{ filename: "a.txt", content: "aGk=" }],
+      },
       { provider: "resend", api_key: "${secrets.RESEND}", from: "bot@example.com", to: "a@example.com", subject: "Hi", html: "<b>hi</b>" },
     ],
     bad: [
       [{ to: "a@example.com", subject: "Hi" }, "missing_param", "node 'n' (email.send): provider 'smtp' needs param 'smtp_host'"],
-      [{ ...smtp, to: "a@example.com", subject: "Hi", smtp_port: 70000 }, "invalid_param", "node 'n' param 'smtp_port': must be <= 65535, got 70000"],
-      [{ provider: "mailgun", api_key: "k", from: "a@b.c", to: "x@y.z", subject: "s" }, "missing_param", "node 'n' (email.send): provider 'mailgun' needs param 'domain'"],
+      [
+        { ...smtp, to: "a@example.com", subject: "Hi", smtp_port: 70000 },
+        "invalid_param",
+        "node 'n' param 'smtp_port': must be <= 65535, got 70000",
+      ],
+      [
+        { provider: "mailgun", api_key: "k", from: "a@b.c", to: "x@y.z", subject: "s" },
+        "missing_param",
+        "node 'n' (email.send): provider 'mailgun' needs param 'domain'",
+      ],
     ],
   },
   "email.receive": {
-    good: [{ imap_host: "imap.example.com", username: "u", password: "p", folder: "INBOX", since: "2025-01-01T00:00:00Z", unseen: true, limit: 5, body_preview: 200 }],
+    good: [
+      {
+        imap_host: "imap.example.com",
+        username: "u",
+        password: "p",
+        folder: "INBOX",
+        since: "2025-01-01T00:00:00Z",
+        unseen: true,
+        limit: 5,
+        body_preview: 200,
+      },
+    ],
     bad: [
       [{ imap_host: "imap.example.com", username: "u" }, "missing_param", "node 'n' (email.receive) is missing required param 'password'"],
       [{ imap_host: "h", username: "u", password: "p", limit: 0 }, "invalid_param", "node 'n' param 'limit': must be >= 1, got 0"],
@@ -110,22 +201,42 @@ const CASES: Record<string, Case> = {
   },
   dynamodb: {
     good: [
-      { operation: "get", key: "a", table_name: "flows", region: "eu-west-1", access_key: "${secrets.AWS_KEY}", secret_key: "${secrets.AWS_SECRET}" },
+      {
+        operation: "get",
+        key: "a",
+        table_name: "flows",
+        region: "eu-west-1",
+        access_key: "${secrets.AWS_KEY}",
+        secret_key: "${secrets.AWS_SECRET}",
+      },
       { operation: "batch_write", items: [{ key: "a", value: 1 }] },
     ],
     bad: [
-      [{ operation: "put", table: "x", item: {} }, "invalid_param", `node 'n' param 'operation': must be one of get, set, delete, list, query, batch_write, got "put"`],
+      [
+        { operation: "put", table: "x", item: {} },
+        "invalid_param",
+        `node 'n' param 'operation': must be one of get, set, delete, list, query, batch_write, got "put"`,
+      ],
       [{ operation: "batch_write" }, "missing_param", "node 'n' (dynamodb): operation 'batch_write' needs param 'items'"],
     ],
   },
   postgres: {
     good: [
-      { operation: "execute", connection_string: "${secrets.DATABASE_URL}", query: "select * from orders where id = $1", args: ["${input.id}"] },
+      {
+        operation: "execute",
+        connection_string: "${secrets.DATABASE_URL}",
+        query: "select * from orders where id = $1",
+        args: ["${input.id}"],
+      },
       { operation: "transaction", host: "db", port: 5432, user: "u", password: "p", dbname: "d", statements: [{ query: "delete from t" }] },
     ],
     bad: [
       [{ operation: "execute" }, "missing_param", "node 'n' (postgres): operation 'execute' needs param 'query'"],
-      [{ operation: "transaction", statements: [{ sql: "x" }] }, "missing_param", "node 'n' (postgres) is missing required param 'statements[0].query'"],
+      [
+        { operation: "transaction", statements: [{ sql: "x" }] },
+        "missing_param",
+        "node 'n' (postgres) is missing required param 'statements[0].query'",
+      ],
     ],
   },
   cron: {
@@ -135,7 +246,11 @@ const CASES: Record<string, Case> = {
       { operation: "delete", id: "sched-1" },
     ],
     bad: [
-      [{ schedule: "* * *" }, "invalid_cron", `node 'n' param 'schedule': invalid cron expression "* * *": expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got 3`],
+      [
+        { schedule: "* * *" },
+        "invalid_cron",
+        `node 'n' param 'schedule': invalid cron expression "* * *": expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got 3`,
+      ],
       [{ operation: "get" }, "missing_param", "node 'n' (cron): operation 'get' needs param 'id'"],
     ],
   },
@@ -145,7 +260,11 @@ const CASES: Record<string, Case> = {
       { operation: "readResource", connectionType: "sse", url: "https://mcp.example.com/sse", resourceUri: "file:///a" },
     ],
     bad: [
-      [{ operation: "executeTool", connectionType: "cmd", command: "npx", url: "x", toolName: "t" }, "invalid_param", "node 'n' param 'connectionType': must be http or sse (stdio servers, connectionType cmd, cannot run on Workers)"],
+      [
+        { operation: "executeTool", connectionType: "cmd", command: "npx", url: "x", toolName: "t" },
+        "invalid_param",
+        "node 'n' param 'connectionType': must be http or sse (stdio servers, connectionType cmd, cannot run on Workers)",
+      ],
       [{ operation: "getPrompt", url: "https://x" }, "missing_param", "node 'n' (mcp): operation 'getPrompt' needs param 'promptName'"],
     ],
   },
@@ -153,7 +272,11 @@ const CASES: Record<string, Case> = {
     good: [{ flow_id: "child-flow", input: { order: "${input}" }, version: "1.2.0", wait: false }],
     bad: [
       [{ input: {} }, "missing_param", "node 'n' (flow) is missing required param 'flow_id'"],
-      [{ flow_id: "x", wait: "yes" }, "invalid_param", `node 'n' param 'wait': expected true/false or a "\${...}" template, got string "yes"`],
+      [
+        { flow_id: "x", wait: "yes" },
+        "invalid_param",
+        `node 'n' param 'wait': expected true/false or a "\${...}" template, got string "yes"`,
+      ],
     ],
   },
 };
@@ -161,7 +284,24 @@ const CASES: Record<string, Case> = {
 describe("node type registry", () => {
   it("declares every node type of the design, plus sub-flows", () => {
     expect([...NODE_TYPES].sort()).toEqual(
-      ["http.request", "transform", "condition", "delay", "wait", "store", "llm", "agent", "email.send", "email.receive", "webhook", "dynamodb", "postgres", "cron", "mcp", "flow"].sort(),
+      [
+        "http.request",
+        "transform",
+        "condition",
+        "delay",
+        "wait",
+        "store",
+        "llm",
+        "agent",
+        "email.send",
+        "email.receive",
+        "webhook",
+        "dynamodb",
+        "postgres",
+        "cron",
+        "mcp",
+        "flow",
+      ].sort(),
     );
     expect(Object.keys(CASES).sort()).toEqual([...NODE_TYPES].sort());
   });
@@ -202,7 +342,16 @@ describe.each(Object.entries(CASES))("%s", (type, { good, bad }) => {
 
 describe("templates in typed params", () => {
   it.each([
-    ["http.request", { url: "https://x", timeout: "${input.timeout}", follow_redirects: "${input.follow}", headers: "${input.headers}", method: "${input.method}" }],
+    [
+      "http.request",
+      {
+        url: "https://x",
+        timeout: "${input.timeout}",
+        follow_redirects: "${input.follow}",
+        headers: "${input.headers}",
+        method: "${input.method}",
+      },
+    ],
     ["http.request", { url: "https://x", auth: "${secrets.AUTH}", query_params: "${input.query}" }],
     ["llm", { ...llmBase, temperature: "${input.t}", max_tokens: "${input.n}", messages: "${shared.history}", tools: "${input.tools}" }],
     ["email.send", { ...smtp, smtp_port: "${secrets.SMTP_PORT}", to: "${input.recipients}", subject: "s", attachments: "${input.files}" }],

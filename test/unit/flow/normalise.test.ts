@@ -26,7 +26,13 @@ describe("normalisation", () => {
   });
 
   it("defaults params to {} and reads numeric node ids as strings", () => {
-    const result = validateFlow(yaml(...head, "  1: {type: transform, params: {script: return 1}, next: {default: 2}}", "  2: {type: condition, params: {condition_script: return true}}"));
+    const result = validateFlow(
+      yaml(
+        ...head,
+        "  1: {type: transform, params: {script: return 1}, next: {default: 2}}",
+        "  2: {type: condition, params: {condition_script: return true}}",
+      ),
+    );
     expectValid(result);
     expect(result.flow!.start).toBe("1");
     expect(result.flow!.nodes["1"]!.next).toEqual({ default: ["2"] });
@@ -36,7 +42,13 @@ describe("normalisation", () => {
   });
 
   it("detects the start node as the one no edge points to", () => {
-    const result = validateFlow(yaml(...head, "  end: {type: transform, params: {script: return 1}}", "  begin: {type: transform, params: {script: return 1}, next: {default: end}}"));
+    const result = validateFlow(
+      yaml(
+        ...head,
+        "  end: {type: transform, params: {script: return 1}}",
+        "  begin: {type: transform, params: {script: return 1}, next: {default: end}}",
+      ),
+    );
     expect(result.flow?.start).toBe("begin");
   });
 
@@ -46,16 +58,39 @@ describe("normalisation", () => {
   });
 
   it("keeps an explicit start even when another node has no incoming edge", () => {
-    const result = validateFlow(yaml("metadata: {name: x}", "start: b", "nodes:", "  a: {type: transform, params: {script: return 1}}", "  b: {type: transform, params: {script: return 1}}"));
+    const result = validateFlow(
+      yaml(
+        "metadata: {name: x}",
+        "start: b",
+        "nodes:",
+        "  a: {type: transform, params: {script: return 1}}",
+        "  b: {type: transform, params: {script: return 1}}",
+      ),
+    );
     expect(result.valid).toBe(true);
     expect(result.flow?.start).toBe("b");
     expect(result.warnings.map((w) => w.message)).toEqual(["node 'a' is not reachable from start node 'b'"]);
   });
 
   it("maps the original's batch strategies onto serial and parallel", () => {
-    const strategies = { serial: "serial", async: "serial", async_batch: "serial", parallel: "parallel", parallel_batch: "parallel", worker_pool: "parallel" };
+    const strategies = {
+      serial: "serial",
+      async: "serial",
+      async_batch: "serial",
+      parallel: "parallel",
+      parallel_batch: "parallel",
+      worker_pool: "parallel",
+    };
     for (const [written, meant] of Object.entries(strategies)) {
-      const result = validateFlow(yaml(...head, "  a:", "    type: transform", "    params: {script: return input}", `    batch: {items: "\${input.list}", strategy: ${written}, max_parallel: 4}`));
+      const result = validateFlow(
+        yaml(
+          ...head,
+          "  a:",
+          "    type: transform",
+          "    params: {script: return input}",
+          `    batch: {items: "\${input.list}", strategy: ${written}, max_parallel: 4}`,
+        ),
+      );
       expect(result.flow?.nodes.a?.batch, written).toEqual({ items: "${input.list}", strategy: meant, max_parallel: 4 });
     }
   });
@@ -93,15 +128,31 @@ describe("normalisation", () => {
   });
 
   it("keeps params exactly as written, templates included", () => {
-    const result = validateFlow(yaml(...head, "  a:", "    type: http.request", "    params:", '      url: "https://x/${input.id}"', "      headers: {X-Count: 3}", "      body: {nested: [1, {deep: true}]}"));
-    expect(result.flow?.nodes.a?.params).toEqual({ url: "https://x/${input.id}", headers: { "X-Count": 3 }, body: { nested: [1, { deep: true }] } });
+    const result = validateFlow(
+      yaml(
+        ...head,
+        "  a:",
+        "    type: http.request",
+        "    params:",
+        '      url: "https://x/${input.id}"',
+        "      headers: {X-Count: 3}",
+        "      body: {nested: [1, {deep: true}]}",
+      ),
+    );
+    expect(result.flow?.nodes.a?.params).toEqual({
+      url: "https://x/${input.id}",
+      headers: { "X-Count": 3 },
+      body: { nested: [1, { deep: true }] },
+    });
   });
 
   it("is absent whenever the flow is invalid, and present with warnings only", () => {
     const invalid = validateFlow(yaml(...head, "  a: {type: delay, params: {duration: nope}}"));
     expect(invalid.valid).toBe(false);
     expect(invalid.flow).toBeUndefined();
-    const warned = validateFlow(yaml(...head, "  a: {type: delay, params: {duration: 1s}, next: {done: b}}", "  b: {type: delay, params: {duration: 1s}}"));
+    const warned = validateFlow(
+      yaml(...head, "  a: {type: delay, params: {duration: 1s}, next: {done: b}}", "  b: {type: delay, params: {duration: 1s}}"),
+    );
     expect(warned.valid).toBe(true);
     expect(warned.warnings.map((w) => w.code)).toEqual(["unknown_action"]);
     expect(warned.flow?.start).toBe("a");

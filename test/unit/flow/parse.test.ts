@@ -14,13 +14,19 @@ describe("yaml_syntax", () => {
   });
 
   it("rejects duplicate keys at the second occurrence", () => {
-    const result = validateFlow(yaml("metadata: {name: x}", "nodes:", "  a: {type: delay, params: {duration: 1s}}", "  a: {type: delay, params: {duration: 2s}}"));
+    const result = validateFlow(
+      yaml("metadata: {name: x}", "nodes:", "  a: {type: delay, params: {duration: 1s}}", "  a: {type: delay, params: {duration: 2s}}"),
+    );
     expect(result.errors).toEqual([{ code: "yaml_syntax", message: "duplicate key 'a'", path: [], line: 4, column: 3 }]);
   });
 
   it("rejects lists and mappings as keys", () => {
     const result = validateFlow(yaml("metadata: {name: x}", "nodes:", "  ? [a, b]", "  : {type: delay}"));
-    expect(only(result.errors, "yaml_syntax")).toMatchObject({ message: "mapping keys must be plain scalars, not lists or mappings", line: 3, column: 5 });
+    expect(only(result.errors, "yaml_syntax")).toMatchObject({
+      message: "mapping keys must be plain scalars, not lists or mappings",
+      line: 3,
+      column: 5,
+    });
   });
 
   it("rejects tabs used for indentation", () => {
@@ -31,7 +37,13 @@ describe("yaml_syntax", () => {
   it("rejects a second document", () => {
     const result = validateFlow(yaml("metadata: {name: x}", "---", "nodes: {}"));
     expect(result.errors).toEqual([
-      { code: "yaml_syntax", message: "a flow must be a single YAML document (found a second document after '---')", path: [], line: 2, column: 1 },
+      {
+        code: "yaml_syntax",
+        message: "a flow must be a single YAML document (found a second document after '---')",
+        path: [],
+        line: 2,
+        column: 1,
+      },
     ]);
   });
 
@@ -64,7 +76,14 @@ describe("yaml_syntax", () => {
     const result = validateFlow(yaml(...lines));
     // d's tenth alias to c (111 values each) takes the expansion past 10,000 values.
     expect(result.errors).toEqual([
-      { code: "limit_exceeded", limit: "aliasExpansion", message: "aliases expand to more than 10000 values", path: [], line: 4, column: expect.any(Number) },
+      {
+        code: "limit_exceeded",
+        limit: "aliasExpansion",
+        message: "aliases expand to more than 10000 values",
+        path: [],
+        line: 4,
+        column: expect.any(Number),
+      },
     ]);
   });
 
@@ -87,9 +106,17 @@ describe("yaml_syntax", () => {
   it("refuses nesting past the limit that the scan lets through, at the collection that crosses it", () => {
     // The root mapping and metadata are two levels; the 63rd bracket is the 65th.
     const depth = INPUT_BUDGET.flowDepth + 1;
-    const result = validateFlow(`metadata: {name: x, deep: ${"[".repeat(depth)}${"]".repeat(depth)}}\nnodes:\n  a: {type: delay, params: {duration: 1s}}\n`);
+    const result = validateFlow(
+      `metadata: {name: x, deep: ${"[".repeat(depth)}${"]".repeat(depth)}}\nnodes:\n  a: {type: delay, params: {duration: 1s}}\n`,
+    );
     expect(result.errors).toEqual([
-      expect.objectContaining({ code: "limit_exceeded", limit: "flowDepth", message: "collections are nested more than 64 levels deep", line: 1, column: 27 + INPUT_BUDGET.flowDepth - 2 }),
+      expect.objectContaining({
+        code: "limit_exceeded",
+        limit: "flowDepth",
+        message: "collections are nested more than 64 levels deep",
+        line: 1,
+        column: 27 + INPUT_BUDGET.flowDepth - 2,
+      }),
     ]);
   });
 
@@ -112,7 +139,14 @@ describe("too_large", () => {
   it("rejects sources over the budget without parsing them", () => {
     const source = `metadata: {name: x}\n# ${"x".repeat(MAX_SOURCE_BYTES)}\n`;
     expect(validateFlow(source).errors).toEqual([
-      { code: "too_large", limit: "flowSourceBytes", message: "flow source is 257 KiB; the limit is 256 KiB", path: [], line: 1, column: 1 },
+      {
+        code: "too_large",
+        limit: "flowSourceBytes",
+        message: "flow source is 257 KiB; the limit is 256 KiB",
+        path: [],
+        line: 1,
+        column: 1,
+      },
     ]);
   });
 
@@ -140,7 +174,18 @@ describe("YAML conveniences", () => {
     // `defaults` is not a top-level key of the language, which is the error here...
     expect(result.errors.map((e) => [e.code, e.line, e.column])).toEqual([["unknown_key", 2, 1]]);
     const merged = validateFlow(
-      yaml("metadata: {name: x}", "nodes:", "  a: &base", "    type: delay", "    params: {duration: 1s}", "    next: {default: b}", "  b:", "    <<: *base", "    next: {}", "    retry: {max_retries: 1}"),
+      yaml(
+        "metadata: {name: x}",
+        "nodes:",
+        "  a: &base",
+        "    type: delay",
+        "    params: {duration: 1s}",
+        "    next: {default: b}",
+        "  b:",
+        "    <<: *base",
+        "    next: {}",
+        "    retry: {max_retries: 1}",
+      ),
     );
     // ...while anchors and merges inside nodes work.
     expect(merged.valid).toBe(true);

@@ -63,8 +63,18 @@ describe("reference flows as the original wrote them", () => {
   it("1: the loader-only 'base' type is rejected with a migration hint", () => {
     const result = validateFlow(fixture("ref-01-minimal-linear.original.yaml"));
     expect(result.errors.map((e) => [e.code, e.message, e.line, e.column])).toEqual([
-      ["unknown_node_type", "unknown node type 'base' in node 'start' (the original loader's 'base' type is gone; use 'transform' for a pass-through step; retry is a setting of every node)", 7, 11],
-      ["unknown_node_type", "unknown node type 'base' in node 'end' (the original loader's 'base' type is gone; use 'transform' for a pass-through step; retry is a setting of every node)", 11, 11],
+      [
+        "unknown_node_type",
+        "unknown node type 'base' in node 'start' (the original loader's 'base' type is gone; use 'transform' for a pass-through step; retry is a setting of every node)",
+        7,
+        11,
+      ],
+      [
+        "unknown_node_type",
+        "unknown node type 'base' in node 'end' (the original loader's 'base' type is gone; use 'transform' for a pass-through step; retry is a setting of every node)",
+        11,
+        11,
+      ],
     ]);
   });
 
@@ -72,7 +82,8 @@ describe("reference flows as the original wrote them", () => {
     const result = validateFlow(fixture("ref-02-complex-flow.original.yaml"));
     expect(codes(result.errors)).toEqual(["unknown_node_type", "unknown_node_type", "unknown_node_type", "unknown_node_type"]);
     expect(result.errors[1]).toMatchObject({
-      message: "unknown node type 'worker_pool' in node 'process_data' (batching is a node setting now: add batch: {strategy: parallel, max_parallel: N} to a node of a real type)",
+      message:
+        "unknown node type 'worker_pool' in node 'process_data' (batching is a node setting now: add batch: {strategy: parallel, max_parallel: N} to a node of a real type)",
       line: 18,
       column: 11,
     });

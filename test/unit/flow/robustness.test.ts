@@ -35,7 +35,39 @@ function wellFormed(result: ValidationResult): void {
 
 const yamlish = fc
   .array(
-    fc.constantFrom(...["\n", "  ", " ", ":", "- ", "[", "]", "{", "}", ",", "&a", "*a", "<<", "!", "#", "'", '"', "|", ">", "---", "nodes", "metadata", "type", "next", "a", "1", "${x}", "\t", "?"]),
+    fc.constantFrom(
+      ...[
+        "\n",
+        "  ",
+        " ",
+        ":",
+        "- ",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "&a",
+        "*a",
+        "<<",
+        "!",
+        "#",
+        "'",
+        '"',
+        "|",
+        ">",
+        "---",
+        "nodes",
+        "metadata",
+        "type",
+        "next",
+        "a",
+        "1",
+        "${x}",
+        "\t",
+        "?",
+      ],
+    ),
     { maxLength: 200 },
   )
   .map((tokens) => tokens.join(""));
@@ -44,7 +76,10 @@ const nodeLike = fc.record(
   {
     type: fc.oneof(fc.constantFrom(...NODE_TYPES), fc.string(), fc.integer()),
     params: fc.oneof(fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 })), fc.jsonValue({ maxDepth: 2 })),
-    next: fc.oneof(fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.constantFrom("a", "b", "c"), fc.array(fc.constantFrom("a", "b", "zz")))), fc.jsonValue({ maxDepth: 1 })),
+    next: fc.oneof(
+      fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.constantFrom("a", "b", "c"), fc.array(fc.constantFrom("a", "b", "zz")))),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
     retry: fc.jsonValue({ maxDepth: 2 }),
     batch: fc.jsonValue({ maxDepth: 2 }),
     hooks: fc.jsonValue({ maxDepth: 2 }),
@@ -55,9 +90,15 @@ const nodeLike = fc.record(
 
 const flowLike = fc.record(
   {
-    metadata: fc.oneof(fc.record({ name: fc.oneof(fc.string(), fc.integer()), version: fc.oneof(fc.string(), fc.double()) }, { requiredKeys: [] }), fc.jsonValue({ maxDepth: 1 })),
+    metadata: fc.oneof(
+      fc.record({ name: fc.oneof(fc.string(), fc.integer()), version: fc.oneof(fc.string(), fc.double()) }, { requiredKeys: [] }),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
     start: fc.oneof(fc.constantFrom("a", "b", "zz"), fc.jsonValue({ maxDepth: 1 })),
-    nodes: fc.oneof(fc.dictionary(fc.constantFrom("a", "b", "c", "", "1"), fc.oneof(nodeLike, fc.jsonValue({ maxDepth: 1 }))), fc.jsonValue({ maxDepth: 2 })),
+    nodes: fc.oneof(
+      fc.dictionary(fc.constantFrom("a", "b", "c", "", "1"), fc.oneof(nodeLike, fc.jsonValue({ maxDepth: 1 }))),
+      fc.jsonValue({ maxDepth: 2 }),
+    ),
     timeout: fc.jsonValue({ maxDepth: 1 }),
     extra: fc.jsonValue({ maxDepth: 1 }),
   },
@@ -90,7 +131,18 @@ describe("validateFlow never throws", () => {
     const delay = { type: "delay", params: { duration: "1s" } };
     const valid = { metadata: { name: "x" }, nodes: { a: { ...delay, next: { default: "b" } }, b: delay } };
     const mutation = fc.record({
-      path: fc.constantFrom(["metadata"], ["metadata", "name"], ["nodes", "a"], ["nodes", "a", "next"], ["nodes", "a", "next", "default"], ["nodes", "b", "params"], ["nodes", "b", "params", "duration"], ["start"], ["nodes", "a", "retry"], ["nodes", "b", "batch"]),
+      path: fc.constantFrom(
+        ["metadata"],
+        ["metadata", "name"],
+        ["nodes", "a"],
+        ["nodes", "a", "next"],
+        ["nodes", "a", "next", "default"],
+        ["nodes", "b", "params"],
+        ["nodes", "b", "params", "duration"],
+        ["start"],
+        ["nodes", "a", "retry"],
+        ["nodes", "b", "batch"],
+      ),
       value: fc.jsonValue({ maxDepth: 2 }),
     });
     let stillValid = 0;
@@ -151,8 +203,13 @@ describe("validateFlow never throws", () => {
 describe("names shared with Object.prototype", () => {
   it("treats an action called valueOf or constructor as an ordinary action", () => {
     for (const action of ["valueOf", "constructor", "toString", "__proto__"]) {
-      const result = validateFlow(`metadata: {name: x}\nnodes:\n  a: {type: transform, params: {script: "return 1"}, next: {${action}: b}}\n  b: {type: transform, params: {script: "return 2"}}\n`);
-      expect(result.errors.map((e) => e.code), action).not.toContain("internal_error");
+      const result = validateFlow(
+        `metadata: {name: x}\nnodes:\n  a: {type: transform, params: {script: "return 1"}, next: {${action}: b}}\n  b: {type: transform, params: {script: "return 2"}}\n`,
+      );
+      expect(
+        result.errors.map((e) => e.code),
+        action,
+      ).not.toContain("internal_error");
     }
   });
 });

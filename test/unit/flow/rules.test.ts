@@ -75,7 +75,15 @@ describe("document rules", () => {
 
   it("unknown_key: on a node, pointing out params written at node level", () => {
     const result = validateFlow(
-      yaml("metadata: {name: x}", "nodes:", "  a:", "    type: delay", "    duration: 1s", "    params: {duration: 1s}", "    nxt: {default: a}"),
+      yaml(
+        "metadata: {name: x}",
+        "nodes:",
+        "  a:",
+        "    type: delay",
+        "    duration: 1s",
+        "    params: {duration: 1s}",
+        "    nxt: {default: a}",
+      ),
     );
     const issues = result.errors.filter((e) => e.code === "unknown_key");
     expect(issues.map((e) => [e.message, e.path.join("."), e.line, e.column])).toEqual([
@@ -85,7 +93,9 @@ describe("document rules", () => {
   });
 
   it("metadata accepts keys of its own", () => {
-    const result = validateFlow(yaml("metadata: {name: x, owner: ops, custom: {a: 1}}", "nodes:", "  a: {type: delay, params: {duration: 1s}}"));
+    const result = validateFlow(
+      yaml("metadata: {name: x, owner: ops, custom: {a: 1}}", "nodes:", "  a: {type: delay, params: {duration: 1s}}"),
+    );
     expect(result.valid).toBe(true);
     expect(result.flow?.metadata).toEqual({ name: "x", owner: "ops", custom: { a: 1 } });
   });
@@ -114,7 +124,15 @@ describe("node rules", () => {
 
   it("invalid_node: params, next and hooks of the wrong shape", () => {
     const result = validateFlow(
-      yaml(...head, "  a:", "    type: transform", "    params: [script]", "    next: b", "    hooks: {pre: x}", "  b: {type: delay, params: {duration: 1s}}"),
+      yaml(
+        ...head,
+        "  a:",
+        "    type: transform",
+        "    params: [script]",
+        "    next: b",
+        "    hooks: {pre: x}",
+        "  b: {type: delay, params: {duration: 1s}}",
+      ),
     );
     // next is unusable, so a and b both look like start nodes; that error is covered elsewhere.
     expect(result.errors.filter((e) => e.code === "invalid_node").map((e) => [e.code, e.message, e.line, e.column])).toEqual([
@@ -125,7 +143,16 @@ describe("node rules", () => {
   });
 
   it("invalid_node: an edge target that is not a node id", () => {
-    const result = validateFlow(yaml(...head, "  a:", "    type: delay", "    params: {duration: 1s}", "    next: {default: [b, {x: 1}], other: []}", "  b: {type: delay, params: {duration: 1s}}"));
+    const result = validateFlow(
+      yaml(
+        ...head,
+        "  a:",
+        "    type: delay",
+        "    params: {duration: 1s}",
+        "    next: {default: [b, {x: 1}], other: []}",
+        "  b: {type: delay, params: {duration: 1s}}",
+      ),
+    );
     expect(result.errors.map((e) => [e.message, e.line, e.column])).toEqual([
       ["node 'a' edge 'default' must name a node id or a list of node ids, got mapping", 6, 25],
       ["node 'a' edge 'other' has an empty list of targets", 6, 41],
@@ -158,7 +185,15 @@ describe("node rules", () => {
 
   it("missing_param, unknown_param and invalid_param point at the params key, the unknown key and the bad value", () => {
     const result = validateFlow(
-      yaml(...head, "  fetch:", "    type: http.request", "    params:", "      methd: GET", "      timeout: soon", "      follow_redirects: maybe"),
+      yaml(
+        ...head,
+        "  fetch:",
+        "    type: http.request",
+        "    params:",
+        "      methd: GET",
+        "      timeout: soon",
+        "      follow_redirects: maybe",
+      ),
     );
     expect(result.errors).toEqual([
       {
@@ -203,7 +238,16 @@ describe("node rules", () => {
 
   it("unknown_param inside a nested param, with the param's own keys as suggestions", () => {
     const result = validateFlow(
-      yaml(...head, "  ask:", "    type: llm", "    params:", "      api_key: k", "      model: m", "      templates:", "        - {role: user, templat: hi}"),
+      yaml(
+        ...head,
+        "  ask:",
+        "    type: llm",
+        "    params:",
+        "      api_key: k",
+        "      model: m",
+        "      templates:",
+        "        - {role: user, templat: hi}",
+      ),
     );
     const unknown = only(result.errors, "unknown_param");
     expect(unknown.message).toBe("node 'ask' (llm) has unknown param 'templates[0].templat' (did you mean 'template'?)");
@@ -214,7 +258,8 @@ describe("node rules", () => {
   it("invalid_param: an enum value, with a suggestion", () => {
     const result = validateFlow(yaml(...head, "  kv:", "    type: store", "    params: {operation: sett, key: k}"));
     expect(only(result.errors, "invalid_param")).toMatchObject({
-      message: 'node \'kv\' param \'operation\': must be one of get, set, delete, list, query, increment, append, got "sett" (did you mean \'set\'?)',
+      message:
+        "node 'kv' param 'operation': must be one of get, set, delete, list, query, increment, append, got \"sett\" (did you mean 'set'?)",
       line: 5,
       column: 25,
     });
@@ -230,7 +275,17 @@ describe("node rules", () => {
   });
 
   it("invalid_duration: node and flow timeouts", () => {
-    const result = validateFlow(yaml("metadata: {name: x}", "timeout: 0s", "nodes:", "  a:", "    type: delay", "    params: {duration: 1s}", "    timeout: 10 minutes"));
+    const result = validateFlow(
+      yaml(
+        "metadata: {name: x}",
+        "timeout: 0s",
+        "nodes:",
+        "  a:",
+        "    type: delay",
+        "    params: {duration: 1s}",
+        "    timeout: 10 minutes",
+      ),
+    );
     expect(result.errors.map((e) => [e.code, e.message, e.line, e.column])).toEqual([
       ["invalid_duration", "flow timeout: must be longer than zero", 2, 10],
       [
@@ -255,7 +310,18 @@ describe("node rules", () => {
 
   it("invalid_retry: unknown keys, bad counts and inconsistent waits", () => {
     const result = validateFlow(
-      yaml(...head, "  a:", "    type: delay", "    params: {duration: 1s}", "    retry: {max_retries: -1, wiat: 1s}", "    next: {default: b}", "  b:", "    type: delay", "    params: {duration: 1s}", "    retry: {max_retries: 2, wait: 10s, max_wait: 5s}"),
+      yaml(
+        ...head,
+        "  a:",
+        "    type: delay",
+        "    params: {duration: 1s}",
+        "    retry: {max_retries: -1, wiat: 1s}",
+        "    next: {default: b}",
+        "  b:",
+        "    type: delay",
+        "    params: {duration: 1s}",
+        "    retry: {max_retries: 2, wait: 10s, max_wait: 5s}",
+      ),
     );
     expect(result.errors.map((e) => [e.code, e.message, e.line, e.column])).toEqual([
       ["invalid_retry", "node 'a' retry.max_retries: must be >= 0, got -1", 6, 26],
@@ -270,9 +336,16 @@ describe("node rules", () => {
   });
 
   it("invalid_batch: strategy and max_parallel", () => {
-    const result = validateFlow(yaml(...head, "  a:", "    type: delay", "    params: {duration: 1s}", "    batch: {strategy: fanout, max_parallel: 0}"));
+    const result = validateFlow(
+      yaml(...head, "  a:", "    type: delay", "    params: {duration: 1s}", "    batch: {strategy: fanout, max_parallel: 0}"),
+    );
     expect(result.errors.map((e) => [e.code, e.message, e.line, e.column])).toEqual([
-      ["invalid_batch", 'node \'a\' batch.strategy: must be one of serial, parallel, async, async_batch, parallel_batch, worker_pool, got "fanout"', 6, 23],
+      [
+        "invalid_batch",
+        "node 'a' batch.strategy: must be one of serial, parallel, async, async_batch, parallel_batch, worker_pool, got \"fanout\"",
+        6,
+        23,
+      ],
       ["invalid_batch", "node 'a' batch.max_parallel: must be >= 1, got 0", 6, 45],
     ]);
   });
@@ -351,7 +424,9 @@ describe("graph rules", () => {
   });
 
   it("unreachable_node: a warning per node the start cannot reach", () => {
-    const result = validateFlow(yaml("metadata: {name: x}", "start: a", "nodes:", node("a", "{default: b}"), node("b"), node("island", "{default: b}")));
+    const result = validateFlow(
+      yaml("metadata: {name: x}", "start: a", "nodes:", node("a", "{default: b}"), node("b"), node("island", "{default: b}")),
+    );
     expect(result.valid).toBe(true);
     expect(result.warnings).toEqual([
       {

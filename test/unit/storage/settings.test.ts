@@ -18,18 +18,34 @@ describe("storage settings", () => {
   });
 
   it("checks the Postgres settings", () => {
-    expect(storageSettings({ STORAGE_PROVIDER: "postgres", DATABASE_URL: "postgres://u:p@ep-x.eu-central-1.aws.neon.tech/db?sslmode=require" })).toEqual({
+    expect(
+      storageSettings({ STORAGE_PROVIDER: "postgres", DATABASE_URL: "postgres://u:p@ep-x.eu-central-1.aws.neon.tech/db?sslmode=require" }),
+    ).toEqual({
       provider: "postgres",
       url: "postgres://u:p@ep-x.eu-central-1.aws.neon.tech/db?sslmode=require",
       wsProxy: undefined,
     });
     expect(() => storageSettings({ STORAGE_PROVIDER: "postgres" })).toThrow(/DATABASE_URL is not set/);
-    expect(() => storageSettings({ STORAGE_PROVIDER: "postgres", DATABASE_URL: "mysql://x/y" })).toThrow(/DATABASE_URL must look like postgres:/);
-    expect(() => storageSettings({ STORAGE_PROVIDER: "postgres", DATABASE_URL: "postgres://root@127.0.0.1:5432/test" })).toThrow(/set NEON_WS_PROXY/);
+    expect(() => storageSettings({ STORAGE_PROVIDER: "postgres", DATABASE_URL: "mysql://x/y" })).toThrow(
+      /DATABASE_URL must look like postgres:/,
+    );
+    expect(() => storageSettings({ STORAGE_PROVIDER: "postgres", DATABASE_URL: "postgres://root@127.0.0.1:5432/test" })).toThrow(
+      /set NEON_WS_PROXY/,
+    );
     expect(() =>
-      storageSettings({ STORAGE_PROVIDER: "postgres", DATABASE_URL: "postgres://root@127.0.0.1/test", NEON_WS_PROXY: "http://127.0.0.1:1/v2" }),
+      storageSettings({
+        STORAGE_PROVIDER: "postgres",
+        DATABASE_URL: "postgres://root@127.0.0.1/test",
+        NEON_WS_PROXY: "http://127.0.0.1:1/v2",
+      }),
     ).toThrow(/NEON_WS_PROXY must be a ws:\/\/ or wss:\/\/ URL/);
-    expect(storageSettings({ STORAGE_PROVIDER: "postgres", DATABASE_URL: "postgres://root@127.0.0.1/test", NEON_WS_PROXY: "ws://127.0.0.1:8788/v2" })).toMatchObject({
+    expect(
+      storageSettings({
+        STORAGE_PROVIDER: "postgres",
+        DATABASE_URL: "postgres://root@127.0.0.1/test",
+        NEON_WS_PROXY: "ws://127.0.0.1:8788/v2",
+      }),
+    ).toMatchObject({
       wsProxy: "ws://127.0.0.1:8788/v2",
     });
   });
@@ -44,7 +60,9 @@ describe("storage settings", () => {
       secretAccessKey: "secret",
       sessionToken: undefined,
     });
-    expect(storageSettings({ STORAGE_PROVIDER: "dynamodb", ...dynamo, DYNAMODB_ENDPOINT: "http://127.0.0.1:8000", DYNAMODB_TABLE: "fr-test" })).toMatchObject({
+    expect(
+      storageSettings({ STORAGE_PROVIDER: "dynamodb", ...dynamo, DYNAMODB_ENDPOINT: "http://127.0.0.1:8000", DYNAMODB_TABLE: "fr-test" }),
+    ).toMatchObject({
       endpoint: "http://127.0.0.1:8000",
       table: "fr-test",
     });
@@ -60,7 +78,9 @@ describe("storage settings", () => {
     expect(error?.message).toMatch(/DYNAMODB_TABLE must be/);
     expect(error?.message).toMatch(/AWS_ACCESS_KEY_ID is not set/);
     expect(error?.message).toMatch(/AWS_SECRET_ACCESS_KEY is not set/);
-    expect(() => storageSettings({ STORAGE_PROVIDER: "dynamodb", ...dynamo, DYNAMODB_ENDPOINT: "dynamodb.local" })).toThrow(/DYNAMODB_ENDPOINT must be/);
+    expect(() => storageSettings({ STORAGE_PROVIDER: "dynamodb", ...dynamo, DYNAMODB_ENDPOINT: "dynamodb.local" })).toThrow(
+      /DYNAMODB_ENDPOINT must be/,
+    );
   });
 });
 

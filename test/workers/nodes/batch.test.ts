@@ -37,7 +37,10 @@ describe("batch", () => {
   });
 
   it("an empty list gives an empty output without running the node", async () => {
-    const { outcome, logs } = await run({ type: "transform", params: { script: "console.log('ran'); return 1" }, batch: { items: "${input}" } }, { input: [] });
+    const { outcome, logs } = await run(
+      { type: "transform", params: { script: "console.log('ran'); return 1" }, batch: { items: "${input}" } },
+      { input: [] },
+    );
     expect(done(outcome).output).toEqual([]);
     expect(logs).toEqual([]);
   });
@@ -71,7 +74,10 @@ describe("batch", () => {
     const { outcome } = await run(
       {
         type: "http.request",
-        params: { url: "https://api.example.test/orders/${input.id}", headers: { "X-Run": "${execution.id}", "X-Tag": "${shared.tag}-${input.id}" } },
+        params: {
+          url: "https://api.example.test/orders/${input.id}",
+          headers: { "X-Run": "${execution.id}", "X-Tag": "${shared.tag}-${input.id}" },
+        },
         batch: { items: "${input.orders}" },
       },
       { input: { orders: [{ id: "o1" }, { id: "o2" }] }, shared: { tag: "t" } },
@@ -113,7 +119,12 @@ describe("batch", () => {
 
   it("exec runs per item; post runs once and sees the list of outputs", async () => {
     const { outcome } = await run(
-      { type: "http.request", params: { url: "https://x.test/" }, hooks: { exec: "return input * input", post: "return { output: output.reduce((s, x) => s + x, 0), action: 'summed' }" }, batch: {} },
+      {
+        type: "http.request",
+        params: { url: "https://x.test/" },
+        hooks: { exec: "return input * input", post: "return { output: output.reduce((s, x) => s + x, 0), action: 'summed' }" },
+        batch: {},
+      },
       { input: [1, 2, 3] },
     );
     expect(done(outcome)).toMatchObject({ output: 14, action: "summed" });
@@ -121,7 +132,10 @@ describe("batch", () => {
 
   it("parallel: at most max_parallel items in flight, outputs in item order whatever the completion order", async () => {
     // Earlier items answer later, so items finish in reverse order.
-    const http = fakeFetch((url) => ({ body: { n: Number(url.searchParams.get("n")) }, delayMs: 80 - Number(url.searchParams.get("n")) * 15 }));
+    const http = fakeFetch((url) => ({
+      body: { n: Number(url.searchParams.get("n")) },
+      delayMs: 80 - Number(url.searchParams.get("n")) * 15,
+    }));
     const { outcome } = await run(
       { type: "http.request", params: { url: "https://api.example.test/?n=${input}" }, batch: { strategy: "parallel", max_parallel: 2 } },
       { input: [0, 1, 2, 3, 4] },
@@ -134,24 +148,37 @@ describe("batch", () => {
 
   it("parallel without max_parallel runs up to 10 at once", async () => {
     const http = fakeFetch(() => ({ body: 1, delayMs: 20 }));
-    await run({ type: "http.request", params: { url: "https://x.test/" }, batch: { strategy: "parallel" } }, { input: Array.from({ length: 14 }, (_, i) => i) }, { fetch: http.fetch });
+    await run(
+      { type: "http.request", params: { url: "https://x.test/" }, batch: { strategy: "parallel" } },
+      { input: Array.from({ length: 14 }, (_, i) => i) },
+      { fetch: http.fetch },
+    );
     expect(http.calls).toHaveLength(14);
     expect(http.maxInflight).toBe(10);
   });
 
   it("serial runs one item at a time", async () => {
     const http = fakeFetch(() => ({ body: 1, delayMs: 5 }));
-    await run({ type: "http.request", params: { url: "https://x.test/" }, batch: { strategy: "serial" } }, { input: [1, 2, 3] }, { fetch: http.fetch });
+    await run(
+      { type: "http.request", params: { url: "https://x.test/" }, batch: { strategy: "serial" } },
+      { input: [1, 2, 3] },
+      { fetch: http.fetch },
+    );
     expect(http.maxInflight).toBe(1);
   });
 
   it("parallel transform items run with the item as input", async () => {
-    const { outcome } = await run(double({ items: "${input.list}", strategy: "parallel", max_parallel: 3 }), { input: { list: [5, 6, 7, 8] } });
+    const { outcome } = await run(double({ items: "${input.list}", strategy: "parallel", max_parallel: 3 }), {
+      input: { list: [5, 6, 7, 8] },
+    });
     expect((done(outcome).output as { twice: number }[]).map((o) => o.twice)).toEqual([10, 12, 14, 16]);
   });
 
   it("a failing item fails the whole node with that item's error", async () => {
-    const { error } = await fail({ type: "transform", params: { script: "if (input === 2) throw new Error('bad item ' + input); return input" }, batch: {} }, { input: [1, 2, 3] });
+    const { error } = await fail(
+      { type: "transform", params: { script: "if (input === 2) throw new Error('bad item ' + input); return input" }, batch: {} },
+      { input: [1, 2, 3] },
+    );
     expect(error.code).toBe("script_runtime");
     expect(error.message).toBe("script: Error: bad item 2 (line 1, column 33)");
   });

@@ -49,7 +49,9 @@ describe("condition with condition_script", () => {
   });
 
   it("sees shared and results", async () => {
-    const outcome = done((await run(script("return shared.mode + '_' + results.prev.n"), { shared: { mode: "m" }, results: { prev: { n: 2 } } })).outcome);
+    const outcome = done(
+      (await run(script("return shared.mode + '_' + results.prev.n"), { shared: { mode: "m" }, results: { prev: { n: 2 } } })).outcome,
+    );
     expect(outcome.action).toBe("m_2");
   });
 
@@ -158,7 +160,11 @@ describe("condition with conditions", () => {
       ],
       "none",
     );
-    const first = await run(node, { input: { flags: { fast: false }, total: 50 }, results: { check: { body: { ok: 0 } } } }, { sandbox: counting.sandbox });
+    const first = await run(
+      node,
+      { input: { flags: { fast: false }, total: 50 }, results: { check: { body: { ok: 0 } } } },
+      { sandbox: counting.sandbox },
+    );
     expect(done(first.outcome).action).toBe("big");
     // Only the comparison needed QuickJS.
     expect(counting.calls).toEqual({ runScript: 0, evalExpression: 1 });

@@ -27,7 +27,12 @@ export interface StepOptions {
   attempt?: number;
 }
 
-export const EXECUTION = { id: "ex_test_1", flow_id: "flow_test", account_id: "acct_test", created_at: "2026-01-02T03:04:05.000Z" } as const;
+export const EXECUTION = {
+  id: "ex_test_1",
+  flow_id: "flow_test",
+  account_id: "acct_test",
+  created_at: "2026-01-02T03:04:05.000Z",
+} as const;
 
 /** A StepRequest for one node of a one-node flow, plus the log lines it receives. */
 export function stepRequest(spec: NodeSpec, options: StepOptions = {}): { request: StepRequest; logs: LoggedLine[] } {
@@ -99,14 +104,22 @@ export function deps(overrides: Partial<LifecycleDeps> = {}): LifecycleDeps {
 }
 
 /** Runs the node and returns its outcome and the lines it logged. */
-export async function run(spec: NodeSpec, options: StepOptions = {}, overrides: Partial<LifecycleDeps> = {}): Promise<{ outcome: NodeOutcome; logs: LoggedLine[] }> {
+export async function run(
+  spec: NodeSpec,
+  options: StepOptions = {},
+  overrides: Partial<LifecycleDeps> = {},
+): Promise<{ outcome: NodeOutcome; logs: LoggedLine[] }> {
   const { request, logs } = stepRequest(spec, options);
   const outcome = await runNode(request, deps(overrides));
   return { outcome, logs };
 }
 
 /** Runs the node, expects it to fail, and returns the NodeError and the lines logged before. */
-export async function fail(spec: NodeSpec, options: StepOptions = {}, overrides: Partial<LifecycleDeps> = {}): Promise<{ error: NodeError; logs: LoggedLine[] }> {
+export async function fail(
+  spec: NodeSpec,
+  options: StepOptions = {},
+  overrides: Partial<LifecycleDeps> = {},
+): Promise<{ error: NodeError; logs: LoggedLine[] }> {
   const { request, logs } = stepRequest(spec, options);
   let outcome: NodeOutcome;
   try {
@@ -119,7 +132,9 @@ export async function fail(spec: NodeSpec, options: StepOptions = {}, overrides:
 }
 
 /** A fetch double answering JSON, optionally after a delay; records requests and concurrency. */
-export function fakeFetch(answer: (url: URL, init: RequestInit | undefined) => { status?: number; body?: JsonValue; delayMs?: number; fail?: string }) {
+export function fakeFetch(
+  answer: (url: URL, init: RequestInit | undefined) => { status?: number; body?: JsonValue; delayMs?: number; fail?: string },
+) {
   const calls: { url: string; method: string; headers: Record<string, string>; body: string | null }[] = [];
   let inflight = 0;
   let maxInflight = 0;
@@ -135,7 +150,10 @@ export function fakeFetch(answer: (url: URL, init: RequestInit | undefined) => {
       const reply = answer(url, init);
       if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
       if (reply.fail !== undefined) throw new Error(reply.fail);
-      return new Response(JSON.stringify(reply.body ?? null), { status: reply.status ?? 200, headers: { "Content-Type": "application/json" } });
+      return new Response(JSON.stringify(reply.body ?? null), {
+        status: reply.status ?? 200,
+        headers: { "Content-Type": "application/json" },
+      });
     } finally {
       inflight--;
       finished++;

@@ -16,7 +16,14 @@ describe("prep hook", () => {
   });
 
   it("an input key set to null makes the input null; a non-object params is ignored", async () => {
-    const { outcome } = await run({ type: "transform", params: { script: "return [input, params.k]", k: 1 }, hooks: { prep: "return { input: null, params: 'nope' }" } }, { input: { a: 1 } });
+    const { outcome } = await run(
+      {
+        type: "transform",
+        params: { script: "return [input, params.k]", k: 1 },
+        hooks: { prep: "return { input: null, params: 'nope' }" },
+      },
+      { input: { a: 1 } },
+    );
     expect(done(outcome).output).toEqual([null, 1]);
   });
 
@@ -26,7 +33,9 @@ describe("prep hook", () => {
       {
         type: "http.request",
         params: { url: "https://api.example.test/original", method: "GET" },
-        hooks: { prep: "return { params: { url: params.url.replace('original', 'item/' + input.id), method: 'POST', body: { id: input.id } } }" },
+        hooks: {
+          prep: "return { params: { url: params.url.replace('original', 'item/' + input.id), method: 'POST', body: { id: input.id } } }",
+        },
       },
       { input: { id: 42 } },
       { fetch: http.fetch },
@@ -48,15 +57,26 @@ describe("prep hook", () => {
   });
 
   it("its shared writes leave with a waiting outcome too (a delay, a wait for an event)", async () => {
-    const sleep = (await run({ type: "delay", params: { duration: "1s" }, hooks: { prep: "shared.asleep = true" } }, { shared: { kept: 1 } })).outcome;
+    const sleep = (
+      await run({ type: "delay", params: { duration: "1s" }, hooks: { prep: "shared.asleep = true" } }, { shared: { kept: 1 } })
+    ).outcome;
     expect(sleep).toMatchObject({ kind: "sleep", shared: { kept: 1, asleep: true } });
-    const waiting = (await run({ type: "wait", params: { type: "event", event: "approved" }, hooks: { prep: "shared.asked = input.who" } }, { input: { who: "ann" } })).outcome;
+    const waiting = (
+      await run(
+        { type: "wait", params: { type: "event", event: "approved" }, hooks: { prep: "shared.asked = input.who" } },
+        { input: { who: "ann" } },
+      )
+    ).outcome;
     expect(waiting).toMatchObject({ kind: "wait_event", event: "approved", shared: { asked: "ann" } });
   });
 
   it("a failing prep is a script error naming hooks.prep; the node does not run", async () => {
     const http = fakeFetch(() => ({ body: {} }));
-    const { error } = await fail({ type: "http.request", params: { url: "https://x.test/" }, hooks: { prep: "throw new Error('no')" } }, {}, { fetch: http.fetch });
+    const { error } = await fail(
+      { type: "http.request", params: { url: "https://x.test/" }, hooks: { prep: "throw new Error('no')" } },
+      {},
+      { fetch: http.fetch },
+    );
     expect(error.code).toBe("script_runtime");
     expect(error.message).toBe("hooks.prep: Error: no (line 1, column 16)");
     expect(http.calls).toEqual([]);
@@ -67,7 +87,11 @@ describe("exec hook", () => {
   it("replaces the node's work: an http.request node makes no request", async () => {
     const http = fakeFetch(() => ({ body: { from: "network" } }));
     const { outcome } = await run(
-      { type: "http.request", params: { url: "https://api.example.test/${input.id}" }, hooks: { exec: "return { fake: true, url: params.url }" } },
+      {
+        type: "http.request",
+        params: { url: "https://api.example.test/${input.id}" },
+        hooks: { exec: "return { fake: true, url: params.url }" },
+      },
       { input: { id: 5 } },
       { fetch: http.fetch },
     );
@@ -82,7 +106,10 @@ describe("exec hook", () => {
   });
 
   it("lets a node type without an implementation run", async () => {
-    const { outcome } = await run({ type: "llm", params: { prompt: "Hi ${input.name}" }, hooks: { exec: "return { text: params.prompt + '!' }" } }, { input: { name: "Ada" } });
+    const { outcome } = await run(
+      { type: "llm", params: { prompt: "Hi ${input.name}" }, hooks: { exec: "return { text: params.prompt + '!' }" } },
+      { input: { name: "Ada" } },
+    );
     expect(done(outcome).output).toEqual({ text: "Hi Ada!" });
   });
 
@@ -93,7 +120,10 @@ describe("exec hook", () => {
   });
 
   it("a failing exec is a script error naming hooks.exec", async () => {
-    const { error } = await fail({ type: "transform", params: { script: "return 1" }, hooks: { exec: "\nreturn input.a.b" } }, { input: {} });
+    const { error } = await fail(
+      { type: "transform", params: { script: "return 1" }, hooks: { exec: "\nreturn input.a.b" } },
+      { input: {} },
+    );
     expect(error.code).toBe("script_runtime");
     expect(error.message).toBe("hooks.exec: TypeError: cannot read property 'b' of undefined (line 2, column 15)");
     expect(error.details).toEqual({ kind: "runtime", line: 2, column: 15 });
@@ -106,7 +136,11 @@ describe("post hook", () => {
   it("sees output and action; a returned string is the new action", async () => {
     const http = http200();
     const { outcome } = await run(
-      { type: "http.request", params: { url: "https://x.test/" }, hooks: { post: "return action === 'success' && output.body.items.length > 2 ? 'many' : 'few'" } },
+      {
+        type: "http.request",
+        params: { url: "https://x.test/" },
+        hooks: { post: "return action === 'success' && output.body.items.length > 2 ? 'many' : 'few'" },
+      },
       {},
       { fetch: http.fetch },
     );
@@ -115,21 +149,32 @@ describe("post hook", () => {
   });
 
   it("a returned {output, action} replaces both", async () => {
-    const { outcome } = await run({ type: "transform", params: { script: "return [3, 1, 2]" }, hooks: { post: "return { output: output.toSorted(), action: 'sorted' }" } });
+    const { outcome } = await run({
+      type: "transform",
+      params: { script: "return [3, 1, 2]" },
+      hooks: { post: "return { output: output.toSorted(), action: 'sorted' }" },
+    });
     expect(done(outcome)).toMatchObject({ output: [1, 2, 3], action: "sorted" });
   });
 
   it("a returned {output} keeps the action; {action} keeps the output; a boolean action becomes 'true'/'false'", async () => {
-    const onlyOutput = done((await run({ type: "condition", params: { condition_script: "return 'left'" }, hooks: { post: "return { output: 'changed' }" } })).outcome);
+    const onlyOutput = done(
+      (await run({ type: "condition", params: { condition_script: "return 'left'" }, hooks: { post: "return { output: 'changed' }" } }))
+        .outcome,
+    );
     expect(onlyOutput).toMatchObject({ output: "changed", action: "left" });
-    const onlyAction = done((await run({ type: "transform", params: { script: "return 7" }, hooks: { post: "return { action: output > 5 }" } })).outcome);
+    const onlyAction = done(
+      (await run({ type: "transform", params: { script: "return 7" }, hooks: { post: "return { action: output > 5 }" } })).outcome,
+    );
     expect(onlyAction).toMatchObject({ output: 7, action: "true" });
   });
 
   it("returning nothing, or an object without output/action, changes nothing", async () => {
     const none = done((await run({ type: "transform", params: { script: "return 1" }, hooks: { post: "const x = output + 1;" } })).outcome);
     expect(none).toMatchObject({ output: 1, action: "default" });
-    const other = done((await run({ type: "transform", params: { script: "return 1" }, hooks: { post: "return { note: 'ignored' }" } })).outcome);
+    const other = done(
+      (await run({ type: "transform", params: { script: "return 1" }, hooks: { post: "return { note: 'ignored' }" } })).outcome,
+    );
     expect(other).toMatchObject({ output: 1, action: "default" });
     for (const post of ["return true", "return 5", "return null", "return ['x']"]) {
       const ignored = done((await run({ type: "transform", params: { script: "return 1" }, hooks: { post } })).outcome);
@@ -139,7 +184,11 @@ describe("post hook", () => {
 
   it("writes shared, on top of what the node wrote", async () => {
     const { outcome } = await run(
-      { type: "transform", params: { script: "shared.seen = [input]; return input * 10" }, hooks: { post: "shared.seen.push(output); shared.last = action" } },
+      {
+        type: "transform",
+        params: { script: "shared.seen = [input]; return input * 10" },
+        hooks: { post: "shared.seen.push(output); shared.last = action" },
+      },
       { input: 4, shared: { before: true } },
     );
     expect(done(outcome).shared).toEqual({ before: true, seen: [4, 40], last: "default" });

@@ -21,8 +21,13 @@ describe("hostile scripts inside nodes", () => {
   });
 
   it("an endless loop in a hook or a template times out the same way", async () => {
-    expect((await fail({ type: "transform", params: { script: "return 1" }, hooks: { post: "while (true) {}" } })).error.code).toBe("script_timeout");
-    const template = await fail({ type: "transform", params: { v: "${ (() => { for (;;) {} })() }", script: "return 1" } }, { nodeId: "spin" });
+    expect((await fail({ type: "transform", params: { script: "return 1" }, hooks: { post: "while (true) {}" } })).error.code).toBe(
+      "script_timeout",
+    );
+    const template = await fail(
+      { type: "transform", params: { v: "${ (() => { for (;;) {} })() }", script: "return 1" } },
+      { nodeId: "spin" },
+    );
     expect(template.error.code).toBe("template_error");
     expect(template.error.message).toBe("nodes.spin.params.v: Script exceeded its instruction budget of 1000 ticks (infinite loop?)");
     await healthy();

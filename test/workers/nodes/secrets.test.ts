@@ -9,7 +9,11 @@ const vaultValues = { API_KEY, DB_PASSWORD, UNUSED: "never-asked-for-this-one" }
 describe("only referenced secrets are resolved", () => {
   it("a node that references no secret does not ask the vault", async () => {
     const vault = secretVault(vaultValues);
-    const { outcome } = await run({ type: "transform", params: { script: "return typeof secrets + ':' + Object.keys(secrets).length" } }, {}, { secrets: vault });
+    const { outcome } = await run(
+      { type: "transform", params: { script: "return typeof secrets + ':' + Object.keys(secrets).length" } },
+      {},
+      { secrets: vault },
+    );
     // `Object.keys(secrets)` reads secrets dynamically, so this one does ask for all…
     expect(vault.asked).toEqual(["all"]);
     expect(done(outcome).output).toBe("object:3");
@@ -39,27 +43,42 @@ describe("only referenced secrets are resolved", () => {
 
   it("the scope holds only what was resolved", async () => {
     const vault = secretVault(vaultValues);
-    const { outcome } = await run({ type: "transform", params: { script: "const k = secrets.API_KEY; return Object.keys(globalThis.secrets)" } }, {}, { secrets: vault });
+    const { outcome } = await run(
+      { type: "transform", params: { script: "const k = secrets.API_KEY; return Object.keys(globalThis.secrets)" } },
+      {},
+      { secrets: vault },
+    );
     // globalThis makes the access dynamic: all are resolved, and the scope has all of them.
     expect(vault.asked).toEqual(["all"]);
     expect(done(outcome).output).toEqual(["API_KEY", "DB_PASSWORD", "UNUSED"]);
 
     const narrow = secretVault(vaultValues);
-    const listed = await run({ type: "transform", params: { script: "return [typeof secrets.API_KEY, secrets.UNUSED ?? 'absent']" } }, {}, { secrets: narrow });
+    const listed = await run(
+      { type: "transform", params: { script: "return [typeof secrets.API_KEY, secrets.UNUSED ?? 'absent']" } },
+      {},
+      { secrets: narrow },
+    );
     expect(narrow.asked).toEqual([["API_KEY", "UNUSED"]]);
     expect(done(listed.outcome).output).toEqual(["string", REDACTED]);
   });
 
   it("batch.items templates count as references", async () => {
     const vault = secretVault({ LIST: ["a-value-1", "b-value-2"] });
-    const { outcome } = await run({ type: "transform", params: { script: "return input.length" }, batch: { items: "${secrets.LIST}" } }, {}, { secrets: vault });
+    const { outcome } = await run(
+      { type: "transform", params: { script: "return input.length" }, batch: { items: "${secrets.LIST}" } },
+      {},
+      { secrets: vault },
+    );
     expect(vault.asked).toEqual([["LIST"]]);
     expect(done(outcome).output).toEqual([9, 9]);
   });
 
   it("a secret referenced only in a declarative condition is resolved (regression)", async () => {
     const vault = secretVault(vaultValues);
-    const node = { type: "condition", params: { conditions: [{ condition: "input.key === secrets.API_KEY", action: "authorised" }], default_action: "denied" } };
+    const node = {
+      type: "condition",
+      params: { conditions: [{ condition: "input.key === secrets.API_KEY", action: "authorised" }], default_action: "denied" },
+    };
     const { outcome } = await run(node, { input: { key: API_KEY } }, { secrets: vault });
     expect(vault.asked).toEqual([["API_KEY"]]);
     expect(done(outcome).action).toBe("authorised");
@@ -97,7 +116,10 @@ describe("secret values never leave the node", () => {
 
   it("a thrown secret is [REDACTED] in the error message, and logs before it too", async () => {
     const { error, logs } = await fail(
-      { type: "transform", params: { script: "console.error('about to fail with', secrets.API_KEY);\nthrow new Error('bad key ' + secrets.API_KEY)" } },
+      {
+        type: "transform",
+        params: { script: "console.error('about to fail with', secrets.API_KEY);\nthrow new Error('bad key ' + secrets.API_KEY)" },
+      },
       {},
       { secrets: secretVault(vaultValues) },
     );
@@ -108,7 +130,11 @@ describe("secret values never leave the node", () => {
   });
 
   it("a thrown non-Error value holding a secret is redacted", async () => {
-    const { error } = await fail({ type: "transform", params: { script: "throw { token: secrets.API_KEY }" } }, {}, { secrets: secretVault(vaultValues) });
+    const { error } = await fail(
+      { type: "transform", params: { script: "throw { token: secrets.API_KEY }" } },
+      {},
+      { secrets: secretVault(vaultValues) },
+    );
     expect(error.message).toBe(`script: Uncaught {"token":"${REDACTED}"}`);
   });
 
@@ -126,7 +152,10 @@ describe("secret values never leave the node", () => {
   it("the output of a built-in node is redacted, the request itself carries the real value", async () => {
     const http = fakeFetch((url, init) => ({ body: { echoed: new Headers(init?.headers).get("Authorization"), url: url.toString() } }));
     const { outcome, logs } = await run(
-      { type: "http.request", params: { url: "https://api.example.test/?key=${secrets.API_KEY}", headers: { Authorization: "Bearer ${secrets.API_KEY}" } } },
+      {
+        type: "http.request",
+        params: { url: "https://api.example.test/?key=${secrets.API_KEY}", headers: { Authorization: "Bearer ${secrets.API_KEY}" } },
+      },
       {},
       { secrets: secretVault(vaultValues), fetch: http.fetch },
     );
@@ -134,14 +163,28 @@ describe("secret values never leave the node", () => {
     const out = done(outcome).output as { body: { echoed: string; url: string }; metadata: { request_url: string } };
     expect(out.body).toEqual({ echoed: `Bearer ${REDACTED}`, url: `https://api.example.test/?key=${REDACTED}` });
     expect(out.metadata.request_url).toBe(`https://api.example.test/?key=${REDACTED}`);
-    expect(logs).toEqual([{ level: "info", message: `GET https://api.example.test/?key=${REDACTED} → 200`, data: { status_code: 200, timing_ms: expect.any(Number) } }]);
+    expect(logs).toEqual([
+      {
+        level: "info",
+        message: `GET https://api.example.test/?key=${REDACTED} → 200`,
+        data: { status_code: 200, timing_ms: expect.any(Number) },
+      },
+    ]);
     expect(JSON.stringify({ outcome, logs })).not.toContain(API_KEY);
   });
 
   it("an action built from a secret is redacted (regression)", async () => {
-    const fromScript = await run({ type: "condition", params: { condition_script: "return secrets.API_KEY" } }, {}, { secrets: secretVault(vaultValues) });
+    const fromScript = await run(
+      { type: "condition", params: { condition_script: "return secrets.API_KEY" } },
+      {},
+      { secrets: secretVault(vaultValues) },
+    );
     expect(done(fromScript.outcome).action).toBe(REDACTED);
-    const fromPost = await run({ type: "transform", params: { script: "return 1" }, hooks: { post: "return 'to-' + secrets.DB_PASSWORD" } }, {}, { secrets: secretVault(vaultValues) });
+    const fromPost = await run(
+      { type: "transform", params: { script: "return 1" }, hooks: { post: "return 'to-' + secrets.DB_PASSWORD" } },
+      {},
+      { secrets: secretVault(vaultValues) },
+    );
     expect(done(fromPost.outcome).action).toBe(`to-${REDACTED}`);
   });
 });

@@ -40,12 +40,23 @@ describe("transform", () => {
       params: { script },
       fetched: 3,
       shared: { counter: 5 },
-      execution: { id: EXECUTION.id, flow_id: EXECUTION.flow_id, account_id: EXECUTION.account_id, started_at: EXECUTION.created_at, attempt: 2, node_id: "shape", idempotency_key: `${EXECUTION.id}:shape:2` },
+      execution: {
+        id: EXECUTION.id,
+        flow_id: EXECUTION.flow_id,
+        account_id: EXECUTION.account_id,
+        started_at: EXECUTION.created_at,
+        attempt: 2,
+        node_id: "shape",
+        idempotency_key: `${EXECUTION.id}:shape:2`,
+      },
     });
   });
 
   it("writes shared: in place and by replacement", async () => {
-    const inPlace = done((await run(transform("shared.count = (shared.count ?? 0) + input; return shared.count"), { input: 2, shared: { count: 40 } })).outcome);
+    const inPlace = done(
+      (await run(transform("shared.count = (shared.count ?? 0) + input; return shared.count"), { input: 2, shared: { count: 40 } }))
+        .outcome,
+    );
     expect(inPlace.output).toBe(42);
     expect(inPlace.shared).toEqual({ count: 42 });
     const replaced = done((await run(transform("shared = { fresh: true }; return 1"), { shared: { old: 1 } })).outcome);
@@ -67,7 +78,9 @@ describe("transform", () => {
 
   it("sends console output to the step log, by level", async () => {
     const { outcome, logs } = await run(
-      transform("console.log('hello', input.name, 3); console.info({ a: 1 }); console.warn('careful'); console.error('bad', [1]); console.debug(true); return 'ok'"),
+      transform(
+        "console.log('hello', input.name, 3); console.info({ a: 1 }); console.warn('careful'); console.error('bad', [1]); console.debug(true); return 'ok'",
+      ),
       { input: { name: "Ada" } },
     );
     expect(done(outcome).output).toBe("ok");

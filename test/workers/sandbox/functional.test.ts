@@ -32,7 +32,14 @@ describe("scope", () => {
       status: results.fetch.status, header: results.fetch.body["x-y"],
       key: secrets.API_KEY, run: execution.id, count: shared.count,
     }`;
-    expect(value(await sandbox.runScript(body, scope))).toEqual({ total: 50, status: 200, header: "z", key: "k-123", run: "ex-1", count: 1 });
+    expect(value(await sandbox.runScript(body, scope))).toEqual({
+      total: 50,
+      status: 200,
+      header: "z",
+      key: "k-123",
+      run: "ex-1",
+      count: 1,
+    });
   });
 
   it("leaves out names the caller does not pass", async () => {
@@ -99,13 +106,32 @@ describe("modern JavaScript", () => {
       return [c.inc(), rest, [3, 1, 2].toSorted(), [1, 2, 3].findLast((x) => x < 3), [1, 2, 3].at(-1),
         null ?? "d", ({}).x?.y, 2n ** 64n > 0n, "a-b-c".replaceAll("-", ""), grouped.odd,
         /(?<y>\\d{4})/.exec("in 2026").groups.y, Object.hasOwn({ q: 1 }, "q"), [..."ab"].with(0, "z")];`;
-    expect(value(await sandbox.runScript(body, {}))).toEqual([2, { b: 2, c: 3 }, [1, 2, 3], 2, 3, "d", null, true, "abc", [1, 3], "2026", true, ["z", "b"]]);
+    expect(value(await sandbox.runScript(body, {}))).toEqual([
+      2,
+      { b: 2, c: 3 },
+      [1, 2, 3],
+      2,
+      3,
+      "d",
+      null,
+      true,
+      "abc",
+      [1, 3],
+      "2026",
+      true,
+      ["z", "b"],
+    ]);
   });
 
   it("creates rarely used built-ins on demand, and all of them for code that reaches globals dynamically", async () => {
-    expect(value(await sandbox.evalExpression("[typeof Uint8Array, typeof Proxy, typeof Date, typeof Map, typeof Promise, 'é'.normalize('NFD').length]", {}))).toEqual([
-      "function", "function", "function", "function", "function", 2,
-    ]);
+    expect(
+      value(
+        await sandbox.evalExpression(
+          "[typeof Uint8Array, typeof Proxy, typeof Date, typeof Map, typeof Promise, 'é'.normalize('NFD').length]",
+          {},
+        ),
+      ),
+    ).toEqual(["function", "function", "function", "function", "function", 2]);
     expect(value(await sandbox.evalExpression("typeof globalThis['Uint8' + 'Array']", {}))).toBe("function");
     expect(value(await sandbox.evalExpression("[].constructor.constructor('return typeof Float64Array')()", {}))).toBe("function");
     expect(value(await sandbox.evalExpression("eval('res' + 'ults').x", { results: { x: 1 } }))).toBe(1);
@@ -120,7 +146,8 @@ describe("modern JavaScript", () => {
 
 describe("console", () => {
   it("captures every level and formats values", async () => {
-    const body = "console.log('a', 1, { b: [2] }, null, undefined); console.info('i'); console.warn('w'); console.error(new TypeError('bad')); console.debug('d'); return 0";
+    const body =
+      "console.log('a', 1, { b: [2] }, null, undefined); console.info('i'); console.warn('w'); console.error(new TypeError('bad')); console.debug('d'); return 0";
     const result = await sandbox.runScript(body, {});
     expect(result.logs.map((line) => line.level)).toEqual(["log", "info", "warn", "error", "debug"]);
     expect(result.logs[0]?.message).toBe('a 1 {"b":[2]} null undefined');
@@ -144,7 +171,11 @@ describe("console", () => {
   });
 
   it("bounds the bytes, cutting the last line", async () => {
-    const result = await sandbox.runScript("console.log('x'.repeat(60)); console.log('y'.repeat(60)); console.log('z')", {}, { logBytes: 100 });
+    const result = await sandbox.runScript(
+      "console.log('x'.repeat(60)); console.log('y'.repeat(60)); console.log('z')",
+      {},
+      { logBytes: 100 },
+    );
     expect(result.logs.map((l) => l.message)).toEqual(["x".repeat(60), "y".repeat(40), "… truncated"]);
   });
 

@@ -38,7 +38,12 @@ describe("runaway CPU", () => {
   });
 
   it("a promise chain that grows without bound fails even though its own promise settled", async () => {
-    const error = failure(await sandbox.runScript("let n = 0; const spin = () => { n++; return Promise.resolve().then(spin) }; spin(); await null; return n", {}));
+    const error = failure(
+      await sandbox.runScript(
+        "let n = 0; const spin = () => { n++; return Promise.resolve().then(spin) }; spin(); await null; return n",
+        {},
+      ),
+    );
     expect(["timeout", "memory"]).toContain(error.kind);
     await expectHealthy();
   });
@@ -71,7 +76,10 @@ describe("stack and memory", () => {
   });
 
   it("swallowing the out-of-memory error does not hide it", async () => {
-    const result = await sandbox.runScript("try { const a = []; while (true) a.push(new Array(1000).fill(1)) } catch (e) {}\nreturn 'survived'", {});
+    const result = await sandbox.runScript(
+      "try { const a = []; while (true) a.push(new Array(1000).fill(1)) } catch (e) {}\nreturn 'survived'",
+      {},
+    );
     expect(failure(result).kind).toBe("memory");
     for (let i = 0; i < 5; i++) await expectHealthy();
   });
@@ -96,11 +104,17 @@ describe("isolation between calls", () => {
       return { a: 1 };`;
     expect(await sandbox.runScript(tamper, { input: { k: 1 } })).toEqual({ ok: true, value: { a: 1 }, logs: [] });
     const probe = "return [({}).x ?? 'clean', [1, 2].map((v) => v * 2), typeof leak, JSON.stringify(input)]";
-    expect(await sandbox.runScript(probe, { input: { k: 1 } })).toMatchObject({ ok: true, value: ["clean", [2, 4], "undefined", '{"k":1}'] });
+    expect(await sandbox.runScript(probe, { input: { k: 1 } })).toMatchObject({
+      ok: true,
+      value: ["clean", [2, 4], "undefined", '{"k":1}'],
+    });
   });
 
   it("a poisoned getter on Object.prototype cannot break scope installation", async () => {
-    const result = await sandbox.runScript("Object.defineProperty(Object.prototype, 'get', { value: 1, configurable: true });\nreturn input.k", { input: { k: 7 } });
+    const result = await sandbox.runScript(
+      "Object.defineProperty(Object.prototype, 'get', { value: 1, configurable: true });\nreturn input.k",
+      { input: { k: 7 } },
+    );
     expect(result).toMatchObject({ ok: true, value: 7 });
   });
 });

@@ -40,10 +40,19 @@ describe("templates through the real sandbox", () => {
   });
 
   it("reports sandbox errors with the node and param path", async () => {
-    const result = await evaluateTemplates({ headers: { Authorization: "Bearer ${foo.bar}" } }, { input: {} }, { sandbox, nodeId: "fetch" });
+    const result = await evaluateTemplates(
+      { headers: { Authorization: "Bearer ${foo.bar}" } },
+      { input: {} },
+      { sandbox, nodeId: "fetch" },
+    );
     expect(result).toMatchObject({
       ok: false,
-      error: { node: "fetch", path: "nodes.fetch.params.headers.Authorization", kind: "runtime", message: "nodes.fetch.params.headers.Authorization: ReferenceError: 'foo' is not defined" },
+      error: {
+        node: "fetch",
+        path: "nodes.fetch.params.headers.Authorization",
+        kind: "runtime",
+        message: "nodes.fetch.params.headers.Authorization: ReferenceError: 'foo' is not defined",
+      },
     });
     const syntax = await evaluateTemplates({ a: "${ input. }" }, { input: {} }, { sandbox });
     expect(syntax).toMatchObject({ ok: false, error: { kind: "syntax", path: "params.a" } });
@@ -65,7 +74,9 @@ describe("templates through the real sandbox", () => {
     expect(result).toMatchObject({ ok: true, value: { headers: { Authorization: "Bearer sk-live-0123456789" }, probe: "API_KEY" } });
     expect(redactor.value(result.ok ? result.value : null)).toEqual({ headers: { Authorization: `Bearer ${REDACTED}` }, probe: "API_KEY" });
 
-    const leaked = await sandbox.runScript("console.log('key is', secrets.API_KEY); throw new Error('bad ' + secrets.API_KEY)", { secrets });
+    const leaked = await sandbox.runScript("console.log('key is', secrets.API_KEY); throw new Error('bad ' + secrets.API_KEY)", {
+      secrets,
+    });
     const safe = redactor.result(leaked);
     expect(JSON.stringify(safe)).not.toContain("sk-live-0123456789");
     expect(safe).toMatchObject({ ok: false, error: { message: `Error: bad ${REDACTED}` }, logs: [{ message: `key is ${REDACTED}` }] });

@@ -30,7 +30,8 @@ export interface ConformanceTarget {
 export type ConformanceFactory = () => ConformanceTarget | Promise<ConformanceTarget>;
 
 let seq = 0;
-const uid = (prefix: string) => `${prefix}_${Date.now().toString(36)}${(seq++).toString(36).padStart(3, "0")}${Math.random().toString(36).slice(2, 8)}`;
+const uid = (prefix: string) =>
+  `${prefix}_${Date.now().toString(36)}${(seq++).toString(36).padStart(3, "0")}${Math.random().toString(36).slice(2, 8)}`;
 const at = (second: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, second)).toISOString();
 const now = () => new Date().toISOString();
 
@@ -39,7 +40,10 @@ async function expectStorageError(work: Promise<unknown>, kind: StorageErrorKind
 }
 
 /** Follows next_cursor until the end; checks that no page is larger than the limit. */
-async function collect<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, limit: number): Promise<{ items: T[]; pages: number }> {
+async function collect<T>(
+  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
+  limit: number,
+): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let cursor: string | undefined;
   let pages = 0;
@@ -283,7 +287,18 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const [flow, version] = flowPair(owner.id);
         await storage.flows.create(flow, version);
         await storage.flows.updateMetadata(owner.id, flow.id, { custom: { kept: true } }, now());
-        const next = { ...flow, version: 2, name: "Renamed", description: null, tags: ["new"], category: null, status: "active", custom: {}, created_at: at(0), updated_at: now() };
+        const next = {
+          ...flow,
+          version: 2,
+          name: "Renamed",
+          description: null,
+          tags: ["new"],
+          category: null,
+          status: "active",
+          custom: {},
+          created_at: at(0),
+          updated_at: now(),
+        };
         await storage.flows.update(next, versionOf(next), 1);
         expect(await storage.flows.get(owner.id, flow.id)).toEqual({ ...next, custom: { kept: true }, created_at: flow.created_at });
       });
@@ -293,7 +308,12 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const [flow, version] = flowPair(owner.id);
         await storage.flows.create(flow, version);
         const when = now();
-        const updated = await storage.flows.updateMetadata(owner.id, flow.id, { tags: ["x", "y"], status: "active", category: null, custom: { a: [1] } }, when);
+        const updated = await storage.flows.updateMetadata(
+          owner.id,
+          flow.id,
+          { tags: ["x", "y"], status: "active", category: null, custom: { a: [1] } },
+          when,
+        );
         expect(updated).toEqual({ ...flow, tags: ["x", "y"], status: "active", category: null, custom: { a: [1] }, updated_at: when });
         expect(await storage.flows.get(owner.id, flow.id)).toEqual(updated);
         const partial = await storage.flows.updateMetadata(owner.id, flow.id, { category: "billing" }, when);
@@ -429,7 +449,16 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         await storage.executions.upsert(failed);
         expect(await storage.executions.get(owner.id, first.id)).toEqual(failed);
         // Cleared fields clear; the creation time stays the first one written.
-        const rerun = { ...failed, status: "running", error: null, output_preview: null, parent_id: null, finished_at: null, created_at: at(9), updated_at: at(6) };
+        const rerun = {
+          ...failed,
+          status: "running",
+          error: null,
+          output_preview: null,
+          parent_id: null,
+          finished_at: null,
+          created_at: at(9),
+          updated_at: at(6),
+        };
         await storage.executions.upsert(rerun);
         expect(await storage.executions.get(owner.id, first.id)).toEqual({ ...rerun, created_at: first.created_at });
       });
@@ -440,7 +469,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         await storage.executions.upsert(newer);
         await storage.executions.upsert({ ...newer, status: "running", updated_at: at(5), finished_at: null, step_count: 2 });
         expect(await storage.executions.get(owner.id, newer.id)).toEqual(newer);
-        const tie = { ...newer, output_preview: "\"same time, later write\"" };
+        const tie = { ...newer, output_preview: '"same time, later write"' };
         await storage.executions.upsert(tie);
         expect(await storage.executions.get(owner.id, newer.id)).toEqual(tie);
       });
@@ -491,11 +520,17 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         await storage.executions.upsert(summary(other.id, { flow_id: "flw_x", status: "completed" }));
         const ids = async (filter: { flow_id?: string; status?: string }, limit = 2) =>
           (await collect((cursor) => storage.executions.list(owner.id, filter, { limit, cursor }), limit)).items.map((e) => e.id);
-        const newestFirst = (keep: (e: ExecutionSummary) => boolean) => made.filter(keep).reverse().map((e) => e.id);
+        const newestFirst = (keep: (e: ExecutionSummary) => boolean) =>
+          made
+            .filter(keep)
+            .reverse()
+            .map((e) => e.id);
         expect(await ids({})).toEqual(newestFirst(() => true));
         expect(await ids({ flow_id: "flw_x" })).toEqual(newestFirst((e) => e.flow_id === "flw_x"));
         expect(await ids({ status: "completed" }, 1)).toEqual(newestFirst((e) => e.status === "completed"));
-        expect(await ids({ flow_id: "flw_x", status: "failed" }, 1)).toEqual(newestFirst((e) => e.flow_id === "flw_x" && e.status === "failed"));
+        expect(await ids({ flow_id: "flw_x", status: "failed" }, 1)).toEqual(
+          newestFirst((e) => e.flow_id === "flw_x" && e.status === "failed"),
+        );
         expect(await ids({ flow_id: "flw_none" })).toEqual([]);
         // A status change moves the run between status lists.
         const moved = { ...made[5]!, status: "completed", updated_at: at(30) };
@@ -510,7 +545,9 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         for (let i = 0; i < 3; i++) await storage.executions.upsert(summary(owner.id, { created_at: at(i) }));
         for (let i = 0; i < 3; i++) await storage.executions.upsert(summary(other.id, { created_at: at(i) }));
         const page = await storage.executions.list(owner.id, {}, { limit: 1 });
-        const reused = await storage.executions.list(other.id, {}, { limit: 5, cursor: page.next_cursor! }).catch((error: unknown) => error);
+        const reused = await storage.executions
+          .list(other.id, {}, { limit: 5, cursor: page.next_cursor! })
+          .catch((error: unknown) => error);
         if (reused instanceof Error) expect(reused).toMatchObject({ name: "StorageError", kind: "invalid_cursor" });
         else expect((reused as Page<ExecutionSummary>).items.every((e) => e.account_id === other.id)).toBe(true);
       });
@@ -560,7 +597,13 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const kid = uid("kid");
         const owners = [await account(), await account(), await account()];
         for (const owner of owners) {
-          await storage.secrets.putDataKeyIfAbsent({ account_id: owner.id, kid: `${kid}-old`, wrapped: "w", created_at: now(), updated_at: now() });
+          await storage.secrets.putDataKeyIfAbsent({
+            account_id: owner.id,
+            kid: `${kid}-old`,
+            wrapped: "w",
+            created_at: now(),
+            updated_at: now(),
+          });
         }
         const sweep = async () => {
           const seen: WrappedKeyRecord[] = [];
@@ -580,7 +623,10 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         for (const owner of owners) expect(ids).toContain(owner.id);
         expect(before.every((k) => k.kid !== kid)).toBe(true);
         for (const owner of owners) {
-          await storage.secrets.rewrapDataKey({ account_id: owner.id, kid, wrapped: "w2", created_at: now(), updated_at: now() }, `${kid}-old`);
+          await storage.secrets.rewrapDataKey(
+            { account_id: owner.id, kid, wrapped: "w2", created_at: now(), updated_at: now() },
+            `${kid}-old`,
+          );
         }
         const after = (await sweep()).map((k) => k.account_id);
         for (const owner of owners) expect(after).not.toContain(owner.id);
@@ -592,7 +638,13 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         expect(await storage.secrets.put(created)).toBe("created");
         expect(await storage.secrets.get(owner.id, "API_KEY")).toEqual(created);
         await storage.secrets.touch(owner.id, ["API_KEY"], at(3));
-        const replaced = secret(owner.id, "API_KEY", { type: "token", ciphertext: "v1.sealed.other", tags: [], created_at: at(5), updated_at: at(5) });
+        const replaced = secret(owner.id, "API_KEY", {
+          type: "token",
+          ciphertext: "v1.sealed.other",
+          tags: [],
+          created_at: at(5),
+          updated_at: at(5),
+        });
         expect(await storage.secrets.put(replaced)).toBe("updated");
         // A replace keeps the creation time and the last use.
         expect(await storage.secrets.get(owner.id, "API_KEY")).toEqual({ ...replaced, created_at: at(0), last_used_at: at(3) });
@@ -622,7 +674,9 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const owner = await account();
         const keys = ["b_key", "A_KEY", "B_KEY", "_X", "a", "Z9"];
         for (const [i, key] of keys.entries()) {
-          await storage.secrets.put(secret(owner.id, key, { type: i % 2 === 0 ? "plain" : "token", tags: i < 3 ? ["prod", "db"] : ["dev"] }));
+          await storage.secrets.put(
+            secret(owner.id, key, { type: i % 2 === 0 ? "plain" : "token", tags: i < 3 ? ["prod", "db"] : ["dev"] }),
+          );
         }
         const list = async (filter: { type?: string; tag?: string }, limit: number) =>
           (await collect((cursor) => storage.secrets.list(owner.id, filter, { limit, cursor }), limit)).items.map((s) => s.key);
@@ -638,7 +692,12 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
     });
 
     describe("audit log", () => {
-      function event(accountId: string | null, second: number, action: string, overrides: Partial<AuditEventRecord> = {}): AuditEventRecord {
+      function event(
+        accountId: string | null,
+        second: number,
+        action: string,
+        overrides: Partial<AuditEventRecord> = {},
+      ): AuditEventRecord {
         return {
           id: uid("aud"),
           account_id: accountId,
@@ -658,7 +717,12 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const made: AuditEventRecord[] = [];
         const actions = ["login", "flow.create", "login", "flow.update", "login", "secret.put", "login"];
         for (const [i, action] of actions.entries()) {
-          const record = event(owner.id, i, action, i === 0 ? { actor: null, target_type: null, target_id: null, ip: null, details: {} } : {});
+          const record = event(
+            owner.id,
+            i,
+            action,
+            i === 0 ? { actor: null, target_type: null, target_id: null, ip: null, details: {} } : {},
+          );
           made.push(record);
           await storage.audit.append(record);
         }
@@ -666,7 +730,11 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         await storage.audit.append(event(null, 3, "login.failed", { actor: "nobody" }));
         const ids = async (filter: { action?: string; since?: string; until?: string }, limit = 2) =>
           (await collect((cursor) => storage.audit.list(owner.id, filter, { limit, cursor }), limit)).items.map((e) => e.id);
-        const newestFirst = (keep: (e: AuditEventRecord, i: number) => boolean) => made.filter(keep).reverse().map((e) => e.id);
+        const newestFirst = (keep: (e: AuditEventRecord, i: number) => boolean) =>
+          made
+            .filter(keep)
+            .reverse()
+            .map((e) => e.id);
         const all = await collect((cursor) => storage.audit.list(owner.id, {}, { limit: 3, cursor }), 3);
         expect(all.items.map((e) => e.id)).toEqual(newestFirst(() => true));
         expect(all.items.at(-1)).toEqual(made[0]);
@@ -675,7 +743,9 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         expect(await ids({ since: at(2), until: at(5) })).toEqual(newestFirst((_, i) => i >= 2 && i < 5));
         expect(await ids({ since: at(5) })).toEqual(newestFirst((_, i) => i >= 5));
         expect(await ids({ until: at(1) })).toEqual(newestFirst((_, i) => i < 1));
-        expect(await ids({ action: "login", since: at(1), until: at(6) }, 1)).toEqual(newestFirst((e, i) => e.action === "login" && i >= 1 && i < 6));
+        expect(await ids({ action: "login", since: at(1), until: at(6) }, 1)).toEqual(
+          newestFirst((e, i) => e.action === "login" && i >= 1 && i < 6),
+        );
         expect(await ids({ since: at(5), until: at(5) })).toEqual([]);
         await expectStorageError(storage.audit.list(owner.id, {}, { limit: 2, cursor: "!" }), "invalid_cursor");
       });
