@@ -5,7 +5,8 @@
 import { evaluateTemplates, type TemplateScope } from "../../src/expressions";
 import { compileTemplate } from "../../src/expressions/compile";
 import { lookupPath } from "../../src/expressions/path";
-import type { JsonValue, Sandbox } from "../../src/sandbox";
+import type { JsonValue } from "../../src/lib/json";
+import type { Sandbox } from "../../src/sandbox";
 
 export const input: JsonValue = {
   id: "ord_42",

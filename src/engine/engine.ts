@@ -1,7 +1,7 @@
 import type { FlowDefinition } from "../flow";
 import { parseDuration } from "../lib/duration";
-import { NodeError, type NodeOutcome, type StepError } from "../nodes/types";
-import type { JsonValue } from "../sandbox";
+import { NodeError, type NodeOutcome, type StepError } from "./outcome";
+import { isRecord, type JsonValue } from "../lib/json";
 import { canReach, predecessorCounts, targetsFor } from "./graph";
 import type { ChildResult, EngineHost } from "./host";
 import { preview } from "./preview";
@@ -345,7 +345,7 @@ export class ExecutionEngine {
       store.finishStep(token.step_seq!, { status: "waiting", action: null, output: null, error: null, finished_at: null });
       store.appendEvent("step.waiting", token.node_id, data);
     };
-    if (outcome.shared !== undefined && isObject(outcome.shared)) {
+    if (outcome.shared !== undefined && isRecord(outcome.shared)) {
       this.current()!.shared = outcome.shared;
       store.save(this.current()!);
     }
@@ -648,5 +648,3 @@ function toNodeError(error: unknown): NodeError {
   if (error instanceof Error) return new NodeError("node_error", error.message);
   return new NodeError("node_error", String(error));
 }
-
-const isObject = (v: JsonValue): v is Record<string, JsonValue> => typeof v === "object" && v !== null && !Array.isArray(v);

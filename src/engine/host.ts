@@ -1,6 +1,6 @@
 import type { NodeDefinition } from "../flow";
-import type { NodeOutcome, LogLevel } from "../nodes/types";
-import type { JsonValue } from "../sandbox";
+import type { LogLevel, NodeOutcome } from "./outcome";
+import type { JsonValue } from "../lib/json";
 import type { ExecutionStore } from "./store";
 import type { ExecutionState, Token } from "./types";
 

@@ -1,4 +1,4 @@
-import type { JsonValue } from "../sandbox";
+import type { JsonValue } from "../lib/json";
 
 export const PREVIEW_BYTES = 1024;
 

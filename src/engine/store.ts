@@ -1,4 +1,4 @@
-import type { JsonValue } from "../sandbox";
+import type { JsonValue } from "../lib/json";
 import type { EventType, ExecutionEvent, ExecutionState, StepRecord, Timer, TimerKind, Token } from "./types";
 
 /**

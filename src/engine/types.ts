@@ -1,6 +1,6 @@
 import type { FlowDefinition } from "../flow";
-import type { StepError } from "../nodes/types";
-import type { JsonValue } from "../sandbox";
+import type { StepError } from "./outcome";
+import type { JsonValue } from "../lib/json";
 
 export type ExecutionStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
 export const FINAL_STATUSES: readonly ExecutionStatus[] = ["completed", "failed", "cancelled"];

@@ -1,4 +1,4 @@
-import { TextCache } from "../sandbox/cache";
+import { TextCache } from "../lib/text-cache";
 import { type PropertyPath, parsePath } from "./path";
 import { scanTemplate } from "./scanner";
 

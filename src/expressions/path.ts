@@ -1,4 +1,4 @@
-import type { JsonValue } from "../sandbox/types";
+import type { JsonValue } from "../lib/json";
 
 /**
  * The fast path: an expression that is only a property path (`input.items[0].id`,

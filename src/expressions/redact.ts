@@ -1,4 +1,5 @@
-import type { JsonValue, LogLine, SandboxError, SandboxResult } from "../sandbox/types";
+import type { JsonValue } from "../lib/json";
+import type { LogLine, SandboxError, SandboxResult } from "../sandbox/types";
 
 export const REDACTED = "[REDACTED]";
 

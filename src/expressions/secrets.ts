@@ -1,4 +1,4 @@
-import type { JsonValue } from "../sandbox/types";
+import type { JsonValue } from "../lib/json";
 import { compileTemplate } from "./compile";
 import { lex, type Token } from "./lexer";
 import { Redactor } from "./redact";

@@ -1,4 +1,5 @@
-import type { JsonValue, LogLine, Sandbox, SandboxErrorKind, SandboxLimits } from "../sandbox/types";
+import type { JsonValue } from "../lib/json";
+import type { LogLine, Sandbox, SandboxErrorKind, SandboxLimits } from "../sandbox/types";
 import { type CompiledExpression, compileTemplate } from "./compile";
 import { lookupPath } from "./path";
 

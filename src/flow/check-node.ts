@@ -14,6 +14,7 @@ import { checkSection, dotted } from "./zod-issues";
 import type { Section } from "./zod-issues";
 import { parseDuration } from "../lib/duration";
 import { INPUT_BUDGET } from "../input-budget";
+import { isRecord } from "../lib/json";
 
 /** One edge as written, with where it is written. */
 export interface Edge {
@@ -27,10 +28,6 @@ export interface CheckedNode {
   definition: NodeDefinition;
   spec: NodeTypeSpec | undefined;
   edges: Edge[];
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function paramsSection(id: string, type: string): Section {

@@ -3,7 +3,8 @@
  * run in order (text → top level → metadata → nodes → graph) and each
  * collects every problem it sees, so a save reports all mistakes at once.
  */
-import { checkNode, isRecord } from "./check-node";
+import { checkNode } from "./check-node";
+import { isRecord } from "../lib/json";
 import type { CheckedNode } from "./check-node";
 import { checkGraph } from "./graph";
 import { IssueSink } from "./issues";

@@ -1,3 +1,4 @@
+import { isRecord } from "./json";
 import { base64UrlDecode, base64UrlEncode, utf8 } from "./encoding";
 
 export interface JwtClaims {
@@ -49,10 +50,6 @@ export function looksLikeJwt(token: string): boolean {
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", utf8(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isClaims(value: unknown): value is JwtClaims {

@@ -1,6 +1,7 @@
 import { parseDuration } from "../lib/duration";
-import type { JsonValue } from "../sandbox";
-import { NodeError, type NodeContext, type NodeImplementation, type NodeOutcome } from "./types";
+import type { JsonValue } from "../lib/json";
+import { NodeError, type NodeOutcome } from "../engine/outcome";
+import type { NodeContext, NodeImplementation } from "./types";
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** Responses larger than this fail the node rather than bloat the step record. */

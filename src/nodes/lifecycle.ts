@@ -1,4 +1,5 @@
 import type { StepRequest } from "../engine/host";
+import { isRecord } from "../lib/json";
 import { getNodeType, type NodeDefinition } from "../flow";
 import {
   evaluateTemplates,
@@ -9,10 +10,12 @@ import {
   type SecretRefs,
   type SecretResolver,
 } from "../expressions";
-import type { JsonValue, Sandbox } from "../sandbox";
+import type { JsonValue } from "../lib/json";
+import type { Sandbox } from "../sandbox";
 import { getNodeImplementation } from "./registry";
 import { actionOf, forwardLogs, runScript } from "./scripts";
-import { NodeError, type LogLevel, type NodeContext, type NodeImplementation, type NodeOutcome } from "./types";
+import { NodeError, type LogLevel, type NodeOutcome } from "../engine/outcome";
+import type { NodeContext, NodeImplementation } from "./types";
 
 export interface LifecycleDeps {
   fetch: typeof fetch;
@@ -331,5 +334,3 @@ function redactError(error: unknown, redactor: Redactor): NodeError {
   }
   return new NodeError("node_error", redactor.string(error instanceof Error ? error.message : String(error)));
 }
-
-const isRecord = (v: JsonValue | undefined): v is Params => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -1,7 +1,9 @@
 import { evaluateTemplates, lookupPath, parsePath } from "../expressions";
 import { isTemplate } from "../flow";
-import type { JsonValue, LogLine, SandboxResult } from "../sandbox";
-import { NodeError, type NodeContext, type NodeImplementation } from "./types";
+import type { JsonValue } from "../lib/json";
+import type { LogLine, SandboxResult } from "../sandbox";
+import { NodeError } from "../engine/outcome";
+import type { NodeContext, NodeImplementation } from "./types";
 
 /** Runs a script in the sandbox and turns its failure into a NodeError; console output goes to the step's logs. */
 export async function runScript(

@@ -1,6 +1,6 @@
-import type { JsonValue, Sandbox } from "../sandbox";
-
-export type LogLevel = "debug" | "info" | "warn" | "error";
+import type { LogLevel, NodeOutcome } from "../engine/outcome";
+import type { JsonValue } from "../lib/json";
+import type { Sandbox } from "../sandbox";
 
 /** What a node sees while it runs. Everything is plain data or a web-standard capability. */
 export interface NodeContext {
@@ -25,17 +25,6 @@ export interface NodeContext {
   now(): number;
 }
 
-/**
- * How a node finished. Waiting outcomes suspend the branch; the engine resumes it later. `shared`,
- * when present, is the run's new shared state (scripts and hooks may change it whatever the outcome).
- */
-export type NodeOutcome = (
-  | { kind: "done"; action: string; output: JsonValue }
-  | { kind: "sleep"; until: number; action: string; output: JsonValue }
-  | { kind: "wait_event"; event: string; timeoutAt: number | null }
-  | { kind: "subflow"; flowId: string; input: JsonValue; version?: number; wait: boolean }
-) & { shared?: JsonValue };
-
 export interface NodeImplementation {
   type: string;
   /**
@@ -45,24 +34,4 @@ export interface NodeImplementation {
    */
   sideEffects: boolean;
   run(ctx: NodeContext): Promise<NodeOutcome>;
-}
-
-/** A node failure with a stable code. `retryable: false` skips the node's retry policy. */
-export class NodeError extends Error {
-  override readonly name = "NodeError";
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly details?: JsonValue,
-    readonly retryable = true,
-  ) {
-    super(message);
-  }
-}
-
-export interface StepError {
-  code: string;
-  message: string;
-  node_id: string;
-  details?: JsonValue;
 }

@@ -1,6 +1,7 @@
 import { parseDuration } from "../lib/duration";
-import type { JsonValue } from "../sandbox";
-import { NodeError, type NodeContext, type NodeImplementation, type NodeOutcome } from "./types";
+import type { JsonValue } from "../lib/json";
+import { NodeError, type NodeOutcome } from "../engine/outcome";
+import type { NodeContext, NodeImplementation } from "./types";
 
 function durationMs(value: JsonValue | undefined, param: string): number {
   const ms = typeof value === "string" || typeof value === "number" ? parseDuration(value) : undefined;

@@ -4,7 +4,7 @@ import { readOptionalJson } from "../http/body";
 import type { AppEnv } from "../http/context";
 import { badRequest } from "../errors";
 import { MAX_WAIT_SECONDS } from "../services/runs";
-import type { JsonValue } from "../sandbox";
+import type { JsonValue } from "../lib/json";
 import { bearer, commonErrors, errorResponse, IdParam, PageQuery } from "./schemas";
 
 const Json = z.unknown().openapi({ description: "Any JSON value" });

@@ -3,7 +3,8 @@ import { type DescribedError, toSandboxError } from "./errors";
 import { INSPECT_FILENAME, INSPECT_SOURCE } from "./inspect";
 import { LogCollector, utf8Length } from "./logs";
 import type { PreparedSource } from "./source";
-import type { JsonValue, LogLine, SandboxError, SandboxLimits, SandboxResult } from "./types";
+import type { JsonValue } from "../lib/json";
+import type { LogLine, SandboxError, SandboxLimits, SandboxResult } from "./types";
 
 const LEVELS: LogLine["level"][] = ["log", "info", "warn", "error", "debug"];
 const UNDESCRIBED: DescribedError = { thrown: "(an exception that could not be described)" };

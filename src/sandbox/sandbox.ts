@@ -1,7 +1,8 @@
 import type { QuickJSWASMModule } from "quickjs-emscripten-core";
 import { QuickJSEngine } from "./engine";
 import { type PreparedSource, prepareExpression, prepareScript } from "./source";
-import { ENGINE_OVERHEAD_BYTES, type JsonValue, resolveLimits, type Sandbox, type SandboxLimits, type SandboxResult } from "./types";
+import type { JsonValue } from "../lib/json";
+import { ENGINE_OVERHEAD_BYTES, resolveLimits, type Sandbox, type SandboxLimits, type SandboxResult } from "./types";
 
 /**
  * Builds a fresh, independent QuickJS wasm instance whose linear memory can never grow past

@@ -1,5 +1,5 @@
 import type { Intrinsics } from "quickjs-emscripten-core";
-import { TextCache } from "./cache";
+import { TextCache } from "../lib/text-cache";
 import type { SourceMapping } from "./errors";
 
 export const SCRIPT_FILENAME = "script.js";

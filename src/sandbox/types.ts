@@ -1,5 +1,4 @@
-/** Any value that survives a JSON round trip; the only currency across the sandbox boundary. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonValue } from "../lib/json";
 
 export interface SandboxLimits {
   /**

@@ -5,7 +5,7 @@ import { validateFlowMemo } from "../flow";
 import { derivedId, newId } from "../lib/ids";
 import type { ExecutionRpc, LogLine } from "../objects/execution/rpc";
 import type { ExecutionView, StepView } from "../objects/execution/views";
-import type { JsonValue } from "../sandbox";
+import type { JsonValue } from "../lib/json";
 import type { ExecutionFilter, ExecutionSummary, Page, Storage } from "../storage/types";
 import type { AuditService } from "./audit";
 import { requireStoredSize } from "./stored-size";

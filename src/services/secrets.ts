@@ -1,5 +1,5 @@
 import { AppError, badRequest, notFound } from "../errors";
-import type { JsonValue } from "../sandbox";
+import type { JsonValue } from "../lib/json";
 import type { SecretResolver } from "../expressions";
 import type { Page, SecretFilter, SecretRecord, Storage } from "../storage/types";
 import { isStructured, SECRET_KEY, SECRET_SCHEMAS } from "../vault/secret-types";

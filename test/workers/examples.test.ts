@@ -16,7 +16,8 @@ import retryErrorEdge from "../../examples/retry-error-edge.yaml?raw";
 import subflowChild from "../../examples/subflow-child.yaml?raw";
 import subflowParent from "../../examples/subflow-parent.yaml?raw";
 import { buildRequest, sendRequest } from "../../src/nodes/http-request";
-import { NodeError, type NodeContext } from "../../src/nodes/types";
+import { NodeError } from "../../src/engine/outcome";
+import type { NodeContext } from "../../src/nodes/types";
 import { call, getExecution, runFlow, saveFlow, signUp, uniqueName, type TestUser } from "../helpers/api";
 
 const HTTP = inject("httpBase");

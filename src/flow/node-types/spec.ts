@@ -4,6 +4,7 @@
  * (which actions a node can finish with, which params hold code).
  */
 import type { z } from "zod";
+import { isRecord } from "../../lib/json";
 import { isTemplate, templatedObject } from "../primitives";
 
 /** A rule spanning several params (e.g. "operation: set needs key and value"). */
@@ -45,10 +46,6 @@ export interface NodeTypeDeclaration {
   scriptParams?: readonly string[];
   actionsFor?: (params: Record<string, unknown>) => readonly string[] | undefined;
   crossCheck?: (params: Record<string, unknown>) => ParamProblem[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 export function defineNodeType(declaration: NodeTypeDeclaration): NodeTypeSpec {

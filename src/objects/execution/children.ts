@@ -3,8 +3,8 @@ import type { ExecutionState } from "../../engine/types";
 import type { Env } from "../../env";
 import { validateFlowMemo } from "../../flow";
 import { derivedId } from "../../lib/ids";
-import { NodeError } from "../../nodes/types";
-import type { JsonValue } from "../../sandbox";
+import { NodeError } from "../../engine/outcome";
+import type { JsonValue } from "../../lib/json";
 import type { Storage } from "../../storage/types";
 import { executionStub } from "./rpc";
 

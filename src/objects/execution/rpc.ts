@@ -1,7 +1,7 @@
 import type { ChildResult } from "../../engine/host";
 import type { StartRequest } from "../../engine/engine";
 import type { ExecutionEvent } from "../../engine/types";
-import type { JsonValue } from "../../sandbox";
+import type { JsonValue } from "../../lib/json";
 import type { AuditEventRecord } from "../../storage/types";
 import type { ExecutionView, StepView } from "./views";
 

@@ -1,6 +1,6 @@
 import type { ExecutionStore } from "../../engine/store";
 import type { EventType, ExecutionEvent, ExecutionState, StepRecord, Timer, TimerKind, Token } from "../../engine/types";
-import type { JsonValue } from "../../sandbox";
+import type { JsonValue } from "../../lib/json";
 
 // Steps and events are never deleted, so a plain INTEGER PRIMARY KEY numbers them 1, 2, 3... exactly
 // as AUTOINCREMENT would, without its bookkeeping write per insert. (Objects created before keep

@@ -1,6 +1,6 @@
 import { preview } from "../../engine/preview";
 import type { ExecutionState, StepRecord, Token } from "../../engine/types";
-import type { JsonValue } from "../../sandbox";
+import type { JsonValue } from "../../lib/json";
 import type { ExecutionSummary } from "../../storage/types";
 
 /** What the API shows of an execution. */

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { lookupPath, parsePath } from "../../../src/expressions";
-import type { JsonValue } from "../../../src/sandbox/types";
+import type { JsonValue } from "../../../src/lib/json";
 
 describe("parsePath", () => {
   it.each([

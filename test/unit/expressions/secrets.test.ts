@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mergeSecretRefs, referencedSecrets, resolveSecrets, type SecretResolver } from "../../../src/expressions";
-import type { JsonValue } from "../../../src/sandbox/types";
+import type { JsonValue } from "../../../src/lib/json";
 
 const names = (refs: Set<string> | "all") => (refs === "all" ? "all" : [...refs].sort());
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateTemplates, interpolate, type TemplateScope } from "../../../src/expressions";
-import type { JsonValue, Sandbox, SandboxResult } from "../../../src/sandbox/types";
+import type { JsonValue } from "../../../src/lib/json";
+import type { Sandbox, SandboxResult } from "../../../src/sandbox/types";
 
 /** A stand-in sandbox: answers from a table and records what reached it. */
 function fakeSandbox(answers: Record<string, SandboxResult> = {}) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { JsonValue } from "../../../src/sandbox";
+import type { JsonValue } from "../../../src/lib/json";
 import { getSandbox, type Sandbox } from "../../../src/sandbox";
 import { done, fail, run } from "./helpers";
 

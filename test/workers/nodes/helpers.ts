@@ -3,8 +3,9 @@ import type { StepRequest } from "../../../src/engine/host";
 import type { ExecutionState, Token } from "../../../src/engine/types";
 import type { BatchSpec, NodeDefinition, NodeHooks } from "../../../src/flow";
 import { runNode, type LifecycleDeps } from "../../../src/nodes/lifecycle";
-import { NodeError, type LogLevel, type NodeOutcome } from "../../../src/nodes/types";
-import { getSandbox, type JsonValue } from "../../../src/sandbox";
+import { NodeError, type LogLevel, type NodeOutcome } from "../../../src/engine/outcome";
+import type { JsonValue } from "../../../src/lib/json";
+import { getSandbox } from "../../../src/sandbox";
 
 export interface LoggedLine {
   level: LogLevel;

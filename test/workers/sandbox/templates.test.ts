@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluateTemplates, REDACTED, referencedSecrets, resolveSecrets, type SecretResolver } from "../../../src/expressions";
-import { getSandbox, type JsonValue, type Sandbox } from "../../../src/sandbox";
+import type { JsonValue } from "../../../src/lib/json";
+import { getSandbox, type Sandbox } from "../../../src/sandbox";
 
 let sandbox: Sandbox;
 beforeAll(async () => {

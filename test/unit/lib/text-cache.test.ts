@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TextCache } from "../../../src/sandbox/cache";
+import { TextCache } from "../../../src/lib/text-cache";
 
 describe("TextCache", () => {
   it("remembers, evicts the oldest past its bounds, and skips long keys", () => {
