@@ -200,5 +200,9 @@ export function checkNode(id: string, raw: unknown, sink: IssueSink): CheckedNod
   if (raw.hooks !== undefined && checkSetting(id, "hooks", "invalid_node", hooksSchema, raw.hooks, sink)) {
     definition.hooks = { ...(raw.hooks as NodeHooks) };
   }
+  // A hooks.exec script replaces what the node does, so such a node runs whatever its type.
+  if (spec?.notRunnable !== undefined && definition.hooks?.exec === undefined) {
+    sink.warn("node_not_runnable", `node '${id}' has type '${spec.type}', which this server cannot run: ${spec.notRunnable}`, [...path, "type"]);
+  }
   return { id, definition, spec, edges };
 }

@@ -50,6 +50,14 @@ export function withTemplates(schema: z.ZodType): z.ZodType {
     ? Object.fromEntries(entries.filter(([, value]) => value !== undefined))
     : undefined;
   let result: z.ZodType;
+  if (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) {
+    // The default is applied when the node runs (see NodeTypeSpec.resolved); in the document the
+    // param is simply optional, and editors show the default.
+    const value: unknown = schema._zod.def.defaultValue;
+    return withTemplates(schema.unwrap() as z.ZodType)
+      .optional()
+      .meta({ ...(meta ?? {}), default: value });
+  }
   if (schema instanceof z.ZodOptional) {
     result = withTemplates(schema.unwrap() as z.ZodType).optional();
   } else if (acceptsAnyString(schema)) {
@@ -90,6 +98,11 @@ export function durationSchema(options: { positive?: boolean } = {}): z.ZodType<
     .meta({ pattern: DURATION_PATTERN, description: `A duration: ${DURATION_HINT}` });
 }
 
+/** A node param holding a duration: checked like `durationSchema`, handed to the node in milliseconds. */
+export function durationParam(options: { positive?: boolean } = {}): z.ZodType<number> {
+  return durationSchema(options).transform((value) => parseDuration(value)!);
+}
+
 export const cronSchema = z
   .string()
   .superRefine((value, ctx) => {
@@ -120,3 +133,6 @@ export const scalarMap = z.record(z.string(), z.union([z.string(), z.number(), z
 export const freeMap = z.record(z.string(), z.unknown());
 export const stringOrList = z.union([z.string(), z.array(z.string())]);
 export const port = z.number().int().min(1).max(65535);
+
+/** A node param holding a timestamp: checked like `timestampSchema`, handed to the node as epoch milliseconds. */
+export const timestampParam: z.ZodType<number> = timestampSchema.transform((value) => Date.parse(value));

@@ -32,7 +32,7 @@ export const FLOW_ERROR_CODES = [
 ] as const;
 
 /** Every code a warning can carry. Warnings never make a flow invalid. */
-export const FLOW_WARNING_CODES = ["unreachable_node", "unknown_action", "yaml_warning", "too_many_issues"] as const;
+export const FLOW_WARNING_CODES = ["unreachable_node", "unknown_action", "node_not_runnable", "yaml_warning", "too_many_issues"] as const;
 
 export interface FlowIssue {
   code: string;

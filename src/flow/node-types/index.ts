@@ -1,36 +1,12 @@
 /**
- * The node type registry. Adding a type means declaring it in one of the
- * sibling files and listing it here; validation, the JSON Schema and the
- * docs test all read from this list.
+ * The node types the flow language knows. Each is declared next to its implementation
+ * (src/nodes/<type>/spec.ts) and listed in src/nodes/specs.ts; validation, the JSON Schema and the
+ * docs test all read from that list.
  */
-import { agent, llm, mcp } from "./ai";
-import { cron } from "./cron";
-import { dynamodb, postgres, store } from "./data";
-import { emailReceive, emailSend } from "./email";
-import { httpRequest, webhook } from "./http";
-import { condition, delay, subFlow, transform, wait } from "./logic";
+import { NODE_SPECS as SPECS } from "../../nodes/specs";
 import type { NodeTypeSpec } from "./spec";
 
 export type { NodeTypeSpec, ParamProblem } from "./spec";
-
-const SPECS: readonly NodeTypeSpec[] = [
-  httpRequest,
-  transform,
-  condition,
-  delay,
-  wait,
-  store,
-  llm,
-  agent,
-  emailSend,
-  emailReceive,
-  webhook,
-  dynamodb,
-  postgres,
-  cron,
-  mcp,
-  subFlow,
-];
 
 const BY_TYPE: ReadonlyMap<string, NodeTypeSpec> = new Map(SPECS.map((spec) => [spec.type, spec]));
 

@@ -3,7 +3,7 @@
  * validation, the JSON Schema, the docs tables and the engine's expectations
  * (which actions a node can finish with, which params hold code).
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { isRecord } from "../../lib/json";
 import { isTemplate, templatedObject } from "../primitives";
 
@@ -15,11 +15,22 @@ export interface ParamProblem {
   missing?: boolean;
 }
 
-export interface NodeTypeSpec {
+type Shape = Record<string, z.ZodType>;
+
+/** Params as a node's implementation receives them, for a declared shape. */
+export type ResolvedParams<S extends Shape> = z.output<z.ZodObject<S>>;
+
+export interface NodeTypeSpec<P = Record<string, unknown>> {
   readonly type: string;
   readonly description: string;
-  /** Closed object schema of `params` (unknown params rejected; every field also accepts a "${...}" template). */
+  /** Closed object schema of `params` as written (unknown params rejected; every field also accepts a "${...}" template). */
   readonly params: z.ZodType;
+  /**
+   * Params as the node runs with them: templates evaluated, then parsed by this schema, which applies
+   * defaults and the cross-param rules. What a template produced is only known at run time, so a
+   * value the schema refuses fails the step there (invalid_params), never silently.
+   */
+  readonly resolved: z.ZodType<P>;
   /** Param names in declaration order. */
   readonly paramNames: readonly string[];
   /** Actions the node can finish with; `default` and `error` are always possible. */
@@ -31,43 +42,53 @@ export interface NodeTypeSpec {
    * them: there it belongs to the script's own template literals.
    */
   readonly scriptParams: readonly string[];
+  /**
+   * Set while the type validates but this server cannot run it: why. Flows using it save with a
+   * warning (node_not_runnable) naming the node, instead of failing every run.
+   */
+  readonly notRunnable?: string;
   /** The exact action set implied by these params, when it can be known before running. */
   actionsFor?(params: Record<string, unknown>): readonly string[] | undefined;
   /** Cross-param rules, run even when some params are individually invalid. */
   crossCheck?(params: Record<string, unknown>): ParamProblem[];
 }
 
-export interface NodeTypeDeclaration {
+export interface NodeTypeDeclaration<S extends Shape> {
   type: string;
   description: string;
-  params: Record<string, z.ZodType>;
+  params: S;
   actions: readonly string[];
   dynamicActions?: boolean;
-  scriptParams?: readonly string[];
+  scriptParams?: readonly (keyof S & string)[];
+  notRunnable?: string;
   actionsFor?: (params: Record<string, unknown>) => readonly string[] | undefined;
   crossCheck?: (params: Record<string, unknown>) => ParamProblem[];
 }
 
-export function defineNodeType(declaration: NodeTypeDeclaration): NodeTypeSpec {
+function withCrossCheck<T extends z.ZodType>(schema: T, crossCheck: NodeTypeDeclaration<Shape>["crossCheck"]): T {
+  if (!crossCheck) return schema;
+  // Inside the schema too, so both the save-time and the run-time check apply the same rules.
+  return schema.superRefine((value, ctx) => {
+    if (!isRecord(value)) return;
+    for (const problem of crossCheck(value)) {
+      ctx.addIssue({ code: "custom", message: problem.message, path: problem.path, params: { missing: problem.missing === true } });
+    }
+  }) as unknown as T;
+}
+
+export function defineNodeType<S extends Shape>(declaration: NodeTypeDeclaration<S>): NodeTypeSpec<ResolvedParams<S>> {
   const { crossCheck } = declaration;
-  let params: z.ZodType = templatedObject(declaration.params);
-  if (crossCheck) {
-    // Inside the schema too, so a caller checking resolved params at run time gets the same rules.
-    params = params.superRefine((value, ctx) => {
-      if (!isRecord(value)) return;
-      for (const problem of crossCheck(value)) {
-        ctx.addIssue({ code: "custom", message: problem.message, path: problem.path, params: { missing: problem.missing === true } });
-      }
-    });
-  }
   return {
     type: declaration.type,
     description: declaration.description,
-    params,
+    params: withCrossCheck(templatedObject(declaration.params), crossCheck),
+    // Not closed: a `prep` hook may hand the node more than it declares; the node never sees it.
+    resolved: withCrossCheck(z.object(declaration.params), crossCheck) as unknown as z.ZodType<ResolvedParams<S>>,
     paramNames: Object.keys(declaration.params),
     actions: declaration.actions,
     dynamicActions: declaration.dynamicActions ?? false,
     scriptParams: declaration.scriptParams ?? [],
+    ...(declaration.notRunnable === undefined ? {} : { notRunnable: declaration.notRunnable }),
     ...(declaration.actionsFor ? { actionsFor: declaration.actionsFor } : {}),
     ...(crossCheck ? { crossCheck } : {}),
   };

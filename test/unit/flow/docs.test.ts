@@ -62,7 +62,11 @@ describe("docs/flow-language.md", () => {
     for (const example of examples) {
       const result = validateFlow(example);
       expect(result.errors, example).toEqual([]);
-      expect(result.warnings, example).toEqual([]);
+      // Examples document every type, including those this server cannot run yet.
+      expect(
+        result.warnings.filter((w) => w.code !== "node_not_runnable"),
+        example,
+      ).toEqual([]);
     }
   });
 });

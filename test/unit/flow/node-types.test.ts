@@ -269,9 +269,14 @@ const CASES: Record<string, Case> = {
     ],
   },
   flow: {
-    good: [{ flow_id: "child-flow", input: { order: "${input}" }, version: "1.2.0", wait: false }],
+    good: [
+      { flow_id: "child-flow", input: { order: "${input}" }, version: 3, wait: false },
+      { flow_id: "child-flow", version: "12" },
+    ],
     bad: [
       [{ input: {} }, "missing_param", "node 'n' (flow) is missing required param 'flow_id'"],
+      // Versions are the registry's numbers (1, 2, ...), not metadata.version strings.
+      [{ flow_id: "x", version: "1.2.0" }, "invalid_param", "node 'n' param 'version': must be a version number"],
       [
         { flow_id: "x", wait: "yes" },
         "invalid_param",

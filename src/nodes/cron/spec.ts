@@ -1,12 +1,13 @@
-/** The `cron` node: manages the account's schedules from inside a flow. */
+/** `cron`: manages the account's schedules from inside a flow. */
 import { z } from "zod";
-import { cronSchema } from "../primitives";
-import { defineNodeType, requiredBySelector } from "./spec";
+import { cronSchema } from "../../flow/primitives";
+import { defineNodeType, requiredBySelector } from "../../flow/node-types/spec";
 
 export const CRON_OPERATIONS = ["schedule", "list", "get", "delete"] as const;
 
 export const cron = defineNodeType({
   type: "cron",
+  notRunnable: "schedules are not available on this server yet",
   description: "Creates, lists, reads or deletes a schedule of the account; each tick of a schedule starts a run of flow_id.",
   actions: ["default"],
   params: {

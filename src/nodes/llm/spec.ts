@@ -1,10 +1,9 @@
-/** Model calls and tools: llm, agent, mcp. */
+/** `llm`: one chat-model call. */
 import { z } from "zod";
-import { durationSchema, freeMap, scalarMap, stringOrList } from "../primitives";
-import { defineNodeType, requiredBySelector } from "./spec";
-import type { ParamProblem } from "./spec";
+import { freeMap, stringOrList } from "../../flow/primitives";
+import { defineNodeType } from "../../flow/node-types/spec";
 
-const ROLES = ["system", "user", "assistant", "tool", "developer"] as const;
+export const ROLES = ["system", "user", "assistant", "tool", "developer"] as const;
 
 // Tool definitions are passed to the model as they are (OpenAI format), so
 // only the parts FlowRunner itself reads are checked.
@@ -27,7 +26,7 @@ const templateMessage = z.strictObject({
   template: z.string().describe("Text with {{.name}} placeholders filled from context"),
 });
 
-const connection = {
+export const connection = {
   provider: z.string().optional().describe("openai (default), anthropic, or any name for an OpenAI-compatible endpoint"),
   api_key: z.string().describe('API key, usually "${secrets.OPENAI_API_KEY}"'),
   model: z.string().min(1).describe("Model name, e.g. gpt-4.1-mini"),
@@ -37,6 +36,7 @@ const connection = {
 
 export const llm = defineNodeType({
   type: "llm",
+  notRunnable: "model calls are not available on this server yet; an OpenAI-compatible API works through http.request",
   description:
     "Calls a chat model. Messages come from templates+context, messages, prompt, or template+variables (first present wins; with none, from the input). Output: {content, choices, usage, finish_reason, has_tool_calls, tool_calls, structured_output?, ...}.",
   actions: ["default"],
@@ -59,51 +59,4 @@ export const llm = defineNodeType({
     variables: freeMap.optional().describe("Values for template"),
     role: z.enum(ROLES).optional().describe("Role of the template message (default user)"),
   },
-});
-
-export const agent = defineNodeType({
-  type: "agent",
-  description:
-    "Runs a tool-calling loop until the model answers without tool calls (at most max_steps). Output: {response, steps, intermediate_results, conversation}.",
-  actions: ["default"],
-  params: {
-    ...connection,
-    prompt: z.string().min(1).describe("The task"),
-    system: z.string().optional().describe("System prompt"),
-    max_steps: z.number().int().min(1).max(100).optional().describe("Model round trips allowed (default 10)"),
-    tools: z
-      .array(z.looseObject({ type: z.string().optional() }))
-      .optional()
-      .describe("Tool definitions (OpenAI format); how each tool is executed is up to the agent node"),
-  },
-});
-
-export const MCP_OPERATIONS = ["readResource", "executeTool", "getPrompt"] as const;
-
-export const mcp = defineNodeType({
-  type: "mcp",
-  description: "Calls an MCP server over HTTP or SSE: reads a resource, executes a tool or gets a prompt. Output: {result}.",
-  actions: ["default"],
-  params: {
-    operation: z.enum(MCP_OPERATIONS).describe("readResource, executeTool or getPrompt"),
-    connectionType: z
-      .enum(["http", "sse"], { error: "must be http or sse (stdio servers, connectionType cmd, cannot run on Workers)" })
-      .optional()
-      .describe("Transport (default http)"),
-    url: z.string().describe("Server URL"),
-    messagesPostEndpoint: z.string().optional().describe("sse: endpoint for client messages"),
-    headers: scalarMap.optional().describe("Request headers, e.g. Authorization"),
-    timeout: durationSchema({ positive: true }).optional().describe("Request timeout (a number is seconds)"),
-    resourceUri: z.string().optional().describe("readResource: the resource URI"),
-    toolName: z.string().optional().describe("executeTool: the tool"),
-    toolParameters: freeMap.optional().describe("executeTool: the tool's arguments"),
-    promptName: z.string().optional().describe("getPrompt: the prompt"),
-    promptArguments: freeMap.optional().describe("getPrompt: the prompt's arguments"),
-  },
-  crossCheck: (params): ParamProblem[] =>
-    requiredBySelector(params, "operation", undefined, {
-      readResource: ["resourceUri"],
-      executeTool: ["toolName"],
-      getPrompt: ["promptName"],
-    }),
 });

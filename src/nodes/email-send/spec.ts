@@ -1,7 +1,7 @@
-/** Mail out (SMTP or a relay's HTTP API) and mail in (IMAP). */
+/** `email.send`: mail out through SMTP or a relay's HTTP API. */
 import { z } from "zod";
-import { port, scalarMap, stringOrList, timestampSchema } from "../primitives";
-import { defineNodeType, requiredBySelector } from "./spec";
+import { port, scalarMap, stringOrList } from "../../flow/primitives";
+import { defineNodeType, requiredBySelector } from "../../flow/node-types/spec";
 
 export const EMAIL_PROVIDERS = ["smtp", "resend", "sendgrid", "mailgun", "postmark", "ses"] as const;
 
@@ -13,6 +13,7 @@ const attachment = z.strictObject({
 
 export const emailSend = defineNodeType({
   type: "email.send",
+  notRunnable: "sending email is not available on this server yet; a relay's HTTP API works through http.request",
   description:
     "Sends an email through SMTP (smtp_host, username, password) or a relay API (provider + api_key). Output: {status: 'sent', from, to, cc, bcc, subject}.",
   actions: ["default"],
@@ -48,31 +49,5 @@ export const emailSend = defineNodeType({
       ses: ["region", "access_key", "secret_key", "from"],
     });
     return problems;
-  },
-});
-
-export const emailReceive = defineNodeType({
-  type: "email.receive",
-  description: "Reads messages from an IMAP mailbox. Output: [{subject, from, to, cc, date, body, html, headers, messageId, metadata}].",
-  actions: ["default"],
-  params: {
-    imap_host: z.string().describe("IMAP server host"),
-    imap_port: port.optional().describe("IMAP port (default 993, TLS)"),
-    username: z.string().describe("Login"),
-    password: z.string().describe("Password"),
-    folder: z.string().optional().describe("Mailbox (default INBOX)"),
-    since: timestampSchema.optional().describe("Only messages after this RFC 3339 time"),
-    before: timestampSchema.optional().describe("Only messages before this RFC 3339 time"),
-    from: z.string().optional().describe("Filter on sender"),
-    to: z.string().optional().describe("Filter on recipient"),
-    subject: z.string().optional().describe("Filter on subject"),
-    unseen: z.boolean().optional().describe("Only unread messages"),
-    limit: z.number().int().min(1).optional().describe("At most this many messages"),
-    mark_as_read: z.boolean().optional().describe("Mark fetched messages as read"),
-    with_body: z.boolean().optional().describe("Fetch bodies (default true)"),
-    body_preview: z
-      .union([z.boolean(), z.number().int().min(0)])
-      .optional()
-      .describe("Include a preview of the body (true, or a length in characters)"),
   },
 });
