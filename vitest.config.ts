@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 import { storageProviderProjects } from "./test/storage-projects.ts";
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
-const workerBindings = { TEST_MIGRATIONS: migrations, JWT_SECRET: "test-jwt-secret-0123456789abcdef" };
+// Flows in the tests call real servers on 127.0.0.1, as under local development.
+const workerBindings = { TEST_MIGRATIONS: migrations, JWT_SECRET: "test-jwt-secret-0123456789abcdef", OUTBOUND_PRIVATE_NETWORK: "allow" };
 
 export default defineConfig({
   test: {

@@ -34,6 +34,8 @@ export interface Env {
   AWS_ACCESS_KEY_ID?: string;
   AWS_SECRET_ACCESS_KEY?: string;
   AWS_SESSION_TOKEN?: string;
+  /** "allow" lets nodes reach loopback and private addresses (local development); anything else denies it. */
+  OUTBOUND_PRIVATE_NETWORK?: string;
 }
 
 export interface AppConfig {
@@ -50,6 +52,8 @@ export interface AppConfig {
   rateLimitWindowSeconds: number;
   /** Origins allowed cross-origin access with credentials; empty means none. */
   corsOrigins: string[];
+  /** Whether nodes may call loopback and private addresses: refused unless OUTBOUND_PRIVATE_NETWORK is "allow". */
+  privateNetwork: "allow" | "deny";
 }
 
 // Only ever used when JWT_SECRET is unset, which the service announces loudly.
@@ -82,6 +86,7 @@ function readConfig(env: Env): AppConfig {
       .filter((o) => o !== "" && o !== "*"),
     rateLimitRequests: env.RATE_LIMIT_REQUESTS?.trim() === "0" ? 0 : positiveInt(env.RATE_LIMIT_REQUESTS, 600),
     rateLimitWindowSeconds: positiveInt(env.RATE_LIMIT_WINDOW_SECONDS, 60),
+    privateNetwork: env.OUTBOUND_PRIVATE_NETWORK?.trim() === "allow" ? "allow" : "deny",
   };
 }
 

@@ -54,6 +54,7 @@ export class ExecutionEngine {
   private again = false;
   private readonly waiters = new Set<() => void>();
   private readonly options: EngineOptions;
+  private readonly memos = new Map<string, { value: JsonValue }>();
 
   constructor(
     private readonly host: EngineHost,
@@ -316,6 +317,14 @@ export class ExecutionEngine {
         node,
         results: this.allResults(),
         signal: controller.signal,
+        now: () => this.host.now(),
+        beforeEffect: () => store.flush(),
+        memo: {
+          get: (key) => this.memos.get(`${token.id}:${key}`),
+          put: (key, value) => void this.memos.set(`${token.id}:${key}`, { value }),
+        },
+        emit: () => undefined,
+        runChild: () => Promise.reject(new NodeError("not_available", "runChild")),
         log: (level, message, data) => store.appendEvent("log", token.node_id, { level, message, ...(data === undefined ? {} : { data }) }),
       });
       const aborted = new Promise<never>((_, reject) => {

@@ -12,6 +12,11 @@ export interface StepRequest {
   results: Record<string, JsonValue>;
   signal: AbortSignal;
   log(level: LogLevel, message: string, data?: JsonValue): void;
+  now(): number;
+  beforeEffect(): Promise<void>;
+  memo: { get(key: string): { value: JsonValue } | undefined; put(key: string, value: JsonValue): void };
+  emit(type: string, data: JsonValue): void;
+  runChild(key: string, request: { flowId: string; input: JsonValue; version?: number }, signal: AbortSignal): Promise<ChildResult>;
 }
 
 export interface ChildResult {

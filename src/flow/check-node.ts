@@ -30,7 +30,7 @@ export interface CheckedNode {
   edges: Edge[];
 }
 
-function paramsSection(id: string, type: string): Section {
+export function paramsSection(id: string, type: string): Section {
   return {
     codes: { unknownKey: "unknown_param", missing: "missing_param", invalid: "invalid_param" },
     base: ["nodes", id, "params"],
@@ -202,7 +202,10 @@ export function checkNode(id: string, raw: unknown, sink: IssueSink): CheckedNod
   }
   // A hooks.exec script replaces what the node does, so such a node runs whatever its type.
   if (spec?.notRunnable !== undefined && definition.hooks?.exec === undefined) {
-    sink.warn("node_not_runnable", `node '${id}' has type '${spec.type}', which this server cannot run: ${spec.notRunnable}`, [...path, "type"]);
+    sink.warn("node_not_runnable", `node '${id}' has type '${spec.type}', which this server cannot run: ${spec.notRunnable}`, [
+      ...path,
+      "type",
+    ]);
   }
   return { id, definition, spec, edges };
 }

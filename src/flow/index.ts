@@ -5,6 +5,7 @@
  */
 export { validateFlow } from "./validate";
 export { validateFlowMemo } from "./memo";
+export { parseResolvedParams, type ResolvedParamsResult } from "./resolved-params";
 export { flowJsonSchema } from "./json-schema";
 export { getNodeType, NODE_TYPES, UNIVERSAL_ACTIONS } from "./node-types";
 export type { NodeTypeSpec, ParamProblem } from "./node-types";

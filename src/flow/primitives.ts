@@ -5,6 +5,7 @@
  * it, so the code is right wherever the leaf is used.
  */
 import { z } from "zod";
+import type { JsonValue } from "../lib/json";
 import { parseDuration } from "../lib/duration";
 import { cronError } from "./cron";
 import { kindOf } from "./suggest";
@@ -69,10 +70,11 @@ export function withTemplates(schema: z.ZodType): z.ZodType {
 }
 
 /** A closed object (unknown keys rejected) whose every field also accepts a template. */
-export function templatedObject(shape: Shape): z.ZodObject {
+export function templatedObject<S extends Shape>(shape: S): z.ZodObject<S, z.core.$strict> {
   const fields: Shape = {};
   for (const [key, field] of Object.entries(shape)) fields[key] = withTemplates(field);
-  return z.strictObject(fields);
+  // Typed as the declared shape: what a node receives once its templates are evaluated.
+  return z.strictObject(fields) as z.ZodObject<S, z.core.$strict>;
 }
 
 /**
@@ -129,8 +131,10 @@ export const timestampSchema = z
 
 /** Header-like maps: the values are sent as text, so any scalar is fine. */
 export const scalarMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+/** Any value YAML or a template can produce; typed as JSON for the node that receives it. */
+export const jsonValue = z.unknown() as unknown as z.ZodType<JsonValue>;
 /** Free-form maps whose values the node passes through untouched. */
-export const freeMap = z.record(z.string(), z.unknown());
+export const freeMap = z.record(z.string(), jsonValue);
 export const stringOrList = z.union([z.string(), z.array(z.string())]);
 export const port = z.number().int().min(1).max(65535);
 

@@ -1,11 +1,21 @@
-import { conditionNode, transformNode } from "./scripts";
-import { httpRequestNode } from "./http-request";
-import type { NodeImplementation } from "./types";
-import { delayNode, subflowNode, waitNode } from "./waits";
+/**
+ * The node types this server can run. A type declared in src/nodes/specs.ts but missing here must say
+ * why in its spec (`notRunnable`); a test holds the two lists together.
+ */
+import { conditionNode } from "./condition/run";
+import { delayNode } from "./delay/run";
+import { httpRequestNode } from "./http-request/run";
+import { subFlowNode } from "./sub-flow/run";
+import { transformNode } from "./transform/run";
+import type { NodeType } from "./types";
+import { waitNode } from "./wait/run";
 
-const IMPLEMENTATIONS = new Map<string, NodeImplementation>(
-  [transformNode, conditionNode, httpRequestNode, delayNode, waitNode, subflowNode].map((n) => [n.type, n]),
-);
+const RUNNABLE: readonly NodeType[] = [httpRequestNode, transformNode, conditionNode, delayNode, waitNode, subFlowNode];
 
-/** The implementation of a node type, or undefined for types that are declared but not runnable yet. */
-export const getNodeImplementation = (type: string): NodeImplementation | undefined => IMPLEMENTATIONS.get(type);
+const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));
+
+/** Types this server runs, in declaration order. */
+export const RUNNABLE_TYPES: readonly string[] = RUNNABLE.map((node) => node.spec.type);
+
+/** The implementation of a node type, or undefined for one this server cannot run. */
+export const getNodeImplementation = (type: string): NodeType | undefined => BY_TYPE.get(type);

@@ -1,9 +1,17 @@
 import type { LogLevel, NodeOutcome } from "../engine/outcome";
+import type { NodeTypeSpec } from "../flow/node-types/spec";
 import type { JsonValue } from "../lib/json";
 import type { Sandbox } from "../sandbox";
+import type { HttpClient } from "./capabilities/http";
+import type { KeyValueStore } from "./capabilities/kv";
+import type { Connect } from "./capabilities/socket";
 
-/** What a node sees while it runs. Everything is plain data or a web-standard capability. */
-export interface NodeContext {
+/**
+ * What a node sees while it runs: plain data, and capabilities with web-standard shapes that the
+ * host supplies (the execution object on Workers; in-memory ones in tests). Reference:
+ * docs/node-context.md.
+ */
+export interface NodeContext<P = Record<string, unknown>> {
   executionId: string;
   flowId: string;
   accountId: string;
@@ -13,25 +21,44 @@ export interface NodeContext {
   /** `execution.id:node:attempt`; stable across a crash-retry of the same attempt. */
   idempotencyKey: string;
   input: JsonValue;
-  /** Params after `${...}` templates were evaluated. */
-  params: Record<string, JsonValue>;
-  /** Aborted when the node times out or the run is cancelled. */
+  /** Params with templates evaluated, parsed by the type's schema, defaults applied. */
+  params: P;
+  /** Aborted when the node times out or the run ends. */
   signal: AbortSignal;
-  fetch: typeof fetch;
+  /** Outbound HTTP: the one way a node reaches the network (timeouts, size cap, address policy). */
+  http: HttpClient;
+  /** A credential of the account's vault, for a node that needs one outside a template; redacted wherever it would appear. */
+  secret(name: string): Promise<string>;
+  /** The account's key-value store. */
+  kv: KeyValueStore;
+  /** Pushes a live event to the run's watchers (not stored): token deltas, progress. False when dropped by the rate or size limit. */
+  emit(type: string, data: JsonValue): boolean;
+  /**
+   * A memoized sub-step: `fn` runs once and its result is kept in the run's storage, so a node that
+   * makes many calls resumes after a crash, or on a retry, without repeating the calls that completed.
+   * Names need not be unique: the n-th call of a name is a sub-step of its own.
+   */
+  step<T extends JsonValue>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** A TCP socket (SMTP, IMAP), under the same address policy as `http`. */
+  connect: Connect;
+  /** Runs another flow of the account as a child execution and resolves with its output (a sub-step: never started twice). */
+  runFlow(flowId: string, input: JsonValue, options?: { version?: number }): Promise<JsonValue>;
   sandbox: Sandbox;
   /** The names scripts see (`input`, `results`, `shared`, `secrets`, `execution`, `params`). */
   scope(): Promise<Record<string, JsonValue>>;
   log(level: LogLevel, message: string, data?: JsonValue): void;
+  /** The host's clock. */
   now(): number;
 }
 
-export interface NodeImplementation {
-  type: string;
+/** A runnable node type: its declaration and what it does. Build one with `defineNode`. */
+export interface NodeType<P = Record<string, unknown>> {
+  readonly spec: NodeTypeSpec<P>;
   /**
-   * Whether running the node twice would be seen outside the run (an HTTP
-   * call, an email). The engine makes earlier progress durable before such a
-   * node starts, so a crash never repeats a completed one.
+   * Whether this call would be seen outside the run (an HTTP call, an email; `store get` is not,
+   * `store set` is). Before such a call the engine makes the run's progress durable, so a crash
+   * never repeats a completed step.
    */
-  sideEffects: boolean;
-  run(ctx: NodeContext): Promise<NodeOutcome>;
+  sideEffects(params: P): boolean;
+  run(ctx: NodeContext<P>): Promise<NodeOutcome>;
 }

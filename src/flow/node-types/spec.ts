@@ -20,6 +20,9 @@ type Shape = Record<string, z.ZodType>;
 /** Params as a node's implementation receives them, for a declared shape. */
 export type ResolvedParams<S extends Shape> = z.output<z.ZodObject<S>>;
 
+/** The resolved params of a declared node type. */
+export type ParamsOf<T> = T extends NodeTypeSpec<infer P> ? P : never;
+
 export interface NodeTypeSpec<P = Record<string, unknown>> {
   readonly type: string;
   readonly description: string;

@@ -1,5 +1,6 @@
 /** `dynamodb`: key-value operations on a DynamoDB table. */
 import { z } from "zod";
+import { jsonValue } from "../../flow/primitives";
 import { defineNodeType, requiredBySelector } from "../../flow/node-types/spec";
 import { KEY_VALUE_REQUIREMENTS, keyValue } from "../store/spec";
 
@@ -18,7 +19,7 @@ export const dynamodb = defineNodeType({
     table_name: z.string().min(1).optional().describe("Table (default flowrunner_store)"),
     endpoint: z.string().optional().describe("API endpoint override (e.g. DynamoDB Local)"),
     ...keyValue("get, set, delete", "set"),
-    items: z.array(z.unknown()).min(1).optional().describe("batch_write: [{key, value}]"),
+    items: z.array(jsonValue).min(1).optional().describe("batch_write: [{key, value}]"),
   },
   crossCheck: (params) => requiredBySelector(params, "operation", undefined, { ...KEY_VALUE_REQUIREMENTS, batch_write: ["items"] }),
 });

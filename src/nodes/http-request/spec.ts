@@ -1,6 +1,6 @@
 /** `http.request`: one outbound HTTP call. */
 import { z } from "zod";
-import { durationParam, scalarMap, templatedObject } from "../../flow/primitives";
+import { durationParam, jsonValue, scalarMap, templatedObject } from "../../flow/primitives";
 import { defineNodeType, exclusive } from "../../flow/node-types/spec";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
@@ -20,7 +20,7 @@ export const httpRequest = defineNodeType({
     method: method("GET"),
     headers: scalarMap.optional().describe("Request headers; values are sent as text"),
     query_params: scalarMap.optional().describe("Added to the URL's query string"),
-    body: z.unknown().optional().describe("Request body: a mapping or list is sent as JSON, a string as is"),
+    body: jsonValue.optional().describe("Request body: a mapping or list is sent as JSON, a string as is"),
     form_data: scalarMap.optional().describe("Sent as application/x-www-form-urlencoded (instead of body)"),
     timeout: durationParam({ positive: true }).prefault("30s").describe("Request timeout (default 30s)"),
     auth: z

@@ -1,6 +1,6 @@
 /** `llm`: one chat-model call. */
 import { z } from "zod";
-import { freeMap, stringOrList } from "../../flow/primitives";
+import { freeMap, jsonValue, stringOrList } from "../../flow/primitives";
 import { defineNodeType } from "../../flow/node-types/spec";
 
 export const ROLES = ["system", "user", "assistant", "tool", "developer"] as const;
@@ -18,7 +18,7 @@ const functionTool = z.strictObject({
 
 const message = z.looseObject({
   role: z.enum(ROLES),
-  content: z.union([z.string(), z.array(z.unknown()), z.null()]).optional(),
+  content: z.union([z.string(), z.array(jsonValue), z.null()]).optional(),
 });
 
 const templateMessage = z.strictObject({

@@ -1,6 +1,6 @@
 /** `postgres`: SQL and key-value operations on Postgres. */
 import { z } from "zod";
-import { port } from "../../flow/primitives";
+import { jsonValue, port } from "../../flow/primitives";
 import { defineNodeType, requiredBySelector } from "../../flow/node-types/spec";
 import { KEY_VALUE_REQUIREMENTS, keyValue } from "../store/spec";
 
@@ -8,7 +8,7 @@ export const POSTGRES_OPERATIONS = ["get", "set", "delete", "list", "query", "ex
 
 const statement = z.strictObject({
   query: z.string().min(1).describe("SQL with $1, $2... placeholders"),
-  args: z.array(z.unknown()).optional().describe("Placeholder values"),
+  args: z.array(jsonValue).optional().describe("Placeholder values"),
 });
 
 export const postgres = defineNodeType({
@@ -27,7 +27,7 @@ export const postgres = defineNodeType({
     dbname: z.string().optional().describe("Database"),
     table_name: z.string().min(1).optional().describe("Key-value table (default flowrunner_store)"),
     query: z.string().min(1).optional().describe("execute: SQL with $1, $2... placeholders"),
-    args: z.array(z.unknown()).optional().describe("execute: placeholder values"),
+    args: z.array(jsonValue).optional().describe("execute: placeholder values"),
     statements: z.array(statement).min(1).optional().describe("transaction: [{query, args}] run atomically"),
     ...keyValue("get, set, delete", "set"),
   },

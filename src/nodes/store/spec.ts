@@ -1,12 +1,12 @@
 /** `store`: the account's key-value store. */
 import { z } from "zod";
-import { durationParam, freeMap } from "../../flow/primitives";
+import { durationParam, freeMap, jsonValue } from "../../flow/primitives";
 import { defineNodeType, requiredBySelector } from "../../flow/node-types/spec";
 
 /** Key-value params shared by the three stores (same operations, same meaning). */
 export const keyValue = (keyOps: string, valueOps: string) => ({
   key: z.string().min(1).optional().describe(`${keyOps}: the key`),
-  value: z.unknown().optional().describe(`${valueOps}: the value`),
+  value: jsonValue.optional().describe(`${valueOps}: the value`),
   ttl: durationParam({ positive: true }).optional().describe("set: expire after this long"),
   prefix: z.string().optional().describe("list, query: only keys starting with this"),
   filter: freeMap.optional().describe("query: {field: value} or {field: {$eq|$ne|$gt|$gte|$lt|$lte|$in|$contains: value}}"),

@@ -1,5 +1,6 @@
 /** `flow`: runs another flow of the account as a child execution. */
 import { z } from "zod";
+import { jsonValue } from "../../flow/primitives";
 import { defineNodeType } from "../../flow/node-types/spec";
 
 export const subFlow = defineNodeType({
@@ -9,7 +10,7 @@ export const subFlow = defineNodeType({
   actions: ["default"],
   params: {
     flow_id: z.string().min(1).describe("Id of the flow to run"),
-    input: z.unknown().optional().describe("Input of the child execution (default: this node's input)"),
+    input: jsonValue.optional().describe("Input of the child execution (default: this node's input)"),
     version: z
       .union([z.number().int().min(1), z.string().regex(/^\d+$/, "must be a version number").transform(Number)])
       .optional()

@@ -1,6 +1,6 @@
 /** `webhook`: a signed outbound webhook delivery. */
 import { z } from "zod";
-import { durationParam, freeMap, scalarMap } from "../../flow/primitives";
+import { durationParam, freeMap, jsonValue, scalarMap } from "../../flow/primitives";
 import { defineNodeType } from "../../flow/node-types/spec";
 import { HTTP_ACTIONS, method } from "../http-request/spec";
 
@@ -13,7 +13,7 @@ export const webhook = defineNodeType({
     url: z.string().describe("Receiver URL"),
     method: method("POST"),
     headers: scalarMap.optional().describe("Extra request headers"),
-    body: z.unknown().optional().describe("Payload, sent as JSON"),
+    body: jsonValue.optional().describe("Payload, sent as JSON"),
     secret: z.string().optional().describe("HMAC-SHA256 signing key; the hex signature goes in signature_header"),
     signature_header: z.string().optional().describe("Header carrying the signature (default X-FlowRunner-Signature)"),
     event: z.string().optional().describe("Event name, sent in the X-FlowRunner-Event header"),

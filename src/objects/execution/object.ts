@@ -2,8 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ExecutionEngine } from "../../engine/engine";
 import type { ChildResult, EngineHost } from "../../engine/host";
 import type { ExecutionEvent, ExecutionState } from "../../engine/types";
-import type { Env } from "../../env";
-import { getNodeImplementation } from "../../nodes/registry";
+import { parseConfig, type Env } from "../../env";
 import { runNode } from "../../nodes/lifecycle";
 import type { JsonValue } from "../../lib/json";
 import { getSandbox } from "../../sandbox";
@@ -42,16 +41,18 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
       (event: ExecutionEvent) => this.sockets.broadcast(event),
     );
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
+    const config = parseConfig(env);
     const vault = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID);
     const host: EngineHost = {
       store: this.store,
       runStep: (request) =>
         runNode(request, {
           fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
+          privateNetwork: config.privateNetwork,
           sandbox: getSandbox,
           secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
         }),
-      hasSideEffects: (type) => getNodeImplementation(type)?.sideEffects ?? true,
+      hasSideEffects: () => true,
       onTransition: (state) => {
         // Tried once, as every audit write is: a failure is logged, and the run goes on.
         const audit = this.pendingAudit ?? undefined;

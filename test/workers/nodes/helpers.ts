@@ -36,7 +36,10 @@ export const EXECUTION = {
 } as const;
 
 /** A StepRequest for one node of a one-node flow, plus the log lines it receives. */
-export function stepRequest(spec: NodeSpec, options: StepOptions = {}): { request: StepRequest; logs: LoggedLine[] } {
+export function stepRequest(
+  spec: NodeSpec,
+  options: StepOptions = {},
+): { request: StepRequest; logs: LoggedLine[]; host: ReturnType<typeof stepHost> } {
   const nodeId = options.nodeId ?? "step";
   const node: NodeDefinition = {
     type: spec.type,
@@ -73,6 +76,7 @@ export function stepRequest(spec: NodeSpec, options: StepOptions = {}): { reques
     step_seq: 1,
   };
   const logs: LoggedLine[] = [];
+  const host = stepHost();
   const request: StepRequest = {
     state,
     token,
@@ -80,8 +84,20 @@ export function stepRequest(spec: NodeSpec, options: StepOptions = {}): { reques
     results: options.results ?? {},
     signal: new AbortController().signal,
     log: (level, message, data) => logs.push(data === undefined ? { level, message } : { level, message, data }),
+    now: () => Date.now(),
+    beforeEffect: async () => {
+      host.effects++;
+    },
+    memo: { get: (key) => host.memo.get(key), put: (key, value) => void host.memo.set(key, { value }) },
+    emit: (type, data) => void host.emitted.push({ type, data }),
+    runChild: () => Promise.reject(new Error("no child runs in this test")),
   };
-  return { request, logs };
+  return { request, logs, host };
+}
+
+/** What a node attempt did to the engine's side: effects announced, sub-steps kept, live events sent. */
+export function stepHost() {
+  return { effects: 0, memo: new Map<string, { value: JsonValue }>(), emitted: [] as { type: string; data: JsonValue }[] };
 }
 
 /** An in-memory vault that records every question it is asked. */
@@ -101,7 +117,7 @@ export function secretVault(values: Record<string, JsonValue>): SecretResolver &
 export const noFetch: typeof fetch = () => Promise.reject(new Error("network access in a test that must not use the network"));
 
 export function deps(overrides: Partial<LifecycleDeps> = {}): LifecycleDeps {
-  return { fetch: noFetch, sandbox: getSandbox, secrets: secretVault({}), ...overrides };
+  return { fetch: noFetch, privateNetwork: "allow", sandbox: getSandbox, secrets: secretVault({}), ...overrides };
 }
 
 /** Runs the node and returns its outcome and the lines it logged. */

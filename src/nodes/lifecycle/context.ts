@@ -1,0 +1,133 @@
+/**
+ * The capabilities a node attempt is handed (see NodeContext): built once per attempt from the host's
+ * dependencies and the engine's step request, then bound per batch item.
+ */
+import type { StepRequest } from "../../engine/host";
+import { NodeError } from "../../engine/outcome";
+import type { SecretResolver } from "../../expressions";
+import type { JsonValue } from "../../lib/json";
+import type { Sandbox } from "../../sandbox";
+import { createEmitter } from "../capabilities/emit";
+import { createHttpClient } from "../capabilities/http";
+import type { KeyValueStore } from "../capabilities/kv";
+import type { PrivateNetworkPolicy } from "../capabilities/network-policy";
+import { guardedConnect, type Connect } from "../capabilities/socket";
+import type { NodeContext } from "../types";
+import type { AttemptSecrets } from "./secrets";
+
+export interface LifecycleDeps {
+  /** The runtime's fetch. Nodes never see it: they reach the network through `ctx.http`. */
+  fetch: typeof fetch;
+  /** Whether nodes may reach loopback and private addresses ("allow" under local development). */
+  privateNetwork: PrivateNetworkPolicy;
+  sandbox: () => Promise<Sandbox>;
+  secrets: SecretResolver;
+  /** The account's key-value store; absent where this server has none (`ctx.kv` then fails with `not_available`). */
+  kv?: (accountId: string) => KeyValueStore;
+  /** Raw TCP from the runtime; absent where it has none (`ctx.connect` then fails with `not_available`). */
+  connect?: Connect;
+}
+
+/** What every item of one attempt shares. */
+export interface Attempt {
+  request: StepRequest;
+  sandbox: Sandbox;
+  secrets: AttemptSecrets;
+  idempotencyKey: string;
+  log: NodeContext["log"];
+  http: NodeContext["http"];
+  kv: KeyValueStore;
+  connect: Connect;
+  emit: NodeContext["emit"];
+}
+
+export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox: Sandbox, secrets: AttemptSecrets): Attempt {
+  const { state, token } = request;
+  const redact = <T extends JsonValue>(value: T): T => secrets.redactor.value(value) as T;
+  return {
+    request,
+    sandbox,
+    secrets,
+    idempotencyKey: `${state.id}:${token.node_id}:${token.attempt}`,
+    log: (level, message, data) => request.log(level, secrets.redactor.string(message), data === undefined ? undefined : redact(data)),
+    http: createHttpClient({ fetch: deps.fetch, privateNetwork: deps.privateNetwork }),
+    kv: deps.kv?.(state.account_id) ?? unavailableKv,
+    connect: deps.connect ? guardedConnect(deps.connect, deps.privateNetwork) : unavailableConnect,
+    // Redacted before the rate and size checks, so what is counted is what is sent.
+    emit: createEmitter((type, data) => request.emit(type, redact(data))),
+  };
+}
+
+/**
+ * The context of one run of the node's work (the node, or one batch item). `stepScope` keeps the
+ * sub-step keys of parallel batch items apart; `scope` is what scripts see.
+ */
+export function nodeContext<P>(
+  attempt: Attempt,
+  input: JsonValue,
+  params: P,
+  scope: () => Promise<Record<string, JsonValue>>,
+  stepScope: string,
+): NodeContext<P> {
+  const { request, secrets } = attempt;
+  const { state, token } = request;
+  const calls = new Map<string, number>();
+  const step = async <T extends JsonValue>(name: string, fn: (key: string) => Promise<T>): Promise<T> => {
+    const n = (calls.get(name) ?? 0) + 1;
+    calls.set(name, n);
+    const key = `${stepScope}${name}#${n}`;
+    const memo = request.memo.get(key);
+    if (memo) return memo.value as T;
+    // A sub-step is there because it has effects: the run's progress is made durable first.
+    await request.beforeEffect();
+    const value = await fn(key);
+    request.memo.put(key, value);
+    return value;
+  };
+  return {
+    executionId: state.id,
+    flowId: state.flow_id,
+    accountId: state.account_id,
+    nodeId: token.node_id,
+    attempt: token.attempt,
+    idempotencyKey: attempt.idempotencyKey,
+    input,
+    params,
+    signal: request.signal,
+    http: attempt.http,
+    secret: (name) => secrets.get(name),
+    kv: attempt.kv,
+    emit: attempt.emit,
+    step: (name, fn) => step(name, () => fn()),
+    connect: attempt.connect,
+    runFlow: (flowId, childInput, options = {}) =>
+      step(`flow:${flowId}`, async (key) => {
+        // The child's id comes from this key: a crash-restart of the attempt finds the same child, a
+        // retry (a new attempt) starts a new one rather than meeting the failed one again.
+        const result = await request.runChild(`${key}@${token.attempt}`, { flowId, input: childInput, ...options }, request.signal);
+        if (result.status === "completed") return result.output ?? null;
+        throw new NodeError("subflow_failed", result.error?.message ?? `The child execution was ${result.status}`, {
+          status: result.status,
+          error: result.error?.code ?? null,
+        });
+      }),
+    sandbox: attempt.sandbox,
+    scope,
+    log: attempt.log,
+    now: () => request.now(),
+  };
+}
+
+const notAvailable = (what: string) => new NodeError("not_available", `${what} is not available on this server`, null, false);
+
+const unavailableKv: KeyValueStore = {
+  get: () => Promise.reject(notAvailable("The key-value store")),
+  set: () => Promise.reject(notAvailable("The key-value store")),
+  delete: () => Promise.reject(notAvailable("The key-value store")),
+  list: () => Promise.reject(notAvailable("The key-value store")),
+  increment: () => Promise.reject(notAvailable("The key-value store")),
+};
+
+const unavailableConnect: Connect = () => {
+  throw notAvailable("Raw TCP");
+};
