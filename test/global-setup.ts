@@ -18,6 +18,12 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const counts = new Map<string, number>();
   const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith("/stall-body")) {
+      // Headers and a first chunk, then nothing: only a deadline that covers the body ends the call.
+      res.writeHead(200, { "Content-Type": "text/plain" });
+      res.write("partial ");
+      return;
+    }
     void handle(req).then(({ status, body, headers }) => {
       res.writeHead(status, { "Content-Type": "application/json", ...headers });
       res.end(typeof body === "string" ? body : JSON.stringify(body));
@@ -69,6 +75,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const echo = await lineEchoServer();
   project.provide("tcpEchoPort", echo.port);
   return async () => {
+    server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await echo.close();
   };
