@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** Base URL of the loopback HTTP server the tests call from flows. */
     httpBase: string;
+    /** Port of a loopback TCP server that answers each line it receives with `echo: <line>`. */
+    tcpEchoPort: number;
   }
 }
 
@@ -15,6 +18,12 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const counts = new Map<string, number>();
   const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith("/stall-body")) {
+      // Headers and a first chunk, then nothing: only a deadline that covers the body ends the call.
+      res.writeHead(200, { "Content-Type": "text/plain" });
+      res.write("partial ");
+      return;
+    }
     void handle(req).then(({ status, body, headers }) => {
       res.writeHead(status, { "Content-Type": "application/json", ...headers });
       res.end(typeof body === "string" ? body : JSON.stringify(body));
@@ -63,5 +72,43 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("loopback server has no port");
   project.provide("httpBase", `http://127.0.0.1:${address.port}`);
-  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const echo = await lineEchoServer();
+  project.provide("tcpEchoPort", echo.port);
+  return async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await echo.close();
+  };
+}
+
+/** A TCP server on 127.0.0.1 for the sockets capability: greets, then echoes every line back. */
+async function lineEchoServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const open = new Set<Socket>();
+  const server: TcpServer = createTcpServer((socket) => {
+    open.add(socket);
+    socket.on("close", () => open.delete(socket));
+    socket.write("hello\r\n");
+    let pending = "";
+    socket.on("data", (chunk) => {
+      pending += chunk.toString("utf8");
+      let end: number;
+      while ((end = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, end).replace(/\r$/, "");
+        pending = pending.slice(end + 1);
+        if (line === "QUIT") socket.end("bye\r\n");
+        else socket.write(`echo: ${line}\r\n`);
+      }
+    });
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("TCP echo server has no port");
+  return {
+    port: address.port,
+    close: () => {
+      for (const socket of open) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

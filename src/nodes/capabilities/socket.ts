@@ -8,6 +8,7 @@
 import { NodeError } from "../../engine/outcome";
 import { checkHost, type PrivateNetworkPolicy } from "./network-policy";
 
+/** As the runtime reports them, when it does (workerd gives `"127.0.0.1:2525"`, `"[::1]:2525"`). */
 export interface TcpSocketInfo {
   remoteAddress?: string;
   localAddress?: string;
@@ -36,7 +37,8 @@ export interface ConnectOptions {
 }
 
 /**
- * Opens a socket. Connection failures surface through `opened` (and `closed`); an address the policy
+ * Opens a socket. `host` is a name, an IPv4 address or a bracketed IPv6 address (the form workerd's
+ * `connect` accepts; it refuses an unbracketed one). Connection failures surface through `opened` (and `closed`); an address the policy
  * refuses throws at once.
  */
 export type Connect = (host: string, port: number, options: ConnectOptions) => TcpSocket;
