@@ -1,5 +1,9 @@
 import { describe, expect, inject, it } from "vitest";
+import { guardedConnect } from "../../src/nodes/capabilities/socket";
 import { workersConnect } from "../../src/objects/execution/connect";
+
+/** As the node lifecycle hands it to nodes: the runtime's connect behind the policy. */
+const nodeConnect = (policy: "allow" | "deny") => guardedConnect(workersConnect, policy);
 import type { TcpSocket } from "../../src/nodes/capabilities/socket";
 
 const PORT = inject("tcpEchoPort");
@@ -29,7 +33,7 @@ function lines(socket: TcpSocket) {
 
 describe("ctx.connect on Workers (cloudflare:sockets)", () => {
   it("writes a line to a TCP server on 127.0.0.1 and reads the echo back", async () => {
-    const socket = workersConnect("allow")("127.0.0.1", PORT, { tls: false });
+    const socket = nodeConnect("allow")("127.0.0.1", PORT, { tls: false });
     const info = await socket.opened;
     expect(info).toBeTypeOf("object");
     const reader = lines(socket);
@@ -46,13 +50,13 @@ describe("ctx.connect on Workers (cloudflare:sockets)", () => {
   });
 
   it("connects to the normalised host: 0x7f.1 is 127.0.0.1", async () => {
-    const socket = workersConnect("allow")("0x7f.1", PORT, { tls: false });
+    const socket = nodeConnect("allow")("0x7f.1", PORT, { tls: false });
     expect(await lines(socket).next()).toBe("hello");
     await socket.close();
   });
 
   it("refuses 127.0.0.1, its other spellings and port 25 under deny, before dialling", () => {
-    const connect = workersConnect("deny");
+    const connect = nodeConnect("deny");
     for (const host of ["127.0.0.1", "localhost", "2130706433", "::1", "10.0.0.1"]) {
       expect(() => connect(host, PORT, { tls: false }), host).toThrow(expect.objectContaining({ code: "address_not_allowed" }));
     }
@@ -64,7 +68,7 @@ describe("ctx.connect on Workers (cloudflare:sockets)", () => {
 
   it("reports a refused connection through opened", async () => {
     // Port 1 on loopback: nothing listens there.
-    const socket = workersConnect("allow")("127.0.0.1", 1, { tls: false });
+    const socket = nodeConnect("allow")("127.0.0.1", 1, { tls: false });
     await expect(socket.opened).rejects.toThrow();
   });
 });

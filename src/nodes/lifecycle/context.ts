@@ -24,7 +24,7 @@ export interface LifecycleDeps {
   secrets: SecretResolver;
   /** The account's key-value store; absent where this server has none (`ctx.kv` then fails with `not_available`). */
   kv?: (accountId: string) => KeyValueStore;
-  /** Raw TCP from the runtime; absent where it has none (`ctx.connect` then fails with `not_available`). */
+  /** Raw TCP from the runtime, put behind the address policy here; absent where the runtime has none (`ctx.connect` then fails with `not_available`). */
   connect?: Connect;
 }
 
@@ -44,17 +44,21 @@ export interface Attempt {
 export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox: Sandbox, secrets: AttemptSecrets): Attempt {
   const { state, token } = request;
   const redact = <T extends JsonValue>(value: T): T => secrets.redactor.value(value) as T;
+  const log: NodeContext["log"] = (level, message, data) =>
+    request.log(level, secrets.redactor.string(message), data === undefined ? undefined : redact(data));
   return {
     request,
     sandbox,
     secrets,
     idempotencyKey: `${state.id}:${token.node_id}:${token.attempt}`,
-    log: (level, message, data) => request.log(level, secrets.redactor.string(message), data === undefined ? undefined : redact(data)),
+    log,
     http: createHttpClient({ fetch: deps.fetch, privateNetwork: deps.privateNetwork }),
     kv: deps.kv?.(state.account_id) ?? unavailableKv,
     connect: deps.connect ? guardedConnect(deps.connect, deps.privateNetwork) : unavailableConnect,
     // Redacted before the rate and size checks, so what is counted is what is sent.
-    emit: createEmitter((type, data) => request.emit(type, redact(data))),
+    emit: createEmitter((type, data) => request.emit(type, redact(data)), {
+      onDrop: (drop) => log("warn", `A live event was dropped: ${drop.message}`, { type: drop.type, reason: drop.reason }),
+    }),
   };
 }
 

@@ -1,23 +1,18 @@
 import { connect } from "cloudflare:sockets";
-import type { PrivateNetworkPolicy } from "../../nodes/capabilities/network-policy";
-import { guardedConnect, type Connect, type TcpSocket } from "../../nodes/capabilities/socket";
+import type { Connect, TcpSocket } from "../../nodes/capabilities/socket";
 
 /**
- * `ctx.connect` on Workers: `connect()` from `cloudflare:sockets` behind the private-network policy.
- * The platform keeps its own refusals on top (Cloudflare IP ranges, private addresses, port 25).
+ * Raw TCP on Workers: `connect()` from `cloudflare:sockets`. The node lifecycle puts it behind the
+ * private-network policy (guardedConnect), and the platform keeps its own refusals on top (Cloudflare
+ * IP ranges, private addresses, port 25).
  */
-export function workersConnect(policy: PrivateNetworkPolicy): Connect {
-  return guardedConnect(
-    (host, port, { tls }) =>
-      adapt(
-        connect(
-          { hostname: host, port },
-          { secureTransport: tls === true ? "on" : tls === "starttls" ? "starttls" : "off", allowHalfOpen: false },
-        ),
-      ),
-    policy,
+export const workersConnect: Connect = (host, port, { tls }) =>
+  adapt(
+    connect(
+      { hostname: host, port },
+      { secureTransport: tls === true ? "on" : tls === "starttls" ? "starttls" : "off", allowHalfOpen: false },
+    ),
   );
-}
 
 function adapt(socket: Socket): TcpSocket {
   const opened = socket.opened.then((info) => ({

@@ -12,6 +12,7 @@ import type { AuditEventRecord } from "../../storage/types";
 import { createVault } from "../../vault";
 import { startChild } from "./children";
 import { executionStub, type ExecutionRpc, type LogLine, type RerunSeed, type StartPayload } from "./rpc";
+import { workersConnect } from "./connect";
 import { SqliteExecutionStore } from "./sqlite-store";
 import { ExecutionSockets } from "./sockets";
 import { executionView, stepView, summaryOf, type ExecutionView, type StepView } from "./views";
@@ -49,6 +50,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
         runNode(request, {
           fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
           privateNetwork: config.privateNetwork,
+          connect: workersConnect,
           sandbox: getSandbox,
           secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
         }),

@@ -439,6 +439,33 @@ describe("graph rules", () => {
     ]);
   });
 
+  it("node_not_runnable: a warning per node of a type this server cannot run, unless hooks.exec replaces its work", () => {
+    const result = validateFlow(
+      yaml(
+        "metadata: {name: x}",
+        "nodes:",
+        "  ask:",
+        "    type: llm",
+        "    params: {api_key: k, model: m, prompt: hi}",
+        "    next: {default: save}",
+        "  save:",
+        "    type: store",
+        "    params: {operation: get, key: a}",
+        "    hooks: {exec: 'return 1'}",
+      ),
+    );
+    expect(result.valid).toBe(true);
+    expect(result.warnings).toEqual([
+      {
+        code: "node_not_runnable",
+        message: expect.stringMatching(/^node 'ask' has type 'llm', which this server cannot run: model calls are not available/),
+        path: ["nodes", "ask", "type"],
+        line: 4,
+        column: 11,
+      },
+    ]);
+  });
+
   it("unknown_action: an edge for an action the node type never emits", () => {
     const result = validateFlow(
       yaml(...head, "  log:", "    type: transform", "    params: {script: return 1}", "    next: {success: end, error: end}", node("end")),
