@@ -41,6 +41,8 @@ export async function runNode(request: StepRequest, deps: LifecycleDeps): Promis
   if (!impl && !node.hooks?.exec) {
     throw new NodeError("not_implemented", `Node type '${node.type}' cannot run yet on this server`, null, false);
   }
+  // Effects are declared per type until nodes declare them per call: earlier progress is made durable first.
+  if (impl?.sideEffects ?? true) await request.beforeEffect();
   const sandbox = await deps.sandbox();
   const { scriptParams, secretRefs, needsResults } = factsOf(node);
   const { secrets, redactor } = await resolveSecrets(secretRefs, deps.secrets);

@@ -80,6 +80,11 @@ export function stepRequest(spec: NodeSpec, options: StepOptions = {}): { reques
     results: options.results ?? {},
     signal: new AbortController().signal,
     log: (level, message, data) => logs.push(data === undefined ? { level, message } : { level, message, data }),
+    now: () => Date.now(),
+    beforeEffect: () => Promise.resolve(),
+    memo: { get: () => undefined, put: () => {} },
+    emit: () => {},
+    runChild: () => Promise.reject(new NodeError("not_implemented", "No child runs in node tests", null, false)),
   };
   return { request, logs };
 }
