@@ -51,13 +51,16 @@ export async function runAttempt(ctx: EngineContext, ready: Token): Promise<void
   const live = () => ctx.inflight.get(token.id) === controller && !isFinal(state.status);
   let effectful = false;
   let durable: Promise<void> | undefined;
+  /** A sub-step recorded since the last flush: the next effect waits until it is durable too. */
+  let memoWritten = false;
   const attempt: Attempt = {
     token,
     startedAt,
     effectful: () => effectful,
     beforeEffect: async () => {
-      if (!durable) {
+      if (!durable || memoWritten) {
         effectful = true;
+        memoWritten = false;
         // Before an effect leaves the run, everything up to and including "this step started" must
         // be durable: a crash then re-runs only this step, and its record shows it was interrupted.
         ctx.index.catchUp();
@@ -80,7 +83,9 @@ export async function runAttempt(ctx: EngineContext, ready: Token): Promise<void
       get: (key) => store.memo(token.id, key),
       put: (key, value) => {
         // A late write of an attempt that was abandoned must not outlive its token.
-        if (live()) store.putMemo(token.id, key, value);
+        if (!live()) return;
+        store.putMemo(token.id, key, value);
+        memoWritten = true;
       },
     },
     emit: (type, data) => {
