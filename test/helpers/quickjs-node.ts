@@ -1,8 +1,8 @@
 /**
  * The sandbox outside workerd. Workers import the QuickJS .wasm as a compiled module (the variant's
  * `/wasm` export, see src/sandbox/index.ts); Node has no such import, so here the variant loads its
- * wasm the way emscripten does on Node (it reads the file next to its module). Runtimes without
- * that (Deno) hand the module over compiled from the file's bytes, the web-standard way.
+ * wasm the way emscripten does on Node (it reads the file next to its module). Deno runs this same
+ * loader through its Node compatibility (test/deno/smoke.ts).
  */
 import variant from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
@@ -21,19 +21,6 @@ function boundedMemory(maxMemoryBytes: number): WebAssembly.Memory {
 /** Node: emscripten reads the .wasm itself. */
 export const nodeModuleFactory: ModuleFactory = (maxMemoryBytes: number): Promise<QuickJSWASMModule> =>
   newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmMemory: boundedMemory(maxMemoryBytes) }));
-
-/** Compiling at run time is not in the Workers types (workerd forbids it); Node, Deno and browsers have it. */
-const runtimeWasm = WebAssembly as unknown as { compile(bytes: BufferSource): Promise<WebAssembly.Module> };
-
-/** Any runtime with WebAssembly: the .wasm compiled from its bytes (`wasm` loads them, e.g. with fetch or a file read). */
-export function compiledModuleFactory(wasm: () => Promise<BufferSource>): ModuleFactory {
-  let compiled: Promise<WebAssembly.Module> | undefined;
-  return async (maxMemoryBytes) => {
-    compiled ??= wasm().then((bytes) => runtimeWasm.compile(bytes));
-    const wasmModule = await compiled;
-    return newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmModule, wasmMemory: boundedMemory(maxMemoryBytes) }));
-  };
-}
 
 let nodeSandbox: Sandbox | undefined;
 
