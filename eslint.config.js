@@ -13,6 +13,13 @@ export default tseslint.config(
     },
   },
   {
+    // Every promise in the product code is awaited, returned or handed to something that keeps it
+    // (waitUntil, a queue): a forgotten one is a write or a failure nobody waits for.
+    files: ["src/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { "@typescript-eslint/no-floating-promises": ["error", { ignoreVoid: false }] },
+  },
+  {
     files: ["**/*.mjs", "scripts/**", "bench/**"],
     languageOptions: {
       globals: {

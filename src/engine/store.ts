@@ -1,5 +1,5 @@
 import type { JsonValue } from "../lib/json";
-import type { EventType, ExecutionEvent, ExecutionState, StepRecord, Timer, TimerKind, Token } from "./types";
+import type { EventType, ExecutionEvent, ExecutionState, NewToken, StepRecord, Timer, TimerKind, Token } from "./types";
 
 /**
  * Durable state of one execution. Calls are synchronous because the
@@ -13,9 +13,15 @@ export interface ExecutionStore {
 
   tokens(): Token[];
   token(id: number): Token | null;
-  addToken(token: Omit<Token, "id">): Token;
+  addToken(token: NewToken): Token;
   updateToken(token: Token): void;
+  /** Removes the token and the sub-step values recorded for it. */
   removeToken(id: number): void;
+
+  /** A sub-step's recorded value for a token's visit of its node (see StepRequest.memo), if any. */
+  memo(tokenId: number, key: string): { value: JsonValue } | undefined;
+  /** Records (or replaces) a sub-step's value; a plain write, durable with the next flush. */
+  putMemo(tokenId: number, key: string, value: JsonValue): void;
 
   startStep(step: Omit<StepRecord, "seq">): number;
   finishStep(seq: number, patch: Pick<StepRecord, "status" | "action" | "output" | "error" | "finished_at">): void;
@@ -24,6 +30,7 @@ export interface ExecutionStore {
   results(): Record<string, JsonValue>;
   setResult(nodeId: string, output: JsonValue): void;
 
+  /** Numbers and stamps the event (with the host's clock) and announces it once it is written. */
   appendEvent(type: EventType, nodeId: string | null, data: JsonValue): ExecutionEvent;
   /** `level` matches log events' level. */
   events(options?: { after?: number; limit?: number; types?: EventType[]; node_id?: string; level?: string }): ExecutionEvent[];

@@ -41,21 +41,31 @@ export interface ExecutionState {
  * A token is one branch's position in the graph. `ready` tokens run next;
  * the waiting states are resumed by a timer, an event or a child run.
  */
-export type TokenState = "ready" | "running" | "sleeping" | "retry_wait" | "waiting_event" | "waiting_child" | "joining";
+export type TokenState = TokenPosition["state"];
 
-export interface Token {
-  id: number;
+/** Where a branch is, and what it needs to resume: each waiting state carries its own `pending`. */
+export type TokenPosition =
+  | { state: "ready" | "running" | "retry_wait" | "joining"; pending: null }
+  /** The outcome to apply on wake. */
+  | { state: "sleeping"; pending: { action: string; output: JsonValue } }
+  | { state: "waiting_event"; pending: { event: string } }
+  /** `child` once the child run is known (it is started after the branch starts waiting). */
+  | { state: "waiting_child"; pending: { child?: string } };
+
+export interface TokenFields {
   node_id: string;
-  state: TokenState;
   input: JsonValue;
+  /** 1 for the first attempt; a retry keeps the token (and its id) and counts up. */
   attempt: number;
   /** For `joining`: the node the branch came from. */
   from_node: string | null;
-  /** For `sleeping`: the outcome to apply on wake. For `waiting_event`: the event name. */
-  pending: JsonValue;
   /** The step row this token's current attempt wrote. */
   step_seq: number | null;
 }
+
+/** A token before the store numbered it. */
+export type NewToken = TokenFields & TokenPosition;
+export type Token = { id: number } & NewToken;
 
 export type StepStatus = "running" | "completed" | "failed" | "retrying" | "waiting" | "cancelled";
 

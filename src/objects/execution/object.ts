@@ -10,7 +10,7 @@ import { vaultResolver } from "../../services/secrets";
 import { createStorage } from "../../storage";
 import type { AuditEventRecord } from "../../storage/types";
 import { createVault } from "../../vault";
-import { startChild } from "./children";
+import { awaitChild, startChild } from "./children";
 import { executionStub, type ExecutionRpc, type LogLine, type RerunSeed, type StartPayload } from "./rpc";
 import { workersConnect } from "./connect";
 import { SqliteExecutionStore } from "./sqlite-store";
@@ -36,11 +36,12 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sockets = new ExecutionSockets(ctx);
-    this.store = new SqliteExecutionStore(
-      ctx.storage.sql,
-      () => ctx.storage.sync(),
-      (event: ExecutionEvent) => this.sockets.broadcast(event),
-    );
+    const now = () => Date.now();
+    this.store = new SqliteExecutionStore(ctx.storage.sql, {
+      sync: () => ctx.storage.sync(),
+      onEvent: (event: ExecutionEvent) => this.sockets.broadcast(event),
+      now,
+    });
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const config = parseConfig(env);
     const vault = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID);
@@ -54,14 +55,19 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           sandbox: getSandbox,
           secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
         }),
-      hasSideEffects: () => true,
       onTransition: (state) => {
         // Tried once, as every audit write is: a failure is logged, and the run goes on.
         const audit = this.pendingAudit ?? undefined;
         this.pendingAudit = null;
-        return storage.executions.upsert(summaryOf(state, this.store.tokens()), audit);
+        return storage.executions.upsert(summaryOf(state, this.store.tokens(), new Date(now()).toISOString()), audit);
       },
-      spawnChild: (state, token, request) => startChild(env, storage, state, token.id, token.attempt, request),
+      spawnChild: (state, token, request) => startChild(env, storage, state, token.id, String(token.attempt), request),
+      runChild: async (state, token, key, request, signal) => {
+        const id = await startChild(env, storage, state, token.id, `step:${key}`, { ...request, wait: false });
+        return awaitChild(env, state.account_id, id, signal, (work) => ctx.waitUntil(work));
+      },
+      broadcast: (type, nodeId, data) =>
+        this.sockets.broadcastEphemeral({ type, node_id: nodeId, at: new Date(now()).toISOString(), data }),
       notifyParent: (state) => this.notifyParent(state),
       cancelChild: async (id) => {
         const state = this.engine.current();
@@ -71,7 +77,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
         if (at === null) await ctx.storage.deleteAlarm();
         else await ctx.storage.setAlarm(at);
       },
-      now: () => Date.now(),
+      now,
       random: () => Math.random(),
     };
     this.engine = new ExecutionEngine(host);

@@ -1,5 +1,14 @@
 import type { ExecutionEvent } from "../../engine/types";
+import type { JsonValue } from "../../lib/json";
 import type { ExecutionView } from "./views";
+
+/** A live-only event a node emitted (progress, token deltas): `{type, node_id, at, data}`. */
+export interface EphemeralEvent {
+  type: string;
+  node_id: string;
+  at: string;
+  data: JsonValue;
+}
 
 /**
  * Live watchers of one execution over hibernatable WebSockets: the object
@@ -22,9 +31,18 @@ export class ExecutionSockets {
   }
 
   broadcast(event: ExecutionEvent): void {
+    this.send({ type: "event", event });
+  }
+
+  /** An event that is not recorded (no seq, not replayed): only the watchers connected now see it. */
+  broadcastEphemeral(event: EphemeralEvent): void {
+    this.send({ type: "ephemeral", event });
+  }
+
+  private send(payload: { type: "event"; event: ExecutionEvent } | { type: "ephemeral"; event: EphemeralEvent }): void {
     const sockets = this.ctx.getWebSockets();
     if (sockets.length === 0) return;
-    const message = JSON.stringify({ type: "event", event });
+    const message = JSON.stringify(payload);
     for (const ws of sockets) {
       try {
         ws.send(message);

@@ -52,7 +52,7 @@ export function executionView(state: ExecutionState, tokens: Token[]): Execution
       .map((t) => ({
         node_id: t.node_id,
         state: t.state,
-        ...(t.state === "waiting_event" ? { event: (t.pending as { event: string }).event } : {}),
+        ...(t.state === "waiting_event" ? { event: t.pending.event } : {}),
       })),
     step_count: state.step_count,
     input: state.input,
@@ -79,8 +79,7 @@ export function stepView(step: StepRecord, full: boolean): StepView {
   };
 }
 
-export function summaryOf(state: ExecutionState, tokens: Token[]): ExecutionSummary {
-  const now = new Date().toISOString();
+export function summaryOf(state: ExecutionState, tokens: Token[], now: string): ExecutionSummary {
   return {
     id: state.id,
     account_id: state.account_id,
