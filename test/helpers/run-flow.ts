@@ -11,6 +11,7 @@ import { isFinal, type ExecutionEvent, type ExecutionState, type ParentRef, type
 import { validateFlowMemo } from "../../src/flow";
 import type { JsonValue } from "../../src/lib/json";
 import { runNode } from "../../src/nodes/lifecycle";
+import { secretVault } from "./step-request";
 import type { Sandbox } from "../../src/sandbox/types";
 import { FakeClock, FakeHost, type EphemeralEvent } from "./engine-host";
 
@@ -159,11 +160,10 @@ export class FlowHarness {
         if (double) return double(request);
         return runNode(request, {
           fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+          // The tests' servers listen on 127.0.0.1, as under local development.
+          privateNetwork: "allow",
           sandbox,
-          secrets: {
-            resolve: async (names) =>
-              Object.fromEntries(Object.entries(secrets).filter(([name]) => names === "all" || names.includes(name))),
-          },
+          secrets: secretVault(secrets),
         });
       },
       spawnChild: async (state, token, request) => {
