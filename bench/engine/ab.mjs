@@ -4,12 +4,15 @@
  * a shared machine hits them alike.
  *
  *   node bench/engine/ab.mjs [--base <git ref>] [--after <git ref>] [--files a.ts,b.ts] [--runs N] [shape ...]
+ *   node bench/engine/ab.mjs --base <git ref> --after-tree <git ref> [--runs N] [shape ...]
  *
  * "before" is the repository at `--base` (default HEAD); "after" is the same commit with the
  * working-tree version (or, with `--after <ref>`, that commit's version) of `--files` (default:
  * every file under src/engine and src/objects/execution that differs). Other uncommitted changes in the working tree
  * are left out of both. Each shape (default chain10 chain100 noop100) runs `--runs` times (default
- * 40) per build, taking turns; the output is p50/p99 per build and the after/before ratio.
+ * 40) per build, taking turns; the output is p50/p99 per build and the after/before ratio. With
+ * `--after-tree`, "after" is the whole repository at that ref (for changes that add, move or delete
+ * files anywhere in src/).
  */
 import { execFileSync } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
@@ -27,6 +30,7 @@ const option = (name, fallback) => {
 const base = option("--base", "HEAD");
 // With --after, "after" is that commit's version of the files instead of the working tree's.
 const afterRef = option("--after", undefined);
+const afterTree = option("--after-tree", undefined);
 const runs = Number(option("--runs", "40"));
 const git = (...a) => execFileSync("git", a, { cwd: root, encoding: "utf8" });
 const files =
@@ -42,10 +46,10 @@ for (const s of shapes) if (!SHAPES[s]) throw new Error(`unknown shape ${s}`);
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), "flowrunner-ab-"));
 /** A copy of the repository at `base` (node_modules linked), optionally with working-tree files. */
-async function snapshot(name, withFiles) {
+async function snapshot(name, withFiles, tree = base) {
   const dir = path.join(tmp, name, "src-tree");
   await mkdir(dir, { recursive: true });
-  execFileSync("sh", ["-c", `git archive ${base} | tar -x -C "${dir}"`], { cwd: root });
+  execFileSync("sh", ["-c", `git archive ${tree} | tar -x -C "${dir}"`], { cwd: root });
   await symlink(path.join(root, "node_modules"), path.join(dir, "node_modules"));
   for (const file of withFiles) {
     if (afterRef) await writeFile(path.join(dir, file), git("show", `${afterRef}:${file}`));
@@ -56,10 +60,14 @@ async function snapshot(name, withFiles) {
   return startServer(prepared);
 }
 
-console.error(`before: ${base}; after: ${base} + ${afterRef ? `${afterRef}'s ` : ""}${files.join(", ") || "(no files)"}`);
+console.error(
+  afterTree
+    ? `before: ${base}; after: ${afterTree}`
+    : `before: ${base}; after: ${base} + ${afterRef ? `${afterRef}'s ` : ""}${files.join(", ") || "(no files)"}`,
+);
 let servers = [];
 try {
-  servers = await Promise.all([snapshot("before", []), snapshot("after", files)]);
+  servers = await Promise.all([snapshot("before", []), afterTree ? snapshot("after", [], afterTree) : snapshot("after", files)]);
   const systems = servers.map((server) => ({ ...flowRunner(server), id: server.name }));
   for (const s of systems) await s.setup(shapes);
   for (const shape of shapes) {
