@@ -12,6 +12,25 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
     },
   },
+  // Layering: dependencies point one way (docs/architecture.md).
+  ...[
+    { files: ["src/services/**", "src/cli/**"], forbidden: ["objects"] },
+    { files: ["src/engine/**"], forbidden: ["nodes", "sandbox"] },
+    { files: ["src/flow/**"], forbidden: ["engine", "objects"] },
+  ].map(({ files, forbidden }) => ({
+    files,
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: forbidden.map((folder) => ({
+            group: [`**/${folder}/*`, `**/${folder}`],
+            message: `${files[0]} never imports src/${folder}/`,
+          })),
+        },
+      ],
+    },
+  })),
   {
     files: ["**/*.mjs", "scripts/**", "bench/**"],
     languageOptions: {

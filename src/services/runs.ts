@@ -1,9 +1,9 @@
 import type { StartRequest } from "../engine/engine";
-import { isFinal, type ExecutionStatus } from "../engine/types";
+import { isFinal } from "../engine/types";
 import { AppError, badRequest, notFound } from "../errors";
 import { derivedId, newId } from "../lib/ids";
-import type { ExecutionRpc, LogLine } from "../objects/execution/rpc";
-import type { ExecutionView, StepView } from "../objects/execution/views";
+import type { ExecutionRpc } from "./execution-rpc";
+import type { ExecutionView, LogLine, StepView } from "./execution-schemas";
 import type { JsonValue } from "../lib/json";
 import type { ExecutionFilter, ExecutionSummary, Page, Storage } from "../storage/types";
 import type { AuditService } from "./audit";
@@ -132,11 +132,11 @@ export class RunService {
   ): Promise<{ delivered: number; execution: ExecutionView }> {
     requireStoredSize(payload, "storedValueBytes", "the event payload");
     const summary = await this.requireSummary(accountId, id);
-    if (isFinal(summary.status as ExecutionStatus)) {
+    if (isFinal(summary.status)) {
       throw new AppError(409, "conflict", `Execution ${id} is ${summary.status}; it takes no more events`);
     }
     const result = orNotFound(await this.execution(id).sendEvent(accountId, name, payload));
-    if (isFinal(result.execution.status as ExecutionStatus) && result.delivered === 0) {
+    if (isFinal(result.execution.status) && result.delivered === 0) {
       throw new AppError(409, "conflict", `Execution ${id} is ${result.execution.status}; it takes no more events`);
     }
     return result;

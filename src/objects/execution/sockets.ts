@@ -1,5 +1,5 @@
 import type { ExecutionEvent } from "../../engine/types";
-import type { ExecutionView } from "./views";
+import type { ExecutionView } from "../../services/execution-schemas";
 
 /**
  * Live watchers of one execution over hibernatable WebSockets: the object
