@@ -146,6 +146,30 @@ nodes:
   });
 });
 
+describe("cron schedules in the Worker", () => {
+  it("are checked by croner with the field named, at the schedule's position", async () => {
+    const user = await signUp();
+    const content = yaml`
+metadata: {name: Ticks}
+nodes:
+  bad: {type: cron, params: {schedule: "0 25 * * *"}, next: {default: last}}
+  last: {type: cron, params: {schedule: "0 0 L * *"}, next: {default: never}}
+  never: {type: cron, params: {schedule: "0 0 30 2 *"}}
+`;
+    const body = (await (await call("/api/v1/flows/validate", { method: "POST", headers: user.auth, json: { content } })).json()) as {
+      errors: { code: string; message: string; line: number }[];
+    };
+    expect(body.errors.map((e) => [e.code, e.line, e.message])).toEqual([
+      ["invalid_cron", 3, `node 'bad' param 'schedule': invalid cron expression "0 25 * * *": hour value 25 is out of range 0-23`],
+      [
+        "invalid_cron",
+        5,
+        `node 'never' param 'schedule': invalid cron expression "0 0 30 2 *": it never fires: no date has that day of month in those months`,
+      ],
+    ]);
+  });
+});
+
 describe("read, list and filter", () => {
   it("gets JSON or raw YAML with an ETag", async () => {
     const user = await signUp();
