@@ -12,6 +12,25 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
     },
   },
+  // Layering: dependencies point one way (docs/architecture.md).
+  ...[
+    { files: ["src/services/**", "src/cli/**"], forbidden: ["objects"] },
+    { files: ["src/engine/**"], forbidden: ["nodes", "sandbox"] },
+    { files: ["src/flow/**"], forbidden: ["engine", "objects"] },
+  ].map(({ files, forbidden }) => ({
+    files,
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: forbidden.map((folder) => ({
+            group: [`**/${folder}/*`, `**/${folder}`],
+            message: `${files[0]} never imports src/${folder}/`,
+          })),
+        },
+      ],
+    },
+  })),
   {
     // Every promise in the product code is awaited, returned or handed to something that keeps it
     // (waitUntil, a queue): a forgotten one is a write or a failure nobody waits for.

@@ -2,32 +2,16 @@
  * How a run is shown: one line per finished (or paused) step, log lines,
  * a spinner on a terminal, and the final status with the output.
  */
+import { FINAL_STATUSES } from "../engine/types";
+import type { ExecutionView as Execution, RunError } from "../services/execution-schemas";
 import { EXIT } from "./_command";
 import { c, err, formatDuration, out, printJson } from "./_output";
 
-export const FINAL = new Set(["completed", "failed", "cancelled"]);
+/** Final statuses, as strings: the CLI also tests event names (`execution.<status>`) against them. */
+export const FINAL: ReadonlySet<string> = new Set(FINAL_STATUSES);
 
-export interface RunError {
-  code: string;
-  message: string;
-  node_id?: string;
-}
-
-export interface Execution {
-  id: string;
-  flow_id: string;
-  flow_version: number;
-  status: string;
-  trigger?: string;
-  created_at: string;
-  finished_at: string | null;
-  current_nodes?: string[];
-  waiting_for?: { node_id: string; state: string; event?: string }[];
-  step_count: number;
-  input?: unknown;
-  output?: unknown;
-  error?: RunError | null;
-}
+// The API's own types (z.infer of its response schemas); type-only, so no zod in the CLI bundle.
+export type { ExecutionView as Execution, RunError } from "../services/execution-schemas";
 
 /** A WebSocket event, or one made up from step records and log lines when polling. */
 export interface WatchEvent {

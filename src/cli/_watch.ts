@@ -4,8 +4,7 @@
  * otherwise (Node 20, or `FLOWRUNNER_WATCH=poll`) by polling the execution,
  * its steps and its logs.
  */
-import type { LogLine } from "../objects/execution/rpc";
-import type { StepView as Step } from "../objects/execution/views";
+import type { LogLine, StepView as Step } from "../services/execution-schemas";
 import type { Client } from "./_client";
 import { ApiError } from "./_client";
 import { FINAL, type Execution, type RunRenderer, type WatchEvent } from "./_render";

@@ -2,7 +2,9 @@ import type { FlowDefinition } from "../flow";
 import type { StepError } from "./outcome";
 import type { JsonValue } from "../lib/json";
 
-export type ExecutionStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
+/** Every status a run can have: the one list the API, the storage index and the CLI use. */
+export const EXECUTION_STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export const FINAL_STATUSES: readonly ExecutionStatus[] = ["completed", "failed", "cancelled"];
 export const isFinal = (s: ExecutionStatus) => FINAL_STATUSES.includes(s);
 

@@ -1,11 +1,28 @@
 /**
- * Cron expression checking for the `cron` node's `schedule`. Accepts what the
- * original (robfig/cron) accepted: 5 fields, or 6 with seconds first; `*`,
- * `?` (day fields), lists, ranges, steps, JAN–DEC / SUN–SAT names, the
- * `@hourly`-style macros and `@every <duration>`. Computing fire times is the
- * scheduler's job; this only decides whether an expression means anything.
+ * Cron expressions for the `cron` node's `schedule`. croner decides: an expression is valid when
+ * croner parses it with CRON_OPTIONS, the options the scheduler computes fire times with, so a
+ * schedule that validates is one the scheduler reads the same way. `@every <duration>` (an
+ * interval, not a pattern) is FlowRunner's own. When croner refuses an expression, the field
+ * checker below says why in the flow language's words (which field, which value, what is allowed),
+ * falling back to croner's own message for what it does not know.
  */
+import { Cron, type CronOptions } from "croner";
 import { parseDuration } from "../lib/duration";
+
+/** How cron patterns are read, by validation and by the scheduler alike. */
+export const CRON_OPTIONS = {
+  // 5 fields, or 6 with seconds first; no year field.
+  mode: "5-or-6-parts",
+  // `5/10` (every 10 from 5), as classic crons accept.
+  sloppyRanges: true,
+  // A restricted day of month and day of week match either (classic cron), not both.
+  domAndDow: false,
+} as const satisfies CronOptions;
+
+/** The schedule an expression describes (not `@every`), for computing fire times; throws when invalid. */
+export function cronSchedule(expression: string, options: { timezone?: string } = {}): Cron {
+  return new Cron(expression.trim(), { ...CRON_OPTIONS, ...options });
+}
 
 interface Field {
   name: string;
@@ -14,7 +31,6 @@ interface Field {
   names?: readonly string[];
   /** Index of the first name: months start at 1, weekdays at 0. */
   nameBase?: number;
-  question?: boolean;
 }
 
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] as const;
@@ -24,11 +40,14 @@ const SECOND: Field = { name: "second", min: 0, max: 59 };
 const STANDARD: readonly Field[] = [
   { name: "minute", min: 0, max: 59 },
   { name: "hour", min: 0, max: 23 },
-  { name: "day of month", min: 1, max: 31, question: true },
+  { name: "day of month", min: 1, max: 31 },
   { name: "month", min: 1, max: 12, names: MONTHS, nameBase: 1 },
   // 7 is Sunday too, as in most crons.
-  { name: "day of week", min: 0, max: 7, names: WEEKDAYS, nameBase: 0, question: true },
+  { name: "day of week", min: 0, max: 7, names: WEEKDAYS, nameBase: 0 },
 ];
+
+/** Items in croner's extended syntax (`L`, `LW`, `15W`, `5#2`, `5L`, `+MON`): croner's message says what is wrong with them. */
+const CRONER_EXTENSION = /^\+|#|^\d*L$|^L|W$/i;
 
 export const CRON_MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"] as const;
 
@@ -58,8 +77,7 @@ function checkItem(item: string, field: Field): string | undefined {
     if (Number(step) > field.max - field.min + 1) return `step ${step} is larger than the ${field.name} range`;
   }
   if (base === "*") return undefined;
-  if (base === "?")
-    return field.question ? (step === undefined ? undefined : `'?' cannot have a step`) : `'?' is only allowed in the day fields`;
+  if (base === "?") return undefined;
   const [from = "", to, more] = base.split("-");
   if (more !== undefined) return `'${base}' is not a valid range in ${field.name} field`;
   const start = parseValue(from, field);
@@ -74,16 +92,28 @@ function checkItem(item: string, field: Field): string | undefined {
 /** Undefined when `expression` is a valid schedule, else why it is not. */
 export function cronError(expression: string): string | undefined {
   const text = expression.trim();
-  if (text.startsWith("@")) {
-    const [macro = "", ...rest] = text.split(/\s+/);
-    if (macro === "@every") {
-      const ms = rest.length === 1 ? parseDuration(rest[0]!) : undefined;
-      if (ms === undefined || ms < 1000) return `'@every' needs one duration of at least 1s, e.g. '@every 1h30m'`;
-      return undefined;
-    }
-    if ((CRON_MACROS as readonly string[]).includes(macro) && rest.length === 0) return undefined;
-    return `unknown macro '${text}' (use ${CRON_MACROS.join(", ")} or '@every <duration>')`;
+  if (text.startsWith("@every")) {
+    const rest = text.split(/\s+/).slice(1);
+    const ms = rest.length === 1 ? parseDuration(rest[0]!) : undefined;
+    if (ms === undefined || ms < 1000) return `'@every' needs one duration of at least 1s, e.g. '@every 1h30m'`;
+    return undefined;
   }
+  let schedule: Cron;
+  try {
+    schedule = cronSchedule(text, { timezone: "UTC" });
+  } catch (error) {
+    return explain(text) ?? (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: (Syntax error, )?/, "");
+  }
+  // A pattern without a year fires within 28 years if at all; a fixed start keeps the answer the same every day.
+  if (schedule.nextRun(NEVER_FIRES_FROM) === null) return "it never fires: no date has that day of month in those months";
+  return undefined;
+}
+
+const NEVER_FIRES_FROM = new Date("2000-01-01T00:00:00Z");
+
+/** Why croner refused `text`, in the flow language's words, or undefined when the checks below see nothing wrong. */
+function explain(text: string): string | undefined {
+  if (text.startsWith("@")) return `unknown macro '${text}' (use ${CRON_MACROS.join(", ")} or '@every <duration>')`;
   const parts = text.split(/\s+/).filter((part) => part !== "");
   if (parts.length !== 5 && parts.length !== 6) {
     return `expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got ${parts.length}`;
@@ -91,6 +121,7 @@ export function cronError(expression: string): string | undefined {
   const fields = parts.length === 6 ? [SECOND, ...STANDARD] : STANDARD;
   for (let i = 0; i < parts.length; i++) {
     for (const item of parts[i]!.split(",")) {
+      if (CRONER_EXTENSION.test(item)) continue;
       const problem = checkItem(item, fields[i]!);
       if (problem !== undefined) return problem;
     }

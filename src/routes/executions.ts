@@ -3,70 +3,17 @@ import { requireAuth } from "../http/auth";
 import { readOptionalJson } from "../http/body";
 import type { AppEnv } from "../http/context";
 import { badRequest } from "../errors";
+import { EXECUTION_STATUSES } from "../engine/types";
+import {
+  ExecutionSchema as Execution,
+  ExecutionSummarySchema as ExecutionSummary,
+  Json,
+  LogLineSchema as LogLine,
+  StepSchema as Step,
+} from "../services/execution-schemas";
 import { MAX_WAIT_SECONDS } from "../services/runs";
 import type { JsonValue } from "../lib/json";
 import { bearer, commonErrors, errorResponse, IdParam, PageQuery } from "./schemas";
-
-const Json = z.unknown().openapi({ description: "Any JSON value" });
-const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
-
-const Execution = z
-  .object({
-    id: z.string(),
-    flow_id: z.string(),
-    flow_version: z.number().int(),
-    status: z.string().openapi({ description: STATUSES.join(" | ") }),
-    trigger: z.string(),
-    parent_id: z.string().nullable(),
-    created_at: z.string(),
-    finished_at: z.string().nullable(),
-    current_nodes: z.array(z.string()),
-    waiting_for: z.array(z.object({ node_id: z.string(), state: z.string(), event: z.string().optional() })),
-    step_count: z.number().int(),
-    input: Json,
-    output: Json,
-    error: Json,
-    shared: Json,
-  })
-  .openapi("Execution");
-
-const ExecutionSummary = z
-  .object({
-    id: z.string(),
-    flow_id: z.string(),
-    flow_version: z.number().int(),
-    status: z.string(),
-    trigger: z.string(),
-    parent_id: z.string().nullable(),
-    current_nodes: z.array(z.string()),
-    error: z.object({ code: z.string(), message: z.string(), node_id: z.string() }).nullable(),
-    output_preview: z.string().nullable(),
-    step_count: z.number().int(),
-    created_at: z.string(),
-    updated_at: z.string(),
-    finished_at: z.string().nullable(),
-  })
-  .openapi("ExecutionSummary");
-
-const Step = z
-  .object({
-    seq: z.number().int(),
-    node_id: z.string(),
-    attempt: z.number().int(),
-    status: z.string(),
-    action: z.string().nullable(),
-    started_at: z.string(),
-    finished_at: z.string().nullable(),
-    duration_ms: z.number().nullable(),
-    input: Json,
-    output: Json,
-    error: Json,
-  })
-  .openapi("Step");
-
-const LogLine = z
-  .object({ seq: z.number().int(), time: z.string(), level: z.string(), node_id: z.string().nullable(), message: z.string(), data: Json })
-  .openapi("LogLine");
 
 const ExecId = IdParam("Execution id", "exe_0123456789abcdefghijklmno");
 const WaitQuery = z.object({
@@ -128,7 +75,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       tags: ["Executions"],
       summary: "List executions, newest first",
       security: bearer,
-      request: { query: PageQuery.extend({ flow_id: z.string().max(64).optional(), status: z.enum(STATUSES).optional() }) },
+      request: { query: PageQuery.extend({ flow_id: z.string().max(64).optional(), status: z.enum(EXECUTION_STATUSES).optional() }) },
       responses: {
         200: {
           description: "A page of execution summaries",

@@ -212,6 +212,8 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       path: "/api/v1/flows/{id}/metadata",
       tags: ["Flows"],
       summary: "Change tags, category, status or custom fields (custom is merged)",
+      description:
+        "Tags, category and status live in the flow's YAML `metadata`: changing one saves a new version whose YAML says so (honours `If-Match`). `custom` is kept outside the YAML and merged without a new version.",
       security: bearer,
       request: {
         params: FlowId,
@@ -237,11 +239,13 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: { description: "The updated flow", content: { "application/json": { schema: FlowSummary } } },
         ...commonErrors,
+        412: errorResponse("The flow changed since the If-Match version"),
       },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await c.get("services").flows.patchMetadata(c.get("principal"), id, c.req.valid("json")), 200);
+      const flow = await c.get("services").flows.patchMetadata(c.get("principal"), id, c.req.valid("json"), ifMatchVersion(c));
+      return c.json(flow, 200, { ETag: etag(flow.version) });
     },
   );
 

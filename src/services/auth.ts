@@ -1,7 +1,7 @@
 import type { AppConfig } from "../env";
 import { tooManyRequests, unauthorized } from "../errors";
 import { DUMMY_PASSWORD_HASH, sha256Hex, verifyPassword } from "../lib/crypto";
-import { JWT_ISSUER, looksLikeJwt, signJwt, verifyJwt } from "../lib/jwt";
+import { JWT_ISSUER, looksLikeJwt, signJwt, verifyJwt } from "./session-jwt";
 import type { AccountRecord, Storage } from "../storage/types";
 import { normaliseUsername } from "./accounts";
 import type { AuditService } from "./audit";

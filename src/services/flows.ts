@@ -1,6 +1,7 @@
 import { AppError, notFound } from "../errors";
 import { requireStoredSize } from "./stored-size";
 import { validateFlow, validateFlowMemo, type FlowDefinition, type ValidationResult } from "../flow";
+import { withMetadata, type MetadataChanges } from "../flow/metadata-edit";
 import { newId } from "../lib/ids";
 import type { FlowFilter, FlowMetadataPatch, FlowRecord, FlowVersionRecord, Page, Storage } from "../storage/types";
 import type { AuditService } from "./audit";
@@ -40,7 +41,7 @@ export interface FlowSource {
   content: string;
 }
 
-const summary = (f: FlowRecord): FlowSummary => ({
+const summary = (f: FlowSummary): FlowSummary => ({
   id: f.id,
   name: f.name,
   description: f.description,
@@ -76,19 +77,14 @@ export class FlowService {
   }
 
   async create(principal: Principal, source: FlowSource): Promise<FlowDetail> {
-    const { flow, warnings } = parseOrThrow(source);
+    const { flow, warnings, content } = parseNamed(source, undefined);
     const now = new Date().toISOString();
-    const meta = flow.metadata;
     const record: FlowRecord = {
       id: newId("flw"),
       account_id: principal.account_id,
-      name: source.name ?? meta.name,
-      description: meta.description ?? null,
+      ...indexed(flow),
       version: 1,
-      content: source.content,
-      tags: meta.tags ?? [],
-      category: meta.category ?? null,
-      status: meta.status ?? "draft",
+      content,
       custom: {},
       created_at: now,
       updated_at: now,
@@ -113,48 +109,66 @@ export class FlowService {
 
   async update(principal: Principal, id: string, source: FlowSource, ifMatch?: number): Promise<FlowDetail> {
     const current = await this.require(principal.account_id, id);
-    if (ifMatch !== undefined && ifMatch !== current.version) {
-      throw new AppError(412, "precondition_failed", `Flow is at version ${current.version}, not ${ifMatch}`, {
-        current_version: current.version,
-      });
-    }
-    const { flow, warnings } = parseOrThrow({ name: source.name ?? current.name, content: source.content });
-    const meta = flow.metadata;
+    requireVersion(current, ifMatch);
+    return this.saveVersion(principal, current, parseNamed(source, current.name));
+  }
+
+  /** Stores a new version of `current` whose columns are read from its YAML. */
+  private async saveVersion(
+    principal: Principal,
+    current: FlowRecord,
+    parsed: ReturnType<typeof parseNamed>,
+    auditDetails: Record<string, string[]> = {},
+  ): Promise<FlowDetail> {
+    const { flow, warnings, content } = parsed;
     const next: FlowRecord = {
       ...current,
-      name: source.name ?? meta.name ?? current.name,
-      description: meta.description ?? null,
+      ...indexed(flow),
       version: current.version + 1,
-      content: source.content,
-      tags: meta.tags ?? current.tags,
-      category: meta.category ?? current.category,
-      status: meta.status ?? current.status,
+      content,
       updated_at: new Date().toISOString(),
     };
     const view = detail(next, flow, warnings);
     await this.storage.flows.update(next, versionOf(next, principal), current.version);
-    this.audit.recordFor(principal, "flow.updated", { type: "flow", id }, { name: next.name, version: next.version });
-    return view;
-  }
-
-  async patchMetadata(principal: Principal, id: string, patch: FlowMetadataPatch): Promise<FlowSummary> {
-    const accountId = principal.account_id;
-    const current = await this.require(accountId, id);
-    const merged: FlowMetadataPatch = { ...patch };
-    if (patch.custom) {
-      merged.custom = { ...current.custom, ...patch.custom };
-      // Each patch is small, but merges accumulate in one index row.
-      requireStoredSize(merged.custom, "customMetadataBytes", "custom metadata (merged with what is stored)");
-    }
-    const updated = await this.storage.flows.updateMetadata(accountId, id, merged, new Date().toISOString());
-    if (!updated) throw notFound("Flow");
     this.audit.recordFor(
       principal,
       "flow.updated",
-      { type: "flow", id },
-      { name: updated.name, version: updated.version, metadata: Object.keys(patch).sort() },
+      { type: "flow", id: current.id },
+      { name: next.name, version: next.version, ...auditDetails },
     );
-    return summary(updated);
+    return view;
+  }
+
+  /**
+   * Tags, category and status live in the YAML: changing one saves a new version whose `metadata`
+   * says so. `custom` is the API's own and is merged into the stored object, without a version.
+   */
+  async patchMetadata(principal: Principal, id: string, patch: FlowMetadataPatch, ifMatch?: number): Promise<FlowSummary> {
+    const accountId = principal.account_id;
+    const current = await this.require(accountId, id);
+    requireVersion(current, ifMatch);
+    const custom = patch.custom ? { ...current.custom, ...patch.custom } : undefined;
+    // Each patch is small, but merges accumulate in one index row.
+    if (custom) requireStoredSize(custom, "customMetadataBytes", "custom metadata (merged with what is stored)");
+    const changes: MetadataChanges = {};
+    if (patch.tags !== undefined && !sameJson(patch.tags, current.tags)) changes.tags = patch.tags;
+    if (patch.category !== undefined && patch.category !== current.category) changes.category = patch.category;
+    if (patch.status !== undefined && patch.status !== current.status) changes.status = patch.status;
+    const fields = { metadata: Object.keys(patch).sort() };
+    const versioned = Object.keys(changes).length > 0;
+    let result = summary(current);
+    if (versioned) {
+      const content = withMetadata(current.content, changes);
+      result = summary(await this.saveVersion(principal, current, parseNamed({ content }, current.name), fields));
+    }
+    if (custom) {
+      const stored = await this.storage.flows.updateMetadata(accountId, id, { custom }, new Date().toISOString());
+      if (!stored) throw notFound("Flow");
+      result = { ...result, custom: stored.custom, updated_at: stored.updated_at };
+    }
+    if (!versioned)
+      this.audit.recordFor(principal, "flow.updated", { type: "flow", id }, { name: result.name, version: result.version, ...fields });
+    return result;
   }
 
   async delete(principal: Principal, id: string): Promise<void> {
@@ -180,6 +194,43 @@ export class FlowService {
     return record;
   }
 }
+
+/** The columns a flow's YAML determines; what it leaves out takes the default, never an older value. */
+function indexed(flow: FlowDefinition): Pick<FlowRecord, "name" | "description" | "tags" | "category" | "status"> {
+  const meta = flow.metadata;
+  return {
+    name: meta.name,
+    description: meta.description ?? null,
+    tags: meta.tags ?? [],
+    category: meta.category ?? null,
+    status: meta.status ?? "draft",
+  };
+}
+
+/**
+ * Parses a flow to be saved. A `name` given with the request stands in for a missing
+ * `metadata.name`, and replaces a different one in the YAML, so the stored YAML and the flow's
+ * name never disagree; `fallbackName` (the flow's current name) only stands in.
+ */
+function parseNamed(source: FlowSource, fallbackName: string | undefined) {
+  let content = source.content;
+  let parsed = parseOrThrow({ name: source.name ?? fallbackName, content });
+  if (source.name !== undefined && parsed.flow.metadata.name !== source.name) {
+    content = withMetadata(content, { name: source.name });
+    parsed = parseOrThrow({ name: source.name, content });
+  }
+  return { ...parsed, content };
+}
+
+function requireVersion(current: FlowRecord, ifMatch: number | undefined): void {
+  if (ifMatch !== undefined && ifMatch !== current.version) {
+    throw new AppError(412, "precondition_failed", `Flow is at version ${current.version}, not ${ifMatch}`, {
+      current_version: current.version,
+    });
+  }
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function parseOrThrow(source: FlowSource): { flow: FlowDefinition; warnings: ValidationResult["warnings"] } {
   const result = validateFlow(source.content, { name: source.name });

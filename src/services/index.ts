@@ -5,7 +5,7 @@ import { AccountService } from "./accounts";
 import { AuditService } from "./audit";
 import { AuthService } from "./auth";
 import { FlowService } from "./flows";
-import type { ExecutionRpc } from "../objects/execution/rpc";
+import type { ExecutionRpc } from "./execution-rpc";
 import { ApiRateLimit, type RequestLimiter } from "./rate-limit";
 import { RunService } from "./runs";
 import type { Throttle } from "./throttle";

@@ -1,13 +1,13 @@
 import type { StartRequest } from "../engine/engine";
-import { isFinal, type ExecutionStatus } from "../engine/types";
+import { isFinal } from "../engine/types";
 import { AppError, badRequest, notFound } from "../errors";
-import { validateFlowMemo } from "../flow";
 import { derivedId, newId } from "../lib/ids";
-import type { ExecutionRpc, LogLine } from "../objects/execution/rpc";
-import type { ExecutionView, StepView } from "../objects/execution/views";
+import type { ExecutionRpc } from "./execution-rpc";
+import type { ExecutionView, LogLine, StepView } from "./execution-schemas";
 import type { JsonValue } from "../lib/json";
 import type { ExecutionFilter, ExecutionSummary, Page, Storage } from "../storage/types";
 import type { AuditService } from "./audit";
+import { prepareRun } from "./prepare-run";
 import { requireStoredSize } from "./stored-size";
 import type { Principal } from "./auth";
 
@@ -37,11 +37,13 @@ export class RunService {
   ) {}
 
   async run(principal: Principal, flowId: string, options: RunOptions): Promise<RunResult> {
-    const flow = await this.storage.flows.get(principal.account_id, flowId);
-    if (!flow) throw notFound("Flow");
-    const parsed = validateFlowMemo(flow.content, { name: flow.name });
-    if (!parsed.flow)
-      throw new AppError(400, "validation_failed", "The stored flow is not valid; save a corrected version", { errors: parsed.errors });
+    const prepared = await prepareRun(this.storage.flows, principal.account_id, flowId);
+    if (!prepared.ok) {
+      if (prepared.code === "invalid_flow") {
+        throw new AppError(400, "validation_failed", "The stored flow is not valid; save a corrected version", { errors: prepared.errors });
+      }
+      throw notFound("Flow");
+    }
     const id = options.idempotencyKey
       ? await derivedId("exe", this.idKey, `${principal.account_id}:${flowId}:${options.idempotencyKey}`)
       : newId("exe");
@@ -49,9 +51,9 @@ export class RunService {
       {
         id,
         account_id: principal.account_id,
-        flow_id: flow.id,
-        flow_version: flow.version,
-        flow: parsed.flow,
+        flow_id: prepared.flow_id,
+        flow_version: prepared.flow_version,
+        flow: prepared.flow,
         input: options.input,
         trigger: options.trigger,
       },
@@ -130,11 +132,11 @@ export class RunService {
   ): Promise<{ delivered: number; execution: ExecutionView }> {
     requireStoredSize(payload, "storedValueBytes", "the event payload");
     const summary = await this.requireSummary(accountId, id);
-    if (isFinal(summary.status as ExecutionStatus)) {
+    if (isFinal(summary.status)) {
       throw new AppError(409, "conflict", `Execution ${id} is ${summary.status}; it takes no more events`);
     }
     const result = orNotFound(await this.execution(id).sendEvent(accountId, name, payload));
-    if (isFinal(result.execution.status as ExecutionStatus) && result.delivered === 0) {
+    if (isFinal(result.execution.status) && result.delivered === 0) {
       throw new AppError(409, "conflict", `Execution ${id} is ${result.execution.status}; it takes no more events`);
     }
     return result;

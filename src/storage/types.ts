@@ -4,6 +4,7 @@
  * provider errors leak past it. Every tenant-owned read and write takes the
  * account id, so scoping cannot be forgotten by a caller.
  */
+import type { ExecutionStatus } from "../engine/types";
 
 export interface AccountRecord {
   id: string;
@@ -117,7 +118,7 @@ export interface ExecutionSummary {
   account_id: string;
   flow_id: string;
   flow_version: number;
-  status: string;
+  status: ExecutionStatus;
   trigger: string;
   parent_id: string | null;
   current_nodes: string[];
@@ -132,7 +133,7 @@ export interface ExecutionSummary {
 
 export interface ExecutionFilter {
   flow_id?: string | undefined;
-  status?: string | undefined;
+  status?: ExecutionStatus | undefined;
 }
 
 /** The account database's index of executions; the execution objects hold the details. */

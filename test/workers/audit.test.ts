@@ -199,7 +199,8 @@ describe("audit log: what is recorded", () => {
       ip: "192.0.2.20",
       details: { name: "Hello", via: "basic" },
     });
-    expect(updates.find((e) => e.details.metadata)).toMatchObject({ details: { version: 2, metadata: ["status", "tags"], via: "jwt" } });
+    // Tags and status live in the YAML: the patch saved version 3.
+    expect(updates.find((e) => e.details.metadata)).toMatchObject({ details: { version: 3, metadata: ["status", "tags"], via: "jwt" } });
     expect(find(events, "flow.deleted", flowId)).toMatchObject({ actor: user.username, target_type: "flow" });
     // Flow content is not audit material.
     expect(JSON.stringify(events)).not.toContain("greeting");

@@ -68,6 +68,43 @@ nodes:
   });
 });
 
+describe("current nodes", () => {
+  it("are the same in the detail and in the list while a branch is parked at a join", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(
+      user,
+      yaml`
+metadata: {name: Parked at a join}
+nodes:
+  start:
+    type: transform
+    params: {script: "return input"}
+    next: {default: [quick, approve]}
+  quick:
+    type: transform
+    params: {script: "return 'quick'"}
+    next: {default: merge}
+  approve:
+    type: wait
+    params: {type: event, event: approval, timeout: 1h}
+    next: {default: merge}
+  merge:
+    type: transform
+    params: {script: "return input"}
+`,
+    );
+    const run = await runFlow(user, flow, {}, 0);
+    const detail = await getExecution(user, run.id, 1);
+    expect(detail.status).toBe("waiting");
+    // The branch at `merge` only waits for its sibling: the work still to do is the wait at `approve`.
+    expect(detail.current_nodes).toEqual(["approve"]);
+    const { executions } = (await (await call(`/api/v1/executions?flow_id=${flow}`, { headers: user.auth })).json()) as {
+      executions: { id: string; current_nodes: string[] }[];
+    };
+    expect(executions.map((e) => [e.id, e.current_nodes])).toEqual([[run.id, detail.current_nodes]]);
+  });
+});
+
 describe("when a run is listed", () => {
   it("lists a run the caller waits for as running while it runs, and as finished once it answers", async () => {
     const user = await signUp();

@@ -146,6 +146,30 @@ nodes:
   });
 });
 
+describe("cron schedules in the Worker", () => {
+  it("are checked by croner with the field named, at the schedule's position", async () => {
+    const user = await signUp();
+    const content = yaml`
+metadata: {name: Ticks}
+nodes:
+  bad: {type: cron, params: {schedule: "0 25 * * *"}, next: {default: last}}
+  last: {type: cron, params: {schedule: "0 0 L * *"}, next: {default: never}}
+  never: {type: cron, params: {schedule: "0 0 30 2 *"}}
+`;
+    const body = (await (await call("/api/v1/flows/validate", { method: "POST", headers: user.auth, json: { content } })).json()) as {
+      errors: { code: string; message: string; line: number }[];
+    };
+    expect(body.errors.map((e) => [e.code, e.line, e.message])).toEqual([
+      ["invalid_cron", 3, `node 'bad' param 'schedule': invalid cron expression "0 25 * * *": hour value 25 is out of range 0-23`],
+      [
+        "invalid_cron",
+        5,
+        `node 'never' param 'schedule': invalid cron expression "0 0 30 2 *": it never fires: no date has that day of month in those months`,
+      ],
+    ]);
+  });
+});
+
 describe("read, list and filter", () => {
   it("gets JSON or raw YAML with an ETag", async () => {
     const user = await signUp();
@@ -284,19 +308,81 @@ describe("update and versions", () => {
   it("patches metadata, merging custom fields", async () => {
     const user = await signUp();
     const flow = await createFlow(user);
-    const patch = async (json: unknown) => call(`/api/v1/flows/${flow.id}/metadata`, { method: "PATCH", headers: user.auth, json });
-    expect(await (await patch({ tags: ["x"], category: "ops", custom: { owner: "team-a" } })).json()).toMatchObject({
-      tags: ["x"],
-      category: "ops",
-      custom: { owner: "team-a" },
-      version: 1,
-    });
+    const patch = async (json: unknown, headers: Record<string, string> = {}) =>
+      call(`/api/v1/flows/${flow.id}/metadata`, { method: "PATCH", headers: { ...user.auth, ...headers }, json });
+    const first = await patch({ tags: ["x"], category: "ops", custom: { owner: "team-a" } });
+    expect(first.headers.get("ETag")).toBe('"2"');
+    expect(await first.json()).toMatchObject({ tags: ["x"], category: "ops", custom: { owner: "team-a" }, version: 2 });
     expect(await (await patch({ status: "archived", custom: { tier: 2 } })).json()).toMatchObject({
       status: "archived",
       custom: { owner: "team-a", tier: 2 },
+      version: 3,
     });
+    // custom is not in the YAML: merging it saves no version.
+    expect(await (await patch({ custom: { tier: 3 } })).json()).toMatchObject({ custom: { owner: "team-a", tier: 3 }, version: 3 });
+    await expectError(await patch({ status: "draft" }, { "If-Match": '"2"' }), 412, "precondition_failed");
     await expectError(await patch({ status: "Not A Status!" }), 400, "validation_failed");
     await expectError(await patch({ colour: "blue" }), 400, "validation_failed");
+  });
+
+  it("keeps one value per metadata fact: the YAML's, which a PATCH or a request name rewrites", async () => {
+    const user = await signUp();
+    const flow = await createFlow(user);
+    const get = async () =>
+      (await (await call(`/api/v1/flows/${flow.id}`, { headers: user.auth })).json()) as Flow & { metadata: Record<string, unknown> };
+    /** Every fact the detail shows twice (as a field and in the YAML's metadata) has one value. */
+    const agree = (f: Flow & { metadata: Record<string, unknown> }) => {
+      // A fact the YAML leaves out shows its default; one it declares shows the YAML's value.
+      const defaults: Record<string, unknown> = { tags: [], category: null, status: "draft", description: null };
+      const fields = f as unknown as Record<string, unknown>;
+      expect(f.metadata.name).toBe(f.name);
+      for (const key of Object.keys(defaults)) expect(fields[key]).toEqual(key in f.metadata ? f.metadata[key] : defaults[key]);
+    };
+
+    await call(`/api/v1/flows/${flow.id}/metadata`, {
+      method: "PATCH",
+      headers: user.auth,
+      json: { tags: ["prod"], status: "active", category: "ops" },
+    });
+    let detail = await get();
+    expect(detail).toMatchObject({ version: 2, tags: ["prod"], status: "active", category: "ops" });
+    agree(detail);
+    // The YAML was edited in place: the rest of it, comments included, is as written.
+    expect(detail.content).toContain("tags: [prod]");
+    expect(detail.content).toContain("script: \"return { greeting: 'hello ' + input.name }\"");
+    const version2 = (await (await call(`/api/v1/flows/${flow.id}/versions/2`, { headers: user.auth })).json()) as { content: string };
+    expect(version2.content).toBe(detail.content);
+
+    await call(`/api/v1/flows/${flow.id}/metadata`, { method: "PATCH", headers: user.auth, json: { category: null } });
+    detail = await get();
+    expect(detail).toMatchObject({ version: 3, category: null });
+    agree(detail);
+
+    // A new version that leaves tags and status out has none: the YAML says all there is.
+    const put = await call(`/api/v1/flows/${flow.id}`, {
+      method: "PUT",
+      headers: user.auth,
+      json: { content: "# no tags here\nmetadata: {name: Hello}\nnodes:\n  a: {type: transform, params: {script: 'return 1'}}\n" },
+    });
+    expect(put.status).toBe(200);
+    detail = await get();
+    expect(detail).toMatchObject({ version: 4, tags: [], status: "draft", description: null });
+    agree(detail);
+
+    // A name sent with the source replaces the YAML's.
+    const renamedPut = await call(`/api/v1/flows/${flow.id}`, {
+      method: "PUT",
+      headers: user.auth,
+      json: {
+        name: "Greeter",
+        content: "# named\nmetadata: {name: Hello}\nnodes:\n  a: {type: transform, params: {script: 'return 1'}}\n",
+      },
+    });
+    expect(renamedPut.status).toBe(200);
+    detail = await get();
+    expect(detail.name).toBe("Greeter");
+    expect(detail.content).toBe("# named\nmetadata: {name: Greeter}\nnodes:\n  a: {type: transform, params: {script: 'return 1'}}\n");
+    agree(detail);
   });
 
   it("deletes a flow and its versions", async () => {

@@ -1,14 +1,10 @@
 import { int, seconds, str, type Command, type Group } from "../_command";
 import { c, fields, formatDuration, formatTime, out, printJson, table } from "../_output";
 import { listPages, mentionNextPage, PAGE_OPTIONS } from "../_pages";
+import type { ExecutionSummaryView as Summary, LogLine, StepView } from "../../services/execution-schemas";
 import { describeState, exitCodeFor, type Execution, type RunError } from "../_render";
 import { resolveFlowId } from "./flows";
 import { afterStart, INPUT_OPTIONS, readRunInput, startWait, waitForEnd, WATCH_OPTIONS } from "./run";
-
-interface Summary extends Omit<Execution, "error"> {
-  error: RunError | null;
-  output_preview: string | null;
-}
 
 const execPath = (id: string) => `/api/v1/executions/${encodeURIComponent(id)}`;
 const errorText = (e: RunError | null | undefined) => (e ? `${e.code}: ${e.message}${e.node_id ? ` (node ${e.node_id})` : ""}` : null);
@@ -113,18 +109,7 @@ const steps: Command = {
       limit: int(ctx.opts, "limit"),
       full: ctx.opts.full ? "true" : undefined,
     };
-    const { steps } = await client.get<{
-      steps: {
-        seq: number;
-        node_id: string;
-        attempt: number;
-        status: string;
-        action: string | null;
-        duration_ms: number | null;
-        started_at: string;
-        error: RunError | null;
-      }[];
-    }>(`${execPath(ctx.args[0]!)}/steps`, query);
+    const { steps } = await client.get<{ steps: StepView[] }>(`${execPath(ctx.args[0]!)}/steps`, query);
     if (ctx.json) return printJson({ steps });
     table(
       steps,
@@ -161,9 +146,7 @@ const logs: Command = {
       limit: int(ctx.opts, "limit"),
       level: str(ctx.opts, "level"),
     };
-    const { logs } = await client.get<{
-      logs: { seq: number; time: string; level: string; node_id: string | null; message: string; data: unknown }[];
-    }>(`${execPath(ctx.args[0]!)}/logs`, query);
+    const { logs } = await client.get<{ logs: LogLine[] }>(`${execPath(ctx.args[0]!)}/logs`, query);
     if (ctx.json) return printJson({ logs });
     for (const l of logs) {
       const data = l.data === null || l.data === undefined ? "" : ` ${c.gray(JSON.stringify(l.data))}`;

@@ -2,13 +2,13 @@ import type { StartRequest } from "../../engine/engine";
 import type { ChildResult } from "../../engine/host";
 import type { ExecutionState } from "../../engine/types";
 import type { Env } from "../../env";
-import { validateFlowMemo } from "../../flow";
 import { derivedId } from "../../lib/ids";
 import { NodeError } from "../../engine/outcome";
 import { isRecord, type JsonValue } from "../../lib/json";
+import { prepareRun } from "../../services/prepare-run";
 import type { Storage } from "../../storage/types";
 import { executionStub } from "./rpc";
-import type { ExecutionView } from "./views";
+import type { ExecutionView } from "../../services/execution-schemas";
 
 /** Sub-flows may nest this deep; deeper is almost always a flow calling itself by mistake. */
 export const MAX_FLOW_DEPTH = 10;
@@ -33,25 +33,17 @@ export async function startChild(
   if ((parent.depth ?? 0) + 1 > MAX_FLOW_DEPTH) {
     throw new NodeError("flow_depth_exceeded", `Sub-flows nest more than ${MAX_FLOW_DEPTH} deep`, null, false);
   }
-  const flow = await storage.flows.get(parent.account_id, request.flowId);
-  if (!flow) throw new NodeError("flow_not_found", `No flow '${request.flowId}' in this account`, null, false);
-  let content = flow.content;
-  let version = flow.version;
-  if (request.version !== undefined) {
-    const pinned = await storage.flows.getVersion(parent.account_id, request.flowId, request.version);
-    if (!pinned) throw new NodeError("flow_not_found", `Flow '${request.flowId}' has no version ${request.version}`, null, false);
-    content = pinned.content;
-    version = pinned.version;
+  const prepared = await prepareRun(storage.flows, parent.account_id, request.flowId, request.version);
+  if (!prepared.ok) {
+    throw new NodeError(prepared.code === "invalid_flow" ? "invalid_flow" : "flow_not_found", prepared.message, null, false);
   }
-  const parsed = validateFlowMemo(content);
-  if (!parsed.flow) throw new NodeError("invalid_flow", `Flow '${request.flowId}' version ${version} is not valid`, null, false);
   const id = await derivedId("exe", parent.id, `${parent.id}:child:${tokenId}:${slot}`);
   const start: StartRequest = {
     id,
     account_id: parent.account_id,
-    flow_id: flow.id,
-    flow_version: version,
-    flow: parsed.flow,
+    flow_id: prepared.flow_id,
+    flow_version: prepared.flow_version,
+    flow: prepared.flow,
     input: request.input,
     trigger: "flow",
     parent: request.wait ? { execution_id: parent.id, token_id: tokenId } : null,

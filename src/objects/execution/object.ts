@@ -11,11 +11,13 @@ import { createStorage } from "../../storage";
 import type { AuditEventRecord } from "../../storage/types";
 import { createVault } from "../../vault";
 import { awaitChild, startChild } from "./children";
-import { executionStub, type ExecutionRpc, type LogLine, type RerunSeed, type StartPayload } from "./rpc";
+import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
+import type { ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
+import type { ExecutionView, LogLine, StepView } from "../../services/execution-schemas";
 import { SqliteExecutionStore } from "./sqlite-store";
 import { ExecutionSockets } from "./sockets";
-import { executionView, stepView, summaryOf, type ExecutionView, type StepView } from "./views";
+import { executionView, stepView, summaryOf } from "./views";
 
 // If the object dies while driving a run outside an alarm, this alarm resumes it.
 const BACKSTOP_MS = 15_000;

@@ -1,6 +1,6 @@
 import type { ExecutionEvent } from "../../engine/types";
 import type { JsonValue } from "../../lib/json";
-import type { ExecutionView } from "./views";
+import type { ExecutionView } from "../../services/execution-schemas";
 
 /** A live-only event a node emitted (progress, token deltas): `{type, node_id, at, data}`. */
 export interface EphemeralEvent {

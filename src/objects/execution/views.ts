@@ -1,39 +1,17 @@
 import { preview } from "../../engine/preview";
 import type { ExecutionState, StepRecord, Token } from "../../engine/types";
 import type { JsonValue } from "../../lib/json";
+import type { ExecutionView, StepView } from "../../services/execution-schemas";
 import type { ExecutionSummary } from "../../storage/types";
 
-/** What the API shows of an execution. */
-export interface ExecutionView {
-  id: string;
-  flow_id: string;
-  flow_version: number;
-  status: string;
-  trigger: string;
-  parent_id: string | null;
-  created_at: string;
-  finished_at: string | null;
-  current_nodes: string[];
-  waiting_for: { node_id: string; state: string; event?: string }[];
-  step_count: number;
-  input: JsonValue;
-  output: JsonValue;
-  error: JsonValue;
-  shared: JsonValue;
-}
-
-export interface StepView {
-  seq: number;
-  node_id: string;
-  attempt: number;
-  status: string;
-  action: string | null;
-  started_at: string;
-  finished_at: string | null;
-  duration_ms: number | null;
-  input: JsonValue;
-  output: JsonValue;
-  error: JsonValue;
+/**
+ * The nodes where the run is doing or awaiting work: one entry per node with a branch there, in
+ * token order. A branch parked at a join is not current work (it only waits for its siblings,
+ * which are listed where they are), so `joining` tokens are left out. The detail view and the
+ * list's summary both use this, so they agree.
+ */
+export function currentNodes(tokens: readonly Token[]): string[] {
+  return [...new Set(tokens.filter((t) => t.state !== "joining").map((t) => t.node_id))];
 }
 
 export function executionView(state: ExecutionState, tokens: Token[]): ExecutionView {
@@ -46,7 +24,7 @@ export function executionView(state: ExecutionState, tokens: Token[]): Execution
     parent_id: state.parent?.execution_id ?? null,
     created_at: state.created_at,
     finished_at: state.finished_at,
-    current_nodes: [...new Set(tokens.filter((t) => t.state !== "joining").map((t) => t.node_id))],
+    current_nodes: currentNodes(tokens),
     waiting_for: tokens
       .filter((t) => ["sleeping", "waiting_event", "waiting_child", "retry_wait"].includes(t.state))
       .map((t) => ({
@@ -57,7 +35,7 @@ export function executionView(state: ExecutionState, tokens: Token[]): Execution
     step_count: state.step_count,
     input: state.input,
     output: state.output,
-    error: state.error as unknown as JsonValue,
+    error: state.error,
     shared: state.shared,
   };
 }
@@ -75,7 +53,7 @@ export function stepView(step: StepRecord, full: boolean): StepView {
     duration_ms: step.finished_at ? Date.parse(step.finished_at) - Date.parse(step.started_at) : null,
     input: show(step.input),
     output: show(step.output),
-    error: step.error as unknown as JsonValue,
+    error: step.error,
   };
 }
 
@@ -88,7 +66,7 @@ export function summaryOf(state: ExecutionState, tokens: Token[], now: string): 
     status: state.status,
     trigger: state.trigger,
     parent_id: state.parent?.execution_id ?? null,
-    current_nodes: [...new Set(tokens.map((t) => t.node_id))],
+    current_nodes: currentNodes(tokens),
     error: state.error ? { code: state.error.code, message: state.error.message, node_id: state.error.node_id } : null,
     output_preview: state.output === null ? null : JSON.stringify(preview(state.output, 512)),
     step_count: state.step_count,

@@ -1,4 +1,5 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { ExecutionStatus } from "../../engine/types";
 import type { AuditDetails } from "../types";
 
 // Mirrors migrations/0001_init.sql; the SQL files are the source of truth for D1.
@@ -57,7 +58,7 @@ export const executions = sqliteTable("executions", {
   account_id: text("account_id").notNull(),
   flow_id: text("flow_id").notNull(),
   flow_version: integer("flow_version").notNull(),
-  status: text("status").notNull(),
+  status: text("status").$type<ExecutionStatus>().notNull(),
   trigger: text("trigger").notNull(),
   parent_id: text("parent_id"),
   current_nodes: text("current_nodes", { mode: "json" }).$type<string[]>().notNull(),

@@ -1,3 +1,4 @@
+import type { ExecutionStatus } from "../../engine/types";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
 import { DynamoAuditLog } from "./audit";
 import { isConditionFailure, json, L, list, N, num, S, str, strOrNull, type DynamoClient, type Item } from "./client";
@@ -92,7 +93,8 @@ function fromItem(item: Item): ExecutionSummary {
     account_id: str(item, "account_id"),
     flow_id: str(item, "flow_id"),
     flow_version: num(item, "flow_version"),
-    status: str(item, "status"),
+    // The index holds only what execution objects wrote, so the status is one of theirs.
+    status: str(item, "status") as ExecutionStatus,
     trigger: str(item, "trigger"),
     parent_id: strOrNull(item, "parent_id"),
     current_nodes: list(item, "current_nodes"),

@@ -1,4 +1,5 @@
 import { integer, json, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import type { ExecutionStatus } from "../../engine/types";
 import type { AuditDetails } from "../types";
 
 // Mirrors migrations/postgres/*.sql (the SQL files are the source of truth) and the D1 schema:
@@ -58,7 +59,7 @@ export const executions = pgTable("executions", {
   account_id: text("account_id").notNull(),
   flow_id: text("flow_id").notNull(),
   flow_version: integer("flow_version").notNull(),
-  status: text("status").notNull(),
+  status: text("status").$type<ExecutionStatus>().notNull(),
   trigger: text("trigger").notNull(),
   parent_id: text("parent_id"),
   current_nodes: jsonb("current_nodes").$type<string[]>().notNull(),

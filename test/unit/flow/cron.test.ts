@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cronError } from "../../../src/flow";
+import { cronSchedule } from "../../../src/flow/cron";
 
 describe("cronError", () => {
   it.each([
@@ -15,6 +16,14 @@ describe("cronError", () => {
     "@hourly",
     "@daily",
     "@every 1h30m",
+    // croner's extensions: '?' is '*', last day (L), last weekday (LW), nearest weekday (15W), nth and last weekday of the month.
+    "? * * * *",
+    "0 0 L * *",
+    "0 0 LW * *",
+    "0 0 15W * *",
+    "0 0 * * 5#2",
+    "0 0 * * 5L",
+    "@HOURLY",
   ])("accepts %j", (expression) => {
     expect(cronError(expression)).toBeUndefined();
   });
@@ -34,8 +43,11 @@ describe("cronError", () => {
     ["1/2/3 * * * *", "'1/2/3' has more than one '/' in minute field"],
     ["1-2-3 * * * *", "'1-2-3' is not a valid range in minute field"],
     ["1,,2 * * * *", "empty item in minute field"],
-    ["? * * * *", "'?' is only allowed in the day fields"],
-    ["0 0 L * *", "'L' is not a valid day of month (a number 1-31)"],
+    ["0 0 L5 * *", "L has to be a value of its own in day-of-month ('L5')."],
+    ["0 0 * * 5#9", "nth weekday out of range, should be 1-5 or L. Value: 9, Type: string"],
+    ["0 0 * * */8", "steps cannot be greater than maximum value of part (7)"],
+    ["0 0 30 2 *", "it never fires: no date has that day of month in those months"],
+    ["0 0 31 4,6,9,11 ?", "it never fires: no date has that day of month in those months"],
     ["@reboot", "unknown macro '@reboot' (use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or '@every <duration>')"],
     [
       "@hourly now",
@@ -45,5 +57,28 @@ describe("cronError", () => {
     ["@every", "'@every' needs one duration of at least 1s, e.g. '@every 1h30m'"],
   ])("rejects %j", (expression, message) => {
     expect(cronError(expression)).toBe(message);
+  });
+});
+
+describe("cronSchedule", () => {
+  // Validation and fire times come from the same parse: what validates is what the scheduler runs.
+  it.each([
+    ["0 9 * * MON-FRI", "2026-01-03T12:00:00Z", "2026-01-05T09:00:00.000Z"],
+    ["0 0 L * *", "2026-02-10T00:00:00Z", "2026-02-28T00:00:00.000Z"],
+    ["5/10 * * * *", "2026-01-01T00:00:00Z", "2026-01-01T00:05:00.000Z"],
+    ["0 0 1,15 * ?", "2026-01-02T00:00:00Z", "2026-01-15T00:00:00.000Z"],
+    ["30 30 0 * * *", "2026-01-01T00:00:00Z", "2026-01-01T00:30:30.000Z"],
+    ["0 0 13 * FRI", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00.000Z"],
+    ["@weekly", "2026-01-01T00:00:00Z", "2026-01-04T00:00:00.000Z"],
+  ])("%j after %s fires at %s", (expression, from, next) => {
+    expect(cronError(expression)).toBeUndefined();
+    expect(cronSchedule(expression, { timezone: "UTC" }).nextRun(new Date(from))?.toISOString()).toBe(next);
+  });
+
+  it("refuses what validation refuses", () => {
+    for (const expression of ["60 * * * *", "0 0 * FOO *", "* * * *", "@reboot"]) {
+      expect(cronError(expression)).toBeDefined();
+      expect(() => cronSchedule(expression)).toThrow();
+    }
   });
 });

@@ -7,11 +7,13 @@
  * Every test makes its own accounts and ids, so providers may share their
  * database with other test files running at the same time.
  */
+import type { ExecutionStatus } from "../../../src/engine/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
   AccountRecord,
   ApiTokenRecord,
   AuditEventRecord,
+  ExecutionFilter,
   ExecutionSummary,
   FlowRecord,
   FlowVersionRecord,
@@ -435,7 +437,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         expect(await storage.executions.get(owner.id, first.id)).toEqual(first);
         expect(await storage.executions.get(other.id, first.id)).toBeNull();
         expect(await storage.executions.get(owner.id, uid("exe"))).toBeNull();
-        const failed = {
+        const failed: ExecutionSummary = {
           ...first,
           status: "failed",
           current_nodes: [],
@@ -449,7 +451,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         await storage.executions.upsert(failed);
         expect(await storage.executions.get(owner.id, first.id)).toEqual(failed);
         // Cleared fields clear; the creation time stays the first one written.
-        const rerun = {
+        const rerun: ExecutionSummary = {
           ...failed,
           status: "running",
           error: null,
@@ -491,7 +493,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const first = audit(started.id);
         await storage.executions.upsert(started, first);
         expect(await storage.executions.get(owner.id, started.id)).toEqual(started);
-        const finished = { ...started, status: "completed", updated_at: at(9), finished_at: at(9) };
+        const finished: ExecutionSummary = { ...started, status: "completed", updated_at: at(9), finished_at: at(9) };
         await storage.executions.upsert(finished);
         const late = audit(started.id);
         await storage.executions.upsert(started, late);
@@ -504,7 +506,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
       it("lists newest first across pages, filtered by flow and status, per account", async () => {
         const [owner, other] = [await account(), await account()];
         const made: ExecutionSummary[] = [];
-        const specs: [string, string][] = [
+        const specs: [string, ExecutionStatus][] = [
           ["flw_x", "completed"],
           ["flw_y", "failed"],
           ["flw_x", "failed"],
@@ -518,7 +520,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
           await storage.executions.upsert(record);
         }
         await storage.executions.upsert(summary(other.id, { flow_id: "flw_x", status: "completed" }));
-        const ids = async (filter: { flow_id?: string; status?: string }, limit = 2) =>
+        const ids = async (filter: ExecutionFilter, limit = 2) =>
           (await collect((cursor) => storage.executions.list(owner.id, filter, { limit, cursor }), limit)).items.map((e) => e.id);
         const newestFirst = (keep: (e: ExecutionSummary) => boolean) =>
           made
@@ -533,7 +535,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         );
         expect(await ids({ flow_id: "flw_none" })).toEqual([]);
         // A status change moves the run between status lists.
-        const moved = { ...made[5]!, status: "completed", updated_at: at(30) };
+        const moved: ExecutionSummary = { ...made[5]!, status: "completed", updated_at: at(30) };
         await storage.executions.upsert(moved);
         expect(await ids({ status: "waiting" })).toEqual([]);
         expect((await ids({ status: "completed" }))[0]).toBe(moved.id);

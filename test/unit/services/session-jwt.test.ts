@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { base64UrlEncode, utf8 } from "../../../src/lib/encoding";
-import { JWT_ISSUER, signJwt, verifyJwt, type JwtClaims } from "../../../src/lib/jwt";
+import { sign } from "hono/jwt";
+import { JWT_ISSUER, signJwt, verifyJwt, type JwtClaims } from "../../../src/services/session-jwt";
 
 const SECRET = "unit-test-secret";
 const now = 1_800_000_000;
@@ -32,6 +33,31 @@ describe("JWT", () => {
     expect(await verifyJwt(`${none}.${payload}.${signature}`, SECRET, now)).toBeNull();
   });
 
+  it("rejects every algorithm but HS256, even with a valid signature under the same secret", async () => {
+    for (const alg of ["HS384", "HS512"] as const) {
+      const token = await sign({ ...claims() }, SECRET, alg);
+      expect(JSON.parse(atob(token.split(".")[0]!)).alg).toBe(alg);
+      expect(await verifyJwt(token, SECRET, now)).toBeNull();
+    }
+    // An asymmetric algorithm named in the header, with the HMAC signature of the real token (algorithm confusion).
+    const [, payload, signature] = (await signJwt(claims(), SECRET)).split(".");
+    for (const alg of ["RS256", "ES256", "EdDSA", "NONE", "hs256"]) {
+      expect(await verifyJwt(`${b64json({ alg, typ: "JWT" })}.${payload}.${signature}`, SECRET, now)).toBeNull();
+    }
+  });
+
+  it("accepts tokens in the format issued before (header alg HS256, typ JWT, unpadded base64url)", async () => {
+    const [header] = (await signJwt(claims(), SECRET)).split(".");
+    expect(header).toBe(b64json({ alg: "HS256", typ: "JWT" }));
+  });
+
+  it("rejects claims of the wrong shape even when signed", async () => {
+    const { username: _u, ...withoutUsername } = claims();
+    expect(await verifyJwt(await sign(withoutUsername, SECRET, "HS256"), SECRET, now)).toBeNull();
+    expect(await verifyJwt(await sign({ ...claims(), exp: Number.NaN }, SECRET, "HS256"), SECRET, now)).toBeNull();
+    expect(await verifyJwt(await sign({ ...claims(), sub: 42 }, SECRET, "HS256"), SECRET, now)).toBeNull();
+  });
+
   it("rejects a tampered payload", async () => {
     const [header, , signature] = (await signJwt(claims(), SECRET)).split(".");
     expect(await verifyJwt(`${header}.${b64json(claims({ sub: "acc_2" }))}.${signature}`, SECRET, now)).toBeNull();
@@ -48,6 +74,8 @@ describe("JWT", () => {
 
   it("rejects a wrong issuer and garbage", async () => {
     expect(await verifyJwt(await signJwt(claims({ iss: "someone-else" }), SECRET), SECRET, now)).toBeNull();
+    const { iss: _i, ...withoutIssuer } = claims();
+    expect(await verifyJwt(await sign(withoutIssuer, SECRET, "HS256"), SECRET, now)).toBeNull();
     for (const junk of ["", "a.b", "a.b.c", "eyJ.eyJ.eyJ", "....", "%%%.%%%.%%%"]) {
       expect(await verifyJwt(junk, SECRET, now)).toBeNull();
     }

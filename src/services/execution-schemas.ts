@@ -1,0 +1,89 @@
+/**
+ * What the API answers about executions, defined once: the routes serve these schemas (and the
+ * OpenAPI document is generated from them), the execution object builds values of their types,
+ * and the CLI reads its answers with the same types. Plain zod, so importing this module brings no
+ * Hono; the `id` in `.meta()` names the schema in the OpenAPI document. Type-only importers (the
+ * CLI) get no zod at run time.
+ */
+import { z } from "zod";
+import { EXECUTION_STATUSES } from "../engine/types";
+import type { JsonValue } from "../lib/json";
+
+/** Any JSON value: not checked on the way out, typed as JSON for the code that builds answers. */
+export const Json = z.unknown().meta({ description: "Any JSON value" }) as unknown as z.ZodType<JsonValue>;
+
+export const ExecutionStatusSchema = z.enum(EXECUTION_STATUSES).meta({
+  description: "running and waiting go on; completed, failed and cancelled are final",
+});
+
+export const RunErrorSchema = z
+  .object({ code: z.string(), message: z.string(), node_id: z.string(), details: Json.optional() })
+  .meta({ description: "Why a step or a run failed" });
+
+const WaitSchema = z.object({ node_id: z.string(), state: z.string(), event: z.string().optional() });
+
+export const ExecutionSchema = z
+  .object({
+    id: z.string(),
+    flow_id: z.string(),
+    flow_version: z.number().int(),
+    status: ExecutionStatusSchema,
+    trigger: z.string(),
+    parent_id: z.string().nullable(),
+    created_at: z.string(),
+    finished_at: z.string().nullable(),
+    current_nodes: z
+      .array(z.string())
+      .meta({ description: "Nodes with a branch running or waiting there (not branches parked at a join)" }),
+    waiting_for: z.array(WaitSchema),
+    step_count: z.number().int(),
+    input: Json,
+    output: Json,
+    error: RunErrorSchema.nullable(),
+    shared: Json,
+  })
+  .meta({ id: "Execution" });
+
+export const ExecutionSummarySchema = z
+  .object({
+    id: z.string(),
+    flow_id: z.string(),
+    flow_version: z.number().int(),
+    status: ExecutionStatusSchema,
+    trigger: z.string(),
+    parent_id: z.string().nullable(),
+    current_nodes: z.array(z.string()),
+    error: RunErrorSchema.omit({ details: true }).nullable(),
+    output_preview: z.string().nullable(),
+    step_count: z.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .meta({ id: "ExecutionSummary" });
+
+export const StepSchema = z
+  .object({
+    seq: z.number().int(),
+    node_id: z.string(),
+    attempt: z.number().int(),
+    status: z.string(),
+    action: z.string().nullable(),
+    started_at: z.string(),
+    finished_at: z.string().nullable(),
+    duration_ms: z.number().nullable(),
+    input: Json,
+    output: Json,
+    error: RunErrorSchema.nullable(),
+  })
+  .meta({ id: "Step" });
+
+export const LogLineSchema = z
+  .object({ seq: z.number().int(), time: z.string(), level: z.string(), node_id: z.string().nullable(), message: z.string(), data: Json })
+  .meta({ id: "LogLine" });
+
+export type ExecutionView = z.infer<typeof ExecutionSchema>;
+export type ExecutionSummaryView = z.infer<typeof ExecutionSummarySchema>;
+export type StepView = z.infer<typeof StepSchema>;
+export type LogLine = z.infer<typeof LogLineSchema>;
+export type RunError = z.infer<typeof RunErrorSchema>;

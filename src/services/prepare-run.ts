@@ -1,0 +1,45 @@
+import { validateFlowMemo, type FlowDefinition, type FlowIssue } from "../flow";
+import type { FlowStore } from "../storage/types";
+
+/** What starting a run of a stored flow needs: the flow, the version it runs, and its definition. */
+export interface PreparedRun {
+  flow_id: string;
+  flow_version: number;
+  flow: FlowDefinition;
+}
+
+/** Why a stored flow cannot be run. Each caller words these for its own audience (an API error, a node error). */
+export type PrepareRunFailure =
+  | { code: "flow_not_found"; message: string }
+  | { code: "version_not_found"; message: string }
+  | { code: "invalid_flow"; message: string; version: number; errors: FlowIssue[] };
+
+export type PrepareRunResult = ({ ok: true } & PreparedRun) | ({ ok: false } & PrepareRunFailure);
+
+/**
+ * Loads a flow of the account (its current version, or `version` when pinned) and validates it.
+ * Every way of starting a stored flow goes through here (API runs, sub-flows), so they agree on
+ * which version runs, on the name a nameless YAML gets, and on what counts as "not runnable".
+ */
+export async function prepareRun(flows: FlowStore, accountId: string, flowId: string, version?: number): Promise<PrepareRunResult> {
+  const flow = await flows.get(accountId, flowId);
+  if (!flow) return { ok: false, code: "flow_not_found", message: `No flow '${flowId}' in this account` };
+  let source = { content: flow.content, name: flow.name, version: flow.version };
+  if (version !== undefined && version !== flow.version) {
+    const pinned = await flows.getVersion(accountId, flowId, version);
+    if (!pinned) return { ok: false, code: "version_not_found", message: `Flow '${flowId}' has no version ${version}` };
+    source = { content: pinned.content, name: pinned.name, version: pinned.version };
+  }
+  // The stored name stands in for a missing metadata.name, as it did when the version was saved.
+  const parsed = validateFlowMemo(source.content, { name: source.name });
+  if (!parsed.flow) {
+    return {
+      ok: false,
+      code: "invalid_flow",
+      message: `Flow '${flowId}' version ${source.version} is not valid`,
+      version: source.version,
+      errors: parsed.errors,
+    };
+  }
+  return { ok: true, flow_id: flow.id, flow_version: source.version, flow: parsed.flow };
+}

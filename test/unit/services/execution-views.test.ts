@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import type { ExecutionState, Token, TokenState } from "../../../src/engine/types";
+import { currentNodes, executionView, summaryOf } from "../../../src/objects/execution/views";
+import { ExecutionSchema, ExecutionSummarySchema } from "../../../src/services/execution-schemas";
+
+const token = (id: number, node_id: string, state: TokenState, pending: Token["pending"] = null): Token =>
+  ({ id, node_id, state, input: null, attempt: 1, from_node: null, pending, step_seq: null }) as Token;
+
+const state: ExecutionState = {
+  id: "exe_0123456789abcdefghijklmno",
+  account_id: "acc_0123456789abcdefghijklmno",
+  flow_id: "flw_0123456789abcdefghijklmno",
+  flow_version: 2,
+  flow: { metadata: { name: "x" }, nodes: {}, start: "a" } as unknown as ExecutionState["flow"],
+  input: { a: 1 },
+  status: "waiting",
+  created_at: "2026-01-01T00:00:00.000Z",
+  finished_at: null,
+  output: null,
+  error: null,
+  shared: {},
+  step_count: 3,
+  step_limit: 1000,
+  parent: null,
+  ends: {},
+  start_node: "a",
+  trigger: "api",
+};
+
+describe("currentNodes", () => {
+  it("lists each node with a running or waiting branch once, in token order, without branches parked at a join", () => {
+    const tokens = [
+      token(1, "merge", "joining"),
+      token(2, "approve", "waiting_event", { event: "approval" }),
+      token(3, "fetch", "retry_wait"),
+      token(4, "approve", "sleeping"),
+      token(5, "merge", "joining"),
+    ];
+    expect(currentNodes(tokens)).toEqual(["approve", "fetch"]);
+    expect(currentNodes([token(1, "merge", "joining")])).toEqual([]);
+    expect(currentNodes([])).toEqual([]);
+  });
+
+  it("is what both the detail view and the list summary show", () => {
+    const tokens = [token(1, "merge", "joining"), token(2, "approve", "waiting_event", { event: "approval" })];
+    const view = executionView(state, tokens);
+    const summary = summaryOf(state, tokens, "2026-01-02T03:04:06.000Z");
+    expect(view.current_nodes).toEqual(["approve"]);
+    expect(summary.current_nodes).toEqual(view.current_nodes);
+  });
+
+  it("builds answers that the API's own schemas accept", () => {
+    const tokens = [token(2, "approve", "waiting_event", { event: "approval" })];
+    const failed: ExecutionState = { ...state, status: "failed", error: { code: "boom", message: "it broke", node_id: "approve" } };
+    expect(ExecutionSchema.safeParse(executionView(failed, tokens)).success).toBe(true);
+    const { account_id: _a, ...listed } = summaryOf(failed, tokens, "2026-01-02T03:04:06.000Z");
+    expect(ExecutionSummarySchema.safeParse(listed).success).toBe(true);
+    expect(ExecutionSchema.safeParse({ ...executionView(state, tokens), status: "paused" }).success).toBe(false);
+  });
+});
