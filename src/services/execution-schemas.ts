@@ -22,21 +22,26 @@ export const RunErrorSchema = z
 
 const WaitSchema = z.object({ node_id: z.string(), state: z.string(), event: z.string().optional() });
 
+/** What a run's full view and its list summary both say about it. */
+const executionFields = {
+  id: z.string(),
+  flow_id: z.string(),
+  flow_version: z.number().int(),
+  status: ExecutionStatusSchema,
+  trigger: z.string(),
+  parent_id: z.string().nullable(),
+  step_count: z.number().int(),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+};
+
 export const ExecutionSchema = z
   .object({
-    id: z.string(),
-    flow_id: z.string(),
-    flow_version: z.number().int(),
-    status: ExecutionStatusSchema,
-    trigger: z.string(),
-    parent_id: z.string().nullable(),
-    created_at: z.string(),
-    finished_at: z.string().nullable(),
+    ...executionFields,
     current_nodes: z
       .array(z.string())
       .meta({ description: "Nodes with a branch running or waiting there (not branches parked at a join)" }),
     waiting_for: z.array(WaitSchema),
-    step_count: z.number().int(),
     input: Json,
     output: Json,
     error: RunErrorSchema.nullable(),
@@ -46,19 +51,11 @@ export const ExecutionSchema = z
 
 export const ExecutionSummarySchema = z
   .object({
-    id: z.string(),
-    flow_id: z.string(),
-    flow_version: z.number().int(),
-    status: ExecutionStatusSchema,
-    trigger: z.string(),
-    parent_id: z.string().nullable(),
+    ...executionFields,
     current_nodes: z.array(z.string()),
     error: RunErrorSchema.omit({ details: true }).nullable(),
     output_preview: z.string().nullable(),
-    step_count: z.number().int(),
-    created_at: z.string(),
     updated_at: z.string(),
-    finished_at: z.string().nullable(),
   })
   .meta({ id: "ExecutionSummary" });
 
