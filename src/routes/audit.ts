@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireAuth } from "../http/auth";
 import type { AppEnv } from "../http/context";
-import { AuditEventSchema as AuditEvent } from "../services/audit-schemas";
+import { AuditEventPageSchema } from "../services/audit-schemas";
 import { AUDIT_ACTIONS } from "../services/audit";
 import { bearer, commonErrors, PageQuery } from "./schemas";
 
@@ -29,7 +29,7 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "A page of audit events",
-          content: { "application/json": { schema: z.object({ events: z.array(AuditEvent), next_cursor: z.string().nullable() }) } },
+          content: { "application/json": { schema: AuditEventPageSchema } },
         },
         ...commonErrors,
       },

@@ -7,8 +7,10 @@ import type { AppEnv } from "../http/context";
 import { AppError } from "../errors";
 import {
   FlowDetailSchema as FlowDetail,
+  FlowPageSchema,
   FlowSummarySchema as FlowSummary,
   FlowValidationSchema,
+  FlowVersionPageSchema,
   FlowVersionSchema as FlowVersion,
 } from "../services/flow-schemas";
 import { bearer, commonErrors, errorResponse, IdParam, PageQuery } from "./schemas";
@@ -90,7 +92,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "A page of flows, newest first",
-          content: { "application/json": { schema: z.object({ flows: z.array(FlowSummary), next_cursor: z.string().nullable() }) } },
+          content: { "application/json": { schema: FlowPageSchema } },
         },
         ...commonErrors,
       },
@@ -222,7 +224,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "A page of versions",
-          content: { "application/json": { schema: z.object({ versions: z.array(FlowVersion), next_cursor: z.string().nullable() }) } },
+          content: { "application/json": { schema: FlowVersionPageSchema } },
         },
         ...commonErrors,
       },

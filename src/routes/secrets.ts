@@ -4,7 +4,7 @@ import { requireAuth } from "../http/auth";
 import type { AppEnv } from "../http/context";
 import { notFound } from "../errors";
 import { SECRET_TYPES } from "../vault/secret-types";
-import { SecretSchema as Secret } from "../services/secret-schemas";
+import { SecretPageSchema, SecretSchema as Secret } from "../services/secret-schemas";
 import { bearer, commonErrors, PageQuery } from "./schemas";
 
 const SecretBody = z
@@ -89,7 +89,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "A page of secrets",
-          content: { "application/json": { schema: z.object({ secrets: z.array(Secret), next_cursor: z.string().nullable() }) } },
+          content: { "application/json": { schema: SecretPageSchema } },
         },
         ...commonErrors,
       },

@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/context";
 import { requireAuth } from "../http/auth";
-import { ApiTokenSchema as TokenView, CreatedApiTokenSchema as CreatedToken } from "../services/token-schemas";
+import { ApiTokenPageSchema, CreatedApiTokenSchema as CreatedToken } from "../services/token-schemas";
 import { bearer, commonErrors, IdParam, PageQuery } from "./schemas";
 
 export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -51,7 +51,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "A page of tokens",
-          content: { "application/json": { schema: z.object({ tokens: z.array(TokenView), next_cursor: z.string().nullable() }) } },
+          content: { "application/json": { schema: ApiTokenPageSchema } },
         },
         ...commonErrors,
       },

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { AuditDetails } from "../storage/types";
 import { AUDIT_ACTIONS } from "./audit";
+import { pageOf } from "./page-schema";
 
 /** Documented as any JSON object; typed as what the audit service stores (sanitizeDetails). */
 const Details = z.record(z.string(), z.unknown()).meta({
@@ -23,5 +24,7 @@ export const AuditEventSchema = z
     details: Details,
   })
   .meta({ id: "AuditEvent" });
+
+export const AuditEventPageSchema = pageOf("events", AuditEventSchema);
 
 export type AuditEventView = z.infer<typeof AuditEventSchema>;

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { FlowIssue } from "../flow";
+import { pageOf } from "./page-schema";
 
 export const FlowIssueSchema = z
   .object({
@@ -58,6 +59,9 @@ export const FlowVersionSchema = z
   })
   .meta({ id: "FlowVersion" });
 
+export const FlowPageSchema = pageOf("flows", FlowSummarySchema);
+export const FlowVersionPageSchema = pageOf("versions", FlowVersionSchema);
+
 /** The answer of POST /flows/validate: findings only, also for an invalid flow. */
 export const FlowValidationSchema = z.object({
   valid: z.boolean(),
@@ -68,6 +72,7 @@ export const FlowValidationSchema = z.object({
 export type FlowSummary = z.infer<typeof FlowSummarySchema>;
 export type FlowDetail = z.infer<typeof FlowDetailSchema>;
 export type FlowVersionView = z.infer<typeof FlowVersionSchema>;
+export type FlowPage = z.infer<typeof FlowPageSchema>;
 export type FlowValidation = z.infer<typeof FlowValidationSchema>;
 
 // The validator's FlowIssue (src/flow) is the core type; the schema above is how the API

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { SECRET_TYPES } from "../vault/secret-types";
+import { pageOf } from "./page-schema";
 
 /** Everything about a secret except its value, which is write-only. */
 export const SecretSchema = z
@@ -18,5 +19,7 @@ export const SecretSchema = z
     last_used_at: z.string().nullable(),
   })
   .meta({ id: "Secret", description: "A secret's metadata. Values are write-only and never returned." });
+
+export const SecretPageSchema = pageOf("secrets", SecretSchema);
 
 export type SecretView = z.infer<typeof SecretSchema>;

@@ -4,6 +4,7 @@
  * the types with `import type`.
  */
 import { z } from "zod";
+import { pageOf } from "./page-schema";
 
 export const ApiTokenSchema = z
   .object({
@@ -25,6 +26,8 @@ export const CreatedApiTokenSchema = z
     z.object({ token: z.string().meta({ description: "The token itself. Shown only in this response." }) }),
   )
   .meta({ id: "CreatedApiToken" });
+
+export const ApiTokenPageSchema = pageOf("tokens", ApiTokenSchema);
 
 export type TokenView = z.infer<typeof ApiTokenSchema>;
 export type CreatedToken = z.infer<typeof CreatedApiTokenSchema>;

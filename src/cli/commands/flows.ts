@@ -1,4 +1,4 @@
-import type { FlowDetail, FlowSummary, FlowVersionView } from "../../services/flow-schemas";
+import type { FlowDetail, FlowPage, FlowSummary, FlowVersionView } from "../../services/flow-schemas";
 import { ApiError, type Client } from "../_client";
 import { EXIT, int, str, UsageError, type Command, type Group } from "../_command";
 import { c, formatTime, out, printError, printJson, table } from "../_output";
@@ -11,7 +11,7 @@ const FLOW_ID = /^flw_[a-z0-9]{25}$/;
 /** A flow id as given, or the id of the one flow with exactly that name. */
 export async function resolveFlowId(client: Client, ref: string): Promise<string> {
   if (FLOW_ID.test(ref)) return ref;
-  const { flows } = await client.get<{ flows: FlowSummary[] }>("/api/v1/flows", { name: ref, limit: 100 });
+  const { flows } = await client.get<FlowPage>("/api/v1/flows", { name: ref, limit: 100 });
   let matches = flows.filter((f) => f.name === ref);
   if (matches.length === 0) matches = flows.filter((f) => f.name.toLowerCase() === ref.toLowerCase());
   if (matches.length === 1) return matches[0]!.id;
