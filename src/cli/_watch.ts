@@ -4,7 +4,7 @@
  * otherwise (Node 20, or `FLOWRUNNER_WATCH=poll`) by polling the execution,
  * its steps and its logs.
  */
-import type { LogLine, StepView as Step } from "../services/execution-schemas";
+import type { LogList, StepList, StepView as Step } from "../services/execution-schemas";
 import type { Client } from "./_client";
 import { ApiError } from "./_client";
 import { FINAL, type Execution, type RunRenderer, type WatchEvent } from "./_render";
@@ -144,7 +144,7 @@ async function poll(client: Client, id: string, renderer: RunRenderer, deadline:
     if (first) renderer.header(execution);
     first = false;
     const batch: { event: WatchEvent; step: number }[] = [];
-    const { steps } = await client.get<{ steps: Step[] }>(`/api/v1/executions/${id}/steps`, { after: floor, limit: 1000 });
+    const { steps } = await client.get<StepList>(`/api/v1/executions/${id}/steps`, { after: floor, limit: 1000 });
     for (const step of steps) {
       if (!seen.has(step.seq))
         started.set(step.node_id, [...(started.get(step.node_id) ?? []), { seq: step.seq, at: Date.parse(step.started_at) }]);
@@ -157,7 +157,7 @@ async function poll(client: Client, id: string, renderer: RunRenderer, deadline:
       nodeId === null ? 0 : (started.get(nodeId)?.findLast((s) => s.at <= at)?.seq ?? 0);
     while (seen.has(floor + 1) && STEP_DONE.has(seen.get(floor + 1)!)) floor++;
     for (;;) {
-      const { logs } = await client.get<{ logs: LogLine[] }>(`/api/v1/executions/${id}/logs`, { after: logAfter, limit: 1000 });
+      const { logs } = await client.get<LogList>(`/api/v1/executions/${id}/logs`, { after: logAfter, limit: 1000 });
       for (const log of logs) {
         const event = {
           seq: log.seq,

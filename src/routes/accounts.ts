@@ -3,10 +3,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/context";
 import { clientIp, requireAuth } from "../http/auth";
 import { notFound } from "../errors";
+import { AccountSchema as Account, LoginResultSchema as LoginResult } from "../services/account-schemas";
 import { toAccountView } from "../services/accounts";
 import { bearer, commonErrors, errorResponse, publicErrors } from "./schemas";
-
-const Account = z.object({ id: z.string(), username: z.string(), created_at: z.string(), updated_at: z.string() }).openapi("Account");
 
 const Credentials = z.object({
   username: z
@@ -18,10 +17,6 @@ const Credentials = z.object({
     .openapi({ example: "alice" }),
   password: z.string().min(8).max(1024).openapi({ example: "correct horse battery staple" }),
 });
-
-const LoginResult = z
-  .object({ token: z.string(), account_id: z.string(), username: z.string(), expires_at: z.string() })
-  .openapi("LoginResult");
 
 export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(

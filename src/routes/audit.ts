@@ -1,23 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireAuth } from "../http/auth";
 import type { AppEnv } from "../http/context";
+import { AuditEventPageSchema } from "../services/audit-schemas";
 import { AUDIT_ACTIONS } from "../services/audit";
 import { bearer, commonErrors, PageQuery } from "./schemas";
-
-const AuditEvent = z
-  .object({
-    id: z.string(),
-    time: z.string().openapi({ description: "When the action happened (ISO 8601, UTC)" }),
-    actor: z.string().nullable().openapi({ description: "Username that acted; for a failed login, the username tried" }),
-    action: z.string().openapi({ description: AUDIT_ACTIONS.join(" | ") }),
-    target_type: z.string().nullable().openapi({ description: "account | api_token | flow | execution | secret" }),
-    target_id: z.string().nullable(),
-    ip: z.string().nullable().openapi({ description: "Client address (CF-Connecting-IP)" }),
-    details: z.record(z.string(), z.unknown()).openapi({
-      description: "Names, versions, ids and how the caller authenticated (`via`); never secret values, passwords or tokens",
-    }),
-  })
-  .openapi("AuditEvent");
 
 const Time = (description: string) => z.iso.datetime({ offset: true }).optional().openapi({ description, example: "2026-01-31T12:00:00Z" });
 
@@ -43,7 +29,7 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "A page of audit events",
-          content: { "application/json": { schema: z.object({ events: z.array(AuditEvent), next_cursor: z.string().nullable() }) } },
+          content: { "application/json": { schema: AuditEventPageSchema } },
         },
         ...commonErrors,
       },

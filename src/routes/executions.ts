@@ -5,11 +5,12 @@ import type { AppEnv } from "../http/context";
 import { badRequest } from "../errors";
 import { EXECUTION_STATUSES } from "../engine/types";
 import {
+  EventDeliverySchema,
+  ExecutionPageSchema,
   ExecutionSchema as Execution,
-  ExecutionSummarySchema as ExecutionSummary,
   Json,
-  LogLineSchema as LogLine,
-  StepSchema as Step,
+  LogListSchema,
+  StepListSchema,
 } from "../services/execution-schemas";
 import { MAX_WAIT_SECONDS } from "../services/runs";
 import type { JsonValue } from "../lib/json";
@@ -80,7 +81,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
         200: {
           description: "A page of execution summaries",
           content: {
-            "application/json": { schema: z.object({ executions: z.array(ExecutionSummary), next_cursor: z.string().nullable() }) },
+            "application/json": { schema: ExecutionPageSchema },
           },
         },
         ...commonErrors,
@@ -118,7 +119,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       security: bearer,
       request: { params: ExecId, query: CursorQuery.extend({ full: z.enum(["true", "false"]).optional() }) },
       responses: {
-        200: { description: "Steps in order", content: { "application/json": { schema: z.object({ steps: z.array(Step) }) } } },
+        200: { description: "Steps in order", content: { "application/json": { schema: StepListSchema } } },
         ...commonErrors,
       },
     }),
@@ -143,7 +144,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       security: bearer,
       request: { params: ExecId, query: CursorQuery.extend({ level: z.enum(["debug", "info", "warn", "error"]).optional() }) },
       responses: {
-        200: { description: "Log lines in order", content: { "application/json": { schema: z.object({ logs: z.array(LogLine) }) } } },
+        200: { description: "Log lines in order", content: { "application/json": { schema: LogListSchema } } },
         ...commonErrors,
       },
     }),
@@ -192,7 +193,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         202: {
           description: "Accepted",
-          content: { "application/json": { schema: z.object({ delivered: z.number().int(), execution: Execution }) } },
+          content: { "application/json": { schema: EventDeliverySchema } },
         },
         ...commonErrors,
         409: errorResponse("The execution has finished"),

@@ -5,51 +5,15 @@ import { requireAuth } from "../http/auth";
 import { FLOW_SOURCE_TYPES, readFlowSource } from "../http/body";
 import type { AppEnv } from "../http/context";
 import { AppError } from "../errors";
+import {
+  FlowDetailSchema as FlowDetail,
+  FlowPageSchema,
+  FlowSummarySchema as FlowSummary,
+  FlowValidationSchema,
+  FlowVersionPageSchema,
+  FlowVersionSchema as FlowVersion,
+} from "../services/flow-schemas";
 import { bearer, commonErrors, errorResponse, IdParam, PageQuery } from "./schemas";
-
-const Issue = z
-  .object({
-    code: z.string(),
-    message: z.string(),
-    path: z.array(z.union([z.string(), z.number()])),
-    line: z.number(),
-    column: z.number(),
-    limit: z.string().optional().openapi({ description: "For limit_exceeded and too_large: the input budget entry broken" }),
-  })
-  .openapi("FlowIssue");
-
-const FlowSummary = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    version: z.number().int().openapi({ description: "Revision number; also the ETag" }),
-    tags: z.array(z.string()),
-    category: z.string().nullable(),
-    status: z.string(),
-    custom: z.record(z.string(), z.unknown()),
-    created_at: z.string(),
-    updated_at: z.string(),
-  })
-  .openapi("FlowSummary");
-
-const FlowDetail = FlowSummary.extend({
-  content: z.string().openapi({ description: "The YAML source" }),
-  metadata: z.record(z.string(), z.unknown()),
-  warnings: z.array(Issue),
-}).openapi("Flow");
-
-const FlowVersion = z
-  .object({
-    flow_id: z.string(),
-    version: z.number().int(),
-    name: z.string(),
-    description: z.string().nullable(),
-    created_at: z.string(),
-    created_by: z.string(),
-    content: z.string().optional(),
-  })
-  .openapi("FlowVersion");
 
 // Not `required`: the route validator then checks JSON bodies only and leaves
 // YAML bodies to readFlowSource, which reads both kinds.
@@ -86,7 +50,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "Validation findings (also for an invalid flow)",
-          content: { "application/json": { schema: z.object({ valid: z.boolean(), errors: z.array(Issue), warnings: z.array(Issue) }) } },
+          content: { "application/json": { schema: FlowValidationSchema } },
         },
         ...commonErrors,
       },
@@ -128,7 +92,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "A page of flows, newest first",
-          content: { "application/json": { schema: z.object({ flows: z.array(FlowSummary), next_cursor: z.string().nullable() }) } },
+          content: { "application/json": { schema: FlowPageSchema } },
         },
         ...commonErrors,
       },
@@ -260,7 +224,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "A page of versions",
-          content: { "application/json": { schema: z.object({ versions: z.array(FlowVersion), next_cursor: z.string().nullable() }) } },
+          content: { "application/json": { schema: FlowVersionPageSchema } },
         },
         ...commonErrors,
       },

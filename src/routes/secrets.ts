@@ -4,19 +4,8 @@ import { requireAuth } from "../http/auth";
 import type { AppEnv } from "../http/context";
 import { notFound } from "../errors";
 import { SECRET_TYPES } from "../vault/secret-types";
+import { SecretPageSchema, SecretSchema as Secret } from "../services/secret-schemas";
 import { bearer, commonErrors, PageQuery } from "./schemas";
-
-const Secret = z
-  .object({
-    key: z.string(),
-    type: z.string().openapi({ description: SECRET_TYPES.join(" | ") }),
-    description: z.string().nullable(),
-    tags: z.array(z.string()),
-    created_at: z.string(),
-    updated_at: z.string(),
-    last_used_at: z.string().nullable(),
-  })
-  .openapi("Secret", { description: "A secret's metadata. Values are write-only and never returned." });
 
 const SecretBody = z
   .object({
@@ -100,7 +89,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "A page of secrets",
-          content: { "application/json": { schema: z.object({ secrets: z.array(Secret), next_cursor: z.string().nullable() }) } },
+          content: { "application/json": { schema: SecretPageSchema } },
         },
         ...commonErrors,
       },

@@ -2,23 +2,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/context";
 import { requireAuth } from "../http/auth";
+import { ApiTokenPageSchema, CreatedApiTokenSchema as CreatedToken } from "../services/token-schemas";
 import { bearer, commonErrors, IdParam, PageQuery } from "./schemas";
-
-const TokenView = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    prefix: z.string().openapi({ description: "First characters of the token, to tell tokens apart" }),
-    created_at: z.string(),
-    expires_at: z.string().nullable(),
-    last_used_at: z.string().nullable(),
-    revoked_at: z.string().nullable(),
-  })
-  .openapi("ApiToken");
-
-const CreatedToken = TokenView.extend({
-  token: z.string().openapi({ description: "The token itself. Shown only in this response." }),
-}).openapi("CreatedApiToken");
 
 export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
   app.use("/api/v1/tokens", requireAuth);
@@ -66,7 +51,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: {
           description: "A page of tokens",
-          content: { "application/json": { schema: z.object({ tokens: z.array(TokenView), next_cursor: z.string().nullable() }) } },
+          content: { "application/json": { schema: ApiTokenPageSchema } },
         },
         ...commonErrors,
       },

@@ -1,14 +1,8 @@
 import { AppError, conflict } from "../errors";
 import { hashPassword } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import type { AccountView } from "./account-schemas";
 import { StorageError, type AccountRecord, type Storage } from "../storage/types";
-
-export interface AccountView {
-  id: string;
-  username: string;
-  created_at: string;
-  updated_at: string;
-}
 
 export const toAccountView = (a: AccountRecord): AccountView => ({
   id: a.id,

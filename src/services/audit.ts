@@ -1,5 +1,6 @@
 import { newId } from "../lib/ids";
 import type { AuditDetails, AuditEventRecord, AuditFilter, Page, Storage } from "../storage/types";
+import type { AuditEventView } from "./audit-schemas";
 import type { Principal } from "./auth";
 
 /** Every action the audit log knows. Add new ones here; the API validates `?action=` against this list. */
@@ -39,17 +40,6 @@ export interface AuditEntry {
 export interface AuditTarget {
   type: string;
   id: string;
-}
-
-export interface AuditEventView {
-  id: string;
-  time: string;
-  actor: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  ip: string | null;
-  details: AuditDetails;
 }
 
 // Belt and braces: callers must not pass these, and if one does, it never reaches storage.

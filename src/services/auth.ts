@@ -3,6 +3,7 @@ import { tooManyRequests, unauthorized } from "../errors";
 import { DUMMY_PASSWORD_HASH, sha256Hex, verifyPassword } from "../lib/crypto";
 import { JWT_ISSUER, looksLikeJwt, signJwt, verifyJwt } from "./session-jwt";
 import type { AccountRecord, Storage } from "../storage/types";
+import type { LoginResult } from "./account-schemas";
 import { normaliseUsername } from "./accounts";
 import type { AuditService } from "./audit";
 import type { Throttle } from "./throttle";
@@ -15,13 +16,6 @@ export interface Principal {
   token_id?: string;
   /** The client address the request came from (`clientIp()`), for the audit log. */
   ip?: string;
-}
-
-export interface LoginResult {
-  token: string;
-  account_id: string;
-  username: string;
-  expires_at: string;
 }
 
 // Writing last_used_at on every request would turn each API call into a write.

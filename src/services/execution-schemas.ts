@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { EXECUTION_STATUSES } from "../engine/types";
 import type { JsonValue } from "../lib/json";
+import { pageOf } from "./page-schema";
 
 /** Any JSON value: not checked on the way out, typed as JSON for the code that builds answers. */
 export const Json = z.unknown().meta({ description: "Any JSON value" }) as unknown as z.ZodType<JsonValue>;
@@ -22,21 +23,26 @@ export const RunErrorSchema = z
 
 const WaitSchema = z.object({ node_id: z.string(), state: z.string(), event: z.string().optional() });
 
+/** What a run's full view and its list summary both say about it. */
+const executionFields = {
+  id: z.string(),
+  flow_id: z.string(),
+  flow_version: z.number().int(),
+  status: ExecutionStatusSchema,
+  trigger: z.string(),
+  parent_id: z.string().nullable(),
+  step_count: z.number().int(),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+};
+
 export const ExecutionSchema = z
   .object({
-    id: z.string(),
-    flow_id: z.string(),
-    flow_version: z.number().int(),
-    status: ExecutionStatusSchema,
-    trigger: z.string(),
-    parent_id: z.string().nullable(),
-    created_at: z.string(),
-    finished_at: z.string().nullable(),
+    ...executionFields,
     current_nodes: z
       .array(z.string())
       .meta({ description: "Nodes with a branch running or waiting there (not branches parked at a join)" }),
     waiting_for: z.array(WaitSchema),
-    step_count: z.number().int(),
     input: Json,
     output: Json,
     error: RunErrorSchema.nullable(),
@@ -46,19 +52,11 @@ export const ExecutionSchema = z
 
 export const ExecutionSummarySchema = z
   .object({
-    id: z.string(),
-    flow_id: z.string(),
-    flow_version: z.number().int(),
-    status: ExecutionStatusSchema,
-    trigger: z.string(),
-    parent_id: z.string().nullable(),
+    ...executionFields,
     current_nodes: z.array(z.string()),
     error: RunErrorSchema.omit({ details: true }).nullable(),
     output_preview: z.string().nullable(),
-    step_count: z.number().int(),
-    created_at: z.string(),
     updated_at: z.string(),
-    finished_at: z.string().nullable(),
   })
   .meta({ id: "ExecutionSummary" });
 
@@ -82,8 +80,17 @@ export const LogLineSchema = z
   .object({ seq: z.number().int(), time: z.string(), level: z.string(), node_id: z.string().nullable(), message: z.string(), data: Json })
   .meta({ id: "LogLine" });
 
+export const ExecutionPageSchema = pageOf("executions", ExecutionSummarySchema);
+export const StepListSchema = z.object({ steps: z.array(StepSchema) });
+export const LogListSchema = z.object({ logs: z.array(LogLineSchema) });
+/** The answer to an event sent to a run: how many waiting nodes it resumed, and the run then. */
+export const EventDeliverySchema = z.object({ delivered: z.number().int(), execution: ExecutionSchema });
+
 export type ExecutionView = z.infer<typeof ExecutionSchema>;
 export type ExecutionSummaryView = z.infer<typeof ExecutionSummarySchema>;
 export type StepView = z.infer<typeof StepSchema>;
 export type LogLine = z.infer<typeof LogLineSchema>;
+export type StepList = z.infer<typeof StepListSchema>;
+export type LogList = z.infer<typeof LogListSchema>;
+export type EventDelivery = z.infer<typeof EventDeliverySchema>;
 export type RunError = z.infer<typeof RunErrorSchema>;

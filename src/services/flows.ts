@@ -6,35 +6,7 @@ import { newId } from "../lib/ids";
 import type { FlowFilter, FlowMetadataPatch, FlowRecord, FlowVersionRecord, Page, Storage } from "../storage/types";
 import type { AuditService } from "./audit";
 import type { Principal } from "./auth";
-
-export interface FlowSummary {
-  id: string;
-  name: string;
-  description: string | null;
-  version: number;
-  tags: string[];
-  category: string | null;
-  status: string;
-  custom: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface FlowDetail extends FlowSummary {
-  content: string;
-  metadata: Record<string, unknown>;
-  warnings: ValidationResult["warnings"];
-}
-
-export interface FlowVersionView {
-  flow_id: string;
-  version: number;
-  name: string;
-  description: string | null;
-  created_at: string;
-  created_by: string;
-  content?: string;
-}
+import type { FlowDetail, FlowSummary, FlowValidation, FlowVersionView } from "./flow-schemas";
 
 export interface FlowSource {
   name?: string | undefined;
@@ -70,7 +42,7 @@ export class FlowService {
     private readonly audit: AuditService,
   ) {}
 
-  validate(source: FlowSource): ValidationResult {
+  validate(source: FlowSource): FlowValidation {
     const result = validateFlow(source.content, { name: source.name });
     // The normalised definition is an internal form; the endpoint reports findings only.
     return { valid: result.valid, errors: result.errors, warnings: result.warnings };

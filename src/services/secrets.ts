@@ -6,6 +6,7 @@ import { isStructured, SECRET_KEY, SECRET_SCHEMAS } from "../vault/secret-types"
 import type { Vault } from "../vault/vault";
 import type { AuditService } from "./audit";
 import type { Principal } from "./auth";
+import type { SecretView } from "./secret-schemas";
 
 export interface SecretInput {
   type: string;
@@ -13,17 +14,6 @@ export interface SecretInput {
   data?: Record<string, unknown> | undefined;
   description?: string | null | undefined;
   tags?: string[] | undefined;
-}
-
-/** Everything about a secret except its value, which is write-only. */
-export interface SecretView {
-  key: string;
-  type: string;
-  description: string | null;
-  tags: string[];
-  created_at: string;
-  updated_at: string;
-  last_used_at: string | null;
 }
 
 const view = (r: SecretRecord): SecretView => ({

@@ -4,24 +4,10 @@ import { newId, randomToken } from "../lib/ids";
 import type { ApiTokenRecord, Page, Storage } from "../storage/types";
 import type { AuditService } from "./audit";
 import type { Principal } from "./auth";
+import type { CreatedToken, TokenView } from "./token-schemas";
 
 /** API tokens start with this, so secret scanners and humans recognise them. */
 export const TOKEN_PREFIX = "frt_";
-
-export interface TokenView {
-  id: string;
-  name: string;
-  prefix: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-export interface CreatedToken extends TokenView {
-  /** Shown once, at creation; only its hash is stored. */
-  token: string;
-}
 
 const toView = ({ id, name, prefix, created_at, expires_at, last_used_at, revoked_at }: ApiTokenRecord): TokenView => ({
   id,

@@ -1,15 +1,9 @@
+import type { AccountView as Account } from "../../services/account-schemas";
 import { Client } from "../_client";
 import { str, UsageError, type Command, type Group } from "../_command";
 import { fields, out, printJson } from "../_output";
 import { readSecretLine } from "../_prompt";
 import { urlOption, usernameOption } from "./auth";
-
-interface Account {
-  id: string;
-  username: string;
-  created_at: string;
-  updated_at: string;
-}
 
 const create: Command = {
   name: "create",

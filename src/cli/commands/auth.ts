@@ -1,21 +1,11 @@
 import { hostname } from "node:os";
+import type { AccountView, LoginResult } from "../../services/account-schemas";
+import type { CreatedToken } from "../../services/token-schemas";
 import { ApiError, Client, normaliseUrl } from "../_client";
 import { int, str, UsageError, type Command } from "../_command";
 import { configPath, profileName, readConfig, removeProfile, saveProfile, serverUrl } from "../_config";
 import { c, err, out, printJson } from "../_output";
 import { ask, readSecretLine, stdinIsTTY } from "../_prompt";
-
-interface Me {
-  id: string;
-  username: string;
-}
-
-interface CreatedToken {
-  id: string;
-  name: string;
-  token: string;
-  expires_at: string | null;
-}
 
 /** The server URL from --url, the environment or the profile. */
 export function urlOption(flag: string | undefined, profile: string | undefined): string {
@@ -59,14 +49,14 @@ export const login: Command = {
     const previous = readConfig().profiles[name];
     let token = str(ctx.opts, "token");
     let tokenId: string | undefined;
-    let me: Me;
+    let me: Pick<AccountView, "id" | "username">;
     if (token) {
-      me = await new Client(url, token).get<Me>("/api/v1/accounts/me");
+      me = await new Client(url, token).get<AccountView>("/api/v1/accounts/me");
     } else {
       const username = await usernameOption(str(ctx.opts, "username"));
       const password = await readSecretLine("Password: ");
       if (!password) throw new UsageError("no password given");
-      const session = await new Client(url).post<{ token: string; username: string; account_id: string }>("/api/v1/login", {
+      const session = await new Client(url).post<LoginResult>("/api/v1/login", {
         username,
         password,
       });

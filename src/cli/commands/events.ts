@@ -1,7 +1,7 @@
 import { str, UsageError, type Command, type Group } from "../_command";
 import { out, printJson } from "../_output";
 import { readInput } from "../_prompt";
-import type { Execution } from "../_render";
+import type { EventDelivery } from "../../services/execution-schemas";
 
 const send: Command = {
   name: "send",
@@ -33,7 +33,7 @@ const send: Command = {
     }
     const client = await ctx.client();
     const [id, name] = ctx.args as [string, string];
-    const result = await client.post<{ delivered: number; execution: Execution }>(
+    const result = await client.post<EventDelivery>(
       `/api/v1/executions/${encodeURIComponent(id)}/events/${encodeURIComponent(name)}`,
       JSON.stringify(payload),
       { contentType: "application/json" },

@@ -1,7 +1,7 @@
 import { int, seconds, str, type Command, type Group } from "../_command";
 import { c, fields, formatDuration, formatTime, out, printJson, table } from "../_output";
 import { listPages, mentionNextPage, PAGE_OPTIONS } from "../_pages";
-import type { ExecutionSummaryView as Summary, LogLine, StepView } from "../../services/execution-schemas";
+import type { ExecutionSummaryView as Summary, LogList, StepList } from "../../services/execution-schemas";
 import { describeState, exitCodeFor, type Execution, type RunError } from "../_render";
 import { resolveFlowId } from "./flows";
 import { afterStart, INPUT_OPTIONS, readRunInput, startWait, waitForEnd, WATCH_OPTIONS } from "./run";
@@ -109,7 +109,7 @@ const steps: Command = {
       limit: int(ctx.opts, "limit"),
       full: ctx.opts.full ? "true" : undefined,
     };
-    const { steps } = await client.get<{ steps: StepView[] }>(`${execPath(ctx.args[0]!)}/steps`, query);
+    const { steps } = await client.get<StepList>(`${execPath(ctx.args[0]!)}/steps`, query);
     if (ctx.json) return printJson({ steps });
     table(
       steps,
@@ -146,7 +146,7 @@ const logs: Command = {
       limit: int(ctx.opts, "limit"),
       level: str(ctx.opts, "level"),
     };
-    const { logs } = await client.get<{ logs: LogLine[] }>(`${execPath(ctx.args[0]!)}/logs`, query);
+    const { logs } = await client.get<LogList>(`${execPath(ctx.args[0]!)}/logs`, query);
     if (ctx.json) return printJson({ logs });
     for (const l of logs) {
       const data = l.data === null || l.data === undefined ? "" : ` ${c.gray(JSON.stringify(l.data))}`;

@@ -1,3 +1,4 @@
+import type { FlowDetail, FlowPage, FlowSummary, FlowVersionView } from "../../services/flow-schemas";
 import { ApiError, type Client } from "../_client";
 import { EXIT, int, str, UsageError, type Command, type Group } from "../_command";
 import { c, formatTime, out, printError, printJson, table } from "../_output";
@@ -5,27 +6,12 @@ import { listPages, mentionNextPage, PAGE_OPTIONS } from "../_pages";
 import { ask, readInput, stdinIsTTY } from "../_prompt";
 import { printIssues } from "./validate";
 
-interface FlowSummary {
-  id: string;
-  name: string;
-  version: number;
-  status: string;
-  tags: string[];
-  category: string | null;
-  updated_at: string;
-}
-
-interface FlowDetail extends FlowSummary {
-  content: string;
-  warnings: { code: string; message: string; path: (string | number)[]; line: number; column: number }[];
-}
-
 const FLOW_ID = /^flw_[a-z0-9]{25}$/;
 
 /** A flow id as given, or the id of the one flow with exactly that name. */
 export async function resolveFlowId(client: Client, ref: string): Promise<string> {
   if (FLOW_ID.test(ref)) return ref;
-  const { flows } = await client.get<{ flows: FlowSummary[] }>("/api/v1/flows", { name: ref, limit: 100 });
+  const { flows } = await client.get<FlowPage>("/api/v1/flows", { name: ref, limit: 100 });
   let matches = flows.filter((f) => f.name === ref);
   if (matches.length === 0) matches = flows.filter((f) => f.name.toLowerCase() === ref.toLowerCase());
   if (matches.length === 1) return matches[0]!.id;
@@ -112,7 +98,9 @@ const get: Command = {
     const client = await ctx.client();
     const id = await resolveFlowId(client, ctx.args[0]!);
     const version = int(ctx.opts, "version");
-    const flow = await client.get<{ content: string }>(version ? `/api/v1/flows/${id}/versions/${version}` : `/api/v1/flows/${id}`);
+    const flow = await client.get<FlowDetail | Required<FlowVersionView>>(
+      version ? `/api/v1/flows/${id}/versions/${version}` : `/api/v1/flows/${id}`,
+    );
     if (ctx.json) printJson(flow);
     else process.stdout.write(flow.content.endsWith("\n") ? flow.content : flow.content + "\n");
   },
@@ -179,12 +167,7 @@ const versions: Command = {
   async run(ctx) {
     const client = await ctx.client();
     const id = await resolveFlowId(client, ctx.args[0]!);
-    const page = await listPages<{ version: number; name: string; created_at: string; created_by: string }>(
-      client,
-      `/api/v1/flows/${id}/versions`,
-      "versions",
-      ctx.opts,
-    );
+    const page = await listPages<FlowVersionView>(client, `/api/v1/flows/${id}/versions`, "versions", ctx.opts);
     if (ctx.json) return printJson({ versions: page.items, next_cursor: page.next_cursor });
     table(page.items, [
       { header: "version", value: (v) => v.version },

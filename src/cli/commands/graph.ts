@@ -3,6 +3,7 @@ import { EXIT, str, type Command } from "../_command";
 import { toMermaid } from "../_mermaid";
 import { out, printJson } from "../_output";
 import { readInput } from "../_prompt";
+import type { FlowDetail, FlowVersionView } from "../../services/flow-schemas";
 import { resolveFlowId } from "./flows";
 import { printIssues } from "./validate";
 
@@ -38,7 +39,7 @@ export const graph: Command = {
       const id = await resolveFlowId(client, target);
       const version = str(ctx.opts, "version");
       const path = version ? `/api/v1/flows/${id}/versions/${encodeURIComponent(version)}` : `/api/v1/flows/${id}`;
-      const flow = await client.get<{ name: string; content: string }>(path);
+      const flow = await client.get<FlowDetail | Required<FlowVersionView>>(path);
       ({ content: source, name } = flow);
       label = id;
     }

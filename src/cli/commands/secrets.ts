@@ -1,4 +1,4 @@
-import type { SecretView as Secret } from "../../services/secrets";
+import type { SecretView as Secret } from "../../services/secret-schemas";
 import { str, UsageError, type Command, type Group } from "../_command";
 import { formatTime, out, printJson, table } from "../_output";
 import { listPages, mentionNextPage, PAGE_OPTIONS } from "../_pages";

@@ -1,4 +1,4 @@
-import type { CreatedToken, TokenView } from "../../services/tokens";
+import type { CreatedToken, TokenView } from "../../services/token-schemas";
 import { int, type Command, type Group } from "../_command";
 import { c, err, formatTime, out, printJson, table } from "../_output";
 import { listPages, mentionNextPage, PAGE_OPTIONS } from "../_pages";
