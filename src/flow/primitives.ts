@@ -5,7 +5,7 @@
  * it, so the code is right wherever the leaf is used.
  */
 import { z } from "zod";
-import type { JsonValue } from "../lib/json";
+import { jsonValue } from "../lib/json-schema";
 import { parseDuration } from "../lib/duration";
 import { cronError } from "./cron";
 import { kindOf } from "./suggest";
@@ -131,8 +131,7 @@ export const timestampSchema = z
 
 /** Header-like maps: the values are sent as text, so any scalar is fine. */
 export const scalarMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
-/** Any value YAML or a template can produce; typed as JSON for the node that receives it. */
-export const jsonValue = z.unknown() as unknown as z.ZodType<JsonValue>;
+export { jsonValue };
 /** Free-form maps whose values the node passes through untouched. */
 export const freeMap = z.record(z.string(), jsonValue);
 export const stringOrList = z.union([z.string(), z.array(z.string())]);

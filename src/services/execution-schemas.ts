@@ -7,11 +7,11 @@
  */
 import { z } from "zod";
 import { EXECUTION_STATUSES } from "../engine/types";
-import type { JsonValue } from "../lib/json";
+import { jsonValue } from "../lib/json-schema";
 import { pageOf } from "./page-schema";
 
 /** Any JSON value: not checked on the way out, typed as JSON for the code that builds answers. */
-export const Json = z.unknown().meta({ description: "Any JSON value" }) as unknown as z.ZodType<JsonValue>;
+export const Json = jsonValue.meta({ description: "Any JSON value" });
 
 export const ExecutionStatusSchema = z.enum(EXECUTION_STATUSES).meta({
   description: "running and waiting go on; completed, failed and cancelled are final",
