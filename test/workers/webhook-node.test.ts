@@ -57,7 +57,7 @@ describe("webhook node", () => {
     const out = run.output as WebhookOutput;
     expect(out).toEqual({
       status_code: 200,
-      webhook_id: `${run.id}:notify`,
+      webhook_id: expect.stringMatching(new RegExp(`^${run.id}:notify:\\d+$`)),
       attempts: 1,
       success: true,
       response: { received: true },
@@ -131,8 +131,30 @@ describe("webhook node", () => {
     const [delivery, ...more] = await received(key);
     expect(more).toHaveLength(0);
     // Unsigned without a secret: id and timestamp only.
-    expect(delivery!.headers["webhook-id"]).toBe(`${run.id}:notify`);
+    expect(delivery!.headers["webhook-id"]).toMatch(new RegExp(`^${run.id}:notify:\\d+$`));
     expect(delivery!.headers["webhook-signature"]).toBeUndefined();
+  });
+
+  it("sends a new webhook-id each time a loop comes back to the node", async () => {
+    const user = await signUp();
+    const key = unique();
+    const flow = await saveFlow(
+      user,
+      [
+        "metadata: {name: hook loop}",
+        "start: notify",
+        "nodes:",
+        `  notify: {type: webhook, params: {url: "${HTTP}/inspect/${key}", body: {n: 1}}, next: {success: again}}`,
+        `  again: {type: condition, params: {condition_script: "shared.n = (shared.n ?? 0) + 1; return shared.n < 3 ? 'loop' : 'stop'"}, next: {loop: notify}}`,
+        "",
+      ].join("\n"),
+    );
+    const run = await runFlow(user, flow);
+    expect(run.status).toBe("completed");
+    const ids = (await received(key)).map((d) => d.headers["webhook-id"]);
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(new RegExp(`^${run.id}:notify:\\d+$`));
   });
 
   it("sends the original signature in signature_header and keeps the secret out of steps and logs", async () => {

@@ -97,6 +97,8 @@ export function nodeContext<P>(
     nodeId: token.node_id,
     attempt: token.attempt,
     idempotencyKey: attempt.idempotencyKey,
+    // The branch's token keeps its id across attempts and restarts; a new visit is a new token.
+    visitKey: `${state.id}:${token.node_id}:${token.id}`,
     retriesLeft: canRetry(request.node.retry, token.attempt),
     item,
     input,

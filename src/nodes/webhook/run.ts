@@ -53,12 +53,10 @@ export const webhookNode = defineNode({
 
 /**
  * The delivery's id, the same on every retry and after a crash-restart of the run (receivers
- * deduplicate on it): the idempotency key without its attempt, plus the item inside a batch.
+ * deduplicate on it), a new one on each visit of the node: the visit key, plus the item in a batch.
  */
-export function webhookId(ctx: Pick<NodeContext, "idempotencyKey" | "attempt" | "item">): string {
-  const suffix = `:${ctx.attempt}`;
-  const base = ctx.idempotencyKey.endsWith(suffix) ? ctx.idempotencyKey.slice(0, -suffix.length) : ctx.idempotencyKey;
-  return ctx.item === undefined ? base : `${base}:item-${ctx.item}`;
+export function webhookId(ctx: Pick<NodeContext, "visitKey" | "item">): string {
+  return ctx.item === undefined ? ctx.visitKey : `${ctx.visitKey}:item-${ctx.item}`;
 }
 
 function checkedUrl(raw: string): string {

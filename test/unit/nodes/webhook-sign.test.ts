@@ -56,8 +56,7 @@ describe("standard webhook signing", () => {
 
 describe("webhook id", () => {
   it("is the idempotency key without the attempt, with the item inside a batch", () => {
-    expect(webhookId({ idempotencyKey: "ex-1:notify:1", attempt: 1, item: undefined })).toBe("ex-1:notify");
-    expect(webhookId({ idempotencyKey: "ex-1:notify:3", attempt: 3, item: undefined })).toBe("ex-1:notify");
-    expect(webhookId({ idempotencyKey: "ex-1:notify:2", attempt: 2, item: 4 })).toBe("ex-1:notify:item-4");
+    expect(webhookId({ visitKey: "ex-1:notify:7", item: undefined })).toBe("ex-1:notify:7");
+    expect(webhookId({ visitKey: "ex-1:notify:7", item: 4 })).toBe("ex-1:notify:7:item-4");
   });
 });

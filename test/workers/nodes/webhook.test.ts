@@ -19,7 +19,7 @@ describe("webhook", () => {
       return fake.calls.map((c) => c.headers["webhook-id"]);
     };
     const first = await ids(1);
-    expect(first).toEqual([`${EXECUTION.id}:step:item-0`, `${EXECUTION.id}:step:item-1`]);
+    expect(first).toEqual([`${EXECUTION.id}:step:1:item-0`, `${EXECUTION.id}:step:1:item-1`]);
     expect(await ids(2)).toEqual(first);
   });
 
@@ -33,7 +33,7 @@ describe("webhook", () => {
     expect(error).toMatchObject({
       code: "webhook_failed",
       retryable: true,
-      details: { status_code: 503, webhook_id: `${EXECUTION.id}:step`, attempts: 2 },
+      details: { status_code: 503, webhook_id: `${EXECUTION.id}:step:1`, attempts: 2 },
     });
   });
 
