@@ -13,10 +13,12 @@ declare module "vitest" {
 
 /**
  * A real HTTP server on 127.0.0.1 for flows to call. It counts requests per
- * key, so tests can prove a side effect happened exactly once.
+ * key, so tests can prove a side effect happened exactly once, and records what `/inspect` and
+ * `/flaky` received (`/inspected/<key>`), so tests can check headers and signatures.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const counts = new Map<string, number>();
+  const received = new Map<string, { method: string; headers: IncomingMessage["headers"]; body: string }[]>();
   const server: Server = createServer((req, res) => {
     if (req.url?.startsWith("/stall-body")) {
       // Headers and a first chunk, then nothing: only a deadline that covers the body ends the call.
@@ -36,6 +38,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
     const [, route, key = "", arg = ""] = url.pathname.split("/");
+    const record = () => received.set(key, [...(received.get(key) ?? []), { method: req.method ?? "", headers: req.headers, body }]);
     const bump = () => {
       const n = (counts.get(key) ?? 0) + 1;
       counts.set(key, n);
@@ -50,7 +53,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
         return { status: 200, body: { key, count: bump() } };
       case "count":
         return { status: 200, body: { key, count: counts.get(key) ?? 0 } };
+      case "inspect":
+        record();
+        return { status: Number(arg) || 200, body: { received: true } };
+      case "inspected":
+        return { status: 200, body: received.get(key) ?? [] };
       case "flaky": {
+        record();
         const n = bump();
         return n <= Number(arg) ? { status: 503, body: { attempt: n, ok: false } } : { status: 200, body: { attempt: n, ok: true } };
       }

@@ -9,8 +9,9 @@ import { subFlowNode } from "./sub-flow/run";
 import { transformNode } from "./transform/run";
 import type { NodeType } from "./types";
 import { waitNode } from "./wait/run";
+import { webhookNode } from "./webhook/run";
 
-const RUNNABLE: readonly NodeType[] = [httpRequestNode, transformNode, conditionNode, delayNode, waitNode, subFlowNode];
+const RUNNABLE: readonly NodeType[] = [httpRequestNode, transformNode, conditionNode, delayNode, waitNode, subFlowNode, webhookNode];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));
 

@@ -20,6 +20,16 @@ export interface NodeContext<P = Record<string, unknown>> {
   attempt: number;
   /** `execution.id:node:attempt`; stable across a crash-retry of the same attempt. */
   idempotencyKey: string;
+  /**
+   * `execution.id:node:visit`: the same for every attempt of this visit of the node (its retries, a
+   * crash-restart), a new one when a loop in the flow brings the branch back to the node. The key for
+   * a delivery that receivers deduplicate.
+   */
+  visitKey: string;
+  /** Whether a retryable failure of this attempt will be retried (the node has a `retry:` policy with retries left). */
+  retriesLeft: boolean;
+  /** The index of the batch item this call handles; undefined outside a batch. */
+  item: number | undefined;
   input: JsonValue;
   /** Params with templates evaluated, parsed by the type's schema, defaults applied. */
   params: P;

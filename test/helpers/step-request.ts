@@ -3,7 +3,7 @@ import type { StepRequest } from "../../src/engine/host";
 import type { LogLevel } from "../../src/engine/outcome";
 import type { ExecutionState, Token } from "../../src/engine/types";
 import type { SecretResolver } from "../../src/expressions";
-import type { BatchSpec, NodeDefinition, NodeHooks } from "../../src/flow";
+import type { BatchSpec, NodeDefinition, NodeHooks, RetryPolicy } from "../../src/flow";
 import type { JsonValue } from "../../src/lib/json";
 
 export interface LoggedLine {
@@ -17,6 +17,7 @@ export interface NodeSpec {
   params?: Record<string, unknown>;
   hooks?: NodeHooks;
   batch?: BatchSpec;
+  retry?: RetryPolicy;
 }
 
 export interface StepOptions {
@@ -50,6 +51,7 @@ export function stepRequest(
     next: {},
     ...(spec.hooks ? { hooks: spec.hooks } : {}),
     ...(spec.batch ? { batch: spec.batch } : {}),
+    ...(spec.retry ? { retry: spec.retry } : {}),
   };
   const state: ExecutionState = {
     ...EXECUTION,

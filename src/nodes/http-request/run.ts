@@ -115,7 +115,7 @@ export function actionFor(status: number): string {
   return "default";
 }
 
-function parseBody(raw: string, contentType: string): JsonValue {
+export function parseBody(raw: string, contentType: string): JsonValue {
   if (/\bjson\b/i.test(contentType) && raw.trim() !== "") {
     try {
       return JSON.parse(raw) as JsonValue;

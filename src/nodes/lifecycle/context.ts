@@ -4,6 +4,7 @@
  */
 import type { StepRequest } from "../../engine/host";
 import { NodeError } from "../../engine/outcome";
+import { canRetry } from "../../engine/retry";
 import type { SecretResolver } from "../../expressions";
 import type { JsonValue } from "../../lib/json";
 import type { Sandbox } from "../../sandbox";
@@ -63,16 +64,17 @@ export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox:
 }
 
 /**
- * The context of one run of the node's work (the node, or one batch item). `stepScope` keeps the
- * sub-step keys of parallel batch items apart; `scope` is what scripts see.
+ * The context of one run of the node's work (the node, or one batch item). The item's index keeps
+ * the sub-step keys of parallel batch items apart; `scope` is what scripts see.
  */
 export function nodeContext<P>(
   attempt: Attempt,
   input: JsonValue,
   params: P,
   scope: () => Promise<Record<string, JsonValue>>,
-  stepScope: string,
+  item: number | undefined,
 ): NodeContext<P> {
+  const stepScope = item === undefined ? "" : `item ${item}/`;
   const { request, secrets } = attempt;
   const { state, token } = request;
   const calls = new Map<string, number>();
@@ -95,6 +97,10 @@ export function nodeContext<P>(
     nodeId: token.node_id,
     attempt: token.attempt,
     idempotencyKey: attempt.idempotencyKey,
+    // The branch's token keeps its id across attempts and restarts; a new visit is a new token.
+    visitKey: `${state.id}:${token.node_id}:${token.id}`,
+    retriesLeft: canRetry(request.node.retry, token.attempt),
+    item,
     input,
     params,
     signal: request.signal,

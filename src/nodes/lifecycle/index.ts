@@ -110,14 +110,14 @@ export async function runNode(request: StepRequest, deps: LifecycleDeps): Promis
           await exclusive();
           return scopeOf(item, itemParams);
         };
-        const result = await execOnce(node, impl, attempt, item, itemParams, scope, `item ${index}/`);
+        const result = await execOnce(node, impl, attempt, item, itemParams, scope, index);
         if (result.kind !== "done") throw new NodeError("invalid_batch", `A ${node.type} node cannot wait inside a batch`, null, false);
         if (result.shared !== undefined) shared = result.shared;
         return result.output;
       });
       outcome = { kind: "done", action: "default", output };
     } else {
-      outcome = await execOnce(node, impl, attempt, input, params, scripts(input, params).scope, "");
+      outcome = await execOnce(node, impl, attempt, input, params, scripts(input, params).scope, undefined);
       if (outcome.kind === "done" && outcome.shared !== undefined) shared = outcome.shared;
     }
 
@@ -156,7 +156,7 @@ async function execOnce(
   input: JsonValue,
   params: Params,
   scope: () => Promise<Params>,
-  stepScope: string,
+  item: number | undefined,
 ): Promise<NodeOutcome> {
   if (node.hooks?.exec || !impl) {
     const ctx: ScriptContext = { sandbox: attempt.sandbox, nodeId: attempt.request.token.node_id, log: attempt.log, scope };
@@ -171,5 +171,5 @@ async function execOnce(
     throw new NodeError("invalid_params", message, { param: first?.param ?? "", problems: resolved.problems }, false);
   }
   if (impl.sideEffects(resolved.params)) await attempt.request.beforeEffect();
-  return impl.run(nodeContext(attempt, input, resolved.params, scope, stepScope));
+  return impl.run(nodeContext(attempt, input, resolved.params, scope, item));
 }

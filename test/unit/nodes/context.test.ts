@@ -26,7 +26,7 @@ async function context(options: StepOptions = {}, deps: Partial<LifecycleDeps> =
     ...deps,
   };
   const attempt = startAttempt(request, full, noSandbox, await AttemptSecrets.resolve(new Set(), vault));
-  const ctx = nodeContext(attempt, null, {}, async () => ({}), "");
+  const ctx = nodeContext(attempt, null, {}, async () => ({}), undefined);
   return { ctx, logs, host, vault };
 }
 
