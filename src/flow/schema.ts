@@ -6,8 +6,9 @@
  */
 import { z } from "zod";
 import { durationSchema, freeMap } from "./primitives";
+import { triggersSchema } from "./triggers";
 
-export const TOP_LEVEL_KEYS = ["metadata", "start", "nodes", "timeout"] as const;
+export const TOP_LEVEL_KEYS = ["metadata", "start", "nodes", "timeout", "triggers"] as const;
 export const NODE_KEYS = ["type", "params", "next", "retry", "timeout", "batch", "hooks"] as const;
 export const HOOK_NAMES = ["prep", "exec", "post"] as const;
 
@@ -89,6 +90,7 @@ export function flowDocumentSchema(types: readonly string[]): z.ZodObject {
       start: z.string().optional().describe("First node (default: the one node no edge points to)"),
       nodes: z.record(z.string(), nodeSchema(types)).describe("Node id → node"),
       timeout: durationSchema({ positive: true }).optional().describe("Fail the execution after this long"),
+      triggers: triggersSchema.optional(),
     })
     .describe("A FlowRunner flow");
 }

@@ -4,6 +4,7 @@
  * target as a string or a list, `version: 1.0` as a number, batch strategy
  * aliases) is reduced to one spelling here so no consumer re-implements it.
  */
+import type { TriggerDefinition } from "./triggers";
 
 /** Every code an error can carry. Clients match on codes, never on messages. */
 export const FLOW_ERROR_CODES = [
@@ -23,6 +24,7 @@ export const FLOW_ERROR_CODES = [
   "invalid_cron",
   "invalid_retry",
   "invalid_batch",
+  "invalid_trigger",
   "dangling_edge",
   "unknown_start",
   "no_start_node",
@@ -93,6 +95,8 @@ export interface FlowDefinition {
   start: string;
   nodes: Record<string, NodeDefinition>;
   timeout?: string;
+  /** Absent when the flow declares none. */
+  triggers?: TriggerDefinition[];
 }
 
 export interface ValidationResult {

@@ -16,6 +16,7 @@ import { didYouMean, kindOf } from "./suggest";
 import type { FlowDefinition, FlowIssue, FlowMetadata, NodeDefinition, ValidateOptions, ValidationResult } from "./types";
 import { checkSection, dotted } from "./zod-issues";
 import { INPUT_BUDGET } from "../input-budget";
+import { checkTriggers } from "./check-triggers";
 
 const flowTimeoutSchema = durationSchema({ positive: true });
 
@@ -143,6 +144,7 @@ function validate(source: string, options: ValidateOptions): ValidationResult {
     );
   }
   const start = graph.nodes.size > 0 ? checkGraph(graph, value.start, sink) : undefined;
+  const triggers = value.triggers === undefined ? [] : checkTriggers(value.triggers, sink);
 
   const { errors, warnings } = sink.result();
   if (errors.length > 0 || metadata === undefined || start === undefined) return { valid: false, errors, warnings };
@@ -150,6 +152,7 @@ function validate(source: string, options: ValidateOptions): ValidationResult {
   for (const [id, node] of graph.nodes) nodes[id] = node.definition;
   const flow: FlowDefinition = { metadata, start, nodes };
   if (value.timeout !== undefined) flow.timeout = String(value.timeout);
+  if (triggers.length > 0) flow.triggers = triggers;
   return { valid: true, errors, warnings, flow };
 }
 

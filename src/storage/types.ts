@@ -45,6 +45,8 @@ export interface FlowRecord {
   category: string | null;
   status: string;
   custom: Record<string, unknown>;
+  /** The on/off switch of all the flow's triggers (API runs are not affected). True for a new flow. */
+  enabled: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -78,7 +80,7 @@ export interface FlowFilter {
   category?: string | undefined;
 }
 
-export type FlowMetadataPatch = Partial<Pick<FlowRecord, "tags" | "category" | "status" | "custom">>;
+export type FlowMetadataPatch = Partial<Pick<FlowRecord, "tags" | "category" | "status" | "custom" | "enabled">>;
 
 export interface AccountStore {
   /** Fails with StorageError("conflict") when the username is taken. */
@@ -98,16 +100,20 @@ export interface TokenStore {
 }
 
 export interface FlowStore {
-  /** Stores the flow and its first version together. */
-  create(flow: FlowRecord, version: FlowVersionRecord): Promise<void>;
+  /** Stores the flow, its first version and the triggers that version declares, in one atomic write. */
+  create(flow: FlowRecord, version: FlowVersionRecord, triggers: readonly TriggerRecord[]): Promise<void>;
   get(accountId: string, id: string): Promise<FlowRecord | null>;
   list(accountId: string, filter: FlowFilter, page: PageRequest): Promise<Page<FlowRecord>>;
   /**
    * Saves a new version only if the stored one is still `expectedVersion`;
-   * otherwise fails with StorageError("precondition").
+   * otherwise fails with StorageError("precondition"). In the same atomic write, the flow's
+   * `source: "flow"` triggers become exactly `triggers`: new ids are inserted, kept ids get the new
+   * kind, config, flow_version and updated_at (their `paused` and `created_at` stay), others are
+   * removed. Triggers with `source: "node"` are left alone.
    */
-  update(flow: FlowRecord, version: FlowVersionRecord, expectedVersion: number): Promise<void>;
+  update(flow: FlowRecord, version: FlowVersionRecord, expectedVersion: number, triggers: readonly TriggerRecord[]): Promise<void>;
   updateMetadata(accountId: string, id: string, patch: FlowMetadataPatch, at: string): Promise<FlowRecord | null>;
+  /** Deletes the flow, its versions and every trigger that starts it (both sources), atomically. */
   delete(accountId: string, id: string): Promise<boolean>;
   listVersions(accountId: string, flowId: string, page: PageRequest): Promise<Page<FlowVersionRecord>>;
   getVersion(accountId: string, flowId: string, version: number): Promise<FlowVersionRecord | null>;
@@ -119,6 +125,7 @@ export interface ExecutionSummary {
   flow_id: string;
   flow_version: number;
   status: ExecutionStatus;
+  /** What started the run: a type (`api`, `flow` for a sub-flow) or `<type>:<id>` (`cron:trg_…`, `webhook:trg_…`, `rerun:exe_…`). */
   trigger: string;
   parent_id: string | null;
   current_nodes: string[];
@@ -134,6 +141,10 @@ export interface ExecutionSummary {
 export interface ExecutionFilter {
   flow_id?: string | undefined;
   status?: ExecutionStatus | undefined;
+  /** What started the runs: `api`, `cron`, `webhook`, `flow`, `email`, `rerun` (the part of `trigger` before any `:`). */
+  trigger_type?: string | undefined;
+  /** One trigger: the runs whose `trigger` is `<type>:<trigger_id>`. */
+  trigger_id?: string | undefined;
 }
 
 /** The account database's index of executions; the execution objects hold the details. */
@@ -225,6 +236,93 @@ export interface SecretStore {
   touch(accountId: string, keys: readonly string[], at: string): Promise<void>;
 }
 
+export type TriggerKind = "cron" | "webhook" | "flow" | "email";
+
+/**
+ * A way a flow starts on its own. Triggers with `source: "flow"` are declared by the flow's current
+ * version (`triggers:` in its YAML) and written by FlowStore with each version, so none outlives its
+ * flow or describes an older version; `source: "node"` ones are schedules a `cron` node made.
+ */
+export interface TriggerRecord {
+  /**
+   * Public, unguessable and stable: `trg_` + random, given when a key first appears in the flow and
+   * kept by later versions that still declare that key (a webhook's URL is /hooks/{id}).
+   */
+  id: string;
+  account_id: string;
+  /** The flow it starts. */
+  flow_id: string;
+  /** Its id within the flow (the YAML `id`), or the id a `cron` node gave its schedule. */
+  key: string;
+  kind: TriggerKind;
+  source: "flow" | "node";
+  /** The flow version whose YAML declared it (for node schedules: the version current when it was made). */
+  flow_version: number;
+  /** The normalised declaration (flow language `TriggerDefinition`); JSON. */
+  config: Record<string, unknown>;
+  /** Paused through the schedules API; kept across flow versions. The flow's `enabled` switch pauses all. */
+  paused: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TriggerFilter {
+  kind?: TriggerKind | undefined;
+  flow_id?: string | undefined;
+  source?: "flow" | "node" | undefined;
+  key?: string | undefined;
+}
+
+export interface TriggerStore {
+  /** By public id, across accounts: public trigger URLs carry no account. */
+  get(id: string): Promise<TriggerRecord | null>;
+  /** The account's triggers, by id. */
+  list(accountId: string, filter: TriggerFilter, page: PageRequest): Promise<Page<TriggerRecord>>;
+  /** Every trigger of a kind in every account, by id (the Worker's scheduled() backstop re-arms cron ones). */
+  listAll(kind: TriggerKind, page: PageRequest): Promise<Page<TriggerRecord>>;
+  /** Creates or replaces a `source: "node"` trigger; fails with StorageError("conflict") over a `source: "flow"` one. */
+  putNodeTrigger(trigger: TriggerRecord): Promise<void>;
+  /** Deletes a `source: "node"` trigger of the account; false when there is none with that id. */
+  deleteNodeTrigger(accountId: string, id: string): Promise<boolean>;
+  /** Sets `paused`; null when the account has no trigger with that id. */
+  setPaused(accountId: string, id: string, paused: boolean, at: string): Promise<TriggerRecord | null>;
+}
+
+/** An account's subscription to execution events, delivered as signed webhooks (Standard Webhooks). */
+export interface WebhookSubscriptionRecord {
+  /** `whk_…` */
+  id: string;
+  account_id: string;
+  url: string;
+  /** Event types, e.g. `execution.completed`; `*` for all. */
+  events: string[];
+  /** Only events of this flow's runs; null for every flow. */
+  flow_id: string | null;
+  description: string | null;
+  /** The `whsec_` signing secret, sealed with the account's data key; never plaintext. */
+  secret_ciphertext: string;
+  enabled: boolean;
+  /** Why it was disabled automatically (e.g. a long failure streak); null when enabled or disabled by a user. */
+  disabled_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type WebhookSubscriptionPatch = Partial<
+  Pick<WebhookSubscriptionRecord, "url" | "events" | "flow_id" | "description" | "secret_ciphertext" | "enabled" | "disabled_reason">
+>;
+
+export interface WebhookSubscriptionStore {
+  create(subscription: WebhookSubscriptionRecord): Promise<void>;
+  get(accountId: string, id: string): Promise<WebhookSubscriptionRecord | null>;
+  /** Newest first. */
+  list(accountId: string, page: PageRequest): Promise<Page<WebhookSubscriptionRecord>>;
+  /** The account's enabled subscriptions (at most a few hundred by the service's limit), for fan-out of one event. */
+  listEnabled(accountId: string): Promise<WebhookSubscriptionRecord[]>;
+  update(accountId: string, id: string, patch: WebhookSubscriptionPatch, at: string): Promise<WebhookSubscriptionRecord | null>;
+  delete(accountId: string, id: string): Promise<boolean>;
+}
+
 export interface Storage {
   accounts: AccountStore;
   tokens: TokenStore;
@@ -232,6 +330,8 @@ export interface Storage {
   executions: ExecutionIndex;
   secrets: SecretStore;
   audit: AuditLog;
+  triggers: TriggerStore;
+  webhooks: WebhookSubscriptionStore;
 }
 
 export type StorageErrorKind = "conflict" | "precondition" | "invalid_cursor";
