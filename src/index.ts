@@ -28,6 +28,8 @@ const app = createApp((env: Env, defer) => {
     limiter: durableRequestLimiter(env, config.rateLimitRequests, config.rateLimitWindowSeconds, "api"),
     vault: createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID),
     defer,
+    // Replaced by the schedule objects' control when they land.
+    schedules: { refresh: async () => {} },
   });
 });
 

@@ -58,7 +58,7 @@ export const cronTriggerSchema = z
     ...common,
     cron: cronSchema,
     timezone: timezone.default("UTC"),
-    input: jsonValue.default({}).describe("Input of each run (the tick's time is added as `$trigger` in the execution)"),
+    input: jsonValue.default({}).describe("Input of each run"),
     overlap: z
       .enum(["allow", "skip", "cancel_previous"])
       .default("allow")

@@ -33,6 +33,9 @@ const CursorQuery = z.object({
 });
 const optionalJsonBody = (schema: z.ZodType) => ({ required: false, content: { "application/json": { schema } } });
 
+/** Every value the `trigger` of an execution starts with (before any `:<id>`). */
+const TRIGGER_TYPES = ["api", "cron", "webhook", "flow", "email", "subflow", "rerun"] as const;
+
 export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
   app.use("/api/v1/executions", requireAuth);
   app.use("/api/v1/executions/*", requireAuth);
@@ -76,7 +79,17 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       tags: ["Executions"],
       summary: "List executions, newest first",
       security: bearer,
-      request: { query: PageQuery.extend({ flow_id: z.string().max(64).optional(), status: z.enum(EXECUTION_STATUSES).optional() }) },
+      request: {
+        query: PageQuery.extend({
+          flow_id: z.string().max(64).optional(),
+          status: z.enum(EXECUTION_STATUSES).optional(),
+          trigger_type: z
+            .enum(TRIGGER_TYPES)
+            .optional()
+            .openapi({ description: "What started the runs: api, cron, webhook, flow (another flow's run ended), email, subflow, rerun" }),
+          trigger_id: z.string().max(64).optional().openapi({ description: "Runs started by one trigger (trg_…)" }),
+        }),
+      },
       responses: {
         200: {
           description: "A page of execution summaries",
@@ -88,8 +101,9 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       },
     }),
     async (c) => {
-      const { limit, cursor, flow_id, status } = c.req.valid("query");
-      const page = await c.get("services").runs.list(c.get("principal").account_id, { flow_id, status }, limit, cursor);
+      const { limit, cursor, flow_id, status, trigger_type, trigger_id } = c.req.valid("query");
+      const filter = { flow_id, status, trigger_type, trigger_id };
+      const page = await c.get("services").runs.list(c.get("principal").account_id, filter, limit, cursor);
       return c.json({ executions: page.items.map(({ account_id: _a, ...rest }) => rest), next_cursor: page.next_cursor }, 200);
     },
   );

@@ -69,7 +69,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: { 201: flowResponse("Created"), ...commonErrors },
     }),
     async (c) => {
-      const flow = await c.get("services").flows.create(c.get("principal"), await readFlowSource(c));
+      const flow = await c.get("services").flows.create(c.get("principal"), await readFlowSource(c), origin(c));
       return c.json(flow, 201, { Location: `/api/v1/flows/${flow.id}`, ETag: etag(flow.version) });
     },
   );
@@ -123,7 +123,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       },
     }),
     async (c) => {
-      const flow = await c.get("services").flows.get(c.get("principal").account_id, c.req.valid("param").id);
+      const flow = await c.get("services").flows.get(c.get("principal").account_id, c.req.valid("param").id, origin(c));
       c.header("ETag", etag(flow.version));
       if (/\b(application|text)\/(x-)?yaml\b/.test(c.req.header("Accept") ?? "")) {
         return c.body(flow.content, 200, { "Content-Type": "application/yaml; charset=utf-8" });
@@ -149,7 +149,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const flow = await c.get("services").flows.update(c.get("principal"), id, await readFlowSource(c), ifMatchVersion(c));
+      const flow = await c.get("services").flows.update(c.get("principal"), id, await readFlowSource(c), ifMatchVersion(c), origin(c));
       return c.json(flow, 200, { ETag: etag(flow.version) });
     },
   );
@@ -169,6 +169,26 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       return c.body(null, 204);
     },
   );
+
+  for (const [action, enabled] of [
+    ["enable", true],
+    ["disable", false],
+  ] as const) {
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `/api/v1/flows/{id}/${action}`,
+        tags: ["Flows"],
+        summary: enabled ? "Switch the flow's triggers on" : "Switch all the flow's triggers off (runs already started go on)",
+        description:
+          "The switch pauses or resumes every trigger of the flow at once: schedules stop ticking, webhook URLs answer 409, flow triggers ignore other runs. Runs started through the API are not affected.",
+        security: bearer,
+        request: { params: FlowId },
+        responses: { 200: { description: "The flow", content: { "application/json": { schema: FlowSummary } } }, ...commonErrors },
+      }),
+      async (c) => c.json(await c.get("services").flows.setEnabled(c.get("principal"), c.req.valid("param").id, enabled), 200),
+    );
+  }
 
   app.openapi(
     createRoute({
@@ -260,6 +280,9 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     },
   );
 }
+
+/** Where this request reached the service: webhook trigger URLs are answered on it. */
+const origin = (c: Context) => new URL(c.req.url).origin;
 
 const etag = (version: number) => `"${version}"`;
 

@@ -12,6 +12,8 @@ export const AUDIT_ACTIONS = [
   "flow.created",
   "flow.updated",
   "flow.deleted",
+  "flow.enabled",
+  "flow.disabled",
   "run.started",
   "secret.created",
   "secret.updated",

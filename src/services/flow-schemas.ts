@@ -29,10 +29,25 @@ export const FlowSummarySchema = z
     category: z.string().nullable(),
     status: z.string(),
     custom: z.record(z.string(), z.unknown()),
+    enabled: z.boolean().meta({ description: "Whether the flow's triggers start runs (API runs always do)" }),
     created_at: z.string(),
     updated_at: z.string(),
   })
   .meta({ id: "FlowSummary" });
+
+export const TriggerViewSchema = z
+  .object({
+    id: z.string().meta({ description: "Public id (trg_…), stable while the flow keeps declaring the trigger" }),
+    key: z.string().meta({ description: "The trigger's id within the flow" }),
+    type: z.enum(["cron", "webhook", "flow", "email"]),
+    source: z.enum(["flow", "node"]).meta({ description: "flow: declared by the flow's triggers; node: made by a cron node" }),
+    enabled: z.boolean().meta({ description: "As declared (enabled: false keeps a trigger inactive)" }),
+    paused: z.boolean(),
+    description: z.string().nullable(),
+    url: z.string().optional().meta({ description: "webhook: the URL that starts the flow" }),
+    config: z.record(z.string(), z.unknown()).meta({ description: "The declaration with its defaults" }),
+  })
+  .meta({ id: "Trigger" });
 
 // An intersection rather than `.extend`: the document then shows a Flow as the FlowSummary
 // component plus its own fields (allOf), instead of repeating the summary's fields.
@@ -42,6 +57,7 @@ export const FlowDetailSchema = z
     z.object({
       content: z.string().meta({ description: "The YAML source" }),
       metadata: z.record(z.string(), z.unknown()),
+      triggers: z.array(TriggerViewSchema),
       warnings: z.array(FlowIssueSchema),
     }),
   )
@@ -69,6 +85,7 @@ export const FlowValidationSchema = z.object({
   warnings: z.array(FlowIssueSchema),
 });
 
+export type TriggerView = z.infer<typeof TriggerViewSchema>;
 export type FlowSummary = z.infer<typeof FlowSummarySchema>;
 export type FlowDetail = z.infer<typeof FlowDetailSchema>;
 export type FlowVersionView = z.infer<typeof FlowVersionSchema>;

@@ -3,7 +3,9 @@ import { requireStoredSize } from "./stored-size";
 import { validateFlow, validateFlowMemo, type FlowDefinition, type ValidationResult } from "../flow";
 import { withMetadata, type MetadataChanges } from "../flow/metadata-edit";
 import { newId } from "../lib/ids";
-import type { FlowFilter, FlowMetadataPatch, FlowRecord, FlowVersionRecord, Page, Storage } from "../storage/types";
+import type { FlowFilter, FlowMetadataPatch, FlowRecord, FlowVersionRecord, Page, Storage, TriggerRecord } from "../storage/types";
+import { declaredTriggers, triggerRecordsFor, triggerView } from "./flow-triggers";
+import type { ScheduleControl } from "./schedule-control";
 import type { AuditService } from "./audit";
 import type { Principal } from "./auth";
 import type { FlowDetail, FlowSummary, FlowValidation, FlowVersionView } from "./flow-schemas";
@@ -22,6 +24,7 @@ const summary = (f: FlowSummary): FlowSummary => ({
   category: f.category,
   status: f.status,
   custom: f.custom,
+  enabled: f.enabled,
   created_at: f.created_at,
   updated_at: f.updated_at,
 });
@@ -40,6 +43,8 @@ export class FlowService {
   constructor(
     private readonly storage: Storage,
     private readonly audit: AuditService,
+    private readonly schedules: ScheduleControl,
+    private readonly defer: (work: Promise<unknown>) => void,
   ) {}
 
   validate(source: FlowSource): FlowValidation {
@@ -48,7 +53,7 @@ export class FlowService {
     return { valid: result.valid, errors: result.errors, warnings: result.warnings };
   }
 
-  async create(principal: Principal, source: FlowSource): Promise<FlowDetail> {
+  async create(principal: Principal, source: FlowSource, origin?: string): Promise<FlowDetail> {
     const { flow, warnings, content } = parseNamed(source, undefined);
     const now = new Date().toISOString();
     const record: FlowRecord = {
@@ -58,12 +63,15 @@ export class FlowService {
       version: 1,
       content,
       custom: {},
+      enabled: true,
       created_at: now,
       updated_at: now,
     };
+    const triggers = triggerRecordsFor(flow, record, [], now);
     // The answer is built before the write: nothing is stored that cannot be answered.
-    const view = detail(record, flow, warnings);
-    await this.storage.flows.create(record, versionOf(record, principal));
+    const view = detail(record, flow, warnings, triggers, origin);
+    await this.storage.flows.create(record, versionOf(record, principal), triggers);
+    this.refreshSchedules(triggers);
     this.audit.recordFor(principal, "flow.created", { type: "flow", id: record.id }, { name: record.name, version: record.version });
     return view;
   }
@@ -73,16 +81,27 @@ export class FlowService {
     return { items: page.items.map(summary), next_cursor: page.next_cursor };
   }
 
-  async get(accountId: string, id: string): Promise<FlowDetail> {
+  async get(accountId: string, id: string, origin?: string): Promise<FlowDetail> {
     const record = await this.require(accountId, id);
     const parsed = validateFlowMemo(record.content, { name: record.name });
-    return detail(record, parsed.flow, parsed.warnings);
+    const triggers = await this.storage.triggers.list(accountId, { flow_id: id }, { limit: 100 });
+    return detail(record, parsed.flow, parsed.warnings, triggers.items, origin);
   }
 
-  async update(principal: Principal, id: string, source: FlowSource, ifMatch?: number): Promise<FlowDetail> {
+  async update(principal: Principal, id: string, source: FlowSource, ifMatch?: number, origin?: string): Promise<FlowDetail> {
     const current = await this.require(principal.account_id, id);
     requireVersion(current, ifMatch);
-    return this.saveVersion(principal, current, parseNamed(source, current.name));
+    return this.saveVersion(principal, current, parseNamed(source, current.name), {}, origin);
+  }
+
+  /** The switch of all the flow's triggers; runs already started go on. */
+  async setEnabled(principal: Principal, id: string, enabled: boolean): Promise<FlowSummary> {
+    const accountId = principal.account_id;
+    const stored = await this.storage.flows.updateMetadata(accountId, id, { enabled }, new Date().toISOString());
+    if (!stored) throw notFound("Flow");
+    this.refreshSchedules(await this.storage.triggers.list(accountId, { flow_id: id, kind: "cron" }, { limit: 100 }).then((p) => p.items));
+    this.audit.recordFor(principal, enabled ? "flow.enabled" : "flow.disabled", { type: "flow", id }, { name: stored.name });
+    return summary(stored);
   }
 
   /** Stores a new version of `current` whose columns are read from its YAML. */
@@ -91,6 +110,7 @@ export class FlowService {
     current: FlowRecord,
     parsed: ReturnType<typeof parseNamed>,
     auditDetails: Record<string, string[]> = {},
+    origin?: string,
   ): Promise<FlowDetail> {
     const { flow, warnings, content } = parsed;
     const next: FlowRecord = {
@@ -100,8 +120,12 @@ export class FlowService {
       content,
       updated_at: new Date().toISOString(),
     };
-    const view = detail(next, flow, warnings);
-    await this.storage.flows.update(next, versionOf(next, principal), current.version);
+    const before = await declaredTriggers(this.storage.triggers, current.account_id, current.id);
+    const triggers = triggerRecordsFor(flow, next, before, next.updated_at);
+    const nodeMade = await this.storage.triggers.list(current.account_id, { flow_id: current.id, source: "node" }, { limit: 100 });
+    const view = detail(next, flow, warnings, [...triggers, ...nodeMade.items], origin);
+    await this.storage.flows.update(next, versionOf(next, principal), current.version, triggers);
+    this.refreshSchedules([...before, ...triggers]);
     this.audit.recordFor(
       principal,
       "flow.updated",
@@ -144,8 +168,17 @@ export class FlowService {
   }
 
   async delete(principal: Principal, id: string): Promise<void> {
+    const triggers = await this.storage.triggers.list(principal.account_id, { flow_id: id, kind: "cron" }, { limit: 100 });
     if (!(await this.storage.flows.delete(principal.account_id, id))) throw notFound("Flow");
+    this.refreshSchedules(triggers.items);
     this.audit.recordFor(principal, "flow.deleted", { type: "flow", id });
+  }
+
+  /** After the write: a schedule that misses this call still learns at its next tick or from the backstop. */
+  private refreshSchedules(triggers: readonly TriggerRecord[]): void {
+    const cron = triggers.filter((t) => t.kind === "cron");
+    if (cron.length === 0) return;
+    this.defer(this.schedules.refresh(cron).catch((error: unknown) => console.error("schedule refresh failed", error)));
   }
 
   async versions(accountId: string, id: string, limit: number, cursor?: string): Promise<Page<FlowVersionView>> {
@@ -230,6 +263,18 @@ function versionOf(flow: FlowRecord, principal: Principal): FlowVersionRecord {
   };
 }
 
-function detail(record: FlowRecord, flow: FlowDefinition | undefined, warnings: ValidationResult["warnings"]): FlowDetail {
-  return { ...summary(record), content: record.content, metadata: { ...(flow?.metadata ?? {}) }, warnings };
+function detail(
+  record: FlowRecord,
+  flow: FlowDefinition | undefined,
+  warnings: ValidationResult["warnings"],
+  triggers: readonly TriggerRecord[],
+  origin: string | undefined,
+): FlowDetail {
+  return {
+    ...summary(record),
+    content: record.content,
+    metadata: { ...(flow?.metadata ?? {}) },
+    triggers: triggers.map((t) => triggerView(t, origin)),
+    warnings,
+  };
 }

@@ -12,6 +12,7 @@ import type { Throttle } from "./throttle";
 import { TokenService } from "./tokens";
 import { SecretService } from "./secrets";
 import type { Vault } from "../vault";
+import type { ScheduleControl } from "./schedule-control";
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -23,9 +24,10 @@ export interface ServiceDeps {
   limiter: RequestLimiter;
   /** Keeps background work (e.g. bookkeeping writes) alive after the response. */
   defer: (work: Promise<unknown>) => void;
+  schedules: ScheduleControl;
 }
 
-export function createServices({ config, storage, throttle, execution, vault, limiter, defer }: ServiceDeps): Services {
+export function createServices({ config, storage, throttle, execution, vault, limiter, defer, schedules }: ServiceDeps): Services {
   const audit = new AuditService(storage, defer);
   return {
     config,
@@ -33,7 +35,7 @@ export function createServices({ config, storage, throttle, execution, vault, li
     accounts: new AccountService(storage, config.signupEnabled),
     auth: new AuthService(storage, config, throttle, defer, audit),
     tokens: new TokenService(storage, audit),
-    flows: new FlowService(storage, audit),
+    flows: new FlowService(storage, audit, schedules, defer),
     runs: new RunService(storage, execution, config.jwtSecret, audit),
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),

@@ -1,5 +1,5 @@
 import { validateFlowMemo, type FlowDefinition, type FlowIssue } from "../flow";
-import type { FlowStore } from "../storage/types";
+import type { FlowRecord, FlowStore } from "../storage/types";
 
 /** What starting a run of a stored flow needs: the flow, the version it runs, and its definition. */
 export interface PreparedRun {
@@ -24,6 +24,13 @@ export type PrepareRunResult = ({ ok: true } & PreparedRun) | ({ ok: false } & P
 export async function prepareRun(flows: FlowStore, accountId: string, flowId: string, version?: number): Promise<PrepareRunResult> {
   const flow = await flows.get(accountId, flowId);
   if (!flow) return { ok: false, code: "flow_not_found", message: `No flow '${flowId}' in this account` };
+  return prepareStoredRun(flows, flow, version);
+}
+
+/** prepareRun for a flow record the caller has already read (e.g. to check its `enabled` switch). */
+export async function prepareStoredRun(flows: FlowStore, flow: FlowRecord, version?: number): Promise<PrepareRunResult> {
+  const accountId = flow.account_id;
+  const flowId = flow.id;
   let source = { content: flow.content, name: flow.name, version: flow.version };
   if (version !== undefined && version !== flow.version) {
     const pinned = await flows.getVersion(accountId, flowId, version);

@@ -394,7 +394,7 @@ describe("examples/", () => {
         executions: { id: string; parent_id: string | null; trigger: string; status: string }[];
       };
       expect(executions).toHaveLength(1);
-      expect(executions[0]).toMatchObject({ parent_id: run.id, trigger: "flow", status: "completed" });
+      expect(executions[0]).toMatchObject({ parent_id: run.id, trigger: "subflow", status: "completed" });
       const childRun = await getExecution(user, executions[0]!.id);
       expect(childRun.status).toBe("completed");
       expect((childRun as unknown as { input: unknown }).input).toEqual({ lines, tax_rate: 0.2 });

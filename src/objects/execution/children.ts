@@ -45,7 +45,7 @@ export async function startChild(
     flow_version: prepared.flow_version,
     flow: prepared.flow,
     input: request.input,
-    trigger: "flow",
+    trigger: "subflow",
     parent: request.wait ? { execution_id: parent.id, token_id: tokenId } : null,
     depth: (parent.depth ?? 0) + 1,
   };
