@@ -16,6 +16,7 @@ import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
 import { secretRoutes } from "./routes/secrets";
 import { tokenRoutes } from "./routes/tokens";
+import { webhookRoutes } from "./routes/webhooks";
 
 export type ServiceFactory = (env: Env, defer: (work: Promise<unknown>) => void) => Services;
 
@@ -78,6 +79,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   executionRoutes(app);
   auditRoutes(app);
   secretRoutes(app);
+  webhookRoutes(app);
   docsRoutes(app);
   return app;
 }

@@ -1,11 +1,13 @@
 import { createApp } from "./app";
 import { parseConfig, type Env } from "./env";
+import { deliveryStub } from "./objects/deliveries/rpc";
 import { executionStub } from "./objects/execution/rpc";
 import { durableRequestLimiter, durableThrottle } from "./objects/throttle";
 import { createServices } from "./services";
 import { createStorage } from "./storage";
 import { createVault } from "./vault";
 
+export { DeliveryObject } from "./objects/deliveries/object";
 export { ExecutionObject } from "./objects/execution/object";
 export { RateLimiter } from "./objects/rate-limiter";
 
@@ -25,6 +27,7 @@ const app = createApp((env: Env, defer) => {
     storage,
     throttle: durableThrottle(env, config.loginMaxFailures, config.loginWindowSeconds, "login"),
     execution: (id) => executionStub(env.EXECUTIONS, id),
+    deliveries: (id) => deliveryStub(env.DELIVERIES, id),
     limiter: durableRequestLimiter(env, config.rateLimitRequests, config.rateLimitWindowSeconds, "api"),
     vault: createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID),
     defer,

@@ -31,7 +31,10 @@ export class MemoryDeliveryStore implements DeliveryStore {
   }
 
   pending(): Delivery[] {
-    return [...this.rows.values()].filter((d) => d.status === "pending").sort(dueFirst).map(copy);
+    return [...this.rows.values()]
+      .filter((d) => d.status === "pending")
+      .sort(dueFirst)
+      .map(copy);
   }
 
   pendingCount(): number {
@@ -44,7 +47,9 @@ export class MemoryDeliveryStore implements DeliveryStore {
 
   list(limit: number, before?: { created_at: number; id: string }): Delivery[] {
     const all = [...this.rows.values()].sort(newestFirst);
-    const start = before ? all.filter((d) => d.created_at < before.created_at || (d.created_at === before.created_at && d.id < before.id)) : all;
+    const start = before
+      ? all.filter((d) => d.created_at < before.created_at || (d.created_at === before.created_at && d.id < before.id))
+      : all;
     return start.slice(0, limit).map(copy);
   }
 

@@ -68,7 +68,10 @@ export function createSender(options: SenderOptions): Sender {
 
 /** A receiver may echo what it got; a signing secret never reaches the log. */
 function redact(text: string, secret: string): string {
-  return text.split(secret).join("[redacted]").replace(/whsec_[A-Za-z0-9+/=]+/g, "whsec_[redacted]");
+  return text
+    .split(secret)
+    .join("[redacted]")
+    .replace(/whsec_[A-Za-z0-9+/=]+/g, "whsec_[redacted]");
 }
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);

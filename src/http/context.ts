@@ -8,6 +8,7 @@ import type { RunService } from "../services/runs";
 import type { SecretService } from "../services/secrets";
 import type { Storage } from "../storage/types";
 import type { TokenService } from "../services/tokens";
+import type { WebhookService } from "../services/webhooks";
 
 export interface Services {
   config: AppConfig;
@@ -20,6 +21,7 @@ export interface Services {
   audit: AuditService;
   rateLimit: ApiRateLimit;
   secrets: SecretService;
+  webhooks: WebhookService;
 }
 
 /** Hono's environment for every route: bindings plus what middleware puts in `c.var`. */

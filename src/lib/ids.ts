@@ -1,7 +1,7 @@
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 /** Random, unguessable identifiers: a readable prefix and 128 bits of randomness in base36. */
-export function newId(prefix: "acc" | "flw" | "tok" | "exe" | "sec" | "whk" | "aud" | "dlv" | "trg"): string {
+export function newId(prefix: "acc" | "flw" | "tok" | "exe" | "sec" | "whk" | "aud" | "dlv" | "trg" | "msg"): string {
   return `${prefix}_${randomToken(25)}`;
 }
 
@@ -21,7 +21,7 @@ export function randomToken(length: number): string {
  * gives the same id (so retries are idempotent), yet nobody without the key
  * can predict it.
  */
-export async function derivedId(prefix: "exe", key: string, material: string): Promise<string> {
+export async function derivedId(prefix: "exe" | "msg", key: string, material: string): Promise<string> {
   const hmacKey = await crypto.subtle.importKey("raw", new TextEncoder().encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const digest = new Uint8Array(await crypto.subtle.sign("HMAC", hmacKey, new TextEncoder().encode(material)));
   let out = "";

@@ -18,6 +18,9 @@ export const AUDIT_ACTIONS = [
   "secret.created",
   "secret.updated",
   "secret.deleted",
+  "webhook.created",
+  "webhook.updated",
+  "webhook.deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -46,7 +49,7 @@ export interface AuditTarget {
 
 // Belt and braces: callers must not pass these, and if one does, it never reaches storage.
 const SENSITIVE_KEY = /^(password|passwd|secret|secret_value|token|value|plaintext|ciphertext|authorization|api_key|jwt)$/i;
-const SENSITIVE_VALUE = /\bfrt_[0-9a-z]{20,}|\beyJ[\w-]+\.[\w-]+\.[\w-]+/;
+const SENSITIVE_VALUE = /\bfrt_[0-9a-z]{20,}|\beyJ[\w-]+\.[\w-]+\.[\w-]+|\bwhsec_[A-Za-z0-9+/]{8,}/;
 
 export function sanitizeDetails(details: AuditDetails | undefined): AuditDetails {
   const out: AuditDetails = {};

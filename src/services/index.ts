@@ -13,6 +13,8 @@ import { TokenService } from "./tokens";
 import { SecretService } from "./secrets";
 import type { Vault } from "../vault";
 import type { ScheduleControl } from "./schedule-control";
+import type { DeliveryRpc } from "./delivery-rpc";
+import { WebhookService } from "./webhooks";
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -25,9 +27,21 @@ export interface ServiceDeps {
   /** Keeps background work (e.g. bookkeeping writes) alive after the response. */
   defer: (work: Promise<unknown>) => void;
   schedules: ScheduleControl;
+  /** A webhook subscription's delivery queue, by subscription id. */
+  deliveries: (subscriptionId: string) => DeliveryRpc;
 }
 
-export function createServices({ config, storage, throttle, execution, vault, limiter, defer, schedules }: ServiceDeps): Services {
+export function createServices({
+  config,
+  storage,
+  throttle,
+  execution,
+  vault,
+  limiter,
+  defer,
+  schedules,
+  deliveries,
+}: ServiceDeps): Services {
   const audit = new AuditService(storage, defer);
   return {
     config,
@@ -40,5 +54,6 @@ export function createServices({ config, storage, throttle, execution, vault, li
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
     secrets: new SecretService(storage, vault, audit),
+    webhooks: new WebhookService(storage, vault, audit, deliveries, config.privateNetwork, defer),
   };
 }

@@ -24,6 +24,8 @@ export interface TriggeredRun {
   waitMs: number;
   /** The caller's address, for the audit trail (webhooks). */
   ip?: string | undefined;
+  /** How many runs led to this one (`flow` triggers: the source run's depth + 1); 0 by default. */
+  depth?: number | undefined;
 }
 
 export type TriggerSkip = "flow_not_found" | "flow_disabled" | "trigger_disabled" | "trigger_paused" | "invalid_flow";
@@ -75,6 +77,7 @@ export async function startTriggeredRun(deps: TriggerRunDeps, run: TriggeredRun)
       flow: prepared.flow,
       input: run.input,
       trigger: label,
+      ...(run.depth ? { depth: run.depth } : {}),
     },
     waitMs: run.waitMs,
     audit,

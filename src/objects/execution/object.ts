@@ -11,6 +11,7 @@ import { createStorage } from "../../storage";
 import type { AuditEventRecord } from "../../storage/types";
 import { createVault } from "../../vault";
 import { awaitChild, startChild } from "./children";
+import { runEventDispatch, type RunEventDispatch } from "./dispatch";
 import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
 import type { ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
@@ -32,6 +33,8 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   private readonly store: SqliteExecutionStore;
   private readonly engine: ExecutionEngine;
   private readonly sockets: ExecutionSockets;
+  /** Webhooks and flow triggers set off by the run's status changes and failed steps. */
+  private readonly dispatch: RunEventDispatch;
   /** The start's audit event, until the first summary write takes it along. */
   private pendingAudit: AuditEventRecord | null = null;
 
@@ -41,11 +44,15 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     const now = () => Date.now();
     this.store = new SqliteExecutionStore(ctx.storage.sql, {
       sync: () => ctx.storage.sync(),
-      onEvent: (event: ExecutionEvent) => this.sockets.broadcast(event),
+      onEvent: (event: ExecutionEvent) => {
+        this.sockets.broadcast(event);
+        if (event.type === "step.failed") this.dispatch.stepFailed(this.engine.current(), event);
+      },
       now,
     });
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const config = parseConfig(env);
+    this.dispatch = runEventDispatch(env, storage, config.jwtSecret, (work) => ctx.waitUntil(work));
     const vault = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID);
     const host: EngineHost = {
       store: this.store,
@@ -61,7 +68,10 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
         // Tried once, as every audit write is: a failure is logged, and the run goes on.
         const audit = this.pendingAudit ?? undefined;
         this.pendingAudit = null;
-        return storage.executions.upsert(summaryOf(state, this.store.tokens(), new Date(now()).toISOString()), audit);
+        const summary = summaryOf(state, this.store.tokens(), new Date(now()).toISOString());
+        const written = storage.executions.upsert(summary, audit);
+        this.dispatch.transitioned(state, summary, written);
+        return written;
       },
       spawnChild: (state, token, request) => startChild(env, storage, state, token.id, String(token.attempt), request),
       runChild: async (state, token, key, request, signal) => {
