@@ -58,12 +58,13 @@ export class FlowService {
       version: 1,
       content,
       custom: {},
+      enabled: true,
       created_at: now,
       updated_at: now,
     };
     // The answer is built before the write: nothing is stored that cannot be answered.
     const view = detail(record, flow, warnings);
-    await this.storage.flows.create(record, versionOf(record, principal));
+    await this.storage.flows.create(record, versionOf(record, principal), []);
     this.audit.recordFor(principal, "flow.created", { type: "flow", id: record.id }, { name: record.name, version: record.version });
     return view;
   }
@@ -101,7 +102,7 @@ export class FlowService {
       updated_at: new Date().toISOString(),
     };
     const view = detail(next, flow, warnings);
-    await this.storage.flows.update(next, versionOf(next, principal), current.version);
+    await this.storage.flows.update(next, versionOf(next, principal), current.version, []);
     this.audit.recordFor(
       principal,
       "flow.updated",
