@@ -107,6 +107,17 @@ describe("delivery queue", () => {
     expect(h.store.state().failing_since).toBeNull();
   });
 
+  it("an alarm fired before the earliest delivery is due sends that one (a test skipping the back-off)", async () => {
+    const h = harness((_id, n) => (n === 1 ? 500 : 200));
+    await h.queue.enqueue(h.message("msg_1"));
+    await h.runUntil(T0);
+    expect(h.alarm()).toBe(T0 + 5 * SECOND);
+    h.advance(10);
+    await h.queue.onAlarm();
+    expect(h.store.get("msg_1")!.status).toBe("delivered");
+    expect(h.sent.map((s) => s.at - T0)).toEqual([0, 10]);
+  });
+
   it("a receiver down for a day: the delivery fails after 24 hours of retries and the subscription is disabled", async () => {
     const h = harness(() => "network_error");
     await h.queue.enqueue(h.message("msg_1"));
