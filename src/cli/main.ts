@@ -19,7 +19,20 @@ import { tokens } from "./commands/tokens";
 import { validate } from "./commands/validate";
 import { webhooks } from "./commands/webhooks";
 
-export const ENTRIES: (Command | Group)[] = [login, logout, validate, graph, run, flows, executions, events, secrets, tokens, webhooks, accounts];
+export const ENTRIES: (Command | Group)[] = [
+  login,
+  logout,
+  validate,
+  graph,
+  run,
+  flows,
+  executions,
+  events,
+  secrets,
+  tokens,
+  webhooks,
+  accounts,
+];
 
 export const isGroup = (entry: Command | Group): entry is Group => "commands" in entry;
 

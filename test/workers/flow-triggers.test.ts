@@ -47,14 +47,16 @@ async function runsOf(user: TestUser, flowId: string): Promise<ExecutionSummaryV
   return (JSON.parse(text) as { executions: ExecutionSummaryView[] }).executions;
 }
 
+type Run = ExecutionBody & { input: unknown };
+
 /** Waits for `count` runs of the flow and for each to end; answers them in full, oldest first. */
-async function finishedRuns(user: TestUser, flowId: string, count: number): Promise<ExecutionBody[]> {
+async function finishedRuns(user: TestUser, flowId: string, count: number): Promise<Run[]> {
   const runs = await eventually(async () => {
     const list = await runsOf(user, flowId);
     expect(list.length).toBe(count);
     return list;
   });
-  const full = await Promise.all(runs.map((r) => getExecution(user, r.id, 10)));
+  const full = (await Promise.all(runs.map((r) => getExecution(user, r.id, 10)))) as Run[];
   return full.reverse();
 }
 
