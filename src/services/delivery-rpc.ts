@@ -13,7 +13,8 @@ export interface DeliveryOwner {
  * find nothing.
  */
 export interface DeliveryRpc {
-  enqueue(owner: DeliveryOwner, message: OutboundMessage): Promise<EnqueueResult>;
+  /** `refused` when the queue serves another subscription (never, for the ids the services hand out). */
+  enqueue(owner: DeliveryOwner, message: OutboundMessage): Promise<EnqueueResult | "refused">;
   /** Newest first; `before` is the (created_at, id) of the previous page's last delivery. */
   list(owner: DeliveryOwner, limit: number, before?: { created_at: number; id: string }): Promise<Delivery[]>;
   get(owner: DeliveryOwner, id: string): Promise<Delivery | null>;

@@ -234,6 +234,7 @@ export class WebhookService {
     const rpc = this.deliveries(id);
     const queued = await rpc.enqueue(owner(subscription), message);
     if (queued === "full") throw conflict("The subscription's delivery queue is full; wait for its pending deliveries");
+    if (queued === "refused") throw new AppError(500, "internal", "The subscription's delivery queue belongs to another subscription");
     const delivery = await rpc.get(owner(subscription), message.id);
     if (!delivery) throw new AppError(500, "internal", "The test delivery was not recorded");
     return deliveryView(delivery);

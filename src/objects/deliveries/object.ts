@@ -10,6 +10,8 @@ import type { Storage } from "../../storage/types";
 import { createVault, type Vault } from "../../vault";
 import { SqliteDeliveryStore } from "./sqlite-store";
 
+const ALARM_RETRY_MS = 60_000;
+
 /**
  * The outbound webhook deliveries of one subscription (named by its id): a queue in the object's
  * SQLite storage and one alarm at the earliest due attempt. A thin adapter that gives the pure
@@ -54,8 +56,8 @@ export class DeliveryObject extends DurableObject<Env> implements DeliveryRpc {
     });
   }
 
-  async enqueue(owner: DeliveryOwner, message: OutboundMessage): Promise<EnqueueResult> {
-    if (!this.adopt(owner)) return "full";
+  async enqueue(owner: DeliveryOwner, message: OutboundMessage): Promise<EnqueueResult | "refused"> {
+    if (!this.adopt(owner)) return "refused";
     return this.queue.enqueue(message);
   }
 
@@ -82,7 +84,14 @@ export class DeliveryObject extends DurableObject<Env> implements DeliveryRpc {
   }
 
   override async alarm(): Promise<void> {
-    await this.queue.onAlarm();
+    try {
+      await this.queue.onAlarm();
+    } catch (error) {
+      // The account database or the vault could not be read: try again later rather than let the
+      // runtime's own alarm retries run out and leave the queue without an alarm.
+      console.error("webhook deliveries: alarm failed; retrying in a minute", error);
+      await this.ctx.storage.setAlarm(Date.now() + ALARM_RETRY_MS);
+    }
   }
 
   /** Records the subscription on first use; false when the object already serves another account's one. */

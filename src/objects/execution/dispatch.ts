@@ -105,7 +105,8 @@ export class RunEventDispatch {
         const queued = await this.deps
           .deliveries(subscription.id)
           .enqueue({ subscription_id: subscription.id, account_id: accountId }, message);
-        if (queued === "full") console.warn(`webhook ${subscription.id}: delivery queue full, ${type} ${message.id} dropped`);
+        if (queued === "full" || queued === "refused")
+          console.warn(`webhook ${subscription.id}: ${type} ${message.id} not queued (${queued})`);
       }),
     );
   }
