@@ -12,7 +12,16 @@ import type { NodeType } from "./types";
 import { waitNode } from "./wait/run";
 import { webhookNode } from "./webhook/run";
 
-const RUNNABLE: readonly NodeType[] = [httpRequestNode, transformNode, conditionNode, delayNode, waitNode, subFlowNode, webhookNode, cronNode];
+const RUNNABLE: readonly NodeType[] = [
+  httpRequestNode,
+  transformNode,
+  conditionNode,
+  delayNode,
+  waitNode,
+  subFlowNode,
+  webhookNode,
+  cronNode,
+];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));
 

@@ -29,7 +29,7 @@ export class SqliteScheduleStore implements ScheduleStateStore {
   ) {}
 
   load(): ScheduleState | null {
-    const row = this.db().exec("SELECT * FROM schedule WHERE id = 1").toArray()[0];
+    const row = this.existing()?.exec("SELECT * FROM schedule WHERE id = 1").toArray()[0];
     if (!row) return null;
     const inactive = INACTIVE.find((reason) => reason === row.inactive) ?? null;
     return {
@@ -78,7 +78,9 @@ export class SqliteScheduleStore implements ScheduleStateStore {
   }
 
   history(): TickRecord[] {
-    return this.db()
+    const db = this.existing();
+    if (!db) return [];
+    return db
       .exec("SELECT tick, at, outcome, execution_id, message FROM ticks ORDER BY seq DESC")
       .toArray()
       .map((row) => ({
@@ -95,12 +97,20 @@ export class SqliteScheduleStore implements ScheduleStateStore {
     this.ready = false;
   }
 
+  /** For a write: the tables, created when missing. */
   private db(): SqlStorage {
     if (!this.ready) {
       this.sql.exec(SCHEMA);
       this.ready = true;
     }
     return this.sql;
+  }
+
+  /** For a read: the tables if there are any. Reading never creates them, so an object whose trigger is gone stays empty. */
+  private existing(): SqlStorage | null {
+    if (this.ready) return this.sql;
+    const found = this.sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schedule'").one().n;
+    return Number(found) > 0 ? this.db() : null;
   }
 }
 
