@@ -19,8 +19,9 @@ const REFRESH_CONCURRENCY = 8;
 export function scheduleControl(schedule: (triggerId: string) => ScheduleRpc): ScheduleControl {
   return {
     async refresh(triggers) {
-      const cron = triggers.filter((t) => t.kind === "cron");
-      const failures = await eachLimited(cron, REFRESH_CONCURRENCY, (t) => schedule(t.id).refresh(t.id));
+      // A save lists a trigger before and after the change: each schedule is told once.
+      const ids = [...new Set(triggers.filter((t) => t.kind === "cron").map((t) => t.id))];
+      const failures = await eachLimited(ids, REFRESH_CONCURRENCY, (id) => schedule(id).refresh(id));
       if (failures.length > 0) throw failures[0];
     },
   };
@@ -54,7 +55,8 @@ export async function rearmSchedules(
     });
     report.checked += page.items.length;
     report.failed += failures.length;
-    for (const failure of failures) console.error("schedule backstop:", failure);
+    if (failures.length > 0)
+      console.error(`schedule backstop: ${failures.length} schedules could not be checked; the first error:`, failures[0]);
     cursor = page.next_cursor ?? undefined;
   } while (cursor !== undefined);
   return report;
