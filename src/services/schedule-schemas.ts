@@ -13,7 +13,7 @@ export const SCHEDULE_STATES = ["active", "paused", "disabled", "flow_disabled",
 export const ScheduleTickSchema = z
   .object({
     tick_at: z.string().meta({ description: "The tick's planned time (for run_now: when it was asked for)" }),
-    at: z.string().meta({ description: "When the schedule handled it" }),
+    at: z.string().meta({ description: "When the schedule fired for it (its alarm went off); at minus tick_at is how late it fired" }),
     outcome: z.enum(TICK_OUTCOMES).meta({
       description:
         "started; run_now (started by hand); skipped_overlap (the previous run was still going); skipped_paused, skipped_disabled (the schedule or its flow was off); missed (not run, per catchup); failed",

@@ -34,7 +34,7 @@ export type TickOutcome = (typeof TICK_OUTCOMES)[number];
 export interface TickRecord {
   /** The planned time of the tick (the time of the request for a run-now). */
   tick: number;
-  /** When it was handled. */
+  /** When the schedule fired for it (its alarm went off), or when a run-now was asked for. */
   at: number;
   outcome: TickOutcome;
   execution_id: string | null;

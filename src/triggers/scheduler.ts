@@ -65,6 +65,9 @@ const SKIP_OUTCOME: Record<TriggerSkip, TickOutcome> = {
 };
 
 export class Scheduler {
+  /** When the alarm being handled went off: the time its ticks are recorded as handled at. */
+  private firedAt: number | null = null;
+
   constructor(private readonly ports: SchedulerPorts) {}
 
   /** Re-reads the trigger and arms the alarm at the next fire time, or clears it. */
@@ -91,6 +94,15 @@ export class Scheduler {
 
   /** The alarm: starts the due ticks' runs, then arms at the next fire time. */
   async fire(): Promise<void> {
+    this.firedAt = this.ports.now();
+    try {
+      await this.fireDue();
+    } finally {
+      this.firedAt = null;
+    }
+  }
+
+  private async fireDue(): Promise<void> {
     const state = this.ports.store.load();
     if (!state) return this.ports.alarm.set(null);
     const trigger = await this.ports.trigger(state.trigger_id);
@@ -256,7 +268,7 @@ export class Scheduler {
     handled = true,
   ): void {
     if (handled && outcome !== "run_now") state.last_tick = Math.max(state.last_tick ?? tick, tick);
-    this.ports.store.record({ tick, at: this.ports.now(), outcome, execution_id: executionId, message });
+    this.ports.store.record({ tick, at: this.firedAt ?? this.ports.now(), outcome, execution_id: executionId, message });
     this.ports.store.save(state);
   }
 }
