@@ -12,7 +12,9 @@ import type { Throttle } from "./throttle";
 import { TokenService } from "./tokens";
 import { SecretService } from "./secrets";
 import type { Vault } from "../vault";
-import type { ScheduleControl } from "./schedule-control";
+import { scheduleControl } from "./schedule-control";
+import type { ScheduleRpc } from "./schedule-rpc";
+import { ScheduleService } from "./schedules";
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -24,10 +26,11 @@ export interface ServiceDeps {
   limiter: RequestLimiter;
   /** Keeps background work (e.g. bookkeeping writes) alive after the response. */
   defer: (work: Promise<unknown>) => void;
-  schedules: ScheduleControl;
+  /** The schedule object of a cron trigger. */
+  schedule: (triggerId: string) => ScheduleRpc;
 }
 
-export function createServices({ config, storage, throttle, execution, vault, limiter, defer, schedules }: ServiceDeps): Services {
+export function createServices({ config, storage, throttle, execution, vault, limiter, defer, schedule }: ServiceDeps): Services {
   const audit = new AuditService(storage, defer);
   return {
     config,
@@ -35,10 +38,11 @@ export function createServices({ config, storage, throttle, execution, vault, li
     accounts: new AccountService(storage, config.signupEnabled),
     auth: new AuthService(storage, config, throttle, defer, audit),
     tokens: new TokenService(storage, audit),
-    flows: new FlowService(storage, audit, schedules, defer),
+    flows: new FlowService(storage, audit, scheduleControl(schedule), defer),
     runs: new RunService(storage, execution, config.jwtSecret, audit),
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
     secrets: new SecretService(storage, vault, audit),
+    schedules: new ScheduleService(storage, schedule, audit),
   };
 }
