@@ -14,6 +14,7 @@ import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
 import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
+import { scheduleRoutes } from "./routes/schedules";
 import { secretRoutes } from "./routes/secrets";
 import { tokenRoutes } from "./routes/tokens";
 import { webhookRoutes } from "./routes/webhooks";
@@ -77,6 +78,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   tokenRoutes(app);
   flowRoutes(app);
   executionRoutes(app);
+  scheduleRoutes(app);
   auditRoutes(app);
   secretRoutes(app);
   webhookRoutes(app);

@@ -14,6 +14,7 @@ import { executions } from "./commands/executions";
 import { flows } from "./commands/flows";
 import { graph } from "./commands/graph";
 import { run } from "./commands/run";
+import { schedules } from "./commands/schedules";
 import { secrets } from "./commands/secrets";
 import { tokens } from "./commands/tokens";
 import { validate } from "./commands/validate";
@@ -27,6 +28,7 @@ export const ENTRIES: (Command | Group)[] = [
   run,
   flows,
   executions,
+  schedules,
   events,
   secrets,
   tokens,

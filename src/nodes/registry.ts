@@ -3,6 +3,7 @@
  * why in its spec (`notRunnable`); a test holds the two lists together.
  */
 import { conditionNode } from "./condition/run";
+import { cronNode } from "./cron/run";
 import { delayNode } from "./delay/run";
 import { httpRequestNode } from "./http-request/run";
 import { subFlowNode } from "./sub-flow/run";
@@ -11,7 +12,16 @@ import type { NodeType } from "./types";
 import { waitNode } from "./wait/run";
 import { webhookNode } from "./webhook/run";
 
-const RUNNABLE: readonly NodeType[] = [httpRequestNode, transformNode, conditionNode, delayNode, waitNode, subFlowNode, webhookNode];
+const RUNNABLE: readonly NodeType[] = [
+  httpRequestNode,
+  transformNode,
+  conditionNode,
+  delayNode,
+  waitNode,
+  subFlowNode,
+  webhookNode,
+  cronNode,
+];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));
 

@@ -12,7 +12,9 @@ import type { Throttle } from "./throttle";
 import { TokenService } from "./tokens";
 import { SecretService } from "./secrets";
 import type { Vault } from "../vault";
-import type { ScheduleControl } from "./schedule-control";
+import { scheduleControl } from "./schedule-control";
+import type { ScheduleRpc } from "./schedule-rpc";
+import { ScheduleService } from "./schedules";
 import type { DeliveryRpc } from "./delivery-rpc";
 import { WebhookService } from "./webhooks";
 
@@ -26,7 +28,8 @@ export interface ServiceDeps {
   limiter: RequestLimiter;
   /** Keeps background work (e.g. bookkeeping writes) alive after the response. */
   defer: (work: Promise<unknown>) => void;
-  schedules: ScheduleControl;
+  /** The schedule object of a cron trigger. */
+  schedule: (triggerId: string) => ScheduleRpc;
   /** A webhook subscription's delivery queue, by subscription id. */
   deliveries: (subscriptionId: string) => DeliveryRpc;
 }
@@ -39,7 +42,7 @@ export function createServices({
   vault,
   limiter,
   defer,
-  schedules,
+  schedule,
   deliveries,
 }: ServiceDeps): Services {
   const audit = new AuditService(storage, defer);
@@ -49,11 +52,12 @@ export function createServices({
     accounts: new AccountService(storage, config.signupEnabled),
     auth: new AuthService(storage, config, throttle, defer, audit),
     tokens: new TokenService(storage, audit),
-    flows: new FlowService(storage, audit, schedules, defer),
+    flows: new FlowService(storage, audit, scheduleControl(schedule), defer),
     runs: new RunService(storage, execution, config.jwtSecret, audit),
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
     secrets: new SecretService(storage, vault, audit),
+    schedules: new ScheduleService(storage, schedule, audit),
     webhooks: new WebhookService(storage, vault, audit, deliveries, config.privateNetwork, defer),
   };
 }
