@@ -5,13 +5,23 @@
 import { conditionNode } from "./condition/run";
 import { delayNode } from "./delay/run";
 import { httpRequestNode } from "./http-request/run";
+import { respondNode } from "./respond/run";
 import { subFlowNode } from "./sub-flow/run";
 import { transformNode } from "./transform/run";
 import type { NodeType } from "./types";
 import { waitNode } from "./wait/run";
 import { webhookNode } from "./webhook/run";
 
-const RUNNABLE: readonly NodeType[] = [httpRequestNode, transformNode, conditionNode, delayNode, waitNode, subFlowNode, webhookNode];
+const RUNNABLE: readonly NodeType[] = [
+  httpRequestNode,
+  transformNode,
+  conditionNode,
+  delayNode,
+  waitNode,
+  subFlowNode,
+  webhookNode,
+  respondNode,
+];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));
 
