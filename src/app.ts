@@ -14,6 +14,7 @@ import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
 import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
+import { hookRoutes } from "./routes/hooks";
 import { secretRoutes } from "./routes/secrets";
 import { tokenRoutes } from "./routes/tokens";
 
@@ -79,6 +80,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   auditRoutes(app);
   secretRoutes(app);
   docsRoutes(app);
+  hookRoutes(app);
   return app;
 }
 

@@ -1,7 +1,7 @@
 import { createApp } from "./app";
 import { parseConfig, type Env } from "./env";
 import { executionStub } from "./objects/execution/rpc";
-import { durableRequestLimiter, durableThrottle } from "./objects/throttle";
+import { durableRequestLimiter, durableThrottle, durableWindowLimiter } from "./objects/throttle";
 import { createServices } from "./services";
 import { createStorage } from "./storage";
 import { createVault } from "./vault";
@@ -26,6 +26,7 @@ const app = createApp((env: Env, defer) => {
     throttle: durableThrottle(env, config.loginMaxFailures, config.loginWindowSeconds, "login"),
     execution: (id) => executionStub(env.EXECUTIONS, id),
     limiter: durableRequestLimiter(env, config.rateLimitRequests, config.rateLimitWindowSeconds, "api"),
+    hookLimiter: durableWindowLimiter(env, "hook"),
     vault: createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID),
     defer,
     // Replaced by the schedule objects' control when they land.

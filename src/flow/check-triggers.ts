@@ -32,7 +32,12 @@ export function checkTriggers(raw: unknown, sink: IssueSink): TriggerDefinition[
     const scheme = isRecord(entry.verify) ? entry.verify.scheme : undefined;
     if (entry.type === "webhook" && isRecord(entry.verify) && !VERIFY_SCHEMES.includes(scheme as string)) {
       const got = scheme === undefined ? "none given" : JSON.stringify(scheme);
-      sink.error("invalid_trigger", `${where}: verify.scheme must be one of ${VERIFY_SCHEMES.join(", ")}, got ${got}`, [...base, "verify"], "key");
+      sink.error(
+        "invalid_trigger",
+        `${where}: verify.scheme must be one of ${VERIFY_SCHEMES.join(", ")}, got ${got}`,
+        [...base, "verify"],
+        "key",
+      );
       return;
     }
     const issues = checkSection(triggerSchema, entry, {
@@ -48,14 +53,22 @@ export function checkTriggers(raw: unknown, sink: IssueSink): TriggerDefinition[
     if (issues.length > 0) return;
     const parsed = triggerSchema.parse(entry);
     if (parsed.type === "webhook" && parsed.verify.scheme === "token" && parsed.verify.header && parsed.verify.query) {
-      sink.error("invalid_trigger", `${where}: verify takes a header or a query parameter for the token, not both`, [...base, "verify"], "key");
+      sink.error(
+        "invalid_trigger",
+        `${where}: verify takes a header or a query parameter for the token, not both`,
+        [...base, "verify"],
+        "key",
+      );
       return;
     }
     const id = parsed.id ?? parsed.type;
     const first = seen.get(id);
     if (first !== undefined) {
       const hint = parsed.id === undefined ? ` (give each ${parsed.type} trigger its own id)` : "";
-      sink.error("invalid_trigger", `${where}: id '${id}' is already used by triggers[${first}]${hint}`, [...base, ...(parsed.id ? ["id"] : [])]);
+      sink.error("invalid_trigger", `${where}: id '${id}' is already used by triggers[${first}]${hint}`, [
+        ...base,
+        ...(parsed.id ? ["id"] : []),
+      ]);
       return;
     }
     seen.set(id, index);

@@ -70,7 +70,9 @@ export const cronTriggerSchema = z
   })
   .describe("Start the flow on a schedule");
 
-const tolerance = boundedDuration(1_000, 24 * 3600_000).describe("How old a signed timestamp may be (default 5m); older deliveries are refused");
+const tolerance = boundedDuration(1_000, 24 * 3600_000).describe(
+  "How old a signed timestamp may be (default 5m); older deliveries are refused",
+);
 
 const verifySchema = z
   .discriminatedUnion("scheme", [
@@ -84,7 +86,11 @@ const verifySchema = z
       })
       .describe("A shared token in a header or the query string"),
     z
-      .strictObject({ scheme: z.literal("basic"), username: z.string().min(1), secret: secretName.describe("Vault secret holding the password") })
+      .strictObject({
+        scheme: z.literal("basic"),
+        username: z.string().min(1),
+        secret: secretName.describe("Vault secret holding the password"),
+      })
       .describe("HTTP Basic authentication"),
     z.strictObject({ scheme: z.literal("github"), secret: secretName }).describe("GitHub: X-Hub-Signature-256 (HMAC-SHA256 of the body)"),
     z
@@ -122,7 +128,9 @@ export const webhookTriggerSchema = z
       .string()
       .min(1)
       .optional()
-      .describe("Header holding a delivery id; a repeated id starts nothing and gets the first answer (GitHub and Standard Webhooks are recognised without it)"),
+      .describe(
+        "Header holding a delivery id; a repeated id starts nothing and gets the first answer (GitHub and Standard Webhooks are recognised without it)",
+      ),
     response: z
       .enum(["immediate", "last_node", "respond_node"])
       .default("immediate")
@@ -130,7 +138,13 @@ export const webhookTriggerSchema = z
     response_timeout: boundedDuration(1, MAX_RESPONSE_WAIT_MS)
       .default(30_000)
       .describe("last_node, respond_node: how long the caller waits before getting a 202 instead"),
-    max_body: z.number().int().min(1).max(MAX_WEBHOOK_BODY_BYTES).default(MAX_WEBHOOK_BODY_BYTES).describe("Largest body accepted, in bytes"),
+    max_body: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_WEBHOOK_BODY_BYTES)
+      .default(MAX_WEBHOOK_BODY_BYTES)
+      .describe("Largest body accepted, in bytes"),
     rate_limit: z
       .strictObject({ requests: z.number().int().min(1), window: boundedDuration(1_000, 24 * 3600_000).default(60_000) })
       .optional()

@@ -3,6 +3,7 @@ import type { AccountService } from "../services/accounts";
 import type { AuditService } from "../services/audit";
 import type { AuthService, Principal } from "../services/auth";
 import type { FlowService } from "../services/flows";
+import type { HookService } from "../services/hooks";
 import type { ApiRateLimit } from "../services/rate-limit";
 import type { RunService } from "../services/runs";
 import type { SecretService } from "../services/secrets";
@@ -20,6 +21,7 @@ export interface Services {
   audit: AuditService;
   rateLimit: ApiRateLimit;
   secrets: SecretService;
+  hooks: HookService;
 }
 
 /** Hono's environment for every route: bindings plus what middleware puts in `c.var`. */

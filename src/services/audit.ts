@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   "flow.enabled",
   "flow.disabled",
   "run.started",
+  "webhook.refused",
   "secret.created",
   "secret.updated",
   "secret.deleted",

@@ -30,7 +30,8 @@ const executionFields = {
   flow_version: z.number().int(),
   status: ExecutionStatusSchema,
   trigger: z.string().meta({
-    description: "What started the run: api, subflow, rerun:<execution id>, or <type>:<trigger id> for a trigger (cron, webhook, flow, email)",
+    description:
+      "What started the run: api, subflow, rerun:<execution id>, or <type>:<trigger id> for a trigger (cron, webhook, flow, email)",
   }),
   parent_id: z.string().nullable(),
   step_count: z.number().int(),

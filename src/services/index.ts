@@ -6,7 +6,8 @@ import { AuditService } from "./audit";
 import { AuthService } from "./auth";
 import { FlowService } from "./flows";
 import type { ExecutionRpc } from "./execution-rpc";
-import { ApiRateLimit, type RequestLimiter } from "./rate-limit";
+import { HookService } from "./hooks";
+import { ApiRateLimit, type RequestLimiter, type WindowLimiter } from "./rate-limit";
 import { RunService } from "./runs";
 import type { Throttle } from "./throttle";
 import { TokenService } from "./tokens";
@@ -22,12 +23,24 @@ export interface ServiceDeps {
   vault: Vault;
   /** Counts API requests per account (RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW_SECONDS). */
   limiter: RequestLimiter;
+  /** Counts calls per webhook trigger, each with the limit its flow declares. */
+  hookLimiter: WindowLimiter;
   /** Keeps background work (e.g. bookkeeping writes) alive after the response. */
   defer: (work: Promise<unknown>) => void;
   schedules: ScheduleControl;
 }
 
-export function createServices({ config, storage, throttle, execution, vault, limiter, defer, schedules }: ServiceDeps): Services {
+export function createServices({
+  config,
+  storage,
+  throttle,
+  execution,
+  vault,
+  limiter,
+  hookLimiter,
+  defer,
+  schedules,
+}: ServiceDeps): Services {
   const audit = new AuditService(storage, defer);
   return {
     config,
@@ -40,5 +53,6 @@ export function createServices({ config, storage, throttle, execution, vault, li
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
     secrets: new SecretService(storage, vault, audit),
+    hooks: new HookService({ config, storage, vault, execution, limiter: hookLimiter, audit, defer }),
   };
 }

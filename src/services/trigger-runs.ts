@@ -29,8 +29,7 @@ export interface TriggeredRun {
 export type TriggerSkip = "flow_not_found" | "flow_disabled" | "trigger_disabled" | "trigger_paused" | "invalid_flow";
 
 export type TriggeredRunResult =
-  | { ok: true; created: boolean; execution: ExecutionView }
-  | { ok: false; code: TriggerSkip; message: string };
+  { ok: true; created: boolean; execution: ExecutionView } | { ok: false; code: TriggerSkip; message: string };
 
 export interface TriggerRunDeps {
   storage: Storage;

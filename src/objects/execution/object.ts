@@ -10,10 +10,11 @@ import { vaultResolver } from "../../services/secrets";
 import { createStorage } from "../../storage";
 import type { AuditEventRecord } from "../../storage/types";
 import { createVault } from "../../vault";
+import { AnswerWatch, firstAnswer, respondNodeIds } from "./answers";
 import { awaitChild, startChild } from "./children";
 import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
-import type { ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
+import type { AwaitedRun, ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
 import type { ExecutionView, LogLine, StepView } from "../../services/execution-schemas";
 import { SqliteExecutionStore } from "./sqlite-store";
 import { ExecutionSockets } from "./sockets";
@@ -32,6 +33,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   private readonly store: SqliteExecutionStore;
   private readonly engine: ExecutionEngine;
   private readonly sockets: ExecutionSockets;
+  private readonly answers = new AnswerWatch();
   /** The start's audit event, until the first summary write takes it along. */
   private pendingAudit: AuditEventRecord | null = null;
 
@@ -41,7 +43,10 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     const now = () => Date.now();
     this.store = new SqliteExecutionStore(ctx.storage.sql, {
       sync: () => ctx.storage.sync(),
-      onEvent: (event: ExecutionEvent) => this.sockets.broadcast(event),
+      onEvent: (event: ExecutionEvent) => {
+        this.sockets.broadcast(event);
+        this.answers.notice(event);
+      },
       now,
     });
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
@@ -111,6 +116,15 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     if (!this.owned(accountId)) return null;
     const state = await this.engine.settled(waitMs);
     return state ? this.view(state) : null;
+  }
+
+  async awaitResponse(accountId: string, waitMs: number, untilAnswer: boolean): Promise<AwaitedRun | null> {
+    const state = this.owned(accountId);
+    if (!state) return null;
+    const respondIds = untilAnswer ? respondNodeIds(state) : [];
+    const answer = () => (respondIds.length > 0 ? firstAnswer(this.store, respondIds) : null);
+    if (state.status === "running" && answer() === null) await this.answers.next(respondIds, waitMs);
+    return { execution: this.view(this.engine.current()!), answer: answer() };
   }
 
   async steps(accountId: string, options: { after: number; limit: number; node_id?: string; full: boolean }): Promise<StepView[] | null> {
