@@ -33,3 +33,10 @@ export function toPage<T extends { created_at: string; id: string }>(rows: T[], 
     next_cursor: rows.length > limit && last ? encodeCursor({ created_at: last.created_at, id: last.id }) : null,
   };
 }
+
+/** Pages sorted by one unique field, ascending (ids, keys); the cursor holds that field of the last item. */
+export function toPageByKey<T extends Record<K, string>, K extends string>(rows: T[], limit: number, field: K): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor({ [field]: last[field] }) : null };
+}

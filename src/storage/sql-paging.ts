@@ -1,4 +1,4 @@
-import { and, eq, lt, or, type Column, type SQL } from "drizzle-orm";
+import { and, eq, gt, lt, or, type Column, type SQL } from "drizzle-orm";
 import { decodeCursor } from "./cursor";
 
 /**
@@ -16,4 +16,10 @@ export function olderThan(
   const after = decodeCursor(cursor, [timeField, "id"] as const);
   const at = String(after[timeField]);
   return or(lt(time, at), and(eq(time, at), lt(id, String(after.id))));
+}
+
+/** The rows after an ascending cursor keyed by one unique column (see `toPageByKey`). */
+export function afterKey(column: Column, cursor: string | undefined, field = "id"): SQL | undefined {
+  if (!cursor) return undefined;
+  return gt(column, String(decodeCursor(cursor, [field])[field]));
 }

@@ -51,6 +51,7 @@ async function storeInvalidFlow(user: TestUser): Promise<string> {
     category: null,
     status: "draft",
     custom: {},
+    enabled: true,
     created_at: now,
     updated_at: now,
   };
@@ -64,7 +65,7 @@ async function storeInvalidFlow(user: TestUser): Promise<string> {
     created_at: now,
     created_by: user.username,
   };
-  await createStorage(env).flows.create(record, version);
+  await createStorage(env).flows.create(record, version, []);
   return id;
 }
 

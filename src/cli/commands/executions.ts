@@ -33,6 +33,8 @@ const list: Command = {
   options: {
     flow: { type: "string", value: "flow", description: "Only runs of this flow (id or name)" },
     status: { type: "string", value: "status", description: "running, waiting, completed, failed or cancelled" },
+    trigger: { type: "string", value: "type", description: "Only runs started this way: api, cron, webhook, flow, email, subflow, rerun" },
+    "trigger-id": { type: "string", value: "trg_…", description: "Only runs started by this trigger" },
     ...PAGE_OPTIONS,
   },
   examples: [
@@ -43,7 +45,12 @@ const list: Command = {
   async run(ctx) {
     const client = await ctx.client();
     const flow = str(ctx.opts, "flow");
-    const query = { flow_id: flow ? await resolveFlowId(client, flow) : undefined, status: str(ctx.opts, "status") };
+    const query = {
+      flow_id: flow ? await resolveFlowId(client, flow) : undefined,
+      status: str(ctx.opts, "status"),
+      trigger_type: str(ctx.opts, "trigger"),
+      trigger_id: str(ctx.opts, "trigger-id"),
+    };
     const page = await listPages<Summary>(client, "/api/v1/executions", "executions", ctx.opts, query);
     if (ctx.json) return printJson({ executions: page.items, next_cursor: page.next_cursor });
     table(

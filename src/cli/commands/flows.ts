@@ -1,4 +1,4 @@
-import type { FlowDetail, FlowPage, FlowSummary, FlowVersionView } from "../../services/flow-schemas";
+import type { FlowDetail, FlowPage, FlowSummary, FlowVersionView, TriggerView } from "../../services/flow-schemas";
 import { ApiError, type Client } from "../_client";
 import { EXIT, int, str, UsageError, type Command, type Group } from "../_command";
 import { c, formatTime, out, printError, printJson, table } from "../_output";
@@ -41,8 +41,25 @@ async function save(ctx: Parameters<Command["run"]>[0], file: string, method: "P
   else {
     printIssues(label, { errors: [], warnings: flow.warnings ?? [] });
     out(`${method === "POST" ? "Created" : "Updated"} flow ${c.bold(flow.id)} "${flow.name}" (version ${flow.version})`);
+    for (const trigger of flow.triggers.filter((t) => t.url)) out(`  webhook ${trigger.key}: ${trigger.url}`);
   }
   return EXIT.ok;
+}
+
+const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+
+function printTriggers(triggers: TriggerView[]): void {
+  table(
+    triggers,
+    [
+      { header: "id", value: (t) => t.id },
+      { header: "key", value: (t) => t.key },
+      { header: "type", value: (t) => t.type },
+      { header: "state", value: (t) => (!t.enabled ? "disabled" : t.paused ? "paused" : "active") },
+      { header: "url / schedule / watches", value: (t) => t.url ?? text(t.config.cron) ?? text(t.config.flow_id) ?? "" },
+    ],
+    "No triggers.",
+  );
 }
 
 const list: Command = {
@@ -73,6 +90,7 @@ const list: Command = {
         { header: "name", value: (f) => f.name },
         { header: "version", value: (f) => f.version },
         { header: "status", value: (f) => f.status },
+        { header: "triggers", value: (f) => (f.enabled ? "on" : "off") },
         { header: "tags", value: (f) => f.tags },
         { header: "updated", value: (f) => formatTime(f.updated_at) },
       ],
@@ -179,8 +197,41 @@ const versions: Command = {
   },
 };
 
+const triggers: Command = {
+  name: "triggers",
+  summary: "List a flow's triggers, with webhook URLs",
+  args: "<flow>",
+  arity: { min: 1, max: 1 },
+  examples: ["flowrunner flows triggers Hello", "flowrunner flows triggers Hello --json | jq -r '.triggers[].url // empty'"],
+  async run(ctx) {
+    const client = await ctx.client();
+    const flow = await client.get<FlowDetail>(`/api/v1/flows/${await resolveFlowId(client, ctx.args[0]!)}`);
+    if (ctx.json) return printJson({ enabled: flow.enabled, triggers: flow.triggers });
+    if (!flow.enabled) out(c.gray("The flow is disabled: none of its triggers start runs (flowrunner flows enable)."));
+    printTriggers(flow.triggers);
+  },
+};
+
+function switchCommand(enabled: boolean): Command {
+  const verb = enabled ? "enable" : "disable";
+  return {
+    name: verb,
+    summary: enabled ? "Switch a flow's triggers back on" : "Switch all of a flow's triggers off (API runs still work)",
+    args: "<flow>",
+    arity: { min: 1, max: 1 },
+    examples: [`flowrunner flows ${verb} Hello`],
+    async run(ctx) {
+      const client = await ctx.client();
+      const id = await resolveFlowId(client, ctx.args[0]!);
+      const flow = await client.request<FlowSummary>("POST", `/api/v1/flows/${id}/${verb}`);
+      if (ctx.json) printJson(flow);
+      else out(`${enabled ? "Enabled" : "Disabled"} the triggers of flow ${c.bold(flow.id)} "${flow.name}"`);
+    },
+  };
+}
+
 export const flows: Group = {
   name: "flows",
-  summary: "Manage flows: list, get, create, update, delete, versions",
-  commands: [list, get, create, update, remove, versions],
+  summary: "Manage flows: list, get, create, update, delete, versions, triggers, enable, disable",
+  commands: [list, get, create, update, remove, versions, triggers, switchCommand(true), switchCommand(false)],
 };

@@ -5,14 +5,19 @@ export async function mapUniqueViolation<T>(work: Promise<T>, message: string): 
   try {
     return await work;
   } catch (error) {
-    if (isUniqueViolation(error)) throw new StorageError("conflict", message);
+    if (failedConstraint(error)?.startsWith("UNIQUE")) throw new StorageError("conflict", message);
     throw error;
   }
 }
 
-function isUniqueViolation(error: unknown): boolean {
+/**
+ * The constraint SQLite reports as failed, as `<KIND> <table>.<column>[, ...]`
+ * (e.g. `NOT NULL triggers.flow_id`); undefined for any other error.
+ */
+export function failedConstraint(error: unknown): string | undefined {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (/UNIQUE constraint failed|SQLITE_CONSTRAINT/.test(e.message)) return true;
+    const match = /(UNIQUE|NOT NULL|FOREIGN KEY|CHECK) constraint failed(?:: ([\w., ]+))?/.exec(e.message);
+    if (match) return `${match[1]} ${match[2] ?? ""}`.trim();
   }
-  return false;
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { toPage } from "../cursor";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
 import { appendAuditEvent } from "./audit";
@@ -38,6 +38,17 @@ export class D1ExecutionIndex implements ExecutionIndex {
     const conditions: (SQL | undefined)[] = [eq(executions.account_id, accountId)];
     if (filter.flow_id) conditions.push(eq(executions.flow_id, filter.flow_id));
     if (filter.status) conditions.push(eq(executions.status, filter.status));
+    // substr, not LIKE: LIKE ignores ASCII case in SQLite.
+    if (filter.trigger_type) {
+      const prefix = `${filter.trigger_type}:`;
+      conditions.push(
+        or(eq(executions.trigger, filter.trigger_type), sql`substr(${executions.trigger}, 1, length(${prefix})) = ${prefix}`),
+      );
+    }
+    if (filter.trigger_id) {
+      const suffix = `:${filter.trigger_id}`;
+      conditions.push(sql`substr(${executions.trigger}, -length(${suffix})) = ${suffix}`);
+    }
     conditions.push(olderThan(executions.created_at, executions.id, page.cursor));
     const rows = await this.db
       .select()

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, notInArray, sql, type SQL } from "drizzle-orm";
 import { decodeCursor, encodeCursor, toPage } from "../cursor";
 import {
   StorageError,
@@ -9,19 +9,26 @@ import {
   type FlowVersionRecord,
   type Page,
   type PageRequest,
+  type TriggerRecord,
 } from "../types";
 import type { D1Db } from "./index";
-import { mapUniqueViolation } from "./errors";
+import { failedConstraint, mapUniqueViolation } from "./errors";
 import { olderThan } from "../sql-paging";
-import { flows, flowVersions } from "./schema";
+import { requireFlowTriggers } from "../trigger-rules";
+import { flows, flowVersions, triggers } from "./schema";
 
 export class D1FlowStore implements FlowStore {
   constructor(private readonly db: D1Db) {}
 
-  async create(flow: FlowRecord, version: FlowVersionRecord): Promise<void> {
+  async create(flow: FlowRecord, version: FlowVersionRecord, declared: readonly TriggerRecord[]): Promise<void> {
+    requireFlowTriggers(flow, declared);
     await mapUniqueViolation(
-      this.db.batch([this.db.insert(flows).values(flow), this.db.insert(flowVersions).values(version)]),
-      `Flow ${flow.id} already exists`,
+      this.db.batch([
+        this.db.insert(flows).values(flow),
+        this.db.insert(flowVersions).values(version),
+        ...declared.map((trigger) => this.db.insert(triggers).values(trigger)),
+      ]),
+      `Flow ${flow.id} or one of its triggers already exists`,
     );
   }
 
@@ -54,45 +61,57 @@ export class D1FlowStore implements FlowStore {
     return toPage(rows, page.limit);
   }
 
-  async update(flow: FlowRecord, version: FlowVersionRecord, expectedVersion: number): Promise<void> {
-    // The version row is inserted only while the flow still has the expected
-    // version, and both statements run in one transaction, so two concurrent
-    // editors cannot both win.
-    const [inserted] = await this.db.batch([
-      this.db
-        .insert(flowVersions)
-        .select(
+  async update(flow: FlowRecord, version: FlowVersionRecord, expectedVersion: number, declared: readonly TriggerRecord[]): Promise<void> {
+    requireFlowTriggers(flow, declared);
+    const current = and(eq(flows.id, flow.id), eq(flows.account_id, flow.account_id), eq(flows.version, expectedVersion));
+    const mine = and(eq(triggers.account_id, flow.account_id), eq(triggers.flow_id, flow.id), eq(triggers.source, "flow"));
+    const kept = declared.map((t) => t.id);
+    // A batch is one transaction that any failing statement rolls back. The version row takes its
+    // flow_id from the flow row at the expected version, so when there is none (a concurrent editor
+    // won, or another account's flow) it is NULL, NOT NULL refuses it and nothing is written.
+    try {
+      await this.db.batch([
+        this.db.insert(flowVersions).values({ ...version, flow_id: sql`(select ${flows.id} from ${flows} where ${current})` }),
+        this.db
+          .update(flows)
+          .set({
+            name: flow.name,
+            description: flow.description,
+            version: flow.version,
+            content: flow.content,
+            tags: flow.tags,
+            category: flow.category,
+            status: flow.status,
+            updated_at: flow.updated_at,
+          })
+          .where(current),
+        this.db.delete(triggers).where(and(mine, kept.length > 0 ? notInArray(triggers.id, kept) : undefined)),
+        ...declared.map((trigger) =>
           this.db
-            .select({
-              flow_id: sql`${version.flow_id}`.as("flow_id"),
-              account_id: sql`${version.account_id}`.as("account_id"),
-              version: sql`${version.version}`.as("version"),
-              content: sql`${version.content}`.as("content"),
-              name: sql`${version.name}`.as("name"),
-              description: sql`${version.description}`.as("description"),
-              created_at: sql`${version.created_at}`.as("created_at"),
-              created_by: sql`${version.created_by}`.as("created_by"),
-            })
-            .from(flows)
-            .where(and(eq(flows.id, flow.id), eq(flows.account_id, flow.account_id), eq(flows.version, expectedVersion))),
-        )
-        .onConflictDoNothing(),
-      this.db
-        .update(flows)
-        .set({
-          name: flow.name,
-          description: flow.description,
-          version: flow.version,
-          content: flow.content,
-          tags: flow.tags,
-          category: flow.category,
-          status: flow.status,
-          updated_at: flow.updated_at,
-        })
-        .where(and(eq(flows.id, flow.id), eq(flows.account_id, flow.account_id), eq(flows.version, expectedVersion))),
-    ]);
-    if (inserted.meta.changes === 0) {
-      throw new StorageError("precondition", `Flow ${flow.id} is no longer at version ${expectedVersion}`);
+            .insert(triggers)
+            .values(trigger)
+            .onConflictDoUpdate({
+              target: triggers.id,
+              // A kept trigger keeps paused and created_at. An id that is not one of this flow's
+              // declared triggers gets a NULL flow_id, which NOT NULL refuses: the batch rolls back.
+              set: {
+                key: trigger.key,
+                kind: trigger.kind,
+                config: trigger.config,
+                flow_version: trigger.flow_version,
+                updated_at: trigger.updated_at,
+                flow_id: sql`case when ${mine} then ${triggers.flow_id} end`,
+              },
+            }),
+        ),
+      ]);
+    } catch (error) {
+      const refused = failedConstraint(error);
+      if (refused?.includes("flow_versions.")) {
+        throw new StorageError("precondition", `Flow ${flow.id} is no longer at version ${expectedVersion}`);
+      }
+      if (refused?.includes("triggers.")) throw new StorageError("conflict", `A trigger of flow ${flow.id} belongs to something else`);
+      throw error;
     }
   }
 
@@ -106,8 +125,9 @@ export class D1FlowStore implements FlowStore {
   }
 
   async delete(accountId: string, id: string): Promise<boolean> {
-    const [, removed] = await this.db.batch([
+    const [, , removed] = await this.db.batch([
       this.db.delete(flowVersions).where(and(eq(flowVersions.account_id, accountId), eq(flowVersions.flow_id, id))),
+      this.db.delete(triggers).where(and(eq(triggers.account_id, accountId), eq(triggers.flow_id, id))),
       this.db.delete(flows).where(and(eq(flows.account_id, accountId), eq(flows.id, id))),
     ]);
     return removed.meta.changes > 0;

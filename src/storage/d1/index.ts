@@ -6,6 +6,8 @@ import { D1ExecutionIndex } from "./executions";
 import { D1FlowStore } from "./flows";
 import { D1SecretStore } from "./secrets";
 import { D1TokenStore } from "./tokens";
+import { D1TriggerStore } from "./triggers";
+import { D1WebhookSubscriptionStore } from "./webhooks";
 
 export type D1Db = DrizzleD1Database<Record<string, never>>;
 
@@ -29,5 +31,7 @@ function storesFor(db: D1Db): Storage {
     executions: new D1ExecutionIndex(db),
     secrets: new D1SecretStore(db),
     audit: new D1AuditLog(db),
+    triggers: new D1TriggerStore(db),
+    webhooks: new D1WebhookSubscriptionStore(db),
   };
 }

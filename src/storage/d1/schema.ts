@@ -1,8 +1,8 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { ExecutionStatus } from "../../engine/types";
-import type { AuditDetails } from "../types";
+import type { AuditDetails, TriggerKind, TriggerRecord } from "../types";
 
-// Mirrors migrations/0001_init.sql; the SQL files are the source of truth for D1.
+// Mirrors migrations/*.sql; the SQL files are the source of truth for D1.
 export const accounts = sqliteTable("accounts", {
   id: text("id").primaryKey(),
   username: text("username").notNull(),
@@ -34,6 +34,8 @@ export const flows = sqliteTable("flows", {
   category: text("category"),
   status: text("status").notNull(),
   custom: text("custom", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  // migrations/0005_triggers.sql
+  enabled: integer("enabled", { mode: "boolean" }).notNull(),
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
 });
@@ -106,3 +108,32 @@ export const secrets = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.account_id, t.key] })],
 );
+
+// migrations/0005_triggers.sql
+export const triggers = sqliteTable("triggers", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id").notNull(),
+  flow_id: text("flow_id").notNull(),
+  key: text("key").notNull(),
+  kind: text("kind").$type<TriggerKind>().notNull(),
+  source: text("source").$type<TriggerRecord["source"]>().notNull(),
+  flow_version: integer("flow_version").notNull(),
+  config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  paused: integer("paused", { mode: "boolean" }).notNull(),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+});
+
+export const webhookSubscriptions = sqliteTable("webhook_subscriptions", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id").notNull(),
+  url: text("url").notNull(),
+  events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+  flow_id: text("flow_id"),
+  description: text("description"),
+  secret_ciphertext: text("secret_ciphertext").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull(),
+  disabled_reason: text("disabled_reason"),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+});

@@ -105,3 +105,5 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 export const UNIQUE_VIOLATION = "23505";
+export const NOT_NULL_VIOLATION = "23502";
+export const FOREIGN_KEY_VIOLATION = "23503";

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { toPage } from "../cursor";
 import { olderThan } from "../sql-paging";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
@@ -38,6 +38,14 @@ export class PostgresExecutionIndex implements ExecutionIndex {
     const conditions: (SQL | undefined)[] = [eq(executions.account_id, accountId)];
     if (filter.flow_id) conditions.push(eq(executions.flow_id, filter.flow_id));
     if (filter.status) conditions.push(eq(executions.status, filter.status));
+    if (filter.trigger_type) {
+      const prefix = `${filter.trigger_type}:`;
+      conditions.push(or(eq(executions.trigger, filter.trigger_type), sql`starts_with(${executions.trigger}, ${prefix}::text)`));
+    }
+    if (filter.trigger_id) {
+      const suffix = `:${filter.trigger_id}`;
+      conditions.push(sql`right(${executions.trigger}, length(${suffix}::text)) = ${suffix}::text`);
+    }
     conditions.push(olderThan(executions.created_at, executions.id, page.cursor));
     const rows = await this.db
       .select()

@@ -10,18 +10,35 @@ import {
   type FlowVersionRecord,
   type Page,
   type PageRequest,
+  type TriggerRecord,
 } from "../types";
+import { requireFlowTriggers } from "../trigger-rules";
+import { NOT_NULL_VIOLATION, sqlState } from "./connection";
 import { mapUniqueViolation } from "./errors";
 import type { PgDb } from "./index";
-import { flows, flowVersions } from "./schema";
+import { recordset } from "./recordset";
+import { flows, flowVersions, triggers } from "./schema";
 
 export class PostgresFlowStore implements FlowStore {
   constructor(private readonly db: PgDb) {}
 
-  async create(flow: FlowRecord, version: FlowVersionRecord): Promise<void> {
-    // One statement: the flow row and its first version commit together.
+  async create(flow: FlowRecord, version: FlowVersionRecord, declared: readonly TriggerRecord[]): Promise<void> {
+    requireFlowTriggers(flow, declared);
+    // One statement: the flow row, its first version and its triggers commit together.
     const head = this.db.$with("head").as(this.db.insert(flows).values(flow).returning({ id: flows.id }));
-    await mapUniqueViolation(this.db.with(head).insert(flowVersions).values(version), `Flow ${flow.id} already exists`);
+    const statement =
+      declared.length > 0
+        ? this.db.with(
+            head,
+            this.db.$with("declared").as(
+              this.db
+                .insert(triggers)
+                .values([...declared])
+                .returning({ id: triggers.id }),
+            ),
+          )
+        : this.db.with(head);
+    await mapUniqueViolation(statement.insert(flowVersions).values(version), `Flow ${flow.id} or one of its triggers already exists`);
   }
 
   async get(accountId: string, id: string): Promise<FlowRecord | null> {
@@ -49,31 +66,61 @@ export class PostgresFlowStore implements FlowStore {
     return toPage(rows, page.limit);
   }
 
-  async update(flow: FlowRecord, version: FlowVersionRecord, expectedVersion: number): Promise<void> {
+  async update(flow: FlowRecord, version: FlowVersionRecord, expectedVersion: number, declared: readonly TriggerRecord[]): Promise<void> {
+    requireFlowTriggers(flow, declared);
+    const rows = recordset(triggers, declared, "d");
     // One statement: the flow row moves only while it is still at the expected
     // version (a concurrent editor blocks on the row lock, then finds the new
-    // version and matches nothing), and the version row is inserted only for a
-    // row that moved. A duplicate version means another editor won as well.
-    const result = await mapUniqueViolation(
-      this.db.execute(sql`
-        with moved as (
-          update ${flows}
-          set name = ${flow.name}, description = ${flow.description}, version = ${flow.version}, content = ${flow.content},
-              tags = ${JSON.stringify(flow.tags)}::jsonb, category = ${flow.category}, status = ${flow.status}, updated_at = ${flow.updated_at}
-          where id = ${flow.id} and account_id = ${flow.account_id} and version = ${expectedVersion}
-          returning id
-        )
-        insert into ${flowVersions} (flow_id, account_id, version, content, name, description, created_at, created_by)
-        select ${version.flow_id}, ${version.account_id}, ${version.version}::integer, ${version.content}, ${version.name},
-               ${version.description}, ${version.created_at}, ${version.created_by}
-        from moved
-        returning version`),
-      `Flow ${flow.id} is no longer at version ${expectedVersion}`,
-      "precondition",
-    );
-    if (result.rows.length === 0) {
-      throw new StorageError("precondition", `Flow ${flow.id} is no longer at version ${expectedVersion}`);
+    // version and matches nothing), and everything else is written only from a
+    // row that moved: the version row, the declared triggers (kept ones keep
+    // paused and created_at), and the removal of those no longer declared.
+    // An id that is not one of the flow's declared triggers gets a NULL
+    // flow_id, which NOT NULL refuses, failing the whole statement.
+    const precondition = `Flow ${flow.id} is no longer at version ${expectedVersion}`;
+    let result: { rows: unknown[] };
+    try {
+      result = await mapUniqueViolation(
+        this.db.execute(sql`
+          with moved as (
+            update ${flows}
+            set name = ${flow.name}, description = ${flow.description}, version = ${flow.version}, content = ${flow.content},
+                tags = ${JSON.stringify(flow.tags)}::jsonb, category = ${flow.category}, status = ${flow.status}, updated_at = ${flow.updated_at}
+            where id = ${flow.id} and account_id = ${flow.account_id} and version = ${expectedVersion}
+            returning id, account_id
+          ),
+          saved as (
+            insert into ${flowVersions} (flow_id, account_id, version, content, name, description, created_at, created_by)
+            select ${version.flow_id}, ${version.account_id}, ${version.version}::integer, ${version.content}, ${version.name},
+                   ${version.description}, ${version.created_at}, ${version.created_by}
+            from moved
+            returning version
+          ),
+          removed as (
+            delete from ${triggers} using moved
+            where ${triggers.flow_id} = moved.id and ${triggers.account_id} = moved.account_id and ${triggers.source} = 'flow'
+              and ${triggers.id} not in (select d.id from ${rows.from})
+          ),
+          written as (
+            insert into ${triggers} (${rows.columns})
+            select d.* from moved, ${rows.from}
+            on conflict (id) do update set
+              key = excluded.key, kind = excluded.kind, config = excluded.config,
+              flow_version = excluded.flow_version, updated_at = excluded.updated_at,
+              flow_id = case
+                when ${triggers.flow_id} = excluded.flow_id and ${triggers.account_id} = excluded.account_id and ${triggers.source} = 'flow'
+                then ${triggers.flow_id}
+              end
+          )
+          select version from saved`),
+        precondition,
+        "precondition",
+      );
+    } catch (error) {
+      if (sqlState(error) === NOT_NULL_VIOLATION)
+        throw new StorageError("conflict", `A trigger of flow ${flow.id} belongs to something else`);
+      throw error;
     }
+    if (result.rows.length === 0) throw new StorageError("precondition", precondition);
   }
 
   async updateMetadata(accountId: string, id: string, patch: FlowMetadataPatch, at: string): Promise<FlowRecord | null> {
@@ -86,7 +133,7 @@ export class PostgresFlowStore implements FlowStore {
   }
 
   async delete(accountId: string, id: string): Promise<boolean> {
-    // flow_versions rows go with the flow (ON DELETE CASCADE), in the same statement.
+    // Versions and triggers go with the flow (ON DELETE CASCADE), in the same statement.
     const rows = await this.db
       .delete(flows)
       .where(and(eq(flows.account_id, accountId), eq(flows.id, id)))

@@ -8,6 +8,8 @@ import { PostgresExecutionIndex } from "./executions";
 import { PostgresFlowStore } from "./flows";
 import { PostgresSecretStore } from "./secrets";
 import { PostgresTokenStore } from "./tokens";
+import { PostgresTriggerStore } from "./triggers";
+import { PostgresWebhookSubscriptionStore } from "./webhooks";
 
 export type PgDb = NeonDatabase<Record<string, never>>;
 export type { PoolOptions, PostgresSettings };
@@ -24,5 +26,7 @@ export function createPostgresStorage(settings: PostgresSettings, options: PoolO
     executions: new PostgresExecutionIndex(db),
     secrets: new PostgresSecretStore(db),
     audit: new PostgresAuditLog(db),
+    triggers: new PostgresTriggerStore(db),
+    webhooks: new PostgresWebhookSubscriptionStore(db),
   };
 }

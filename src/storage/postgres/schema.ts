@@ -1,6 +1,6 @@
-import { integer, json, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { boolean, integer, json, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import type { ExecutionStatus } from "../../engine/types";
-import type { AuditDetails } from "../types";
+import type { AuditDetails, TriggerKind, TriggerRecord } from "../types";
 
 // Mirrors migrations/postgres/*.sql (the SQL files are the source of truth) and the D1 schema:
 // same tables, columns and ISO-8601 text times; JSON columns are jsonb/json instead of text.
@@ -35,6 +35,7 @@ export const flows = pgTable("flows", {
   category: text("category"),
   status: text("status").notNull(),
   custom: json("custom").$type<Record<string, unknown>>().notNull(),
+  enabled: boolean("enabled").notNull(),
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
 });
@@ -106,3 +107,31 @@ export const secrets = pgTable(
   },
   (t) => [primaryKey({ columns: [t.account_id, t.key] })],
 );
+
+export const triggers = pgTable("triggers", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id").notNull(),
+  flow_id: text("flow_id").notNull(),
+  key: text("key").notNull(),
+  kind: text("kind").$type<TriggerKind>().notNull(),
+  source: text("source").$type<TriggerRecord["source"]>().notNull(),
+  flow_version: integer("flow_version").notNull(),
+  config: jsonb("config").$type<Record<string, unknown>>().notNull(),
+  paused: boolean("paused").notNull(),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+});
+
+export const webhookSubscriptions = pgTable("webhook_subscriptions", {
+  id: text("id").primaryKey(),
+  account_id: text("account_id").notNull(),
+  url: text("url").notNull(),
+  events: jsonb("events").$type<string[]>().notNull(),
+  flow_id: text("flow_id"),
+  description: text("description"),
+  secret_ciphertext: text("secret_ciphertext").notNull(),
+  enabled: boolean("enabled").notNull(),
+  disabled_reason: text("disabled_reason"),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+});

@@ -16,13 +16,14 @@ import type {
   ExecutionFilter,
   ExecutionSummary,
   FlowRecord,
-  FlowVersionRecord,
   Page,
   SecretRecord,
   Storage,
-  StorageErrorKind,
   WrappedKeyRecord,
 } from "../../../src/storage/types";
+import { at, collect, createAccount, expectStorageError, flowPair, now, uid, versionOf } from "./conformance-kit";
+import { describeTriggerConformance } from "./conformance-triggers";
+import { describeWebhookConformance } from "./conformance-webhooks";
 
 export interface ConformanceTarget {
   storage: Storage;
@@ -30,35 +31,6 @@ export interface ConformanceTarget {
 }
 
 export type ConformanceFactory = () => ConformanceTarget | Promise<ConformanceTarget>;
-
-let seq = 0;
-const uid = (prefix: string) =>
-  `${prefix}_${Date.now().toString(36)}${(seq++).toString(36).padStart(3, "0")}${Math.random().toString(36).slice(2, 8)}`;
-const at = (second: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, second)).toISOString();
-const now = () => new Date().toISOString();
-
-async function expectStorageError(work: Promise<unknown>, kind: StorageErrorKind): Promise<void> {
-  await expect(work).rejects.toMatchObject({ name: "StorageError", kind });
-}
-
-/** Follows next_cursor until the end; checks that no page is larger than the limit. */
-async function collect<T>(
-  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
-  limit: number,
-): Promise<{ items: T[]; pages: number }> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  let pages = 0;
-  do {
-    const page = await fetchPage(cursor);
-    expect(page.items.length).toBeLessThanOrEqual(limit);
-    items.push(...page.items);
-    cursor = page.next_cursor ?? undefined;
-    pages++;
-    if (pages > 100) throw new Error("pagination does not end");
-  } while (cursor);
-  return { items, pages };
-}
 
 export function describeStorageConformance(name: string, factory: ConformanceFactory | { skip: string }): void {
   if ("skip" in factory) {
@@ -79,47 +51,11 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
       await target?.close?.();
     });
 
-    async function account(username = uid("user")): Promise<AccountRecord> {
-      const record: AccountRecord = { id: uid("acc"), username, password_hash: "pbkdf2$hash", created_at: now(), updated_at: now() };
-      await storage.accounts.create(record);
-      return record;
-    }
-
-    function flowPair(accountId: string, overrides: Partial<FlowRecord> = {}): [FlowRecord, FlowVersionRecord] {
-      const flow: FlowRecord = {
-        id: uid("flw"),
-        account_id: accountId,
-        name: "Order sync",
-        description: "Copies orders",
-        version: 1,
-        content: "metadata: {name: Order sync}\nnodes: {a: {type: transform}}\n",
-        tags: ["sync", "orders"],
-        category: "etl",
-        status: "draft",
-        custom: { owner: "ops", nested: { n: 1, list: [1, "two", null] } },
-        created_at: now(),
-        updated_at: now(),
-        ...overrides,
-      };
-      return [flow, versionOf(flow)];
-    }
-
-    function versionOf(flow: FlowRecord): FlowVersionRecord {
-      return {
-        flow_id: flow.id,
-        account_id: flow.account_id,
-        version: flow.version,
-        content: flow.content,
-        name: flow.name,
-        description: flow.description,
-        created_at: flow.updated_at,
-        created_by: "tester",
-      };
-    }
+    const account = (username?: string) => createAccount(storage, username);
 
     async function nextVersion(flow: FlowRecord, content: string): Promise<FlowRecord> {
       const next = { ...flow, version: flow.version + 1, content, updated_at: now() };
-      await storage.flows.update(next, versionOf(next), flow.version);
+      await storage.flows.update(next, versionOf(next), flow.version, []);
       return next;
     }
 
@@ -225,7 +161,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
       it("creates a flow with its first version and reads both back", async () => {
         const owner = await account();
         const [flow, version] = flowPair(owner.id, { description: null, category: null });
-        await storage.flows.create(flow, version);
+        await storage.flows.create(flow, version, []);
         expect(await storage.flows.get(owner.id, flow.id)).toEqual(flow);
         expect(await storage.flows.getVersion(owner.id, flow.id, 1)).toEqual(version);
         expect(await storage.flows.getVersion(owner.id, flow.id, 2)).toBeNull();
@@ -235,22 +171,22 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
       it("refuses a second flow with the same id", async () => {
         const owner = await account();
         const [flow, version] = flowPair(owner.id);
-        await storage.flows.create(flow, version);
-        await expectStorageError(storage.flows.create({ ...flow, name: "Other" }, version), "conflict");
+        await storage.flows.create(flow, version, []);
+        await expectStorageError(storage.flows.create({ ...flow, name: "Other" }, version, []), "conflict");
         expect((await storage.flows.get(owner.id, flow.id))?.name).toBe(flow.name);
       });
 
       it("keeps flows invisible and untouchable to other accounts", async () => {
         const [owner, other] = [await account(), await account()];
         const [flow, version] = flowPair(owner.id);
-        await storage.flows.create(flow, version);
+        await storage.flows.create(flow, version, []);
         expect(await storage.flows.get(other.id, flow.id)).toBeNull();
         expect(await storage.flows.getVersion(other.id, flow.id, 1)).toBeNull();
         expect((await storage.flows.listVersions(other.id, flow.id, { limit: 10 })).items).toEqual([]);
         expect((await storage.flows.list(other.id, {}, { limit: 10 })).items).toEqual([]);
         expect(await storage.flows.updateMetadata(other.id, flow.id, { status: "active" }, now())).toBeNull();
         const stolen = { ...flow, account_id: other.id, version: 2, content: "stolen" };
-        await expectStorageError(storage.flows.update(stolen, versionOf(stolen), 1), "precondition");
+        await expectStorageError(storage.flows.update(stolen, versionOf(stolen), 1, []), "precondition");
         expect(await storage.flows.delete(other.id, flow.id)).toBe(false);
         expect(await storage.flows.get(owner.id, flow.id)).toEqual(flow);
       });
@@ -258,11 +194,11 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
       it("saves a new version only from the expected one", async () => {
         const owner = await account();
         const [flow, version] = flowPair(owner.id);
-        await storage.flows.create(flow, version);
+        await storage.flows.create(flow, version, []);
         const v2 = await nextVersion(flow, "content: 2");
         expect(await storage.flows.get(owner.id, flow.id)).toMatchObject({ version: 2, content: "content: 2" });
         const stale = { ...flow, version: 2, content: "stale edit", updated_at: now() };
-        await expectStorageError(storage.flows.update(stale, versionOf(stale), 1), "precondition");
+        await expectStorageError(storage.flows.update(stale, versionOf(stale), 1, []), "precondition");
         expect(await storage.flows.get(owner.id, flow.id)).toMatchObject({ version: 2, content: "content: 2" });
         expect((await storage.flows.getVersion(owner.id, flow.id, 2))?.content).toBe(v2.content);
         expect((await storage.flows.listVersions(owner.id, flow.id, { limit: 10 })).items.map((v) => v.version)).toEqual([2, 1]);
@@ -271,10 +207,10 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
       it("lets exactly one of two concurrent editors win", async () => {
         const owner = await account();
         const [flow, version] = flowPair(owner.id);
-        await storage.flows.create(flow, version);
+        await storage.flows.create(flow, version, []);
         const edits = ["from A", "from B"].map((content) => {
           const next = { ...flow, version: 2, content, updated_at: now() };
-          return storage.flows.update(next, versionOf(next), 1);
+          return storage.flows.update(next, versionOf(next), 1, []);
         });
         const results = await Promise.allSettled(edits);
         expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
@@ -287,7 +223,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
       it("rewrites only the saved fields on a new version, keeping custom metadata and creation time", async () => {
         const owner = await account();
         const [flow, version] = flowPair(owner.id);
-        await storage.flows.create(flow, version);
+        await storage.flows.create(flow, version, []);
         await storage.flows.updateMetadata(owner.id, flow.id, { custom: { kept: true } }, now());
         const next = {
           ...flow,
@@ -301,14 +237,14 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
           created_at: at(0),
           updated_at: now(),
         };
-        await storage.flows.update(next, versionOf(next), 1);
+        await storage.flows.update(next, versionOf(next), 1, []);
         expect(await storage.flows.get(owner.id, flow.id)).toEqual({ ...next, custom: { kept: true }, created_at: flow.created_at });
       });
 
       it("updates metadata and returns the record", async () => {
         const owner = await account();
         const [flow, version] = flowPair(owner.id);
-        await storage.flows.create(flow, version);
+        await storage.flows.create(flow, version, []);
         const when = now();
         const updated = await storage.flows.updateMetadata(
           owner.id,
@@ -323,10 +259,30 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         expect(await storage.flows.updateMetadata(owner.id, uid("flw"), { status: "active" }, when)).toBeNull();
       });
 
+      it("stores the flow's trigger switch, changed as metadata and kept by new versions", async () => {
+        const owner = await account();
+        const [flow, version] = flowPair(owner.id);
+        await storage.flows.create(flow, version, []);
+        expect((await storage.flows.get(owner.id, flow.id))?.enabled).toBe(true);
+        const off = await storage.flows.updateMetadata(owner.id, flow.id, { enabled: false }, at(3));
+        expect(off).toEqual({ ...flow, enabled: false, updated_at: at(3) });
+        // A save passes the record it read; the switch is the stored one, not the caller's copy.
+        await nextVersion(flow, "v2");
+        expect(await storage.flows.get(owner.id, flow.id)).toMatchObject({ version: 2, enabled: false });
+        expect((await storage.flows.list(owner.id, {}, { limit: 5 })).items[0]?.enabled).toBe(false);
+        expect(await storage.flows.updateMetadata(owner.id, flow.id, { enabled: true }, at(4))).toMatchObject({
+          enabled: true,
+          version: 2,
+        });
+        const [stored, storedVersion] = flowPair(owner.id, { enabled: false });
+        await storage.flows.create(stored, storedVersion, []);
+        expect((await storage.flows.get(owner.id, stored.id))?.enabled).toBe(false);
+      });
+
       it("deletes a flow with all its versions", async () => {
         const owner = await account();
         const [flow, version] = flowPair(owner.id);
-        await storage.flows.create(flow, version);
+        await storage.flows.create(flow, version, []);
         await nextVersion(flow, "v2");
         expect(await storage.flows.delete(owner.id, flow.id)).toBe(true);
         expect(await storage.flows.get(owner.id, flow.id)).toBeNull();
@@ -338,7 +294,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
       it("pages through versions newest first", async () => {
         const owner = await account();
         const [flow, version] = flowPair(owner.id);
-        await storage.flows.create(flow, version);
+        await storage.flows.create(flow, version, []);
         let current = flow;
         for (let v = 2; v <= 5; v++) current = await nextVersion(current, `content ${v}`);
         const { items, pages } = await collect((cursor) => storage.flows.listVersions(owner.id, flow.id, { limit: 2, cursor }), 2);
@@ -353,7 +309,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const ids: string[] = [];
         for (let i = 0; i < 7; i++) {
           const [flow, version] = flowPair(owner.id, { created_at: at(i), name: `Flow ${i}` });
-          await storage.flows.create(flow, version);
+          await storage.flows.create(flow, version, []);
           ids.push(flow.id);
         }
         const { items, pages } = await collect((cursor) => storage.flows.list(owner.id, {}, { limit: 3, cursor }), 3);
@@ -367,7 +323,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const owner = await account();
         const make = async (name: string, tags: string[], status: string, category: string | null, second: number) => {
           const [flow, version] = flowPair(owner.id, { name, tags, status, category, created_at: at(second) });
-          await storage.flows.create(flow, version);
+          await storage.flows.create(flow, version, []);
           return flow.id;
         };
         const alpha = await make("Alpha report", ["daily", "finance"], "active", "reports", 1);
@@ -394,7 +350,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         const big = `metadata: {name: Big}\n${line.repeat(Math.ceil(500_000 / line.length))}`;
         expect(new TextEncoder().encode(big).length).toBeGreaterThan(500_000);
         const [flow, version] = flowPair(owner.id, { content: big });
-        await storage.flows.create(flow, version);
+        await storage.flows.create(flow, version, []);
         expect((await storage.flows.get(owner.id, flow.id))?.content).toBe(big);
         const bigger = big.replaceAll("héllo", "hallo") + "# end 🚀\n";
         await nextVersion(flow, bigger);
@@ -540,6 +496,61 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         expect(await ids({ status: "waiting" })).toEqual([]);
         expect((await ids({ status: "completed" }))[0]).toBe(moved.id);
         await expectStorageError(storage.executions.list(owner.id, {}, { limit: 2, cursor: "%%%" }), "invalid_cursor");
+      });
+
+      it("filters by what started the runs: a trigger type, one trigger, with flow and status, across pages", async () => {
+        const [owner, other] = [await account(), await account()];
+        const specs: [string, string, ExecutionStatus][] = [
+          ["api", "flw_x", "completed"],
+          ["cron:trg_a", "flw_x", "completed"],
+          ["webhook:trg_b", "flw_y", "failed"],
+          ["cron:trg_a", "flw_x", "failed"],
+          ["rerun:exe_1", "flw_x", "completed"],
+          ["flow", "flw_y", "completed"],
+          ["cronx:trg_a", "flw_x", "completed"],
+          ["cron:trg_ab", "flw_x", "completed"],
+          ["CRON:trg_a", "flw_y", "completed"],
+          ["cron:trg_a", "flw_y", "completed"],
+          ["apix", "flw_x", "completed"],
+        ];
+        const made: ExecutionSummary[] = [];
+        for (const [i, [trigger, flow_id, status]] of specs.entries()) {
+          const record = summary(owner.id, { trigger, flow_id, status, created_at: at(i), updated_at: at(i) });
+          made.push(record);
+          await storage.executions.upsert(record);
+        }
+        await storage.executions.upsert(summary(other.id, { trigger: "cron:trg_a" }));
+        const ids = async (filter: ExecutionFilter, limit = 1) =>
+          (await collect((cursor) => storage.executions.list(owner.id, filter, { limit, cursor }), limit)).items.map((e) => e.id);
+        const newestFirst = (keep: (e: ExecutionSummary) => boolean) =>
+          made
+            .filter(keep)
+            .reverse()
+            .map((e) => e.id);
+        const ofType = (type: string) => (e: ExecutionSummary) => e.trigger === type || e.trigger.startsWith(`${type}:`);
+        expect(await ids({ trigger_type: "cron" })).toEqual(newestFirst((e) => ["cron:trg_a", "cron:trg_ab"].includes(e.trigger)));
+        expect(await ids({ trigger_type: "api" }, 3)).toEqual(newestFirst((e) => e.trigger === "api"));
+        expect(await ids({ trigger_type: "flow" }, 2)).toEqual(newestFirst(ofType("flow")));
+        expect(await ids({ trigger_type: "rerun" })).toEqual(newestFirst(ofType("rerun")));
+        expect(await ids({ trigger_type: "email" })).toEqual([]);
+        expect(await ids({ trigger_id: "trg_a" }, 2)).toEqual(
+          newestFirst((e) => ["cron:trg_a", "cronx:trg_a", "CRON:trg_a"].includes(e.trigger)),
+        );
+        expect(await ids({ trigger_id: "exe_1" })).toEqual(newestFirst((e) => e.trigger === "rerun:exe_1"));
+        expect(await ids({ trigger_id: "trg" })).toEqual([]);
+        expect(await ids({ trigger_type: "cron", trigger_id: "trg_a" })).toEqual(newestFirst((e) => e.trigger === "cron:trg_a"));
+        expect(await ids({ trigger_type: "cron", flow_id: "flw_x" })).toEqual(
+          newestFirst((e) => ofType("cron")(e) && e.flow_id === "flw_x"),
+        );
+        expect(await ids({ trigger_id: "trg_a", status: "completed" })).toEqual(
+          newestFirst((e) => e.trigger.endsWith(":trg_a") && e.status === "completed"),
+        );
+        expect(await ids({ trigger_type: "cron", trigger_id: "trg_a", flow_id: "flw_x", status: "completed" })).toEqual(
+          newestFirst((e) => e.trigger === "cron:trg_a" && e.flow_id === "flw_x" && e.status === "completed"),
+        );
+        const firstPage = await storage.executions.list(owner.id, { trigger_type: "cron" }, { limit: 2 });
+        expect(firstPage.items).toHaveLength(2);
+        expect(firstPage.next_cursor).not.toBeNull();
       });
 
       it("never reveals another account's runs through a cursor", async () => {
@@ -752,5 +763,8 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
         await expectStorageError(storage.audit.list(owner.id, {}, { limit: 2, cursor: "!" }), "invalid_cursor");
       });
     });
+
+    describeTriggerConformance(() => storage);
+    describeWebhookConformance(() => storage);
   });
 }
