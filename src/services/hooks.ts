@@ -96,7 +96,8 @@ export class HookService {
       body: parsed.body,
       encoding: parsed.encoding,
       contentType: parsed.contentType,
-      rawBody: trigger.raw_body ? new TextDecoder().decode(bytes) : null,
+      // Binary bodies are already text (base64) in `body`; decoding them as UTF-8 would garble them.
+      rawBody: !trigger.raw_body ? null : parsed.encoding === "base64" ? (parsed.body as string) : new TextDecoder().decode(bytes),
       deliveryId,
       receivedAt: new Date(startedAt).toISOString(),
     });
