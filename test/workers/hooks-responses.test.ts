@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { call, expectError, getExecution, runFlow, signUp, uniqueName, yaml, type TestUser } from "../helpers/api";
-import { executionsOf, postJson, saveHookFlow, type Hook } from "../helpers/hooks";
+import { executionsOf, postJson, putSecret, saveHookFlow, type Hook } from "../helpers/hooks";
 
 const name = () => uniqueName("hook");
 const runsOf = (user: TestUser, h: Hook) => executionsOf(user, `trigger_type=webhook&trigger_id=${h.triggerId}`);
@@ -223,6 +223,26 @@ nodes:
     const empty = await postJson(h.path, { status: 204 });
     expect(empty.status).toBe(204);
     expect(await empty.text()).toBe("");
+  });
+
+  it("never sends a secret value: the answer is the step's output, redacted like any other", async () => {
+    const user = await signUp();
+    await putSecret(user, "PARTNER_KEY", "pk-live-7777");
+    const h = await saveHookFlow(
+      user,
+      yaml`
+metadata: {name: ${name()}}
+triggers: [{type: webhook, response: respond_node}]
+nodes:
+  leak: {type: respond, params: {headers: {X-Key: "\${secrets.PARTNER_KEY}"}, body: {key: "\${secrets.PARTNER_KEY}"}}}
+`,
+    );
+    const res = await postJson(h.path, {});
+    expect(res.status).toBe(200);
+    expect(res.headers.get("X-Key")).toBe("[REDACTED]");
+    const text = await res.text();
+    expect(text).not.toContain("pk-live-7777");
+    expect(JSON.parse(text)).toEqual({ key: "[REDACTED]" });
   });
 
   it("only records its output in a run started through the API", async () => {
