@@ -20,7 +20,6 @@ import type { Vault } from "../vault";
 import type { AuditService } from "./audit";
 import type { ExecutionRpc } from "./execution-rpc";
 import type { WindowLimiter } from "./rate-limit";
-import { vaultResolver } from "./secrets";
 import { startTriggeredRun, type TriggeredRunResult } from "./trigger-runs";
 
 export interface HookDeps {
@@ -136,20 +135,31 @@ export class HookService {
     const now = Date.now();
     if (trigger.verify.scheme === "none") return verifyWebhook(trigger.verify, null, signed, now);
     const name = trigger.verify.secret;
-    let secret: string | null = null;
-    let problem = "missing";
-    try {
-      const values = await vaultResolver(this.deps.storage, this.deps.vault, record.account_id, this.deps.defer).resolve([name]);
-      const value = values[name];
-      if (typeof value === "string") secret = value;
-      else if (value !== undefined) problem = "not a plain secret";
-    } catch {
-      problem = "unreadable";
-    }
+    const { secret, problem } = await this.readSecret(record.account_id, name);
     const result = await verifyWebhook(trigger.verify, secret, signed, now);
-    if (result.ok || result.reason !== "unusable_secret") return result;
+    if (result.ok) {
+      // Only a verified call marks the secret used: refused calls write nothing.
+      const touched = this.deps.storage.secrets.touch(record.account_id, [name], new Date(now).toISOString());
+      this.deps.defer(
+        touched.catch((error: unknown) => console.error(`webhook trigger ${record.id}: recording the secret's use failed`, error)),
+      );
+      return result;
+    }
+    if (result.reason !== "unusable_secret") return result;
     this.reportSecretProblem(record, name, secret === null ? problem : "not usable as a key by this scheme");
     return verifyWebhook(trigger.verify, randomToken(32), signed, now);
+  }
+
+  /** A plain secret's value from the account's vault, or why there is none. */
+  private async readSecret(accountId: string, name: string): Promise<{ secret: string | null; problem: string }> {
+    try {
+      const stored = await this.deps.storage.secrets.get(accountId, name);
+      if (!stored) return { secret: null, problem: "missing" };
+      const value = JSON.parse(await this.deps.vault.open(stored)) as unknown;
+      return typeof value === "string" ? { secret: value, problem: "" } : { secret: null, problem: "not a plain secret" };
+    } catch {
+      return { secret: null, problem: "unreadable" };
+    }
   }
 
   private reportSecretProblem(record: TriggerRecord, secretName: string, problem: string): void {

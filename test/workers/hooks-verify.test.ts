@@ -221,6 +221,23 @@ describe("webhook verification", () => {
     expect(await runsOf(user, h)).toHaveLength(4);
   });
 
+  it("marks the secret used only when a call is verified: refused calls write nothing", async () => {
+    const { user, hook: h } = await setUp("verify: {scheme: token, secret: USE_ME}", { USE_ME: "use-me-123" });
+    const lastUsed = async () =>
+      ((await (await call("/api/v1/accounts/me/secrets/USE_ME", { headers: user.auth })).json()) as { last_used_at: string | null })
+        .last_used_at;
+    for (let i = 0; i < 3; i++) await expectError(await postJson(h.path, {}, { "X-Webhook-Token": "wrong" }), 401, "unauthorized");
+    await sleep(100);
+    expect(await lastUsed()).toBeNull();
+    expect((await postJson(h.path, {}, { "X-Webhook-Token": "use-me-123" })).status).toBe(200);
+    let used: string | null = null;
+    for (let i = 0; i < 50 && used === null; i++) {
+      used = await lastUsed();
+      if (used === null) await sleep(20);
+    }
+    expect(used).not.toBeNull();
+  });
+
   it("a missing secret refuses calls exactly as a wrong signature would, and tells the owner", async () => {
     const { user, hook: h } = await setUp("verify: {scheme: github, secret: NOT_THERE}");
     const body = '{"a":1}';
