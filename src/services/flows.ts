@@ -263,6 +263,13 @@ function versionOf(flow: FlowRecord, principal: Principal): FlowVersionRecord {
   };
 }
 
+/** The flow's own triggers as its YAML lists them, then the schedules `cron` nodes made for it. */
+function inDeclarationOrder(triggers: readonly TriggerRecord[], flow: FlowDefinition | undefined): TriggerRecord[] {
+  const keys = (flow?.triggers ?? []).map((t) => t.id);
+  const rank = (t: TriggerRecord) => (t.source === "flow" && keys.includes(t.key) ? keys.indexOf(t.key) : keys.length);
+  return [...triggers].sort((a, b) => rank(a) - rank(b));
+}
+
 function detail(
   record: FlowRecord,
   flow: FlowDefinition | undefined,
@@ -274,7 +281,7 @@ function detail(
     ...summary(record),
     content: record.content,
     metadata: { ...(flow?.metadata ?? {}) },
-    triggers: triggers.map((t) => triggerView(t, origin)),
+    triggers: inDeclarationOrder(triggers, flow).map((t) => triggerView(t, origin)),
     warnings,
   };
 }

@@ -280,7 +280,11 @@ export interface TriggerStore {
   list(accountId: string, filter: TriggerFilter, page: PageRequest): Promise<Page<TriggerRecord>>;
   /** Every trigger of a kind in every account, by id (the Worker's scheduled() backstop re-arms cron ones). */
   listAll(kind: TriggerKind, page: PageRequest): Promise<Page<TriggerRecord>>;
-  /** Creates or replaces a `source: "node"` trigger; fails with StorageError("conflict") over a `source: "flow"` one. */
+  /**
+   * Creates or replaces a `source: "node"` trigger (a replaced one keeps its `paused` and
+   * `created_at`); fails with StorageError("conflict") over a `source: "flow"` one, or when the
+   * account has no flow `flow_id`, so no schedule outlives its flow.
+   */
   putNodeTrigger(trigger: TriggerRecord): Promise<void>;
   /** Deletes a `source: "node"` trigger of the account; false when there is none with that id. */
   deleteNodeTrigger(accountId: string, id: string): Promise<boolean>;

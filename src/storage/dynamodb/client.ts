@@ -105,7 +105,7 @@ export function isConditionFailure(error: unknown): boolean {
 }
 
 /** True when a transaction was cancelled only because conditions did not hold. */
-export function isTransactionConditionFailure(error: unknown): boolean {
+export function isTransactionConditionFailure(error: unknown): error is DynamoError {
   return (
     error instanceof DynamoError &&
     error.type === "TransactionCanceledException" &&
@@ -119,6 +119,9 @@ export function isTransactionConditionFailure(error: unknown): boolean {
 export const S = (value: string): AttributeValue => ({ S: value });
 export const N = (value: number): AttributeValue => ({ N: String(value) });
 export const L = (values: readonly string[]): AttributeValue => ({ L: values.map(S) });
+export const BOOL = (value: boolean): AttributeValue => ({ BOOL: value });
+/** A string set; DynamoDB has no empty sets, so callers remove the attribute instead. */
+export const SS = (values: readonly string[]): AttributeValue => ({ SS: [...values] });
 
 /** Sets the attribute when the value is not null (absent attributes read back as null). */
 export function optional(item: Item, name: string, value: string | null | undefined): void {
@@ -146,6 +149,17 @@ export function list(item: Item, name: string): string[] {
   const value = item[name];
   if (!value || !("L" in value)) return [];
   return value.L.map((v) => ("S" in v ? v.S : ""));
+}
+
+export function bool(item: Item, name: string, fallback: boolean): boolean {
+  const value = item[name];
+  return value && "BOOL" in value ? value.BOOL : fallback;
+}
+
+/** A string set's members; an absent attribute is the empty set. */
+export function stringSet(item: Item, name: string): string[] {
+  const value = item[name];
+  return value && "SS" in value ? value.SS : [];
 }
 
 export function json<T>(item: Item, name: string, fallback: T): T {

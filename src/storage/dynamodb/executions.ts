@@ -2,7 +2,8 @@ import type { ExecutionStatus } from "../../engine/types";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
 import { DynamoAuditLog } from "./audit";
 import { isConditionFailure, json, L, list, N, num, S, str, strOrNull, type DynamoClient, type Item } from "./client";
-import { Expr, getItem, queryPage, setOrRemove, type PageQuery } from "./expressions";
+import { Expr, getItem, queryPage, setOrRemove, type IndexName, type PageQuery } from "./expressions";
+import { matchesTriggerFilter } from "../trigger-rules";
 import { gsi, keys, timeKey } from "./keys";
 
 /**
@@ -73,15 +74,31 @@ export class DynamoExecutionIndex implements ExecutionIndex {
 
   async list(accountId: string, filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionSummary>> {
     const expr = new Expr();
-    let query: PageQuery;
-    if (filter.flow_id) {
-      const status = filter.status ? `${expr.n("status")} = ${expr.v(S(filter.status))}` : undefined;
-      query = { index: "GSI2", partition: gsi.executionsByFlow(accountId, filter.flow_id), filter: status, expr, forward: false };
-    } else if (filter.status) {
-      query = { index: "GSI3", partition: gsi.executionsByStatus(accountId, filter.status), expr, forward: false };
-    } else {
-      query = { index: "GSI1", partition: gsi.executions(accountId), expr, forward: false };
+    // Whatever the filters, one index partition is read and the rest are filter expressions,
+    // applied after reading (queryPage keeps reading until a page is full).
+    const conditions: string[] = [];
+    if (filter.flow_id && filter.status) conditions.push(`${expr.n("status")} = ${expr.v(S(filter.status))}`);
+    if (filter.trigger_type) {
+      const trigger = expr.n("trigger");
+      conditions.push(
+        `(${trigger} = ${expr.v(S(filter.trigger_type))} OR begins_with(${trigger}, ${expr.v(S(`${filter.trigger_type}:`))}))`,
+      );
     }
+    // DynamoDB has no "ends with": `contains` narrows what is read back, `keep` decides.
+    if (filter.trigger_id) conditions.push(`contains(${expr.n("trigger")}, ${expr.v(S(`:${filter.trigger_id}`))})`);
+    const [index, partition]: [IndexName, string] = filter.flow_id
+      ? ["GSI2", gsi.executionsByFlow(accountId, filter.flow_id)]
+      : filter.status
+        ? ["GSI3", gsi.executionsByStatus(accountId, filter.status)]
+        : ["GSI1", gsi.executions(accountId)];
+    const query: PageQuery = {
+      index,
+      partition,
+      filter: conditions.join(" AND ") || undefined,
+      keep: filter.trigger_id ? (item) => matchesTriggerFilter(str(item, "trigger"), filter) : undefined,
+      expr,
+      forward: false,
+    };
     const result = await queryPage(this.client, query, page.limit, page.cursor);
     return { items: result.items.map(fromItem), next_cursor: result.next_cursor };
   }

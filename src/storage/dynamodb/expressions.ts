@@ -53,6 +53,8 @@ export interface PageQuery {
   /** A condition on the sort key (without the partition part), e.g. `begins_with(#SK, :v1)`. */
   sortCondition?: string | undefined;
   filter?: string | undefined;
+  /** A test no DynamoDB expression can state (e.g. "ends with"), applied after `filter`. */
+  keep?: ((item: Item) => boolean) | undefined;
   expr: Expr;
   forward: boolean;
 }
@@ -66,7 +68,7 @@ const keyNames = (index: IndexName | undefined) => (index ? ["PK", "SK", `${inde
 
 /**
  * One page of a query, newest or oldest first as asked. DynamoDB applies
- * `Limit` before the filter, so filtered queries loop until a full page (plus
+ * `Limit` before the filter (and `keep` runs after both), so filtered queries loop until a full page (plus
  * one item, to know whether more exist) or the end of the partition. The
  * cursor is the key of the last item returned, in the shape of a
  * `LastEvaluatedKey` (table key plus index key), base64url JSON.
@@ -96,10 +98,11 @@ export async function queryPage(client: DynamoClient, query: PageQuery, limit: n
         ...(query.filter ? { FilterExpression: query.filter } : {}),
         ...expr.params(),
         ScanIndexForward: query.forward,
-        Limit: query.filter ? Math.max(missing, 50) : missing,
+        Limit: query.filter || query.keep ? Math.max(missing, 50) : missing,
         ...(start ? { ExclusiveStartKey: start } : {}),
       });
-      collected.push(...(output.Items ?? []));
+      const items = output.Items ?? [];
+      collected.push(...(query.keep ? items.filter(query.keep) : items));
       start = output.LastEvaluatedKey;
     } while (collected.length < wanted && start);
   } catch (error) {
@@ -147,4 +150,38 @@ export async function queryAll(
 export async function getItem(client: DynamoClient, key: Item): Promise<Item | null> {
   const output = await client.send<{ Item?: Item }>("GetItem", { TableName: client.table, Key: key, ConsistentRead: true });
   return output.Item ?? null;
+}
+
+/** Items by key, strongly consistent, in any order; missing ones are left out. */
+export async function batchGet(client: DynamoClient, keys: readonly Item[]): Promise<Item[]> {
+  const found: Item[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Item[] = keys.slice(i, i + 100);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
+      if (attempt > 8) throw new Error("DynamoDB left items unread after retries");
+      const output = await client.send<{ Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys: Item[] }> }>(
+        "BatchGetItem",
+        { RequestItems: { [client.table]: { Keys: pending, ConsistentRead: true } } },
+      );
+      found.push(...(output.Responses?.[client.table] ?? []));
+      pending = output.UnprocessedKeys?.[client.table]?.Keys ?? [];
+    }
+  }
+  return found;
+}
+
+/** Deletes items by key (batches of 25, unprocessed ones retried). */
+export async function batchDelete(client: DynamoClient, items: Item[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let requests: unknown[] = items.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
+      const output = await client.send<{ UnprocessedItems?: Record<string, unknown[]> }>("BatchWriteItem", {
+        RequestItems: { [client.table]: requests },
+      });
+      requests = output.UnprocessedItems?.[client.table] ?? [];
+      if (attempt > 8 && requests.length > 0) throw new Error("DynamoDB left items undeleted after retries");
+    }
+  }
 }

@@ -8,8 +8,12 @@ import {
   type FlowVersionRecord,
   type Page,
   type PageRequest,
+  type TriggerRecord,
 } from "../types";
+import { requireFlowTriggers } from "../trigger-rules";
 import {
+  bool,
+  BOOL,
   isConditionFailure,
   isTransactionConditionFailure,
   json,
@@ -19,14 +23,16 @@ import {
   num,
   optional,
   S,
+  SS,
   str,
   strOrNull,
   type AttributeValue,
   type DynamoClient,
   type Item,
 } from "./client";
-import { Expr, getItem, queryAll, queryPage, setOrRemove } from "./expressions";
+import { batchDelete, Expr, getItem, queryAll, queryPage, setOrRemove } from "./expressions";
 import { chunkPrefix, flowPartition, gsi, keys, timeKey, VERSION_PREFIX } from "./keys";
+import { DECLARED_IDS, headTriggers, NODE_REVISION, triggerWrite } from "./trigger-items";
 
 /** Content up to this many UTF-8 bytes is stored inline in the flow and version items. */
 export const INLINE_CONTENT_BYTES = 64 * 1024;
@@ -48,18 +54,21 @@ export class DynamoFlowStore implements FlowStore {
     this.client = client;
   }
 
-  async create(flow: FlowRecord, version: FlowVersionRecord): Promise<void> {
+  async create(flow: FlowRecord, version: FlowVersionRecord, declared: readonly TriggerRecord[]): Promise<void> {
+    requireFlowTriggers(flow, declared);
     const content = storedContent(flow.content, version);
     const head: Item = {
       ...keys.flow(flow.id),
       id: S(flow.id),
       account_id: S(flow.account_id),
       custom: S(JSON.stringify(flow.custom)),
+      enabled: BOOL(flow.enabled),
       created_at: S(flow.created_at),
       GSI1PK: S(gsi.flows(flow.account_id)),
       GSI1SK: S(timeKey(flow.created_at, flow.id)),
     };
-    for (const [name, value] of Object.entries({ ...headFields(flow), ...content.attributes })) if (value) head[name] = value;
+    const fields = { ...headFields(flow), ...content.attributes, [DECLARED_IDS]: idSet(declared) };
+    for (const [name, value] of Object.entries(fields)) if (value) head[name] = value;
     const table = this.client.table;
     try {
       await this.client.send("TransactWriteItems", {
@@ -67,10 +76,11 @@ export class DynamoFlowStore implements FlowStore {
           { Put: { TableName: table, Item: head, ConditionExpression: "attribute_not_exists(PK)" } },
           { Put: { TableName: table, Item: versionItem(version, content.attributes), ConditionExpression: "attribute_not_exists(PK)" } },
           ...content.chunks.map((chunk) => ({ Put: { TableName: table, Item: chunk } })),
+          ...declared.map((trigger) => triggerWrite(table, trigger, "nobody")),
         ],
       });
     } catch (error) {
-      if (isTransactionConditionFailure(error)) throw new StorageError("conflict", `Flow ${flow.id} already exists`);
+      if (isTransactionConditionFailure(error)) throw new StorageError("conflict", `Flow ${flow.id} or one of its triggers already exists`);
       throw error;
     }
   }
@@ -97,7 +107,15 @@ export class DynamoFlowStore implements FlowStore {
     return { items: await Promise.all(result.items.map((item) => this.headRecord(item))), next_cursor: result.next_cursor };
   }
 
-  async update(flow: FlowRecord, version: FlowVersionRecord, expectedVersion: number): Promise<void> {
+  async update(flow: FlowRecord, version: FlowVersionRecord, expectedVersion: number, declared: readonly TriggerRecord[]): Promise<void> {
+    requireFlowTriggers(flow, declared);
+    const precondition = () => new StorageError("precondition", `Flow ${flow.id} is no longer at version ${expectedVersion}`);
+    // The head's list of declared ids changes only with its version, so while the transaction's
+    // condition holds, the ids read here are the ones to compare against.
+    const current = await getItem(this.client, keys.flow(flow.id));
+    if (!current || str(current, "account_id") !== flow.account_id || num(current, "version") !== expectedVersion) throw precondition();
+    const keptIds = new Set(declared.map((t) => t.id));
+    const removed = headTriggers(current).declared.filter((id) => !keptIds.has(id));
     const content = storedContent(flow.content, version);
     const expr = new Expr();
     const update = setOrRemove(expr, {
@@ -106,6 +124,7 @@ export class DynamoFlowStore implements FlowStore {
       content_chunks: null,
       content_version: null,
       ...content.attributes,
+      [DECLARED_IDS]: idSet(declared),
     });
     const table = this.client.table;
     try {
@@ -122,13 +141,16 @@ export class DynamoFlowStore implements FlowStore {
           },
           { Put: { TableName: table, Item: versionItem(version, content.attributes), ConditionExpression: "attribute_not_exists(PK)" } },
           ...content.chunks.map((chunk) => ({ Put: { TableName: table, Item: chunk } })),
+          ...declared.map((trigger) => triggerWrite(table, trigger, "flow")),
+          ...removed.map((id) => ({ Delete: { TableName: table, Key: keys.trigger(id) } })),
         ],
       });
     } catch (error) {
-      if (isTransactionConditionFailure(error)) {
-        throw new StorageError("precondition", `Flow ${flow.id} is no longer at version ${expectedVersion}`);
-      }
-      throw error;
+      if (!isTransactionConditionFailure(error)) throw error;
+      // The head and the version item come first: theirs is the precondition; a trigger's, a taken id.
+      const [head, saved] = error.cancellationReasons;
+      if (head?.Code === "ConditionalCheckFailed" || saved?.Code === "ConditionalCheckFailed") throw precondition();
+      throw new StorageError("conflict", `A trigger of flow ${flow.id} belongs to something else`);
     }
   }
 
@@ -139,6 +161,7 @@ export class DynamoFlowStore implements FlowStore {
     if (patch.status !== undefined) fields.status = S(patch.status);
     if (patch.category !== undefined) fields.category = patch.category === null ? null : S(patch.category);
     if (patch.custom !== undefined) fields.custom = S(JSON.stringify(patch.custom));
+    if (patch.enabled !== undefined) fields.enabled = BOOL(patch.enabled);
     try {
       const output = await this.client.send<{ Attributes?: Item }>("UpdateItem", {
         TableName: this.client.table,
@@ -156,27 +179,43 @@ export class DynamoFlowStore implements FlowStore {
   }
 
   async delete(accountId: string, id: string): Promise<boolean> {
-    // The conditional delete of the head decides; versions and chunks follow.
-    const expr = new Expr();
-    try {
-      await this.client.send("DeleteItem", {
-        TableName: this.client.table,
-        Key: keys.flow(id),
-        ConditionExpression: `${expr.n("account_id")} = ${expr.v(S(accountId))}`,
-        ...expr.params(),
+    // The head and every trigger it lists go in one transaction, conditional on the head being as
+    // read: a save or a node schedule made meanwhile changes it, and the delete starts over.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const head = await getItem(this.client, keys.flow(id));
+      if (!head || str(head, "account_id") !== accountId) return false;
+      const { declared, node, nodeRevision } = headTriggers(head);
+      // A transaction holds at most 100 items; schedules beyond that follow right after it.
+      const triggerKeys = [...declared, ...node].map((triggerId) => keys.trigger(triggerId));
+      const expr = new Expr();
+      const revision = expr.n(NODE_REVISION);
+      const unchanged = [
+        `${expr.n("account_id")} = ${expr.v(S(accountId))}`,
+        `${expr.n("version")} = ${expr.v(N(num(head, "version")))}`,
+        nodeRevision === null ? `attribute_not_exists(${revision})` : `${revision} = ${expr.v(N(nodeRevision))}`,
+      ].join(" AND ");
+      const table = this.client.table;
+      try {
+        await this.client.send("TransactWriteItems", {
+          TransactItems: [
+            { Delete: { TableName: table, Key: keys.flow(id), ConditionExpression: unchanged, ...expr.params() } },
+            ...triggerKeys.slice(0, 99).map((key) => ({ Delete: { TableName: table, Key: key } })),
+          ],
+        });
+      } catch (error) {
+        if (isTransactionConditionFailure(error)) continue;
+        throw error;
+      }
+      const partExpr = new Expr();
+      const parts = await queryAll(this.client, {
+        KeyConditionExpression: `${partExpr.n("PK")} = ${partExpr.v(S(flowPartition(id)))}`,
+        ProjectionExpression: `${partExpr.n("PK")}, ${partExpr.n("SK")}`,
+        expr: partExpr,
       });
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      await batchDelete(this.client, [...triggerKeys.slice(99), ...parts]);
+      return true;
     }
-    const partExpr = new Expr();
-    const parts = await queryAll(this.client, {
-      KeyConditionExpression: `${partExpr.n("PK")} = ${partExpr.v(S(flowPartition(id)))}`,
-      ProjectionExpression: `${partExpr.n("PK")}, ${partExpr.n("SK")}`,
-      expr: partExpr,
-    });
-    await batchDelete(this.client, parts);
-    return true;
+    throw new Error(`Flow ${id} kept changing while it was being deleted`);
   }
 
   async listVersions(accountId: string, flowId: string, page: PageRequest): Promise<Page<FlowVersionRecord>> {
@@ -225,6 +264,8 @@ export class DynamoFlowStore implements FlowStore {
       category: strOrNull(item, "category"),
       status: str(item, "status"),
       custom: json<Record<string, unknown>>(item, "custom", {}),
+      // Flows saved before the switch existed have no attribute: they are on.
+      enabled: bool(item, "enabled", true),
       created_at: str(item, "created_at"),
       updated_at: str(item, "updated_at"),
     };
@@ -273,6 +314,11 @@ function headFields(flow: FlowRecord): Record<string, AttributeValue | null> {
     status: S(flow.status),
     updated_at: S(flow.updated_at),
   };
+}
+
+/** The ids of a version's declared triggers, as the head lists them (null: none, the attribute is removed). */
+function idSet(declared: readonly TriggerRecord[]): AttributeValue | null {
+  return declared.length > 0 ? SS(declared.map((t) => t.id)) : null;
 }
 
 function versionItem(version: FlowVersionRecord, content: Record<string, AttributeValue>): Item {
@@ -327,18 +373,4 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
   }
   parts.push(text.slice(start));
   return parts;
-}
-
-async function batchDelete(client: DynamoClient, items: Item[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    let requests: unknown[] = items.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
-      const output = await client.send<{ UnprocessedItems?: Record<string, unknown[]> }>("BatchWriteItem", {
-        RequestItems: { [client.table]: requests },
-      });
-      requests = output.UnprocessedItems?.[client.table] ?? [];
-      if (attempt > 8 && requests.length > 0) throw new Error("DynamoDB left flow items undeleted after retries");
-    }
-  }
 }

@@ -6,6 +6,8 @@ import { DynamoExecutionIndex } from "./executions";
 import { DynamoFlowStore } from "./flows";
 import { DynamoSecretStore } from "./secrets";
 import { DynamoTokenStore } from "./tokens";
+import { DynamoTriggerStore } from "./triggers";
+import { DynamoWebhookSubscriptionStore } from "./webhooks";
 
 export type { DynamoSettings };
 
@@ -19,5 +21,7 @@ export function createDynamoStorage(settings: DynamoSettings): Storage {
     executions: new DynamoExecutionIndex(client),
     secrets: new DynamoSecretStore(client),
     audit: new DynamoAuditLog(client),
+    triggers: new DynamoTriggerStore(client),
+    webhooks: new DynamoWebhookSubscriptionStore(client),
   };
 }

@@ -16,6 +16,10 @@ import { S, type Item } from "./client";
  * | data key          | ACCOUNT#<a>             | DATAKEY                     | DATAKEYS / <account_id>                          |            |
  * | secret            | ACCOUNT#<a>             | SECRET#<key>                |                                                  |            |
  * | audit event       | AUDIT#<a>               | <time>#<id>                 | AUDIT#<a>#ACTION#<action> / <time>#<id>          |            |
+ * | trigger           | TRIGGER#<id>            | TRIGGER                     | ACCOUNT#<a>#TRIGGERS / <id>                      | GSI2 TRIGGERS#KIND#<kind> / <id> |
+ * | webhook subscr.   | ACCOUNT#<a>             | WEBHOOK#<id>                | ACCOUNT#<a>#WEBHOOKS / <created_at>#<id>         |            |
+ *
+ * A flow head also lists its triggers' ids (`trigger_ids`, `node_trigger_ids`; see flows.ts).
  */
 const pk = (PK: string, SK: string): Item => ({ PK: S(PK), SK: S(SK) });
 
@@ -30,6 +34,8 @@ export const keys = {
   execution: (id: string) => pk(`EXECUTION#${id}`, "EXECUTION"),
   dataKey: (accountId: string) => pk(`ACCOUNT#${accountId}`, "DATAKEY"),
   secret: (accountId: string, key: string) => pk(`ACCOUNT#${accountId}`, `SECRET#${key}`),
+  trigger: (id: string) => pk(`TRIGGER#${id}`, "TRIGGER"),
+  webhook: (accountId: string, id: string) => pk(`ACCOUNT#${accountId}`, `WEBHOOK#${id}`),
 };
 
 export const flowPartition = (id: string) => `FLOW#${id}`;
@@ -37,6 +43,7 @@ export const accountPartition = (id: string) => `ACCOUNT#${id}`;
 export const chunkPrefix = (version: number) => `CHUNK#${pad(version, 10)}#`;
 export const VERSION_PREFIX = "VERSION#";
 export const SECRET_PREFIX = "SECRET#";
+export const WEBHOOK_PREFIX = "WEBHOOK#";
 
 export const gsi = {
   tokens: (accountId: string) => `ACCOUNT#${accountId}#TOKENS`,
@@ -46,6 +53,10 @@ export const gsi = {
   executionsByStatus: (accountId: string, status: string) => `ACCOUNT#${accountId}#EXECUTIONS#STATUS#${status}`,
   dataKeys: () => "DATAKEYS",
   auditByAction: (accountId: string, action: string) => `AUDIT#${accountId}#ACTION#${action}`,
+  triggers: (accountId: string) => `ACCOUNT#${accountId}#TRIGGERS`,
+  /** One partition per kind across accounts: the scheduled backstop reads it every minute. */
+  triggersByKind: (kind: string) => `TRIGGERS#KIND#${kind}`,
+  webhooks: (accountId: string) => `ACCOUNT#${accountId}#WEBHOOKS`,
 };
 
 /** Audit events of failed logins for unknown users have no account; they are spread by day and never listed. */

@@ -1,6 +1,6 @@
 import type { Page, PageRequest, SecretFilter, SecretRecord, SecretStore, WrappedKeyRecord } from "../types";
 import { isConditionFailure, L, list, S, str, strOrNull, type DynamoClient, type Item } from "./client";
-import { Expr, getItem, queryAll, queryPage, setOrRemove } from "./expressions";
+import { batchGet, Expr, getItem, queryAll, queryPage, setOrRemove } from "./expressions";
 import { accountPartition, gsi, keys, SECRET_PREFIX } from "./keys";
 
 /**
@@ -121,22 +121,11 @@ export class DynamoSecretStore implements SecretStore {
       });
       return items.map(secretFromItem);
     }
-    const found: SecretRecord[] = [];
-    const unique = [...new Set(wanted)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let pending: Item[] = unique.slice(i, i + 100).map((key) => keys.secret(accountId, key));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
-        if (attempt > 8) throw new Error("DynamoDB left secrets unread after retries");
-        const output = await this.client.send<{ Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys: Item[] }> }>(
-          "BatchGetItem",
-          { RequestItems: { [this.client.table]: { Keys: pending, ConsistentRead: true } } },
-        );
-        found.push(...(output.Responses?.[this.client.table] ?? []).map(secretFromItem));
-        pending = output.UnprocessedKeys?.[this.client.table]?.Keys ?? [];
-      }
-    }
-    return found;
+    const items = await batchGet(
+      this.client,
+      [...new Set(wanted)].map((key) => keys.secret(accountId, key)),
+    );
+    return items.map(secretFromItem);
   }
 
   async list(accountId: string, filter: SecretFilter, page: PageRequest): Promise<Page<SecretRecord>> {

@@ -212,6 +212,22 @@ export function describeTriggerConformance(storageOf: () => Storage): void {
       expect(await storage.triggers.get(kept.declared[0]!.id)).toEqual(kept.declared[0]);
     });
 
+    it("leaves no schedule behind that was made while its flow was being deleted", async () => {
+      const storage = storageOf();
+      const owner = await account();
+      for (let round = 0; round < 3; round++) {
+        const { flow, declared } = await flowWith(owner.id, (f) => [trigger(f, "a")]);
+        const schedules = [nodeTrigger(flow, "t1"), nodeTrigger(flow, "t2"), nodeTrigger(flow, "t3")];
+        const [deleted, ...puts] = await Promise.allSettled([
+          storage.flows.delete(owner.id, flow.id),
+          ...schedules.map((schedule) => storage.triggers.putNodeTrigger(schedule)),
+        ]);
+        expect(deleted).toEqual({ status: "fulfilled", value: true });
+        for (const put of puts) if (put.status === "rejected") expect(put.reason).toMatchObject({ name: "StorageError", kind: "conflict" });
+        for (const record of [...declared, ...schedules]) expect(await storage.triggers.get(record.id)).toBeNull();
+      }
+    });
+
     it("pauses only the account's own triggers", async () => {
       const storage = storageOf();
       const [owner, other] = [await account(), await account()];
