@@ -9,6 +9,7 @@ import { AppError, notFound, tooManyRequests } from "../errors";
 import type { WebhookTrigger } from "../flow/triggers";
 import { checkValue, INPUT_BUDGET, jsonBytes } from "../input-budget";
 import { derivedId, newId, randomToken } from "../lib/ids";
+import type { JsonValue } from "../lib/json";
 import type { Storage, TriggerRecord } from "../storage/types";
 import { accepted, replyFor, type RunSoFar } from "../triggers/webhook-reply";
 import { parseBody, readBodyWithin } from "../triggers/webhook-body";
@@ -82,38 +83,8 @@ export class HookService {
       const challenge: Record<string, string> = trigger.verify.scheme === "basic" ? { "WWW-Authenticate": 'Basic realm="webhook"' } : {};
       throw new AppError(401, "unauthorized", verified.message, { reason: verified.reason }, challenge);
     }
-    const parsed = parseBody(bytes, request.headers.get("Content-Type"));
-    if (!parsed.ok) {
-      if (parsed.problem === "invalid_json") throw new AppError(400, "invalid_json", "The request body is not valid JSON");
-      throw overBudgetError(parsed.violation.message, parsed.violation.limit, parsed.violation.max);
-    }
     const deliveryId = trigger.dedup_header ? headerValue(request.headers, trigger.dedup_header) : verified.deliveryId;
-    const input = webhookInput(trigger, {
-      method,
-      url,
-      headers: request.headers,
-      body: parsed.body,
-      encoding: parsed.encoding,
-      contentType: parsed.contentType,
-      // Binary bodies are already text (base64) in `body`; decoding them as UTF-8 would garble them.
-      rawBody: !trigger.raw_body ? null : parsed.encoding === "base64" ? (parsed.body as string) : new TextDecoder().decode(bytes),
-      deliveryId,
-      receivedAt: new Date(startedAt).toISOString(),
-    });
-    const violation = checkValue(input);
-    if (violation) throw overBudgetError(violation.message, violation.limit, violation.max);
-    const size = jsonBytes(input) ?? 0;
-    if (size > INPUT_BUDGET.storedValueBytes) {
-      throw new AppError(
-        413,
-        "payload_too_large",
-        `The run input would be ${size} bytes as JSON; the limit is ${INPUT_BUDGET.storedValueBytes}`,
-        {
-          limit: "storedValueBytes",
-          max: INPUT_BUDGET.storedValueBytes,
-        },
-      );
-    }
+    const input = runInput(trigger, request, url, bytes, deliveryId, new Date(startedAt).toISOString());
     // A redelivery (same delivery id) derives the same execution id, so it finds the first run.
     const executionId = deliveryId ? await derivedId("exe", this.deps.config.jwtSecret, `hook:${record.id}:${deliveryId}`) : newId("exe");
     const started = await startTriggeredRun(this.deps, { trigger: record, input, executionId, waitMs: 0, ip });
@@ -190,6 +161,42 @@ export class HookService {
     }
     return { execution: started, answer: null };
   }
+}
+
+/** The run's input (docs/triggers.md, "What the run receives"), held to the input budget. */
+function runInput(
+  trigger: WebhookTrigger,
+  request: Request,
+  url: URL,
+  bytes: Uint8Array,
+  deliveryId: string | null,
+  receivedAt: string,
+): JsonValue {
+  const parsed = parseBody(bytes, request.headers.get("Content-Type"));
+  if (!parsed.ok) {
+    if (parsed.problem === "invalid_json") throw new AppError(400, "invalid_json", "The request body is not valid JSON");
+    throw overBudgetError(parsed.violation.message, parsed.violation.limit, parsed.violation.max);
+  }
+  const input = webhookInput(trigger, {
+    method: request.method.toUpperCase(),
+    url,
+    headers: request.headers,
+    body: parsed.body,
+    encoding: parsed.encoding,
+    contentType: parsed.contentType,
+    // Binary bodies are already text (base64) in `body`; decoding them as UTF-8 would garble them.
+    rawBody: !trigger.raw_body ? null : parsed.encoding === "base64" ? (parsed.body as string) : new TextDecoder().decode(bytes),
+    deliveryId,
+    receivedAt,
+  });
+  const violation = checkValue(input);
+  if (violation) throw overBudgetError(violation.message, violation.limit, violation.max);
+  const size = jsonBytes(input) ?? 0;
+  if (size > INPUT_BUDGET.storedValueBytes) {
+    const message = `The run input would be ${size} bytes as JSON; the limit is ${INPUT_BUDGET.storedValueBytes}`;
+    throw new AppError(413, "payload_too_large", message, { limit: "storedValueBytes", max: INPUT_BUDGET.storedValueBytes });
+  }
+  return input;
 }
 
 function inactive(result: Extract<TriggeredRunResult, { ok: false }>): AppError {
