@@ -15,6 +15,7 @@ import { executionRoutes } from "./routes/executions";
 import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
 import { hookRoutes } from "./routes/hooks";
+import { scheduleRoutes } from "./routes/schedules";
 import { secretRoutes } from "./routes/secrets";
 import { tokenRoutes } from "./routes/tokens";
 
@@ -77,6 +78,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   tokenRoutes(app);
   flowRoutes(app);
   executionRoutes(app);
+  scheduleRoutes(app);
   auditRoutes(app);
   secretRoutes(app);
   docsRoutes(app);

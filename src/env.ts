@@ -6,6 +6,8 @@ export interface Env {
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   /** ExecutionObject; reach it through executionStub() for a typed RPC surface. */
   EXECUTIONS: DurableObjectNamespace;
+  /** ScheduleObject, one per cron trigger; reach it through scheduleStub(). */
+  SCHEDULES: DurableObjectNamespace;
   JWT_SECRET?: string;
   SIGNUP_ENABLED?: string;
   LOGIN_MAX_FAILURES?: string;

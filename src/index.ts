@@ -1,13 +1,16 @@
 import { createApp } from "./app";
 import { parseConfig, type Env } from "./env";
 import { executionStub } from "./objects/execution/rpc";
+import { scheduleStub } from "./objects/schedule/rpc";
 import { durableRequestLimiter, durableThrottle, durableWindowLimiter } from "./objects/throttle";
 import { createServices } from "./services";
+import { rearmSchedules } from "./services/schedule-control";
 import { createStorage } from "./storage";
 import { createVault } from "./vault";
 
 export { ExecutionObject } from "./objects/execution/object";
 export { RateLimiter } from "./objects/rate-limiter";
+export { ScheduleObject } from "./objects/schedule/object";
 
 let warnedDevSecret = false;
 
@@ -29,14 +32,16 @@ const app = createApp((env: Env, defer) => {
     hookLimiter: durableWindowLimiter(env, "hook"),
     vault: createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID),
     defer,
-    // Replaced by the schedule objects' control when they land.
-    schedules: { refresh: async () => {} },
+    schedule: (id) => scheduleStub(env.SCHEDULES, id),
   });
 });
 
 export default {
   fetch: app.fetch,
-  /** Every minute: finish any master-key rotation by re-wrapping data keys still under an old key. */
+  /**
+   * Every minute: finish any master-key rotation by re-wrapping data keys still under an old key, and
+   * re-arm any schedule whose alarm is missing (the alarms do the scheduling; this is the backstop).
+   */
   async scheduled(_controller, env, ctx) {
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const rotation = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID)
@@ -47,5 +52,10 @@ export default {
           console.error(`vault: ${unreadable.length} data keys are wrapped by a master key that is no longer configured`);
       });
     ctx.waitUntil(rotation);
+    const backstop = rearmSchedules(storage.triggers, (id) => scheduleStub(env.SCHEDULES, id)).then(({ checked, rearmed, failed }) => {
+      if (rearmed > 0) console.log(`schedules: re-armed ${rearmed} of ${checked}`);
+      if (failed > 0) console.error(`schedules: ${failed} of ${checked} could not be checked`);
+    });
+    ctx.waitUntil(backstop);
   },
 } satisfies ExportedHandler<Env>;

@@ -9,7 +9,7 @@ import type { TestProjectInlineConfiguration } from "vitest/config";
 import type { StorageServices } from "./storage-setup.ts";
 import { isReachable, missingService, TEST_DATABASE_URL } from "./storage-services.ts";
 
-export const PROVIDER_API_TESTS = ["test/workers/flows.test.ts", "test/workers/execution-list.test.ts"];
+export const PROVIDER_API_TESTS = ["test/workers/flows.test.ts", "test/workers/execution-list.test.ts", "test/workers/schedules.test.ts"];
 
 type Provider = "postgres" | "dynamodb";
 type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never[]) => unknown>;

@@ -14,11 +14,25 @@ import { executions } from "./commands/executions";
 import { flows } from "./commands/flows";
 import { graph } from "./commands/graph";
 import { run } from "./commands/run";
+import { schedules } from "./commands/schedules";
 import { secrets } from "./commands/secrets";
 import { tokens } from "./commands/tokens";
 import { validate } from "./commands/validate";
 
-export const ENTRIES: (Command | Group)[] = [login, logout, validate, graph, run, flows, executions, events, secrets, tokens, accounts];
+export const ENTRIES: (Command | Group)[] = [
+  login,
+  logout,
+  validate,
+  graph,
+  run,
+  flows,
+  executions,
+  schedules,
+  events,
+  secrets,
+  tokens,
+  accounts,
+];
 
 export const isGroup = (entry: Command | Group): entry is Group => "commands" in entry;
 

@@ -47,7 +47,7 @@ const common = {
   enabled: z.boolean().default(true).describe("false keeps the trigger declared but inactive"),
 };
 
-const timezone = z
+export const timezoneSchema = z
   .string()
   .refine(isTimeZone, { error: 'must be an IANA time zone such as "UTC" or "Europe/Paris"' })
   .describe("IANA time zone the cron expression is read in (default UTC); daylight-saving changes are followed");
@@ -57,7 +57,7 @@ export const cronTriggerSchema = z
     type: z.literal("cron"),
     ...common,
     cron: cronSchema,
-    timezone: timezone.default("UTC"),
+    timezone: timezoneSchema.default("UTC"),
     input: jsonValue.default({}).describe("Input of each run"),
     overlap: z
       .enum(["allow", "skip", "cancel_previous"])

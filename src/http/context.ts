@@ -6,6 +6,7 @@ import type { FlowService } from "../services/flows";
 import type { HookService } from "../services/hooks";
 import type { ApiRateLimit } from "../services/rate-limit";
 import type { RunService } from "../services/runs";
+import type { ScheduleService } from "../services/schedules";
 import type { SecretService } from "../services/secrets";
 import type { Storage } from "../storage/types";
 import type { TokenService } from "../services/tokens";
@@ -21,6 +22,7 @@ export interface Services {
   audit: AuditService;
   rateLimit: ApiRateLimit;
   secrets: SecretService;
+  schedules: ScheduleService;
   hooks: HookService;
 }
 

@@ -3,6 +3,7 @@
  * why in its spec (`notRunnable`); a test holds the two lists together.
  */
 import { conditionNode } from "./condition/run";
+import { cronNode } from "./cron/run";
 import { delayNode } from "./delay/run";
 import { httpRequestNode } from "./http-request/run";
 import { respondNode } from "./respond/run";
@@ -20,6 +21,7 @@ const RUNNABLE: readonly NodeType[] = [
   waitNode,
   subFlowNode,
   webhookNode,
+  cronNode,
   respondNode,
 ];
 

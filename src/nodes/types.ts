@@ -4,6 +4,7 @@ import type { JsonValue } from "../lib/json";
 import type { Sandbox } from "../sandbox";
 import type { HttpClient } from "./capabilities/http";
 import type { KeyValueStore } from "./capabilities/kv";
+import type { NodeSchedules } from "./capabilities/schedules";
 import type { Connect } from "./capabilities/socket";
 
 /**
@@ -41,6 +42,8 @@ export interface NodeContext<P = Record<string, unknown>> {
   secret(name: string): Promise<string>;
   /** The account's key-value store. */
   kv: KeyValueStore;
+  /** The account's schedules (the `cron` node). */
+  schedules: NodeSchedules;
   /** Pushes a live event to the run's watchers (not stored): token deltas, progress. False when dropped by the rate or size limit. */
   emit(type: string, data: JsonValue): boolean;
   /**

@@ -14,6 +14,8 @@ export const AUDIT_ACTIONS = [
   "flow.deleted",
   "flow.enabled",
   "flow.disabled",
+  "schedule.paused",
+  "schedule.resumed",
   "run.started",
   "webhook.refused",
   "secret.created",

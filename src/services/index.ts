@@ -13,7 +13,9 @@ import type { Throttle } from "./throttle";
 import { TokenService } from "./tokens";
 import { SecretService } from "./secrets";
 import type { Vault } from "../vault";
-import type { ScheduleControl } from "./schedule-control";
+import { scheduleControl } from "./schedule-control";
+import type { ScheduleRpc } from "./schedule-rpc";
+import { ScheduleService } from "./schedules";
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -27,7 +29,8 @@ export interface ServiceDeps {
   hookLimiter: WindowLimiter;
   /** Keeps background work (e.g. bookkeeping writes) alive after the response. */
   defer: (work: Promise<unknown>) => void;
-  schedules: ScheduleControl;
+  /** The schedule object of a cron trigger. */
+  schedule: (triggerId: string) => ScheduleRpc;
 }
 
 export function createServices({
@@ -39,7 +42,7 @@ export function createServices({
   limiter,
   hookLimiter,
   defer,
-  schedules,
+  schedule,
 }: ServiceDeps): Services {
   const audit = new AuditService(storage, defer);
   return {
@@ -48,11 +51,12 @@ export function createServices({
     accounts: new AccountService(storage, config.signupEnabled),
     auth: new AuthService(storage, config, throttle, defer, audit),
     tokens: new TokenService(storage, audit),
-    flows: new FlowService(storage, audit, schedules, defer),
+    flows: new FlowService(storage, audit, scheduleControl(schedule), defer),
     runs: new RunService(storage, execution, config.jwtSecret, audit),
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
     secrets: new SecretService(storage, vault, audit),
+    schedules: new ScheduleService(storage, schedule, audit),
     hooks: new HookService({ config, storage, vault, execution, limiter: hookLimiter, audit, defer }),
   };
 }

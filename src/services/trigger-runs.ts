@@ -24,6 +24,8 @@ export interface TriggeredRun {
   waitMs: number;
   /** The caller's address, for the audit trail (webhooks). */
   ip?: string | undefined;
+  /** Start at this node instead of the flow's start (schedules a `cron` node made with `node_id`). */
+  startNode?: string | undefined;
 }
 
 export type TriggerSkip = "flow_not_found" | "flow_disabled" | "trigger_disabled" | "trigger_paused" | "invalid_flow";
@@ -53,6 +55,9 @@ export async function startTriggeredRun(deps: TriggerRunDeps, run: TriggeredRun)
   if (!flow.enabled) return { ok: false, code: "flow_disabled", message: `Flow '${flow.name}' is disabled` };
   const prepared = await prepareStoredRun(deps.storage.flows, flow);
   if (!prepared.ok) return { ok: false, code: "invalid_flow", message: prepared.message };
+  if (run.startNode !== undefined && !prepared.flow.nodes[run.startNode]) {
+    return { ok: false, code: "invalid_flow", message: `Flow '${flow.name}' has no node '${run.startNode}' to start at` };
+  }
   const label = triggerLabel(trigger);
   const audit: AuditEventRecord = {
     id: newId("aud"),
@@ -74,6 +79,7 @@ export async function startTriggeredRun(deps: TriggerRunDeps, run: TriggeredRun)
       flow: prepared.flow,
       input: run.input,
       trigger: label,
+      ...(run.startNode === undefined ? {} : { start_node: run.startNode }),
     },
     waitMs: run.waitMs,
     audit,

@@ -12,6 +12,7 @@ import { createEmitter } from "../capabilities/emit";
 import { createHttpClient } from "../capabilities/http";
 import type { KeyValueStore } from "../capabilities/kv";
 import type { PrivateNetworkPolicy } from "../capabilities/network-policy";
+import type { NodeSchedules } from "../capabilities/schedules";
 import { guardedConnect, type Connect } from "../capabilities/socket";
 import type { NodeContext } from "../types";
 import type { AttemptSecrets } from "./secrets";
@@ -27,6 +28,8 @@ export interface LifecycleDeps {
   kv?: (accountId: string) => KeyValueStore;
   /** Raw TCP from the runtime, put behind the address policy here; absent where the runtime has none (`ctx.connect` then fails with `not_available`). */
   connect?: Connect;
+  /** The account's schedules; absent where this server has none (`ctx.schedules` then fails with `not_available`). */
+  schedules?: (accountId: string) => NodeSchedules;
 }
 
 /** What every item of one attempt shares. */
@@ -38,6 +41,7 @@ export interface Attempt {
   log: NodeContext["log"];
   http: NodeContext["http"];
   kv: KeyValueStore;
+  schedules: NodeSchedules;
   connect: Connect;
   emit: NodeContext["emit"];
 }
@@ -55,6 +59,7 @@ export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox:
     log,
     http: createHttpClient({ fetch: deps.fetch, privateNetwork: deps.privateNetwork }),
     kv: deps.kv?.(state.account_id) ?? unavailableKv,
+    schedules: deps.schedules?.(state.account_id) ?? unavailableSchedules,
     connect: deps.connect ? guardedConnect(deps.connect, deps.privateNetwork) : unavailableConnect,
     // Redacted before the rate and size checks, so what is counted is what is sent.
     emit: createEmitter((type, data) => request.emit(type, redact(data)), {
@@ -107,6 +112,7 @@ export function nodeContext<P>(
     http: attempt.http,
     secret: (name) => secrets.get(name),
     kv: attempt.kv,
+    schedules: attempt.schedules,
     emit: attempt.emit,
     step: (name, fn) => step(name, () => fn()),
     connect: attempt.connect,
@@ -136,6 +142,13 @@ const unavailableKv: KeyValueStore = {
   delete: () => Promise.reject(notAvailable("The key-value store")),
   list: () => Promise.reject(notAvailable("The key-value store")),
   increment: () => Promise.reject(notAvailable("The key-value store")),
+};
+
+const unavailableSchedules: NodeSchedules = {
+  put: () => Promise.reject(notAvailable("Scheduling")),
+  list: () => Promise.reject(notAvailable("Scheduling")),
+  get: () => Promise.reject(notAvailable("Scheduling")),
+  delete: () => Promise.reject(notAvailable("Scheduling")),
 };
 
 const unavailableConnect: Connect = () => {

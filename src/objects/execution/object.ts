@@ -6,12 +6,14 @@ import { parseConfig, type Env } from "../../env";
 import { runNode } from "../../nodes/lifecycle";
 import type { JsonValue } from "../../lib/json";
 import { getSandbox } from "../../sandbox";
+import { ScheduleService } from "../../services/schedules";
 import { vaultResolver } from "../../services/secrets";
 import { createStorage } from "../../storage";
 import type { AuditEventRecord } from "../../storage/types";
 import { createVault } from "../../vault";
 import { AnswerWatch, firstAnswer, respondNodeIds } from "./answers";
 import { awaitChild, startChild } from "./children";
+import { scheduleStub } from "../schedule/rpc";
 import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
 import type { AwaitedRun, ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
@@ -52,6 +54,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const config = parseConfig(env);
     const vault = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID);
+    const schedules = new ScheduleService(storage, (id) => scheduleStub(env.SCHEDULES, id), null);
     const host: EngineHost = {
       store: this.store,
       runStep: (request) =>
@@ -61,6 +64,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           connect: workersConnect,
           sandbox: getSandbox,
           secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
+          schedules: (accountId) => schedules.forNode(accountId),
         }),
       onTransition: (state) => {
         // Tried once, as every audit write is: a failure is logged, and the run goes on.
