@@ -14,6 +14,7 @@ import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
 import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
+import { hookRoutes } from "./routes/hooks";
 import { scheduleRoutes } from "./routes/schedules";
 import { secretRoutes } from "./routes/secrets";
 import { tokenRoutes } from "./routes/tokens";
@@ -83,6 +84,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   secretRoutes(app);
   webhookRoutes(app);
   docsRoutes(app);
+  hookRoutes(app);
   return app;
 }
 

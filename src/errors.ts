@@ -17,6 +17,8 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "rate_limited"
   | "signup_disabled"
+  | "trigger_inactive"
+  | "flow_failed"
   | "internal";
 
 export interface ErrorBody {

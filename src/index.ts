@@ -3,7 +3,7 @@ import { parseConfig, type Env } from "./env";
 import { deliveryStub } from "./objects/deliveries/rpc";
 import { executionStub } from "./objects/execution/rpc";
 import { scheduleStub } from "./objects/schedule/rpc";
-import { durableRequestLimiter, durableThrottle } from "./objects/throttle";
+import { durableRequestLimiter, durableThrottle, durableWindowLimiter } from "./objects/throttle";
 import { createServices } from "./services";
 import { rearmSchedules } from "./services/schedule-control";
 import { createStorage } from "./storage";
@@ -32,6 +32,7 @@ const app = createApp((env: Env, defer) => {
     execution: (id) => executionStub(env.EXECUTIONS, id),
     deliveries: (id) => deliveryStub(env.DELIVERIES, id),
     limiter: durableRequestLimiter(env, config.rateLimitRequests, config.rateLimitWindowSeconds, "api"),
+    hookLimiter: durableWindowLimiter(env, "hook"),
     vault: createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID),
     defer,
     schedule: (id) => scheduleStub(env.SCHEDULES, id),

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { AppError, overBudget } from "../errors";
 import { checkValue, INPUT_BUDGET, jsonTooDeepAt } from "../input-budget";
+import { isJsonType, parseMediaType } from "../lib/media-type";
 import type { FlowSource } from "../services/flows";
 import type { AppEnv } from "./context";
 import { validationError } from "./errors";
@@ -10,36 +11,6 @@ import { validationError } from "./errors";
 /** Every YAML media type a flow route accepts (docs/api.md); the routes declare them for the OpenAPI document. */
 export const FLOW_SOURCE_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
 const UTF8_CHARSETS = ["utf-8", "utf8", "us-ascii"];
-
-interface MediaType {
-  /** `type/subtype`, lower-case. */
-  essence: string;
-  charset: string | undefined;
-}
-
-/**
- * RFC 9110 media type, read leniently: case-insensitive, spaces allowed
- * around `;` and `=`, quoted parameter values. Only `charset` matters here.
- */
-function parseMediaType(header: string | undefined): MediaType | undefined {
-  if (!header) return undefined;
-  const [essence, ...params] = header.split(";");
-  const type = essence!.trim().toLowerCase();
-  if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type)) return undefined;
-  let charset: string | undefined;
-  for (const param of params) {
-    const eq = param.indexOf("=");
-    if (eq === -1 || param.slice(0, eq).trim().toLowerCase() !== "charset") continue;
-    charset = param
-      .slice(eq + 1)
-      .trim()
-      .replace(/^"(.*)"$/, "$1")
-      .toLowerCase();
-  }
-  return { essence: type, charset };
-}
-
-const isJsonType = (essence: string) => essence === "application/json" || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(essence);
 
 /** The body's kind, from the request's Content-Type (already normalised by requireBodyType). */
 export const isYaml = (c: Context) => FLOW_SOURCE_TYPES.includes(parseMediaType(c.req.header("Content-Type"))?.essence ?? "");

@@ -3,6 +3,7 @@ import type { AccountService } from "../services/accounts";
 import type { AuditService } from "../services/audit";
 import type { AuthService, Principal } from "../services/auth";
 import type { FlowService } from "../services/flows";
+import type { HookService } from "../services/hooks";
 import type { ApiRateLimit } from "../services/rate-limit";
 import type { RunService } from "../services/runs";
 import type { ScheduleService } from "../services/schedules";
@@ -24,6 +25,7 @@ export interface Services {
   secrets: SecretService;
   schedules: ScheduleService;
   webhooks: WebhookService;
+  hooks: HookService;
 }
 
 /** Hono's environment for every route: bindings plus what middleware puts in `c.var`. */

@@ -6,6 +6,7 @@ import { conditionNode } from "./condition/run";
 import { cronNode } from "./cron/run";
 import { delayNode } from "./delay/run";
 import { httpRequestNode } from "./http-request/run";
+import { respondNode } from "./respond/run";
 import { subFlowNode } from "./sub-flow/run";
 import { transformNode } from "./transform/run";
 import type { NodeType } from "./types";
@@ -21,6 +22,7 @@ const RUNNABLE: readonly NodeType[] = [
   subFlowNode,
   webhookNode,
   cronNode,
+  respondNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));

@@ -15,6 +15,7 @@ import { httpRequest } from "./http-request/spec";
 import { llm } from "./llm/spec";
 import { mcp } from "./mcp/spec";
 import { postgres } from "./postgres/spec";
+import { respond } from "./respond/spec";
 import { store } from "./store/spec";
 import { subFlow } from "./sub-flow/spec";
 import { transform } from "./transform/spec";
@@ -33,6 +34,7 @@ export const NODE_SPECS: readonly NodeTypeSpec[] = [
   emailSend,
   emailReceive,
   webhook,
+  respond,
   dynamodb,
   postgres,
   cron,

@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   "schedule.paused",
   "schedule.resumed",
   "run.started",
+  "webhook.refused",
   "secret.created",
   "secret.updated",
   "secret.deleted",

@@ -23,6 +23,13 @@ export interface RerunSeed {
   found: boolean;
 }
 
+/** A run as a webhook caller waiting on it finds it. */
+export interface AwaitedRun {
+  execution: ExecutionView;
+  /** The output of the run's first completed `respond` step (only looked for when asked), else null. */
+  answer: JsonValue | null;
+}
+
 /**
  * How the services reach a run: the execution object implements this (src/objects/execution), and
  * the Worker entry hands RunService a function that answers one per execution id. Callers use this
@@ -33,6 +40,11 @@ export interface ExecutionRpc {
   start(payload: StartPayload): Promise<{ created: boolean; execution: ExecutionView }>;
   describe(accountId: string): Promise<ExecutionView | null>;
   waitFor(accountId: string, waitMs: number): Promise<ExecutionView | null>;
+  /**
+   * Waits up to `waitMs` until the run waits or ends or, with `untilAnswer`, until a `respond` step
+   * of it completes, whichever comes first; then answers the run and that step's output.
+   */
+  awaitResponse(accountId: string, waitMs: number, untilAnswer: boolean): Promise<AwaitedRun | null>;
   steps(accountId: string, options: { after: number; limit: number; node_id?: string; full: boolean }): Promise<StepView[] | null>;
   logs(accountId: string, options: { after: number; limit: number; node_id?: string; level?: string }): Promise<LogLine[] | null>;
   events(accountId: string, after: number, limit: number): Promise<ExecutionEvent[] | null>;

@@ -6,7 +6,8 @@ import { AuditService } from "./audit";
 import { AuthService } from "./auth";
 import { FlowService } from "./flows";
 import type { ExecutionRpc } from "./execution-rpc";
-import { ApiRateLimit, type RequestLimiter } from "./rate-limit";
+import { HookService } from "./hooks";
+import { ApiRateLimit, type RequestLimiter, type WindowLimiter } from "./rate-limit";
 import { RunService } from "./runs";
 import type { Throttle } from "./throttle";
 import { TokenService } from "./tokens";
@@ -26,6 +27,8 @@ export interface ServiceDeps {
   vault: Vault;
   /** Counts API requests per account (RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW_SECONDS). */
   limiter: RequestLimiter;
+  /** Counts calls per webhook trigger, each with the limit its flow declares. */
+  hookLimiter: WindowLimiter;
   /** Keeps background work (e.g. bookkeeping writes) alive after the response. */
   defer: (work: Promise<unknown>) => void;
   /** The schedule object of a cron trigger. */
@@ -41,6 +44,7 @@ export function createServices({
   execution,
   vault,
   limiter,
+  hookLimiter,
   defer,
   schedule,
   deliveries,
@@ -59,5 +63,6 @@ export function createServices({
     secrets: new SecretService(storage, vault, audit),
     schedules: new ScheduleService(storage, schedule, audit),
     webhooks: new WebhookService(storage, vault, audit, deliveries, config.privateNetwork, defer),
+    hooks: new HookService({ config, storage, vault, execution, limiter: hookLimiter, audit, defer }),
   };
 }

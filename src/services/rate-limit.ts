@@ -13,6 +13,11 @@ export interface RequestLimiter {
   take(key: string): Promise<TakeResult>;
 }
 
+/** A RequestLimiter whose limit and window are given with each call (e.g. per webhook trigger, as its flow declares them). */
+export interface WindowLimiter {
+  take(key: string, limit: number, windowSeconds: number): Promise<TakeResult>;
+}
+
 /**
  * Per-account API rate limit, applied after authentication. Without a
  * limiter (RATE_LIMIT_REQUESTS=0) every request passes and nothing is called.

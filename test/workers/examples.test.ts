@@ -15,11 +15,13 @@ import parallelJoin from "../../examples/parallel-join.yaml?raw";
 import retryErrorEdge from "../../examples/retry-error-edge.yaml?raw";
 import subflowChild from "../../examples/subflow-child.yaml?raw";
 import subflowParent from "../../examples/subflow-parent.yaml?raw";
+import webhookGithub from "../../examples/webhook-github.yaml?raw";
 import { createHttpClient } from "../../src/nodes/capabilities/http";
 import { buildRequest, sendRequest } from "../../src/nodes/http-request/run";
 import { NodeError } from "../../src/engine/outcome";
 import type { NodeContext } from "../../src/nodes/types";
 import { call, getExecution, runFlow, saveFlow, signUp, uniqueName, type TestUser } from "../helpers/api";
+import { executionsOf, githubHeaders, hook, putSecret, saveHookFlow } from "../helpers/hooks";
 
 const HTTP = inject("httpBase");
 
@@ -33,6 +35,7 @@ const EXAMPLES: Record<string, string> = {
   "retry-error-edge.yaml": retryErrorEdge,
   "subflow-child.yaml": subflowChild,
   "subflow-parent.yaml": subflowParent,
+  "webhook-github.yaml": webhookGithub,
 };
 
 interface Step {
@@ -453,6 +456,71 @@ describe("examples/", () => {
       { id: "o-4", total: 110, big: true },
       { id: "o-5", total: 10, big: false },
     ]);
+  });
+});
+
+describe("webhook-github", () => {
+  const push = {
+    ref: "refs/heads/main",
+    repository: { full_name: "acme/widgets" },
+    pusher: { name: "dana" },
+    commits: [{ message: "Fix the widget\n\nLong story." }, { message: "Add a test" }],
+  };
+
+  it("answers GitHub at once, then summarises the push; a redelivery starts nothing", async () => {
+    const user = await signUp();
+    await putSecret(user, "GITHUB_WEBHOOK_SECRET", "gh-example-secret");
+    const h = await saveHookFlow(user, webhookGithub);
+    const body = JSON.stringify(push);
+    const delivery = crypto.randomUUID();
+    const headers = await githubHeaders("gh-example-secret", body, delivery, "push");
+
+    const res = await hook(h.path, { body, headers });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: delivery });
+    const [run] = await executionsOf(user, `trigger_id=${h.triggerId}`);
+    const done = await getExecution(user, run!.id, 5);
+    expect(done.status, JSON.stringify(done.error)).toBe("completed");
+    expect(done.output).toEqual({
+      repository: "acme/widgets",
+      branch: "main",
+      pusher: "dana",
+      commits: 2,
+      titles: ["Fix the widget", "Add a test"],
+      answered: 202,
+    });
+    expect(path(await stepsOf(user, run!.id))).toEqual([
+      ["route", "completed", "push", 1],
+      ["accept", "completed", "default", 1],
+      ["summarise", "completed", "default", 1],
+    ]);
+
+    const redelivered = await hook(h.path, { body, headers });
+    expect(redelivered.status).toBe(202);
+    expect(await redelivered.json()).toEqual({ accepted: delivery });
+    expect(await executionsOf(user, `trigger_id=${h.triggerId}`)).toHaveLength(1);
+  });
+
+  it("answers GitHub's ping, ignores other events, and refuses a delivery signed with another secret", async () => {
+    const user = await signUp();
+    await putSecret(user, "GITHUB_WEBHOOK_SECRET", "gh-example-secret");
+    const h = await saveHookFlow(user, webhookGithub);
+    const ping = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 42 });
+    const pong = await hook(h.path, { body: ping, headers: await githubHeaders("gh-example-secret", ping, crypto.randomUUID(), "ping") });
+    expect(pong.status).toBe(200);
+    expect(await pong.json()).toEqual({ ok: true, hook_id: 42 });
+
+    const star = JSON.stringify({ action: "created" });
+    const ignored = await hook(h.path, {
+      body: star,
+      headers: await githubHeaders("gh-example-secret", star, crypto.randomUUID(), "star"),
+    });
+    expect(ignored.status).toBe(202);
+    expect(await ignored.json()).toEqual({ ignored: "star" });
+
+    const forged = await hook(h.path, { body: ping, headers: await githubHeaders("not-the-secret", ping, crypto.randomUUID(), "ping") });
+    expect(forged.status).toBe(401);
+    expect(await executionsOf(user, `trigger_id=${h.triggerId}`)).toHaveLength(2);
   });
 });
 

@@ -11,12 +11,13 @@ import { vaultResolver } from "../../services/secrets";
 import { createStorage } from "../../storage";
 import type { AuditEventRecord } from "../../storage/types";
 import { createVault } from "../../vault";
+import { AnswerWatch, firstAnswer, respondNodeIds } from "./answers";
 import { awaitChild, startChild } from "./children";
 import { runEventDispatch, type RunEventDispatch } from "./dispatch";
 import { scheduleStub } from "../schedule/rpc";
 import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
-import type { ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
+import type { AwaitedRun, ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
 import type { ExecutionView, LogLine, StepView } from "../../services/execution-schemas";
 import { SqliteExecutionStore } from "./sqlite-store";
 import { ExecutionSockets } from "./sockets";
@@ -37,6 +38,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   private readonly sockets: ExecutionSockets;
   /** Webhooks and flow triggers set off by the run's status changes and failed steps. */
   private readonly dispatch: RunEventDispatch;
+  private readonly answers = new AnswerWatch();
   /** The start's audit event, until the first summary write takes it along. */
   private pendingAudit: AuditEventRecord | null = null;
 
@@ -49,6 +51,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
       onEvent: (event: ExecutionEvent) => {
         this.sockets.broadcast(event);
         if (event.type === "step.failed") this.dispatch.stepFailed(this.engine.current(), event);
+        this.answers.notice(event);
       },
       now,
     });
@@ -125,6 +128,15 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     if (!this.owned(accountId)) return null;
     const state = await this.engine.settled(waitMs);
     return state ? this.view(state) : null;
+  }
+
+  async awaitResponse(accountId: string, waitMs: number, untilAnswer: boolean): Promise<AwaitedRun | null> {
+    const state = this.owned(accountId);
+    if (!state) return null;
+    const respondIds = untilAnswer ? respondNodeIds(state) : [];
+    const answer = () => (respondIds.length > 0 ? firstAnswer(this.store, respondIds) : null);
+    if (state.status === "running" && answer() === null) await this.answers.next(respondIds, waitMs);
+    return { execution: this.view(this.engine.current()!), answer: answer() };
   }
 
   async steps(accountId: string, options: { after: number; limit: number; node_id?: string; full: boolean }): Promise<StepView[] | null> {

@@ -199,6 +199,31 @@ const CASES: Record<string, Case> = {
     good: [{ url: "https://hooks.example.com/x", body: { event: "done" }, secret: "${secrets.HOOK}", event: "order.synced", timeout: 10 }],
     bad: [[{ body: {} }, "missing_param", "node 'n' (webhook) is missing required param 'url'"]],
   },
+  respond: {
+    good: [
+      {},
+      { status: 201, headers: { "Content-Type": "text/xml", "X-Count": 3, Location: "/orders/${input.id}" }, body: "<ok/>" },
+      { status: "${input.code}", body: { accepted: true } },
+    ],
+    bad: [
+      [{ status: 101 }, "invalid_param", "node 'n' param 'status': must be >= 200, got 101"],
+      [
+        { headers: { "Set-Cookie": "session=1" } },
+        "invalid_param",
+        "node 'n' param 'headers.Set-Cookie': 'Set-Cookie' cannot be set by a respond node",
+      ],
+      [
+        { headers: { "Access-Control-Allow-Origin": "*" } },
+        "invalid_param",
+        "node 'n' param 'headers.Access-Control-Allow-Origin': 'Access-Control-Allow-Origin' cannot be set by a respond node",
+      ],
+      [
+        { headers: { "X-Split": "a\r\nInjected: 1" } },
+        "invalid_param",
+        "node 'n' param 'headers.X-Split': header values cannot hold CR, LF or NUL",
+      ],
+    ],
+  },
   dynamodb: {
     good: [
       {
@@ -287,7 +312,7 @@ const CASES: Record<string, Case> = {
 };
 
 describe("node type registry", () => {
-  it("declares every node type of the design, plus sub-flows", () => {
+  it("declares every node type of the design, plus sub-flows and webhook answers", () => {
     expect([...NODE_TYPES].sort()).toEqual(
       [
         "http.request",
@@ -301,6 +326,7 @@ describe("node type registry", () => {
         "email.send",
         "email.receive",
         "webhook",
+        "respond",
         "dynamodb",
         "postgres",
         "cron",
