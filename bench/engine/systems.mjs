@@ -21,7 +21,7 @@ export const SHAPES = {
 
 const RUN_TIMEOUT_MS = 120_000;
 
-async function request(url, init = {}) {
+export async function request(url, init = {}) {
   const started = performance.now();
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(RUN_TIMEOUT_MS) });
   const text = await response.text();

@@ -1,4 +1,3 @@
-/* global AbortSignal */
 /**
  * The "Triggers" suite of `npm run bench` (see scripts/bench.mjs for the suite contract), against
  * FlowRunner under `wrangler dev` on this machine:
@@ -15,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { load1, stats } from "../engine/load.mjs";
 import { applyD1Migrations, build, prepare, root, sleep, startServer } from "../engine/servers.mjs";
+import { request } from "../engine/systems.mjs";
 
 export const name = "Triggers: webhook URLs, schedules and outbound webhooks";
 
@@ -25,20 +25,6 @@ const PLANS = {
 
 let t0 = performance.now();
 const log = (message) => console.error(`bench/triggers [${((performance.now() - t0) / 1000).toFixed(1)} s]: ${message} (load ${load1()})`);
-
-async function request(url, init = {}) {
-  const started = performance.now();
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
-  const text = await response.text();
-  const ms = performance.now() - started;
-  let body;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = { raw: text.slice(0, 300) };
-  }
-  return { status: response.status, body, ms };
-}
 
 function client(base) {
   let auth;
