@@ -51,9 +51,9 @@ describe("flowrunner flows", () => {
     const table = await user.run(["flows", "list"]);
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^ID +NAME +VERSION +STATUS +TAGS +UPDATED$/);
-    expect(lines[1]).toMatch(/^flw_[a-z0-9]{25} +CLI Other +1 +draft +other +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
-    expect(lines[2]).toMatch(new RegExp(`^${id} +CLI Hello +1 +draft +demo,cli +`));
+    expect(lines[0]).toMatch(/^ID +NAME +VERSION +STATUS +TRIGGERS +TAGS +UPDATED$/);
+    expect(lines[1]).toMatch(/^flw_[a-z0-9]{25} +CLI Other +1 +draft +on +other +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+    expect(lines[2]).toMatch(new RegExp(`^${id} +CLI Hello +1 +draft +on +demo,cli +`));
     const filtered = json<{ flows: { id: string }[]; next_cursor: string | null }>(
       (await user.run(["flows", "list", "--tag", "demo", "--json"])).stdout,
     );

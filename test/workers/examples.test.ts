@@ -16,6 +16,7 @@ import retryErrorEdge from "../../examples/retry-error-edge.yaml?raw";
 import subflowChild from "../../examples/subflow-child.yaml?raw";
 import subflowParent from "../../examples/subflow-parent.yaml?raw";
 import webhookGithub from "../../examples/webhook-github.yaml?raw";
+import scheduledDigest from "../../examples/scheduled-digest.yaml?raw";
 import { createHttpClient } from "../../src/nodes/capabilities/http";
 import { buildRequest, sendRequest } from "../../src/nodes/http-request/run";
 import { NodeError } from "../../src/engine/outcome";
@@ -36,6 +37,7 @@ const EXAMPLES: Record<string, string> = {
   "subflow-child.yaml": subflowChild,
   "subflow-parent.yaml": subflowParent,
   "webhook-github.yaml": webhookGithub,
+  "scheduled-digest.yaml": scheduledDigest,
 };
 
 interface Step {
@@ -456,6 +458,25 @@ describe("examples/", () => {
       { id: "o-4", total: 110, big: true },
       { id: "o-5", total: 10, big: false },
     ]);
+  });
+});
+
+describe("scheduled-digest", () => {
+  it("is scheduled for the next weekday at 08:30 in Paris, and runs with the input it is given", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, scheduledDigest);
+    const res = await call(`/api/v1/schedules?flow_id=${flow}`, { headers: user.auth });
+    const { schedules } = (await res.json()) as { schedules: { state: string; next_fire_at: string; timezone: string }[] };
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]).toMatchObject({ state: "active", timezone: "Europe/Paris" });
+    const next = new Date(schedules[0]!.next_fire_at);
+    const paris = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Paris", weekday: "short", hour: "2-digit", minute: "2-digit" });
+    expect(paris.format(next)).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 08:30$/);
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+
+    const run = await runFlow(user, flow, { base: `${HTTP}/echo`, status: "open", limit: 5 });
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    expect(run.output).toEqual({ open: 0, titles: [], http_status: 200 });
   });
 });
 

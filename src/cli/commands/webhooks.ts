@@ -242,7 +242,10 @@ const rotate: Command = {
   summary: "Replace a subscription's signing secret (the new one is shown once)",
   args: "<webhook>",
   arity: { min: 1, max: 1 },
-  examples: ["SECRET=$(flowrunner webhooks rotate-secret whk_0123456789abcdefghijklmno)"],
+  examples: [
+    "flowrunner webhooks rotate-secret whk_0123456789abcdefghijklmno",
+    "SECRET=$(flowrunner webhooks rotate-secret whk_0123456789abcdefghijklmno)",
+  ],
   async run(ctx) {
     printSecret(ctx, await (await ctx.client()).post<WebhookWithSecret>(path(ctx.args[0]!, "/rotate-secret")), "New signing secret for");
   },
