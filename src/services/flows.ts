@@ -44,7 +44,6 @@ export class FlowService {
     private readonly storage: Storage,
     private readonly audit: AuditService,
     private readonly schedules: ScheduleControl,
-    private readonly defer: (work: Promise<unknown>) => void,
   ) {}
 
   validate(source: FlowSource): FlowValidation {
@@ -71,7 +70,7 @@ export class FlowService {
     // The answer is built before the write: nothing is stored that cannot be answered.
     const view = detail(record, flow, warnings, triggers, origin);
     await this.storage.flows.create(record, versionOf(record, principal), triggers);
-    this.refreshSchedules(triggers);
+    await this.refreshSchedules(triggers);
     this.audit.recordFor(principal, "flow.created", { type: "flow", id: record.id }, { name: record.name, version: record.version });
     return view;
   }
@@ -99,7 +98,9 @@ export class FlowService {
     const accountId = principal.account_id;
     const stored = await this.storage.flows.updateMetadata(accountId, id, { enabled }, new Date().toISOString());
     if (!stored) throw notFound("Flow");
-    this.refreshSchedules(await this.storage.triggers.list(accountId, { flow_id: id, kind: "cron" }, { limit: 100 }).then((p) => p.items));
+    await this.refreshSchedules(
+      await this.storage.triggers.list(accountId, { flow_id: id, kind: "cron" }, { limit: 100 }).then((p) => p.items),
+    );
     this.audit.recordFor(principal, enabled ? "flow.enabled" : "flow.disabled", { type: "flow", id }, { name: stored.name });
     return summary(stored);
   }
@@ -125,7 +126,7 @@ export class FlowService {
     const nodeMade = await this.storage.triggers.list(current.account_id, { flow_id: current.id, source: "node" }, { limit: 100 });
     const view = detail(next, flow, warnings, [...triggers, ...nodeMade.items], origin);
     await this.storage.flows.update(next, versionOf(next, principal), current.version, triggers);
-    this.refreshSchedules([...before, ...triggers]);
+    await this.refreshSchedules([...before, ...triggers]);
     this.audit.recordFor(
       principal,
       "flow.updated",
@@ -170,15 +171,17 @@ export class FlowService {
   async delete(principal: Principal, id: string): Promise<void> {
     const triggers = await this.storage.triggers.list(principal.account_id, { flow_id: id, kind: "cron" }, { limit: 100 });
     if (!(await this.storage.flows.delete(principal.account_id, id))) throw notFound("Flow");
-    this.refreshSchedules(triggers.items);
+    await this.refreshSchedules(triggers.items);
     this.audit.recordFor(principal, "flow.deleted", { type: "flow", id });
   }
 
   /** After the write: a schedule that misses this call still learns at its next tick or from the backstop. */
-  private refreshSchedules(triggers: readonly TriggerRecord[]): void {
+  private async refreshSchedules(triggers: readonly TriggerRecord[]): Promise<void> {
     const cron = triggers.filter((t) => t.kind === "cron");
     if (cron.length === 0) return;
-    this.defer(this.schedules.refresh(cron).catch((error: unknown) => console.error("schedule refresh failed", error)));
+    // Awaited, so the answer to a save is followed by schedules that already show their next fire
+    // time; a failure is only logged, because the save is stored and the schedule catches up.
+    await this.schedules.refresh(cron).catch((error: unknown) => console.error("schedule refresh failed", error));
   }
 
   async versions(accountId: string, id: string, limit: number, cursor?: string): Promise<Page<FlowVersionView>> {

@@ -56,7 +56,7 @@ export function createServices({
     accounts: new AccountService(storage, config.signupEnabled),
     auth: new AuthService(storage, config, throttle, defer, audit),
     tokens: new TokenService(storage, audit),
-    flows: new FlowService(storage, audit, scheduleControl(schedule), defer),
+    flows: new FlowService(storage, audit, scheduleControl(schedule)),
     runs: new RunService(storage, execution, config.jwtSecret, audit),
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
