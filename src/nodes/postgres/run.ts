@@ -154,9 +154,15 @@ async function withSession<T>(
   // Closing the connection is the way to stop a running statement here: the server ends it when the socket goes.
   const abort = () => void client.end().catch(() => undefined);
   signal.addEventListener("abort", abort, { once: true });
+  if (signal.aborted) throw signal.reason;
   try {
-    if (signal.aborted) throw signal.reason;
     await client.connect();
+  } catch (error) {
+    // A failed connect has closed its socket already; ending it again would write to a closed WebSocket.
+    signal.removeEventListener("abort", abort);
+    throw error;
+  }
+  try {
     await client.query(`SET statement_timeout = ${Math.ceil(timeoutMs)}`);
     return await work({ run: (sql) => client.query({ text: sql.text, values: sql.values }) });
   } finally {
