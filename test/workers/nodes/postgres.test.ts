@@ -9,7 +9,8 @@ import { done, fail, run, secretVault } from "./helpers";
 
 const services = inject("storageServices");
 const pg = "skip" in services.postgres ? null : services.postgres;
-const DB_URL = "postgres://root@127.0.0.1:5432/test";
+// The run's own schema (options=-c search_path=...), dropped when the test run ends.
+const DB_URL = pg?.url ?? "";
 const table = (prefix: string) => `${prefix}_${uniqueName("t").toLowerCase()}`;
 
 const node = (params: Record<string, unknown>) => ({ type: "postgres", params: { connection_string: DB_URL, ...params } });
@@ -101,7 +102,7 @@ describe.skipIf(pg === null)("postgres node", () => {
     const syntax = (await fail(node({ operation: "execute", query: "SELEC 1" }), {}, relay())).error;
     expect([syntax.code, syntax.retryable, syntax.details]).toMatchObject(["query_failed", false, { sqlstate: "42601", condition: "syntax_error" }]);
 
-    const down = (await fail(node({ operation: "execute", query: "SELECT 1", connection_string: "postgres://root@127.0.0.1:1/test" }), {}, relay()))
+    const down = (await fail(node({ operation: "execute", query: "SELECT 1", connection_string: DB_URL.replace(":5432/", ":1/") }), {}, relay()))
       .error;
     expect([down.code, down.retryable]).toEqual(["connection_failed", true]);
   });
@@ -160,7 +161,8 @@ describe.skipIf(pg === null)("postgres node", () => {
 
   it("connects from a database secret's fields, and never shows the password", async () => {
     const password = "pg-secret-Zx81-unique-password";
-    const vault = secretVault({ DB: { type: "postgres", host: "127.0.0.1", port: 5432, username: "root", password, database: "test" } });
+    const options = { options: new URL(DB_URL).searchParams.get("options") ?? "" };
+    const vault = secretVault({ DB: { type: "postgres", host: "127.0.0.1", port: 5432, username: "root", password, database: "test", options } });
     const good = await run(
       { type: "postgres", params: { operation: "execute", connection: "${secrets.DB}", query: "SELECT 1 + 1 AS two" } },
       {},
@@ -182,9 +184,10 @@ describe.skipIf(pg === null)("postgres node through the API", () => {
   it("a flow using ${secrets.DB}: no step record, log or error holds the password or the connection string", async () => {
     const user = await signUp();
     const password = `pw-${uniqueName()}`;
-    const url = `postgres://root:${password}@127.0.0.1:5432/test`;
+    const url = DB_URL.replace("root@", `root:${password}@`);
+    const options = { options: new URL(DB_URL).searchParams.get("options") ?? "" };
     for (const [key, body] of [
-      ["DB", { type: "database", data: { type: "postgres", host: "127.0.0.1", port: 5432, username: "root", password, database: "test" } }],
+      ["DB", { type: "database", data: { type: "postgres", host: "127.0.0.1", port: 5432, username: "root", password, database: "test", options } }],
       ["DATABASE_URL", { value: url }],
     ] as const) {
       const res = await call(`/api/v1/accounts/me/secrets/${key}`, { method: "PUT", headers: user.auth, json: body });
