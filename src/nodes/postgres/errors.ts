@@ -144,7 +144,12 @@ export function mapDriverError(error: unknown, scrub: (text: string) => string, 
   }
   const serverMessage = typeof fields.message === "string" ? scrub(fields.message) : "";
   const category = sqlstate.startsWith("08") || sqlstate.startsWith("28") || sqlstate === "3D000" ? "connection_failed" : "query_failed";
-  return new NodeError(category, `${where}PostgreSQL ${sqlstate} ${condition}${serverMessage ? `: ${serverMessage}` : ""}`, details, isTransient(sqlstate));
+  return new NodeError(
+    category,
+    `${where}PostgreSQL ${sqlstate} ${condition}${serverMessage ? `: ${serverMessage}` : ""}`,
+    details,
+    isTransient(sqlstate),
+  );
 }
 
 /** Replaces every occurrence of the given secrets (the password, the connection string) in a text. */

@@ -11,10 +11,21 @@ import type { JsonValue } from "../../lib/json";
 import { relayClient } from "../../storage/postgres/connection";
 import type { PostgresRoute } from "../capabilities/postgres";
 import { defineNode, done } from "../define";
-import type { NodeContext } from "../types";
 import { connectionTarget, driverUrl } from "./connection";
 import { mapDriverError, scrubber } from "./errors";
-import { createTable, DEFAULT_LIST_LIMIT, DEFAULT_TABLE, deleteSql, getSql, listSql, querySql, quoteTable, setSql, withKey, type Sql } from "./kv";
+import {
+  createTable,
+  DEFAULT_LIST_LIMIT,
+  DEFAULT_TABLE,
+  deleteSql,
+  getSql,
+  listSql,
+  querySql,
+  quoteTable,
+  setSql,
+  withKey,
+  type Sql,
+} from "./kv";
 import { checkSize, statementOutput, typeOverrides, type DriverResult } from "./results";
 import { DEFAULT_MAX_ROWS, postgres } from "./spec";
 
@@ -130,7 +141,12 @@ async function keyValue(session: Session, params: PostgresParams): Promise<NodeO
       return done((rows as { key: string }[]).map((row) => row.key));
     }
     case "query": {
-      const sql = querySql(table, { prefix: params.prefix, filter: params.filter, sort: params.sort, limit: params.limit ?? DEFAULT_LIST_LIMIT });
+      const sql = querySql(table, {
+        prefix: params.prefix,
+        filter: params.filter,
+        sort: params.sort,
+        limit: params.limit ?? DEFAULT_LIST_LIMIT,
+      });
       const { rows } = await run(sql);
       return done(checkSize((rows as { key: string; value: JsonValue }[]).map((row) => withKey(row.key, row.value))));
     }
@@ -180,7 +196,12 @@ async function overHttp(url: string, params: PostgresParams, signal: AbortSignal
     return statementOutput(result, params.max_rows ?? DEFAULT_MAX_ROWS);
   } catch (error) {
     if (!signal.aborted && deadline.aborted) {
-      throw new NodeError("statement_timeout", `The statement did not finish within ${params.timeout} ms (timeout)`, { sqlstate: null }, false);
+      throw new NodeError(
+        "statement_timeout",
+        `The statement did not finish within ${params.timeout} ms (timeout)`,
+        { sqlstate: null },
+        false,
+      );
     }
     throw error;
   }

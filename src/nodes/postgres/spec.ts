@@ -24,7 +24,9 @@ export const postgres = defineNodeType({
   params: {
     operation: z.enum(POSTGRES_OPERATIONS).describe(POSTGRES_OPERATIONS.join(", ")),
     connection_string: z.string().optional().describe('postgres:// URL, usually "${secrets.DATABASE_URL}"'),
-    connection: SECRET_SCHEMAS.database.optional().describe('A database secret, "${secrets.DB}": {host, port, username, password, database, ssl_mode}'),
+    connection: SECRET_SCHEMAS.database
+      .optional()
+      .describe('A database secret, "${secrets.DB}": {host, port, username, password, database, ssl_mode}'),
     host: z.string().optional().describe("Server host (when no connection_string or connection)"),
     port: port.optional().describe("Server port (default 5432)"),
     user: z.string().optional().describe("User"),
@@ -35,8 +37,16 @@ export const postgres = defineNodeType({
     args: z.array(jsonValue).optional().describe("execute: placeholder values"),
     statements: z.array(statement).min(1).optional().describe("transaction: [{query, args}] run atomically"),
     ...keyValue("get, set, delete", "set"),
-    timeout: durationParam({ positive: true }).prefault("30s").describe("Statement timeout, and the step's connection deadline (default 30s)"),
-    max_rows: z.number().int().min(1).max(MAX_ROWS_LIMIT).optional().describe(`Fail when a statement returns more rows (default ${DEFAULT_MAX_ROWS})`),
+    timeout: durationParam({ positive: true })
+      .prefault("30s")
+      .describe("Statement timeout, and the step's connection deadline (default 30s)"),
+    max_rows: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_ROWS_LIMIT)
+      .optional()
+      .describe(`Fail when a statement returns more rows (default ${DEFAULT_MAX_ROWS})`),
   },
   crossCheck: (params) =>
     requiredBySelector(params, "operation", undefined, {

@@ -13,7 +13,12 @@ const none = (text: string) => text;
 describe("postgres error mapping", () => {
   it("keeps the SQLSTATE and its name; statement errors are not retried", () => {
     const error = mapDriverError(
-      { code: "23505", message: 'duplicate key value violates unique constraint "t_pkey"', constraint: "t_pkey", detail: "Key (id)=(1) already exists." },
+      {
+        code: "23505",
+        message: 'duplicate key value violates unique constraint "t_pkey"',
+        constraint: "t_pkey",
+        detail: "Key (id)=(1) already exists.",
+      },
       none,
       30_000,
     );
@@ -22,7 +27,12 @@ describe("postgres error mapping", () => {
       false,
       'PostgreSQL 23505 unique_violation: duplicate key value violates unique constraint "t_pkey"',
     ]);
-    expect(error.details).toEqual({ sqlstate: "23505", condition: "unique_violation", constraint: "t_pkey", detail: "Key (id)=(1) already exists." });
+    expect(error.details).toEqual({
+      sqlstate: "23505",
+      condition: "unique_violation",
+      constraint: "t_pkey",
+      detail: "Key (id)=(1) already exists.",
+    });
     expect(mapDriverError({ code: "42601", message: "x", position: "5" }, none, 1).details).toEqual({
       sqlstate: "42601",
       condition: "syntax_error",
@@ -96,7 +106,11 @@ describe("postgres connection", () => {
     });
     const secret = { type: "postgres", host: "h.example", username: "u", password: "pw" };
     expect(connectionTarget(params({ connection: secret }))).toMatchObject({ host: "h.example", port: 5432, user: "u", database: "u" });
-    expect(connectionTarget(params({ host: "h", user: "me", password: "x", dbname: "d" }))).toMatchObject({ host: "h", user: "me", database: "d" });
+    expect(connectionTarget(params({ host: "h", user: "me", password: "x", dbname: "d" }))).toMatchObject({
+      host: "h",
+      user: "me",
+      database: "d",
+    });
     const target = connectionTarget(params({ connection_string: "postgres://u:p%20w@h/d?options=-c%20x%3D1" }));
     expect(driverUrl(target, "10.0.0.1")).toBe("postgres://u:p%20w@10.0.0.1:5432/d?options=-c+x%3D1");
   });
@@ -114,7 +128,9 @@ describe("postgres connection", () => {
       expect(error.code).toBe("invalid_connection");
       expect(error.message).not.toContain("secretpw");
     }
-    expect(() => connectionTarget(params({ connection: { type: "mysql", host: "h", username: "u", password: "p" } }))).toThrow(/not postgres/);
+    expect(() => connectionTarget(params({ connection: { type: "mysql", host: "h", username: "u", password: "p" } }))).toThrow(
+      /not postgres/,
+    );
     expect(() => connectionTarget(params({}))).toThrow(/No connection/);
   });
 
@@ -142,7 +158,9 @@ describe("postgres key-value SQL", () => {
     expect(sql.values).toEqual(["u:", "age", "3", "name", '"x\'y"', "age", 10]);
     expect(sql.text).not.toContain("x'y");
     expect(sql.text).toMatch(/ORDER BY value -> \$6::text DESC NULLS LAST, key LIMIT \$7$/);
-    expect(() => querySql('"kv"', { prefix: undefined, filter: { a: { $regex: "x" } }, sort: undefined, limit: 1 })).toThrow(/unknown operator/);
+    expect(() => querySql('"kv"', { prefix: undefined, filter: { a: { $regex: "x" } }, sort: undefined, limit: 1 })).toThrow(
+      /unknown operator/,
+    );
   });
 
   it("answers query rows with _key", () => {

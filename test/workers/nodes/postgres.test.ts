@@ -60,7 +60,13 @@ describe.skipIf(pg === null)("postgres node", () => {
     expect((await sql(`CREATE TABLE ${t} (id int PRIMARY KEY, name text)`)).output).toEqual({ rows_affected: 0 });
     expect((await sql(`INSERT INTO ${t} VALUES ($1, $2), ($3, $4)`, [1, "a", 2, "b"])).output).toEqual({ rows_affected: 2 });
     const returned = await sql(`UPDATE ${t} SET name = upper(name) RETURNING id, name`);
-    expect(returned.output).toMatchObject({ row_count: 2, rows: expect.arrayContaining([{ id: 1, name: "A" }, { id: 2, name: "B" }]) });
+    expect(returned.output).toMatchObject({
+      row_count: 2,
+      rows: expect.arrayContaining([
+        { id: 1, name: "A" },
+        { id: 2, name: "B" },
+      ]),
+    });
     expect((await sql(`SELECT * FROM ${t} WHERE id > 5`)).output).toMatchObject({ rows: [], row_count: 0 });
   });
 
@@ -71,12 +77,17 @@ describe.skipIf(pg === null)("postgres node", () => {
       operation: "transaction",
       statements: [{ query: `INSERT INTO ${t} VALUES ($1)`, args: [1] }, { query: `SELECT count(*)::int AS n FROM ${t}` }],
     });
-    expect(committed.output).toEqual({ results: [{ rows_affected: 1 }, { rows: [{ n: 1 }], row_count: 1, fields: [{ name: "n", type: "int4" }] }] });
+    expect(committed.output).toEqual({
+      results: [{ rows_affected: 1 }, { rows: [{ n: 1 }], row_count: 1, fields: [{ name: "n", type: "int4" }] }],
+    });
 
     const { error } = await fail(
       node({
         operation: "transaction",
-        statements: [{ query: `INSERT INTO ${t} VALUES ($1)`, args: [2] }, { query: `INSERT INTO ${t} VALUES ($1)`, args: [1] }],
+        statements: [
+          { query: `INSERT INTO ${t} VALUES ($1)`, args: [2] },
+          { query: `INSERT INTO ${t} VALUES ($1)`, args: [1] },
+        ],
       }),
       {},
       relay(),
@@ -100,10 +111,15 @@ describe.skipIf(pg === null)("postgres node", () => {
       { sqlstate: "23505", condition: "unique_violation", constraint: `${t}_pkey` },
     ]);
     const syntax = (await fail(node({ operation: "execute", query: "SELEC 1" }), {}, relay())).error;
-    expect([syntax.code, syntax.retryable, syntax.details]).toMatchObject(["query_failed", false, { sqlstate: "42601", condition: "syntax_error" }]);
+    expect([syntax.code, syntax.retryable, syntax.details]).toMatchObject([
+      "query_failed",
+      false,
+      { sqlstate: "42601", condition: "syntax_error" },
+    ]);
 
-    const down = (await fail(node({ operation: "execute", query: "SELECT 1", connection_string: DB_URL.replace(":5432/", ":1/") }), {}, relay()))
-      .error;
+    const down = (
+      await fail(node({ operation: "execute", query: "SELECT 1", connection_string: DB_URL.replace(":5432/", ":1/") }), {}, relay())
+    ).error;
     expect([down.code, down.retryable]).toEqual(["connection_failed", true]);
   });
 
@@ -119,7 +135,10 @@ describe.skipIf(pg === null)("postgres node", () => {
     const kv = (params: Record<string, unknown>) => ok({ table_name: t, ...params });
     const missing = await kv({ operation: "get", key: "nope" });
     expect([missing.action, missing.output]).toEqual(["not_found", { key: "nope", found: false }]);
-    expect((await kv({ operation: "set", key: "user:1", value: { name: "Ann", age: 31, tags: ["x"] } })).output).toEqual({ key: "user:1", stored: true });
+    expect((await kv({ operation: "set", key: "user:1", value: { name: "Ann", age: 31, tags: ["x"] } })).output).toEqual({
+      key: "user:1",
+      stored: true,
+    });
     await kv({ operation: "set", key: "user:2", value: { name: "Bob", age: 25, tags: ["y", "x"] } });
     await kv({ operation: "set", key: "user:3", value: { name: "Cy", age: 40 } });
     await kv({ operation: "set", key: "other", value: 7 });
@@ -149,7 +168,15 @@ describe.skipIf(pg === null)("postgres node", () => {
   it("reads are pure steps; writes and SQL have effects", async () => {
     const { postgresNode } = await import("../../../src/nodes/postgres/run");
     const effects = (operation: string) => postgresNode.sideEffects({ operation } as Parameters<typeof postgresNode.sideEffects>[0]);
-    expect(["get", "list", "query", "set", "delete", "execute", "transaction"].map(effects)).toEqual([false, false, false, true, true, true, true]);
+    expect(["get", "list", "query", "set", "delete", "execute", "transaction"].map(effects)).toEqual([
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it("refuses a loopback database under the deny policy, and a non-Neon host without a relay", async () => {
@@ -162,7 +189,9 @@ describe.skipIf(pg === null)("postgres node", () => {
   it("connects from a database secret's fields, and never shows the password", async () => {
     const password = "pg-secret-Zx81-unique-password";
     const options = { options: new URL(DB_URL).searchParams.get("options") ?? "" };
-    const vault = secretVault({ DB: { type: "postgres", host: "127.0.0.1", port: 5432, username: "root", password, database: "test", options } });
+    const vault = secretVault({
+      DB: { type: "postgres", host: "127.0.0.1", port: 5432, username: "root", password, database: "test", options },
+    });
     const good = await run(
       { type: "postgres", params: { operation: "execute", connection: "${secrets.DB}", query: "SELECT 1 + 1 AS two" } },
       {},
@@ -187,7 +216,13 @@ describe.skipIf(pg === null)("postgres node through the API", () => {
     const url = DB_URL.replace("root@", `root:${password}@`);
     const options = { options: new URL(DB_URL).searchParams.get("options") ?? "" };
     for (const [key, body] of [
-      ["DB", { type: "database", data: { type: "postgres", host: "127.0.0.1", port: 5432, username: "root", password, database: "test", options } }],
+      [
+        "DB",
+        {
+          type: "database",
+          data: { type: "postgres", host: "127.0.0.1", port: 5432, username: "root", password, database: "test", options },
+        },
+      ],
       ["DATABASE_URL", { value: url }],
     ] as const) {
       const res = await call(`/api/v1/accounts/me/secrets/${key}`, { method: "PUT", headers: user.auth, json: body });
