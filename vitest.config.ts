@@ -31,11 +31,13 @@ export default defineConfig({
       },
       {
         plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: workerBindings,
-            },
+          cloudflareTest(({ inject }) => {
+            // The postgres node reaches the local PostgreSQL through this run's relay.
+            const postgres = inject("storageServices").postgres;
+            return {
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings: { ...workerBindings, ...("wsProxy" in postgres ? { POSTGRES_WS_PROXY: postgres.wsProxy } : {}) } },
+            };
           }),
         ],
         test: {

@@ -31,6 +31,8 @@ export interface Env {
   DATABASE_URL?: string;
   /** Postgres that is not Neon: a WebSocket-to-TCP relay such as `ws://127.0.0.1:8788/v2`. */
   NEON_WS_PROXY?: string;
+  /** The `postgres` node's WebSocket-to-TCP relay for user databases that are not Neon (docs/flow-language.md). */
+  POSTGRES_WS_PROXY?: string;
   DYNAMODB_ENDPOINT?: string;
   DYNAMODB_REGION?: string;
   /** DynamoDB table name; `flowrunner` by default. */

@@ -6,6 +6,7 @@ import { conditionNode } from "./condition/run";
 import { cronNode } from "./cron/run";
 import { delayNode } from "./delay/run";
 import { httpRequestNode } from "./http-request/run";
+import { postgresNode } from "./postgres/run";
 import { respondNode } from "./respond/run";
 import { subFlowNode } from "./sub-flow/run";
 import { transformNode } from "./transform/run";
@@ -23,6 +24,7 @@ const RUNNABLE: readonly NodeType[] = [
   webhookNode,
   cronNode,
   respondNode,
+  postgresNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));

@@ -4,6 +4,7 @@ import type { JsonValue } from "../lib/json";
 import type { Sandbox } from "../sandbox";
 import type { HttpClient } from "./capabilities/http";
 import type { KeyValueStore } from "./capabilities/kv";
+import type { PostgresNetwork } from "./capabilities/postgres";
 import type { NodeSchedules } from "./capabilities/schedules";
 import type { Connect } from "./capabilities/socket";
 
@@ -54,6 +55,8 @@ export interface NodeContext<P = Record<string, unknown>> {
   step<T extends JsonValue>(name: string, fn: () => Promise<T>): Promise<T>;
   /** A TCP socket (SMTP, IMAP), under the same address policy as `http`. */
   connect: Connect;
+  /** How the `postgres` node reaches a database server (Neon directly, others through the operator's relay), under the same address policy. */
+  postgres: PostgresNetwork;
   /** Runs another flow of the account as a child execution and resolves with its output (a sub-step: never started twice). */
   runFlow(flowId: string, input: JsonValue, options?: { version?: number }): Promise<JsonValue>;
   sandbox: Sandbox;

@@ -12,6 +12,7 @@ import branchingConditions from "../../examples/branching-conditions.yaml?raw";
 import branchingScript from "../../examples/branching-script.yaml?raw";
 import httpTransform from "../../examples/http-transform.yaml?raw";
 import parallelJoin from "../../examples/parallel-join.yaml?raw";
+import postgresUpsert from "../../examples/postgres-upsert.yaml?raw";
 import retryErrorEdge from "../../examples/retry-error-edge.yaml?raw";
 import subflowChild from "../../examples/subflow-child.yaml?raw";
 import subflowParent from "../../examples/subflow-parent.yaml?raw";
@@ -33,6 +34,7 @@ const EXAMPLES: Record<string, string> = {
   "branching-script.yaml": branchingScript,
   "http-transform.yaml": httpTransform,
   "parallel-join.yaml": parallelJoin,
+  "postgres-upsert.yaml": postgresUpsert,
   "retry-error-edge.yaml": retryErrorEdge,
   "subflow-child.yaml": subflowChild,
   "subflow-parent.yaml": subflowParent,
@@ -590,5 +592,25 @@ describe("http.request timeout covers the whole response", () => {
     setTimeout(() => step.abort(reason), 50);
     // The step's own reason comes back, so the engine records why the step stopped.
     expect(await pending).toBe(reason);
+  });
+});
+
+describe.skipIf("skip" in inject("storageServices").postgres)("postgres-upsert", () => {
+  it("inserts a contact, then updates it on the next run, with the connection string kept out of the run", async () => {
+    const user = await signUp();
+    const services = inject("storageServices").postgres;
+    // The run's own schema, dropped when the test run ends.
+    const url = ("url" in services ? services.url : "").replace("root@", "root:example-pw-8d1f@");
+    const res = await call("/api/v1/accounts/me/secrets/DATABASE_URL", { method: "PUT", headers: user.auth, json: { value: url } });
+    expect([200, 201]).toContain(res.status);
+    const flow = await saveFlow(user, postgresUpsert);
+    const email = `${uniqueName("ann")}@Example.com`;
+    const first = await runFlow(user, flow, { email, name: "Ann" });
+    expect(first.status, JSON.stringify(first.error)).toBe("completed");
+    expect(first.output).toEqual({ contact: { email: email.toLowerCase(), name: "Ann", visits: 1 }, inserted: true });
+    const second = await runFlow(user, flow, { email: email.toUpperCase(), name: "Ann B." });
+    expect(second.output).toEqual({ contact: { email: email.toLowerCase(), name: "Ann B.", visits: 2 }, inserted: false });
+    const seen = JSON.stringify([await stepsOf(user, second.id, "?full=true"), await logsOf(user, second.id)]);
+    expect(seen).not.toContain("example-pw-8d1f");
   });
 });

@@ -12,6 +12,7 @@ import { createEmitter } from "../capabilities/emit";
 import { createHttpClient } from "../capabilities/http";
 import type { KeyValueStore } from "../capabilities/kv";
 import type { PrivateNetworkPolicy } from "../capabilities/network-policy";
+import { postgresNetwork } from "../capabilities/postgres";
 import type { NodeSchedules } from "../capabilities/schedules";
 import { guardedConnect, type Connect } from "../capabilities/socket";
 import type { NodeContext } from "../types";
@@ -30,6 +31,8 @@ export interface LifecycleDeps {
   connect?: Connect;
   /** The account's schedules; absent where this server has none (`ctx.schedules` then fails with `not_available`). */
   schedules?: (accountId: string) => NodeSchedules;
+  /** The WebSocket-to-TCP relay the `postgres` node reaches servers other than Neon through (`POSTGRES_WS_PROXY`). */
+  postgresProxy?: string | undefined;
 }
 
 /** What every item of one attempt shares. */
@@ -43,6 +46,7 @@ export interface Attempt {
   kv: KeyValueStore;
   schedules: NodeSchedules;
   connect: Connect;
+  postgres: NodeContext["postgres"];
   emit: NodeContext["emit"];
 }
 
@@ -61,6 +65,7 @@ export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox:
     kv: deps.kv?.(state.account_id) ?? unavailableKv,
     schedules: deps.schedules?.(state.account_id) ?? unavailableSchedules,
     connect: deps.connect ? guardedConnect(deps.connect, deps.privateNetwork) : unavailableConnect,
+    postgres: postgresNetwork({ policy: deps.privateNetwork, proxy: deps.postgresProxy }),
     // Redacted before the rate and size checks, so what is counted is what is sent.
     emit: createEmitter((type, data) => request.emit(type, redact(data)), {
       onDrop: (drop) => log("warn", `A live event was dropped: ${drop.message}`, { type: drop.type, reason: drop.reason }),
@@ -116,6 +121,7 @@ export function nodeContext<P>(
     emit: attempt.emit,
     step: (name, fn) => step(name, () => fn()),
     connect: attempt.connect,
+    postgres: attempt.postgres,
     runFlow: (flowId, childInput, options = {}) =>
       step(`flow:${flowId}`, async (key) => {
         // The child's id comes from this key: a crash-restart of the attempt finds the same child, a

@@ -69,7 +69,7 @@ export function createPool(settings: PostgresSettings, options: PoolOptions = {}
 }
 
 /** A Client class whose connections go through a WebSocket relay instead of Neon's proxy. */
-function relayClient(proxy: string): typeof Client {
+export function relayClient(proxy: string): typeof Client {
   const url = new URL(proxy);
   const base = `${url.host}${url.pathname}`;
   const secure = url.protocol === "wss:";
