@@ -5,6 +5,7 @@
 import { conditionNode } from "./condition/run";
 import { cronNode } from "./cron/run";
 import { delayNode } from "./delay/run";
+import { dynamodbNode } from "./dynamodb/run";
 import { httpRequestNode } from "./http-request/run";
 import { respondNode } from "./respond/run";
 import { subFlowNode } from "./sub-flow/run";
@@ -23,6 +24,7 @@ const RUNNABLE: readonly NodeType[] = [
   webhookNode,
   cronNode,
   respondNode,
+  dynamodbNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));
