@@ -63,12 +63,12 @@ export async function keyValueOperation(ctx: DynamoContext, client: DynamoClient
       return done({ deleted, key }, deleted ? "default" : "not_found");
     }
     case "list": {
-      const items = await scanLive(ctx, client, undefined, "#k, #x");
+      const items = await scanLive(ctx, client, undefined, true);
       const keys = items.map((item) => (item.key && "S" in item.key ? item.key.S : "")).sort(compareUtf8);
       return done(params.limit === undefined ? keys : keys.slice(0, params.limit));
     }
     case "query": {
-      const items = await scanLive(ctx, client, params.filter, undefined);
+      const items = await scanLive(ctx, client, params.filter, false);
       const values = items
         .sort((a, b) => compareUtf8(a.key && "S" in a.key ? a.key.S : "", b.key && "S" in b.key ? b.key.S : ""))
         .map((item): JsonValue => {
@@ -91,19 +91,18 @@ async function scanLive(
   ctx: DynamoContext,
   client: DynamoClient,
   filter: Record<string, JsonValue> | undefined,
-  projection: string | undefined,
+  keysOnly: boolean,
 ): Promise<Item[]> {
   const aliases = new Aliases();
   const conditions = filter === undefined ? [] : filterExpression(filter, aliases);
   if (conditions === null) return [];
-  const keyName = aliases.path(["key"]);
+  // Every alias must be used by some expression: DynamoDB refuses unused ones.
+  const needsKey = keysOnly || (ctx.params.prefix !== undefined && ctx.params.prefix !== "");
+  const keyName = needsKey ? aliases.path(["key"]) : "";
   const expiresName = aliases.path(["expires_at"]);
-  if (ctx.params.prefix !== undefined && ctx.params.prefix !== "")
-    conditions.push(`begins_with(${keyName}, ${aliases.value(ctx.params.prefix)})`);
+  if (ctx.params.prefix) conditions.push(`begins_with(${keyName}, ${aliases.value(ctx.params.prefix)})`);
   const now = aliases.attribute({ N: String(Math.floor(ctx.now() / 1000)) });
   conditions.push(`(attribute_not_exists(${expiresName}) OR ${expiresName} > ${now})`);
-  // The projection's #k and #x name the same attributes as the aliases above.
-  const names = { ...aliases.names, ...(projection ? { "#k": "key", "#x": "expires_at" } : {}) };
   const found: Item[] = [];
   let start: Item | undefined;
   do {
@@ -111,8 +110,7 @@ async function scanLive(
       TableName: client.table,
       FilterExpression: conditions.join(" AND "),
       ...aliases.params(),
-      ExpressionAttributeNames: names,
-      ...(projection ? { ProjectionExpression: projection } : {}),
+      ...(keysOnly ? { ProjectionExpression: `${keyName}, ${expiresName}` } : {}),
       ...(start ? { ExclusiveStartKey: start } : {}),
     });
     // The expiry test in the filter is to the second; this one is to the millisecond.
