@@ -5,6 +5,7 @@ import { DynamoClient, DynamoError, isRetryable, type DynamoTransport } from "..
 import { MarshalError } from "../../lib/dynamodb/marshal";
 import { isRecord } from "../../lib/json";
 import type { NodeContext } from "../types";
+import { FilterError } from "./filter";
 import type { dynamodb } from "./spec";
 
 export type DynamoParams = ParamsOf<typeof dynamodb>;
@@ -112,7 +113,7 @@ const ACCESS_ERRORS = new Set([
 
 /** A failure of a call as the NodeError the step records; DynamoDB's own message, never a credential. */
 export function toNodeError(error: unknown, connection: Pick<Connection, "accessKeyId">): unknown {
-  if (error instanceof MarshalError) return new NodeError("invalid_params", error.message, null, false);
+  if (error instanceof MarshalError || error instanceof FilterError) return new NodeError("invalid_params", error.message, null, false);
   if (!(error instanceof DynamoError)) return error;
   const message = scrub(`DynamoDB ${error.message}`, connection.accessKeyId);
   const details = { type: error.type, status: error.status };
