@@ -5,7 +5,18 @@ import { Aliases, FilterError, filterExpression } from "../../../src/nodes/dynam
 
 describe("marshal", () => {
   it("turns every JSON type into its attribute value and back", () => {
-    const value = { s: "text", empty: "", n: 12.5, neg: -3, zero: 0, t: true, f: false, nil: null, list: [1, "a", [null]], map: { deep: { x: 1 } } };
+    const value = {
+      s: "text",
+      empty: "",
+      n: 12.5,
+      neg: -3,
+      zero: 0,
+      t: true,
+      f: false,
+      nil: null,
+      list: [1, "a", [null]],
+      map: { deep: { x: 1 } },
+    };
     const item = marshalItem(value);
     expect(item).toEqual({
       s: { S: "text" },
