@@ -9,7 +9,7 @@
  * for `npm run dynamodb:local`, where any key works).
  */
 import { storageSettings, StorageConfigError } from "../src/storage/settings";
-import { DynamoClient } from "../src/storage/dynamodb/client";
+import { DynamoClient } from "../src/lib/dynamodb/client";
 import { ensureTable } from "../src/storage/dynamodb/table";
 
 try {

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startDynamoLocal } from "../scripts/dynamodb-local.mjs";
 import { startRelay } from "../scripts/pg-ws-relay.mjs";
-import { DynamoClient, type DynamoSettings } from "../src/storage/dynamodb/client";
+import { DynamoClient, type DynamoSettings } from "../src/lib/dynamodb/client";
 import { ensureTable } from "../src/storage/dynamodb/table";
 import { createPool } from "../src/storage/postgres/connection";
 import { applyMigrations, quoteIdentifier } from "../src/storage/postgres/migrate";

@@ -5,6 +5,7 @@
 import { conditionNode } from "./condition/run";
 import { cronNode } from "./cron/run";
 import { delayNode } from "./delay/run";
+import { dynamodbNode } from "./dynamodb/run";
 import { httpRequestNode } from "./http-request/run";
 import { postgresNode } from "./postgres/run";
 import { respondNode } from "./respond/run";
@@ -25,6 +26,7 @@ const RUNNABLE: readonly NodeType[] = [
   cronNode,
   respondNode,
   postgresNode,
+  dynamodbNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));

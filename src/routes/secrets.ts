@@ -18,7 +18,7 @@ const SecretBody = z
     data: z
       .record(z.string(), z.unknown())
       .optional()
-      .openapi({ description: "The fields of a structured secret (api_key, oauth, database, jwt, custom)" }),
+      .openapi({ description: "The fields of a structured secret (api_key, oauth, database, aws, jwt, custom)" }),
     description: z.string().max(500).nullable().optional(),
     tags: z.array(z.string().min(1).max(100)).max(50).optional(),
   })

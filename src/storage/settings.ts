@@ -1,4 +1,4 @@
-import type { DynamoSettings } from "./dynamodb/client";
+import type { DynamoSettings } from "../lib/dynamodb/client";
 import type { PostgresSettings } from "./postgres/connection";
 
 /** The variables and bindings that choose and configure the storage provider (see docs/storage.md). */

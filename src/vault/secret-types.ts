@@ -45,6 +45,7 @@ export const SECRET_SCHEMAS = {
       options: z.record(z.string(), z.string()).optional(),
     })
     .strict(),
+  aws: z.object({ access_key_id: str, secret_access_key: str, session_token: opt, region: opt }).strict(),
   jwt: z
     .object({ token: str, algorithm: opt, audience: opt, issuer: opt, subject: opt, claims: z.record(z.string(), z.unknown()).optional() })
     .strict(),

@@ -10,6 +10,7 @@ import approval from "../../examples/approval.yaml?raw";
 import batch from "../../examples/batch.yaml?raw";
 import branchingConditions from "../../examples/branching-conditions.yaml?raw";
 import branchingScript from "../../examples/branching-script.yaml?raw";
+import dynamodbOrders from "../../examples/dynamodb-orders.yaml?raw";
 import httpTransform from "../../examples/http-transform.yaml?raw";
 import parallelJoin from "../../examples/parallel-join.yaml?raw";
 import postgresUpsert from "../../examples/postgres-upsert.yaml?raw";
@@ -18,6 +19,7 @@ import subflowChild from "../../examples/subflow-child.yaml?raw";
 import subflowParent from "../../examples/subflow-parent.yaml?raw";
 import webhookGithub from "../../examples/webhook-github.yaml?raw";
 import scheduledDigest from "../../examples/scheduled-digest.yaml?raw";
+import { DynamoClient } from "../../src/lib/dynamodb/client";
 import { createHttpClient } from "../../src/nodes/capabilities/http";
 import { buildRequest, sendRequest } from "../../src/nodes/http-request/run";
 import { NodeError } from "../../src/engine/outcome";
@@ -32,6 +34,7 @@ const EXAMPLES: Record<string, string> = {
   "batch.yaml": batch,
   "branching-conditions.yaml": branchingConditions,
   "branching-script.yaml": branchingScript,
+  "dynamodb-orders.yaml": dynamodbOrders,
   "http-transform.yaml": httpTransform,
   "parallel-join.yaml": parallelJoin,
   "postgres-upsert.yaml": postgresUpsert,
@@ -460,6 +463,80 @@ describe("examples/", () => {
       { id: "o-4", total: 110, big: true },
       { id: "o-5", total: 10, big: false },
     ]);
+  });
+});
+
+describe("dynamodb-orders", () => {
+  const { dynamodb } = inject("storageServices");
+
+  it.skipIf("skip" in dynamodb)("writes an order once and lists the customer's latest orders, credentials never shown", async () => {
+    if ("skip" in dynamodb) return;
+    const table = `orders_${uniqueName()}`.replace(/[^A-Za-z0-9_.-]/g, "_");
+    await new DynamoClient({ ...dynamodb, table }).send("CreateTable", {
+      TableName: table,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: "customer", AttributeType: "S" },
+        { AttributeName: "order_id", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "customer", KeyType: "HASH" },
+        { AttributeName: "order_id", KeyType: "RANGE" },
+      ],
+    });
+    const user = await signUp();
+    const secretKey = "example-aws-secret-key-0123456789";
+    const res = await call("/api/v1/accounts/me/secrets/AWS", {
+      method: "PUT",
+      headers: user.auth,
+      json: { type: "aws", data: { access_key_id: "AKIAEXAMPLE0000001", secret_access_key: secretKey } },
+    });
+    expect([200, 201]).toContain(res.status);
+    const flow = await saveFlow(user, dynamodbOrders);
+    const order = (id: string, total: number) => ({
+      endpoint: dynamodb.endpoint,
+      table,
+      customer: "c-1",
+      order_id: id,
+      total,
+      lines: [{ sku: "tea", qty: 2 }],
+    });
+    for (const [id, total] of [
+      ["o-001", 5],
+      ["o-002", 7.5],
+      ["o-003", 12],
+    ] as const) {
+      const earlier = await runFlow(user, flow, order(id, total));
+      expect(earlier.status, JSON.stringify(earlier.error)).toBe("completed");
+    }
+    const run = await runFlow(user, flow, order("o-004", 3));
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    const output = run.output as { items: { order_id: string; total: number }[]; count: number; next_cursor: string | null };
+    expect(output.items.map((i) => [i.order_id, i.total])).toEqual([
+      ["o-004", 3],
+      ["o-003", 12],
+      ["o-002", 7.5],
+    ]);
+    expect(output.items[0]).toEqual({ customer: "c-1", order_id: "o-004", total: 3, lines: [{ sku: "tea", qty: 2 }] });
+    expect(output.next_cursor).toEqual(expect.any(String));
+    expect(path(await stepsOf(user, run.id))).toEqual([
+      ["order", "completed", "default", 1],
+      ["record", "completed", "default", 1],
+      ["latest", "completed", "default", 1],
+    ]);
+
+    // The same order again: the condition keeps the first one, and the flow still lists.
+    const again = await runFlow(user, flow, order("o-004", 99));
+    expect(again.status).toBe("completed");
+    const steps = await stepsOf(user, again.id);
+    expect(path(steps)).toEqual([
+      ["order", "completed", "default", 1],
+      ["record", "completed", "condition_failed", 1],
+      ["latest", "completed", "default", 1],
+    ]);
+    expect((again.output as typeof output).items[0]!.total).toBe(3);
+    const seen = JSON.stringify([steps, await logsOf(user, again.id)]);
+    expect(seen).not.toContain(secretKey);
   });
 });
 

@@ -1,5 +1,5 @@
 import { StorageError, type AccountRecord, type AccountStore } from "../types";
-import { isTransactionConditionFailure, S, str, type DynamoClient, type Item } from "./client";
+import { isTransactionConditionFailure, S, str, type DynamoClient, type Item } from "../../lib/dynamodb/client";
 import { getItem } from "./expressions";
 import { keys } from "./keys";
 

@@ -7,7 +7,7 @@ import {
   type Page,
   type PageRequest,
 } from "../types";
-import { isConditionFailure, json, optional, S, str, strOrNull, type DynamoClient, type Item } from "./client";
+import { isConditionFailure, json, optional, S, str, strOrNull, type DynamoClient, type Item } from "../../lib/dynamodb/client";
 import { Expr, queryPage } from "./expressions";
 import { auditPartition, gsi, timeKey } from "./keys";
 

@@ -1,7 +1,7 @@
 import type { ExecutionStatus } from "../../engine/types";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
 import { DynamoAuditLog } from "./audit";
-import { isConditionFailure, json, L, list, N, num, S, str, strOrNull, type DynamoClient, type Item } from "./client";
+import { isConditionFailure, json, L, list, N, num, S, str, strOrNull, type DynamoClient, type Item } from "../../lib/dynamodb/client";
 import { Expr, getItem, queryPage, setOrRemove, type IndexName, type PageQuery } from "./expressions";
 import { matchesTriggerFilter } from "../trigger-rules";
 import { gsi, keys, timeKey } from "./keys";

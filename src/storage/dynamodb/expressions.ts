@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor } from "../cursor";
 import { StorageError, type Page } from "../types";
-import { DynamoError, S, type AttributeValue, type DynamoClient, type Item } from "./client";
+import { DynamoError, S, type AttributeValue, type DynamoClient, type Item } from "../../lib/dynamodb/client";
 
 /**
  * Collects expression attribute names and values, so every attribute name is

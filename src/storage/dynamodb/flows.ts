@@ -29,7 +29,7 @@ import {
   type AttributeValue,
   type DynamoClient,
   type Item,
-} from "./client";
+} from "../../lib/dynamodb/client";
 import { batchDelete, Expr, getItem, queryAll, queryPage, setOrRemove } from "./expressions";
 import { chunkPrefix, flowPartition, gsi, keys, timeKey, VERSION_PREFIX } from "./keys";
 import { DECLARED_IDS, headTriggers, NODE_REVISION, triggerWrite } from "./trigger-items";

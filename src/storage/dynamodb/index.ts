@@ -1,7 +1,7 @@
 import type { Storage } from "../types";
 import { DynamoAccountStore } from "./accounts";
 import { DynamoAuditLog } from "./audit";
-import { DynamoClient, type DynamoSettings } from "./client";
+import { DynamoClient, type DynamoSettings } from "../../lib/dynamodb/client";
 import { DynamoExecutionIndex } from "./executions";
 import { DynamoFlowStore } from "./flows";
 import { DynamoSecretStore } from "./secrets";

@@ -1,4 +1,4 @@
-import { S, type Item } from "./client";
+import { S, type Item } from "../../lib/dynamodb/client";
 
 /**
  * The single-table key design (docs/storage.md has the full table).

@@ -1,5 +1,5 @@
 import type { Page, PageRequest, SecretFilter, SecretRecord, SecretStore, WrappedKeyRecord } from "../types";
-import { isConditionFailure, L, list, S, str, strOrNull, type DynamoClient, type Item } from "./client";
+import { isConditionFailure, L, list, S, str, strOrNull, type DynamoClient, type Item } from "../../lib/dynamodb/client";
 import { batchGet, Expr, getItem, queryAll, queryPage, setOrRemove } from "./expressions";
 import { accountPartition, gsi, keys, SECRET_PREFIX } from "./keys";
 

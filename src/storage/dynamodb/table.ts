@@ -1,4 +1,4 @@
-import { DynamoError, type DynamoClient } from "./client";
+import { DynamoError, type DynamoClient } from "../../lib/dynamodb/client";
 
 const GSIS = ["GSI1", "GSI2", "GSI3"] as const;
 

@@ -1,5 +1,14 @@
 import { StorageError, type ApiTokenRecord, type OwnedApiToken, type Page, type PageRequest, type TokenStore } from "../types";
-import { isConditionFailure, isTransactionConditionFailure, optional, S, str, strOrNull, type DynamoClient, type Item } from "./client";
+import {
+  isConditionFailure,
+  isTransactionConditionFailure,
+  optional,
+  S,
+  str,
+  strOrNull,
+  type DynamoClient,
+  type Item,
+} from "../../lib/dynamodb/client";
 import { Expr, getItem, queryPage } from "./expressions";
 import { gsi, keys, timeKey } from "./keys";
 

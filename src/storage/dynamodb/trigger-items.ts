@@ -1,5 +1,5 @@
 import type { TriggerKind, TriggerRecord } from "../types";
-import { bool, BOOL, json, N, num, S, str, stringSet, type AttributeValue, type Item } from "./client";
+import { bool, BOOL, json, N, num, S, str, stringSet, type AttributeValue, type Item } from "../../lib/dynamodb/client";
 import { Expr, setOrRemove } from "./expressions";
 import { gsi, keys } from "./keys";
 

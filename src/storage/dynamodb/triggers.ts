@@ -9,7 +9,17 @@ import {
   type TriggerRecord,
   type TriggerStore,
 } from "../types";
-import { BOOL, isConditionFailure, isTransactionConditionFailure, N, S, SS, str, type DynamoClient, type Item } from "./client";
+import {
+  BOOL,
+  isConditionFailure,
+  isTransactionConditionFailure,
+  N,
+  S,
+  SS,
+  str,
+  type DynamoClient,
+  type Item,
+} from "../../lib/dynamodb/client";
 import { batchGet, Expr, getItem, queryPage, setOrRemove } from "./expressions";
 import { gsi, keys } from "./keys";
 import { headTriggers, NODE_IDS, NODE_REVISION, triggerFromItem, triggerWrite } from "./trigger-items";

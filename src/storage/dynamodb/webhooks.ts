@@ -6,7 +6,19 @@ import {
   type WebhookSubscriptionRecord,
   type WebhookSubscriptionStore,
 } from "../types";
-import { bool, BOOL, isConditionFailure, L, list, S, str, strOrNull, type AttributeValue, type DynamoClient, type Item } from "./client";
+import {
+  bool,
+  BOOL,
+  isConditionFailure,
+  L,
+  list,
+  S,
+  str,
+  strOrNull,
+  type AttributeValue,
+  type DynamoClient,
+  type Item,
+} from "../../lib/dynamodb/client";
 import { Expr, getItem, queryAll, queryPage, setOrRemove } from "./expressions";
 import { accountPartition, gsi, keys, timeKey, WEBHOOK_PREFIX } from "./keys";
 

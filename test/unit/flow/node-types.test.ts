@@ -235,14 +235,27 @@ const CASES: Record<string, Case> = {
         secret_key: "${secrets.AWS_SECRET}",
       },
       { operation: "batch_write", items: [{ key: "a", value: 1 }] },
+      { operation: "get_item", table_name: "orders", key: { pk: "a", sk: 1 }, credentials: "AWS" },
+      {
+        operation: "transact_write",
+        transact_items: [
+          { put: { id: "a" }, table_name: "t" },
+          { update: { id: "b" }, update_expression: "SET n = :n", expression_attribute_values: { ":n": 1 } },
+        ],
+      },
     ],
     bad: [
       [
         { operation: "put", table: "x", item: {} },
         "invalid_param",
-        `node 'n' param 'operation': must be one of get, set, delete, list, query, batch_write, got "put"`,
+        `node 'n' param 'operation': must be one of get, set, delete, list, query, batch_write, get_item, put_item, delete_item, update_item, query_items, scan, batch_get, batch_write_items, transact_write, got "put"`,
       ],
       [{ operation: "batch_write" }, "missing_param", "node 'n' (dynamodb): operation 'batch_write' needs param 'items'"],
+      [
+        { operation: "query_items", table_name: "t" },
+        "missing_param",
+        "node 'n' (dynamodb): operation 'query_items' needs param 'key_condition_expression'",
+      ],
     ],
   },
   postgres: {

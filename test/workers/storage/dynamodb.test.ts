@@ -1,6 +1,6 @@
 import { expect, inject, it } from "vitest";
 import { createDynamoStorage } from "../../../src/storage/dynamodb";
-import { DynamoClient } from "../../../src/storage/dynamodb/client";
+import { DynamoClient } from "../../../src/lib/dynamodb/client";
 import { keys } from "../../../src/storage/dynamodb/keys";
 import { createAccount, flowPair } from "./conformance-kit";
 import { describeStorageConformance } from "./conformance";

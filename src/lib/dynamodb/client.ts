@@ -9,7 +9,9 @@ export type AttributeValue =
   | { NULL: true }
   | { L: AttributeValue[] }
   | { M: Record<string, AttributeValue> }
-  | { SS: string[] };
+  | { SS: string[] }
+  | { NS: string[] }
+  | { BS: string[] };
 
 export type Item = Record<string, AttributeValue>;
 
@@ -22,6 +24,15 @@ export interface DynamoSettings {
   secretAccessKey: string;
   sessionToken?: string | undefined;
 }
+
+/** Sends one signed DynamoDB request and answers its status and body text. */
+export type DynamoTransport = (request: { url: string; headers: Headers; body: string }) => Promise<{ status: number; text: string }>;
+
+/** The default transport: the runtime's own `fetch`. */
+export const fetchTransport: DynamoTransport = async ({ url, headers, body }) => {
+  const response = await fetch(url, { method: "POST", headers, body });
+  return { status: response.status, text: await response.text() };
+};
 
 /** An error answered by DynamoDB, by its short type name (e.g. `ConditionalCheckFailedException`). */
 export class DynamoError extends Error {
@@ -48,18 +59,24 @@ const RETRYABLE = new Set([
 ]);
 const MAX_ATTEMPTS = 5;
 
+/** Throttling and server-side failures: the same request may succeed a moment later. */
+export const isRetryable = (error: unknown): boolean => error instanceof DynamoError && (RETRYABLE.has(error.type) || error.status >= 500);
+
 /**
- * A thin client for the DynamoDB JSON API: signed `fetch` calls through
- * aws4fetch, nothing else. Throttling is retried with jittered back-off.
+ * A thin client for the DynamoDB JSON API: requests signed by aws4fetch and
+ * sent through a transport (`fetch` unless told otherwise), nothing else.
+ * Throttling and 5xx answers are retried with jittered back-off.
  */
 export class DynamoClient {
   readonly table: string;
   private readonly aws: AwsClient;
   private readonly endpoint: string;
+  private readonly transport: DynamoTransport;
 
-  constructor(settings: DynamoSettings) {
+  constructor(settings: DynamoSettings, transport: DynamoTransport = fetchTransport) {
     this.table = settings.table;
     this.endpoint = settings.endpoint;
+    this.transport = transport;
     this.aws = new AwsClient({
       accessKeyId: settings.accessKeyId,
       secretAccessKey: settings.secretAccessKey,
@@ -75,20 +92,22 @@ export class DynamoClient {
       try {
         return await this.sendOnce<T>(operation, input);
       } catch (error) {
-        if (!(error instanceof DynamoError) || !RETRYABLE.has(error.type) || attempt >= MAX_ATTEMPTS) throw error;
+        if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
       }
     }
   }
 
   private async sendOnce<T>(operation: string, input: object): Promise<T> {
-    const response = await this.aws.fetch(this.endpoint, {
+    const payload = JSON.stringify(input);
+    const signed = await this.aws.sign(this.endpoint, {
       method: "POST",
       headers: { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": `DynamoDB_20120810.${operation}` },
-      body: JSON.stringify(input),
+      body: payload,
     });
-    const text = await response.text();
-    if (response.ok) return (text ? JSON.parse(text) : {}) as T;
+    const response = await this.transport({ url: signed.url, headers: signed.headers, body: payload });
+    const { text } = response;
+    if (response.status >= 200 && response.status < 300) return (text ? JSON.parse(text) : {}) as T;
     let body: { __type?: string; message?: string; Message?: string; CancellationReasons?: { Code: string; Message?: string }[] } = {};
     try {
       body = JSON.parse(text) as typeof body;
