@@ -50,7 +50,7 @@ export async function keyValueOperation(ctx: DynamoContext, client: DynamoClient
       const item: Item = { key: { S: key }, value: marshal(params.value ?? null) };
       if (params.ttl !== undefined) item.expires_at = { N: String(Math.ceil((ctx.now() + params.ttl) / 1000)) };
       await client.send("PutItem", { TableName: client.table, Item: item });
-      return done({ key, set: true });
+      return done({ key, stored: true });
     }
     case "delete": {
       const key = stringKey(ctx);

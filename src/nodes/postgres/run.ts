@@ -127,7 +127,7 @@ async function keyValue(session: Session, params: PostgresParams): Promise<NodeO
     case "get": {
       const { rows } = await run(getSql(table, key));
       const row = rows[0] as { value: JsonValue } | undefined;
-      return row === undefined ? done({ key, found: false }, "not_found") : done(row.value);
+      return row === undefined ? done(null, "not_found") : done(row.value);
     }
     case "set":
       await run(setSql(table, key, params.value ?? null, params.ttl));

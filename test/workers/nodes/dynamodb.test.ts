@@ -84,7 +84,7 @@ describe.skipIf(skip)("dynamodb key-value operations", () => {
     const table_name = await createTable();
     expect(await node({ operation: "set", table_name, key: "user:1", value: { name: "Ada", age: 36, tags: ["x"] } })).toMatchObject({
       action: "default",
-      output: { key: "user:1", set: true },
+      output: { key: "user:1", stored: true },
     });
     await node({ operation: "set", table_name, key: "user:2", value: { name: "Bob", age: 17, tags: ["y", "x"] } });
     await node({ operation: "set", table_name, key: "other", value: 42 });

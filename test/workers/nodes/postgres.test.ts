@@ -134,7 +134,7 @@ describe.skipIf(pg === null)("postgres node", () => {
     const t = table("kv");
     const kv = (params: Record<string, unknown>) => ok({ table_name: t, ...params });
     const missing = await kv({ operation: "get", key: "nope" });
-    expect([missing.action, missing.output]).toEqual(["not_found", { key: "nope", found: false }]);
+    expect([missing.action, missing.output]).toEqual(["not_found", null]);
     expect((await kv({ operation: "set", key: "user:1", value: { name: "Ann", age: 31, tags: ["x"] } })).output).toEqual({
       key: "user:1",
       stored: true,
