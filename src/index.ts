@@ -13,6 +13,7 @@ export { DeliveryObject } from "./objects/deliveries/object";
 export { ExecutionObject } from "./objects/execution/object";
 export { RateLimiter } from "./objects/rate-limiter";
 export { ScheduleObject } from "./objects/schedule/object";
+export { StoreObject } from "./objects/store/object";
 
 let warnedDevSecret = false;
 

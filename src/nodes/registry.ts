@@ -7,6 +7,7 @@ import { cronNode } from "./cron/run";
 import { delayNode } from "./delay/run";
 import { httpRequestNode } from "./http-request/run";
 import { respondNode } from "./respond/run";
+import { storeNode } from "./store/run";
 import { subFlowNode } from "./sub-flow/run";
 import { transformNode } from "./transform/run";
 import type { NodeType } from "./types";
@@ -23,6 +24,7 @@ const RUNNABLE: readonly NodeType[] = [
   webhookNode,
   cronNode,
   respondNode,
+  storeNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));

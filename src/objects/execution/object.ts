@@ -15,6 +15,8 @@ import { AnswerWatch, firstAnswer, respondNodeIds } from "./answers";
 import { awaitChild, startChild } from "./children";
 import { runEventDispatch, type RunEventDispatch } from "./dispatch";
 import { scheduleStub } from "../schedule/rpc";
+import { remoteKeyValueStore } from "../../services/store-client";
+import { storeStub } from "../store/rpc";
 import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
 import type { AwaitedRun, ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
@@ -70,6 +72,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           sandbox: getSandbox,
           secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
           schedules: (accountId) => schedules.forNode(accountId),
+          kv: (accountId) => remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace)),
         }),
       onTransition: (state) => {
         // Tried once, as every audit write is: a failure is logged, and the run goes on.
