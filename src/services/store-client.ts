@@ -8,11 +8,15 @@ import { checkKey, checkNamespace, DEFAULT_NAMESPACE, encodeValue, type KeyValue
 import type { StoreAnswer, StoreRpc } from "./store-rpc";
 
 /** `rpc(namespace)` reaches the namespace's object (names are checked before it is called). */
-export function remoteKeyValueStore(rpc: (namespace: string) => StoreRpc, namespace = DEFAULT_NAMESPACE): KeyValueStore {
+export function remoteKeyValueStore(
+  rpc: (namespace: string) => StoreRpc,
+  namespace = DEFAULT_NAMESPACE,
+  spaces = new Map<string, KeyValueStore>(),
+): KeyValueStore {
   checkNamespace(namespace);
   let stub: StoreRpc | undefined;
   const object = () => (stub ??= rpc(namespace));
-  return {
+  const store: KeyValueStore = {
     async get(key) {
       checkKey(key);
       const entry = unwrap(await object().get(key));
@@ -57,8 +61,18 @@ export function remoteKeyValueStore(rpc: (namespace: string) => StoreRpc, namesp
       checkKey(key);
       return unwrap(await object().append(key, encodeValue(value)));
     },
-    namespace: (name) => remoteKeyValueStore(rpc, name),
+    // One store (and stub) per namespace, however often a node asks for it.
+    namespace: (name) => {
+      if (name === namespace) return store;
+      let other = spaces.get(name);
+      if (!other) {
+        other = remoteKeyValueStore(rpc, name, spaces);
+        spaces.set(name, other);
+      }
+      return other;
+    },
   };
+  return store;
 }
 
 function unwrap<T>(answer: StoreAnswer<T>): T {
