@@ -30,7 +30,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Suites in the order they run and appear in the docs. */
-const SUITES = ["bench/sandbox/suite.mjs", "bench/validator/suite.mjs", "bench/engine/suite.mjs", "bench/triggers/suite.mjs"];
+const SUITES = [
+  "bench/sandbox/suite.mjs",
+  "bench/validator/suite.mjs",
+  "bench/engine/suite.mjs",
+  "bench/triggers/suite.mjs",
+  "bench/store/suite.mjs",
+];
 
 function parseArgs(argv) {
   const options = { quick: false, suites: [], passThrough: [], docs: undefined };

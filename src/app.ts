@@ -17,6 +17,7 @@ import { healthRoutes } from "./routes/health";
 import { hookRoutes } from "./routes/hooks";
 import { scheduleRoutes } from "./routes/schedules";
 import { secretRoutes } from "./routes/secrets";
+import { storeRoutes } from "./routes/store";
 import { tokenRoutes } from "./routes/tokens";
 import { webhookRoutes } from "./routes/webhooks";
 
@@ -83,6 +84,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   auditRoutes(app);
   secretRoutes(app);
   webhookRoutes(app);
+  storeRoutes(app);
   docsRoutes(app);
   hookRoutes(app);
   return app;

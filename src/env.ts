@@ -10,6 +10,8 @@ export interface Env {
   SCHEDULES: DurableObjectNamespace;
   /** DeliveryObject, one per webhook subscription; reach it through deliveryStub(). */
   DELIVERIES: DurableObjectNamespace;
+  /** StoreObject, one per account and namespace (the key-value store); reach it through storeStub(). */
+  STORE: DurableObjectNamespace;
   JWT_SECRET?: string;
   SIGNUP_ENABLED?: string;
   LOGIN_MAX_FAILURES?: string;

@@ -3,8 +3,10 @@ import { parseConfig, type Env } from "./env";
 import { deliveryStub } from "./objects/deliveries/rpc";
 import { executionStub } from "./objects/execution/rpc";
 import { scheduleStub } from "./objects/schedule/rpc";
+import { storeStub } from "./objects/store/rpc";
 import { durableRequestLimiter, durableThrottle, durableWindowLimiter } from "./objects/throttle";
 import { createServices } from "./services";
+import { remoteKeyValueStore } from "./services/store-client";
 import { rearmSchedules } from "./services/schedule-control";
 import { createStorage } from "./storage";
 import { createVault } from "./vault";
@@ -13,6 +15,7 @@ export { DeliveryObject } from "./objects/deliveries/object";
 export { ExecutionObject } from "./objects/execution/object";
 export { RateLimiter } from "./objects/rate-limiter";
 export { ScheduleObject } from "./objects/schedule/object";
+export { StoreObject } from "./objects/store/object";
 
 let warnedDevSecret = false;
 
@@ -36,6 +39,7 @@ const app = createApp((env: Env, defer) => {
     vault: createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID),
     defer,
     schedule: (id) => scheduleStub(env.SCHEDULES, id),
+    kv: (accountId) => remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace)),
   });
 });
 

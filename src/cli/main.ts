@@ -16,6 +16,7 @@ import { graph } from "./commands/graph";
 import { run } from "./commands/run";
 import { schedules } from "./commands/schedules";
 import { secrets } from "./commands/secrets";
+import { store } from "./commands/store";
 import { tokens } from "./commands/tokens";
 import { validate } from "./commands/validate";
 import { webhooks } from "./commands/webhooks";
@@ -31,6 +32,7 @@ export const ENTRIES: (Command | Group)[] = [
   schedules,
   events,
   secrets,
+  store,
   tokens,
   webhooks,
   accounts,

@@ -8,6 +8,7 @@ import type { ApiRateLimit } from "../services/rate-limit";
 import type { RunService } from "../services/runs";
 import type { ScheduleService } from "../services/schedules";
 import type { SecretService } from "../services/secrets";
+import type { StoreService } from "../services/store";
 import type { Storage } from "../storage/types";
 import type { TokenService } from "../services/tokens";
 import type { WebhookService } from "../services/webhooks";
@@ -26,6 +27,7 @@ export interface Services {
   schedules: ScheduleService;
   webhooks: WebhookService;
   hooks: HookService;
+  store: StoreService;
 }
 
 /** Hono's environment for every route: bindings plus what middleware puts in `c.var`. */

@@ -9,6 +9,7 @@ import { dynamodbNode } from "./dynamodb/run";
 import { httpRequestNode } from "./http-request/run";
 import { postgresNode } from "./postgres/run";
 import { respondNode } from "./respond/run";
+import { storeNode } from "./store/run";
 import { subFlowNode } from "./sub-flow/run";
 import { transformNode } from "./transform/run";
 import type { NodeType } from "./types";
@@ -27,6 +28,7 @@ const RUNNABLE: readonly NodeType[] = [
   respondNode,
   postgresNode,
   dynamodbNode,
+  storeNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));

@@ -18,6 +18,8 @@ import type { ScheduleRpc } from "./schedule-rpc";
 import { ScheduleService } from "./schedules";
 import type { DeliveryRpc } from "./delivery-rpc";
 import { WebhookService } from "./webhooks";
+import type { KeyValueStore } from "../nodes/capabilities/kv";
+import { StoreService } from "./store";
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -35,6 +37,8 @@ export interface ServiceDeps {
   schedule: (triggerId: string) => ScheduleRpc;
   /** A webhook subscription's delivery queue, by subscription id. */
   deliveries: (subscriptionId: string) => DeliveryRpc;
+  /** The account's key-value store (its default namespace; others through `namespace()`). */
+  kv: (accountId: string) => KeyValueStore;
 }
 
 export function createServices({
@@ -48,6 +52,7 @@ export function createServices({
   defer,
   schedule,
   deliveries,
+  kv,
 }: ServiceDeps): Services {
   const audit = new AuditService(storage, defer);
   return {
@@ -63,6 +68,7 @@ export function createServices({
     secrets: new SecretService(storage, vault, audit),
     schedules: new ScheduleService(storage, schedule, audit),
     webhooks: new WebhookService(storage, vault, audit, deliveries, config.privateNetwork, defer),
+    store: new StoreService(kv),
     hooks: new HookService({ config, storage, vault, execution, limiter: hookLimiter, audit, defer }),
   };
 }

@@ -20,6 +20,8 @@ import subflowParent from "../../examples/subflow-parent.yaml?raw";
 import webhookGithub from "../../examples/webhook-github.yaml?raw";
 import scheduledDigest from "../../examples/scheduled-digest.yaml?raw";
 import { DynamoClient } from "../../src/lib/dynamodb/client";
+import storeCounter from "../../examples/store-counter.yaml?raw";
+import dedupeItems from "../../examples/dedupe-items.yaml?raw";
 import { createHttpClient } from "../../src/nodes/capabilities/http";
 import { buildRequest, sendRequest } from "../../src/nodes/http-request/run";
 import { NodeError } from "../../src/engine/outcome";
@@ -43,6 +45,8 @@ const EXAMPLES: Record<string, string> = {
   "subflow-parent.yaml": subflowParent,
   "webhook-github.yaml": webhookGithub,
   "scheduled-digest.yaml": scheduledDigest,
+  "store-counter.yaml": storeCounter,
+  "dedupe-items.yaml": dedupeItems,
 };
 
 interface Step {
@@ -556,6 +560,58 @@ describe("scheduled-digest", () => {
     const run = await runFlow(user, flow, { base: `${HTTP}/echo`, status: "open", limit: 5 });
     expect(run.status, JSON.stringify(run.error)).toBe("completed");
     expect(run.output).toEqual({ open: 0, titles: [], http_status: 200 });
+  });
+});
+
+describe("store-counter", () => {
+  it("counts visits per page across runs, and the count is readable outside them", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, storeCounter);
+    expect((await runFlow(user, flow, { page: "/pricing" })).output).toEqual({ page: "/pricing", visits: 1, first_visit: true });
+    expect((await runFlow(user, flow, { page: "/pricing" })).output).toEqual({ page: "/pricing", visits: 2, first_visit: false });
+    expect((await runFlow(user, flow, { page: "/docs" })).output).toEqual({ page: "/docs", visits: 1, first_visit: true });
+    const res = await call(`/api/v1/store/${encodeURIComponent("visits:/pricing")}`, { headers: user.auth });
+    expect(await res.json()).toMatchObject({ value: 2, version: 2 });
+  });
+});
+
+describe("dedupe-items", () => {
+  it("processes each id once across runs, and remembers the ids with a TTL", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, dedupeItems);
+    const first = await runFlow(user, flow, {
+      items: [
+        { id: "a-1", amount: 5 },
+        { id: "a-2", amount: 7 },
+      ],
+    });
+    expect(first.status, JSON.stringify(first.error)).toBe("completed");
+    expect(first.output).toEqual({ processed: ["a-1", "a-2"], total: 12, skipped: 0 });
+    const second = await runFlow(user, flow, {
+      items: [
+        { id: "a-2", amount: 7 },
+        { id: "a-3", amount: 1 },
+      ],
+    });
+    expect(second.output).toEqual({ processed: ["a-3"], total: 1, skipped: 1 });
+    const again = await runFlow(user, flow, { items: [{ id: "a-1", amount: 5 }] });
+    expect(again.output).toEqual({ processed: [], total: 0, skipped: 1 });
+    const seen = await call("/api/v1/store?namespace=dedupe", { headers: user.auth });
+    expect(await seen.json()).toEqual({ keys: ["seen:a-1", "seen:a-2", "seen:a-3"], next_cursor: null });
+    const entry = (await (await call("/api/v1/store/seen%3Aa-1?namespace=dedupe", { headers: user.auth })).json()) as {
+      expires_at: string;
+    };
+    const ttl = new Date(entry.expires_at).getTime() - Date.now();
+    expect(ttl).toBeGreaterThan(23 * 3_600_000);
+    expect(ttl).toBeLessThanOrEqual(24 * 3_600_000);
+  });
+
+  it("lets only one of two concurrent runs process a new id", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, dedupeItems);
+    const runs = await Promise.all([1, 2].map(() => runFlow(user, flow, { items: [{ id: "race", amount: 1 }] })));
+    const processed = runs.flatMap((run) => (run.output as { processed: string[] }).processed);
+    expect(processed).toEqual(["race"]);
   });
 });
 

@@ -1,12 +1,14 @@
 /**
  * `ctx.kv`: the account's key-value store, shared by every flow and run of the account (the `store`
- * node's backing). The interface and its rules live here; providers implement it (an in-memory one
- * below for tests and local runs) and prove themselves with the conformance suite in
- * test/unit/nodes/kv-conformance.ts.
+ * node's backing). The interface and its rules live here; providers implement it (an in-memory one in
+ * kv-memory.ts for tests and local runs, a Durable Object per account and namespace in
+ * src/objects/store/) and prove themselves with the conformance suite in test/unit/nodes/kv-conformance.ts.
  *
  * Every failure is a non-retryable NodeError, because retrying the same call cannot succeed:
- * `invalid_key`, `invalid_value`, `value_too_large`, `invalid_ttl`, `not_a_number`,
- * `invalid_increment`, `invalid_cursor`. Provider outages are the provider's to report (retryable).
+ * `invalid_key`, `invalid_value`, `value_too_large`, `invalid_ttl`, `not_a_number`, `not_a_list`,
+ * `invalid_increment`, `invalid_cursor`, `invalid_filter`, `invalid_namespace`, `invalid_version`,
+ * `store_full`, `query_too_large`, and `version_conflict` (a compare-and-set that lost; `details`
+ * has `current_version`). Provider outages are the provider's to report (retryable).
  */
 import { NodeError } from "../../engine/outcome";
 import type { JsonValue } from "../../lib/json";
@@ -19,17 +21,34 @@ export const MAX_KEY_BYTES = 512;
  * bookkeeping; D1 and PostgreSQL rows take far more.
  */
 export const MAX_VALUE_BYTES = 256 * 1024;
+/** Live keys one store (an account's namespace) may hold; expired keys stop counting once swept. */
+export const MAX_KEYS = 100_000;
 export const DEFAULT_LIST_LIMIT = 100;
 /** One page stays one bounded query for every provider. */
 export const MAX_LIST_LIMIT = 1000;
+/** Keys a `query` examines per call: its filter runs over at most this many values. */
+export const QUERY_SCAN_LIMIT = 10_000;
+export const DEFAULT_NAMESPACE = "default";
+const NAMESPACE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Limits a provider enforces; tests lower them. */
+export interface KeyValueLimits {
+  maxKeys: number;
+  queryScanLimit: number;
+}
+export const DEFAULT_LIMITS: KeyValueLimits = { maxKeys: MAX_KEYS, queryScanLimit: QUERY_SCAN_LIMIT };
 
 export interface KeyValueSetOptions {
   /**
    * Lifetime in milliseconds, a positive finite number. The key reads as absent from `now + ttlMs` on
-   * (for get, list, delete and increment). Without it the key never expires, and a TTL set earlier is
-   * cleared.
+   * (for every method). Without it the key never expires, and a TTL set earlier is cleared.
    */
   ttlMs?: number;
+  /**
+   * Compare-and-set: write only if the key's version is this one (0: only if the key is absent).
+   * Otherwise nothing is written and the call fails with `version_conflict`.
+   */
+  ifVersion?: number;
 }
 
 export interface KeyValueListOptions {
@@ -51,14 +70,47 @@ export interface KeyValuePage {
   cursor: string | null;
 }
 
+/** A filter on a value's JSON fields (dotted paths): `{field: value}` or `{field: {$op: value, ...}}`. */
+export type KeyValueFilter = Record<string, JsonValue>;
+
+export interface KeyValueQueryOptions extends KeyValueListOptions {
+  filter?: KeyValueFilter;
+  /** A field to order by, `-field` for descending; without it, key order. */
+  sort?: string;
+}
+
+export interface KeyValueQueryPage {
+  items: { key: string; value: JsonValue }[];
+  /**
+   * Where the next page starts, or null. Without `sort`, a page may hold fewer than `limit` items
+   * (even none) and still have a cursor: the scan stopped at QUERY_SCAN_LIMIT keys.
+   */
+  cursor: string | null;
+}
+
+export interface KeyValueEntry {
+  value: JsonValue;
+  /** 1 when the key was created, plus one for every write since (set, increment, append). */
+  version: number;
+  /** Epoch milliseconds, or null for a key that never expires. */
+  expiresAt: number | null;
+}
+
 export interface KeyValueStore {
   /** The value, or undefined when the key is absent or expired. Each call returns a fresh copy. */
   get(key: string): Promise<JsonValue | undefined>;
-  /** Stores a copy of the value, replacing any value and TTL the key had. */
-  set(key: string, value: JsonValue, options?: KeyValueSetOptions): Promise<void>;
+  /** The value with its version, or undefined when the key is absent or expired. */
+  getEntry(key: string): Promise<KeyValueEntry | undefined>;
+  /**
+   * Stores a copy of the value, replacing any value and TTL the key had, and returns the key's new
+   * version. A key that is absent or expired starts again at version 1.
+   */
+  set(key: string, value: JsonValue, options?: KeyValueSetOptions): Promise<{ version: number }>;
   /** True when the key was present (and not expired). */
   delete(key: string): Promise<boolean>;
   list(options?: KeyValueListOptions): Promise<KeyValuePage>;
+  /** Values whose JSON matches `filter` (see kv-query.ts), in key order or by `sort`. */
+  query(options?: KeyValueQueryOptions): Promise<KeyValueQueryPage>;
   /**
    * Adds `by` (default 1, any finite number) and returns the new value, atomically per key: concurrent
    * increments never lose one. An absent or expired key counts as 0 and is created without a TTL; an
@@ -66,6 +118,43 @@ export interface KeyValueStore {
    * left unchanged.
    */
   increment(key: string, by?: number): Promise<number>;
+  /**
+   * Adds the value at the end of the list at `key`, atomically per key, and returns the list's new
+   * length. An absent or expired key starts as an empty list (without a TTL); an existing list keeps
+   * its TTL. A key holding anything but a list fails with `not_a_list`.
+   */
+  append(key: string, value: JsonValue): Promise<number>;
+  /** Another store of the same account, isolated from this one (see checkNamespace). */
+  namespace(name: string): KeyValueStore;
+}
+
+/** Checks a namespace name: 1 to 64 ASCII letters, digits, `_` or `-`. */
+export function checkNamespace(name: string): void {
+  if (typeof name !== "string" || !NAMESPACE_PATTERN.test(name)) {
+    throw new NodeError("invalid_namespace", "A namespace is 1 to 64 letters, digits, '_' or '-'", null, false);
+  }
+}
+
+/** Checks an expected version for compare-and-set: a whole number ≥ 0. */
+export function checkVersion(version: number | undefined): void {
+  if (version === undefined) return;
+  if (!Number.isSafeInteger(version) || version < 0) {
+    throw new NodeError("invalid_version", "if_version must be a whole number ≥ 0 (0: the key must be absent)", null, false);
+  }
+}
+
+/** The failure of a compare-and-set whose expected version is not the key's (0 when absent). */
+export function versionConflict(key: string, expected: number, current: number): NodeError {
+  return new NodeError(
+    "version_conflict",
+    `The key '${key}' is at version ${current}, not ${expected}`,
+    { key, expected_version: expected, current_version: current },
+    false,
+  );
+}
+
+export function storeFull(maxKeys: number): NodeError {
+  return new NodeError("store_full", `The store holds its limit of ${maxKeys} keys; delete some first`, { max_keys: maxKeys }, false);
 }
 
 /** Checks a key: a well-formed string of 1 to MAX_KEY_BYTES UTF-8 bytes. */
@@ -130,80 +219,10 @@ export function compareUtf8(a: string, b: string): number {
 
 const codeUnitRank = (unit: number): number => (unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit);
 
-interface Entry {
-  json: string;
-  expiresAt: number | null;
-}
+/** A position after `key`, as list and query cursors carry it. */
+export const encodeCursor = (key: string): string => base64UrlEncode(utf8(key));
 
-/**
- * An in-memory store for tests and local runs: one Map, lost with the process. `now` drives expiry, so
- * tests can move time.
- */
-export function createMemoryKeyValueStore(now: () => number = Date.now): KeyValueStore {
-  const entries = new Map<string, Entry>();
-
-  /** The live entry, dropping it when expired. */
-  const live = (key: string): Entry | undefined => {
-    const entry = entries.get(key);
-    if (entry && entry.expiresAt !== null && entry.expiresAt <= now()) {
-      entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  };
-
-  return {
-    async get(key) {
-      checkKey(key);
-      const entry = live(key);
-      return entry === undefined ? undefined : (JSON.parse(entry.json) as JsonValue);
-    },
-
-    async set(key, value, options) {
-      checkKey(key);
-      const json = encodeValue(value);
-      entries.set(key, { json, expiresAt: expiryFor(options, now()) });
-    },
-
-    async delete(key) {
-      checkKey(key);
-      const existed = live(key) !== undefined;
-      entries.delete(key);
-      return existed;
-    },
-
-    async list(options = {}) {
-      const prefix = options.prefix ?? "";
-      const limit = listLimit(options.limit);
-      const after = options.cursor === undefined ? null : decodeCursor(options.cursor);
-      const keys = [...entries.keys()]
-        .filter((key) => key.startsWith(prefix) && (after === null || compareUtf8(key, after) > 0) && live(key) !== undefined)
-        .sort(compareUtf8);
-      const page = keys.slice(0, limit);
-      return { keys: page, cursor: keys.length > limit ? encodeCursor(page[page.length - 1]!) : null };
-    },
-
-    async increment(key, by = 1) {
-      checkKey(key);
-      if (typeof by !== "number" || !Number.isFinite(by)) {
-        throw new NodeError("invalid_increment", "increment takes a finite number", null, false);
-      }
-      const entry = live(key);
-      const current = entry === undefined ? 0 : (JSON.parse(entry.json) as JsonValue);
-      if (typeof current !== "number") {
-        throw new NodeError("not_a_number", `The value at '${key}' is not a number`, null, false);
-      }
-      const next = current + by;
-      if (!Number.isFinite(next)) throw new NodeError("invalid_increment", "The result is not a finite number", null, false);
-      entries.set(key, { json: JSON.stringify(next), expiresAt: entry?.expiresAt ?? null });
-      return next;
-    },
-  };
-}
-
-const encodeCursor = (key: string): string => base64UrlEncode(utf8(key));
-
-function decodeCursor(cursor: string): string {
+export function decodeCursor(cursor: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(base64UrlDecode(cursor));
   } catch {

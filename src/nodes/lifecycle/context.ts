@@ -144,10 +144,14 @@ const notAvailable = (what: string) => new NodeError("not_available", `${what} i
 
 const unavailableKv: KeyValueStore = {
   get: () => Promise.reject(notAvailable("The key-value store")),
+  getEntry: () => Promise.reject(notAvailable("The key-value store")),
   set: () => Promise.reject(notAvailable("The key-value store")),
   delete: () => Promise.reject(notAvailable("The key-value store")),
   list: () => Promise.reject(notAvailable("The key-value store")),
+  query: () => Promise.reject(notAvailable("The key-value store")),
   increment: () => Promise.reject(notAvailable("The key-value store")),
+  append: () => Promise.reject(notAvailable("The key-value store")),
+  namespace: () => unavailableKv,
 };
 
 const unavailableSchedules: NodeSchedules = {

@@ -15,6 +15,9 @@ import { AnswerWatch, firstAnswer, respondNodeIds } from "./answers";
 import { awaitChild, startChild } from "./children";
 import { runEventDispatch, type RunEventDispatch } from "./dispatch";
 import { scheduleStub } from "../schedule/rpc";
+import type { KeyValueStore } from "../../nodes/capabilities/kv";
+import { remoteKeyValueStore } from "../../services/store-client";
+import { storeStub } from "../store/rpc";
 import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
 import type { AwaitedRun, ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
@@ -41,6 +44,8 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   private readonly answers = new AnswerWatch();
   /** The start's audit event, until the first summary write takes it along. */
   private pendingAudit: AuditEventRecord | null = null;
+  /** The run's account's store, its object stub kept across steps (an execution has one account). */
+  private kv: KeyValueStore | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -71,6 +76,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           sandbox: getSandbox,
           secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
           schedules: (accountId) => schedules.forNode(accountId),
+          kv: (accountId) => (this.kv ??= remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace))),
         }),
       onTransition: (state) => {
         // Tried once, as every audit write is: a failure is logged, and the run goes on.

@@ -118,7 +118,7 @@ const CASES: Record<string, Case> = {
       [
         { operation: "list", file_path: "/tmp/x" },
         "unknown_param",
-        "node 'n' (store) has unknown param 'file_path' (expected one of: operation, key, value, ttl, prefix, filter, sort, limit, amount)",
+        "node 'n' (store) has unknown param 'file_path' (expected one of: operation, key, value, ttl, prefix, filter, sort, limit, amount, namespace, cursor, if_version, with_version)",
       ],
     ],
   },

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ChildResult } from "../../../src/engine/host";
 import { NodeError } from "../../../src/engine/outcome";
 import type { JsonValue } from "../../../src/lib/json";
-import { createMemoryKeyValueStore } from "../../../src/nodes/capabilities/kv";
+import { createMemoryKeyValueStore } from "../../../src/nodes/capabilities/kv-memory";
 import type { Connect } from "../../../src/nodes/capabilities/socket";
 import { nodeContext, startAttempt, type LifecycleDeps } from "../../../src/nodes/lifecycle/context";
 import { AttemptSecrets } from "../../../src/nodes/lifecycle/secrets";

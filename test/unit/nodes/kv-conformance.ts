@@ -1,13 +1,22 @@
 /**
  * The behaviour every KeyValueStore provider must show (src/nodes/capabilities/kv.ts). A provider's test
  * file calls `keyValueConformance("D1", (now) => ...)`; `make` gets a clock the suite moves, which the
- * provider must use for expiry, and must return an empty store.
+ * provider must use for expiry, and must return an empty store. The versions, compare-and-set, append,
+ * query and namespace cases are in kv-conformance-more.ts.
  */
 import { describe, expect, it } from "vitest";
 import type { JsonValue } from "../../../src/lib/json";
-import { MAX_KEY_BYTES, MAX_LIST_LIMIT, MAX_VALUE_BYTES, type KeyValueStore } from "../../../src/nodes/capabilities/kv";
+import {
+  MAX_KEY_BYTES,
+  MAX_LIST_LIMIT,
+  MAX_VALUE_BYTES,
+  type KeyValueLimits,
+  type KeyValueStore,
+} from "../../../src/nodes/capabilities/kv";
+import { keyValueConformanceMore } from "./kv-conformance-more";
 
-export type MakeStore = (now: () => number) => KeyValueStore | Promise<KeyValueStore>;
+/** `limits` lowers the provider's limits for the tests that reach them. */
+export type MakeStore = (now: () => number, limits?: Partial<KeyValueLimits>) => KeyValueStore | Promise<KeyValueStore>;
 
 export function keyValueConformance(name: string, make: MakeStore): void {
   const fresh = async () => {
@@ -267,5 +276,6 @@ export function keyValueConformance(name: string, make: MakeStore): void {
         expect(await store.get("k")).toBeUndefined();
       });
     });
+    keyValueConformanceMore(name, make);
   });
 }

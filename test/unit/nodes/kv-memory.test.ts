@@ -1,4 +1,4 @@
-import { createMemoryKeyValueStore } from "../../../src/nodes/capabilities/kv";
+import { createMemoryKeyValueStore } from "../../../src/nodes/capabilities/kv-memory";
 import { keyValueConformance } from "./kv-conformance";
 
-keyValueConformance("in-memory", (now) => createMemoryKeyValueStore(now));
+keyValueConformance("in-memory", (now, limits) => createMemoryKeyValueStore(now, limits));
