@@ -64,7 +64,7 @@ async function set(kv: KeyValueStore, params: StoreParams) {
       ...(params.ttl === undefined ? {} : { ttlMs: params.ttl }),
       ...(params.if_version === undefined ? {} : { ifVersion: params.if_version }),
     });
-    return done({ key, version });
+    return done({ key, stored: true, version });
   } catch (error) {
     // Losing a compare-and-set is an answer the flow routes (re-read, merge, try again), not a failure.
     if (error instanceof NodeError && error.code === "version_conflict") {

@@ -32,7 +32,7 @@ const ONLY_FOR: Record<string, readonly string[]> = {
 export const store = defineNodeType({
   type: "store",
   description:
-    "The account's key-value store (isolated per account, strongly consistent). get → the value (action not_found when absent), set → {key, version} (action conflict when if_version does not match), delete → {deleted, key}, list → {keys, next_cursor}, query → {items: values with _key, next_cursor}, increment → {key, new_value, incremented}, append → {key, appended, length}.",
+    "The account's key-value store (isolated per account, strongly consistent). get → the value (action not_found when absent), set → {key, stored: true, version} (action conflict when if_version does not match), delete → {deleted, key}, list → {keys, next_cursor}, query → {items: values with _key, next_cursor}, increment → {key, new_value, incremented}, append → {key, appended, length}.",
   actions: ["default", "not_found", "conflict"],
   params: {
     operation: z.enum(STORE_OPERATIONS).describe(STORE_OPERATIONS.join(", ")),

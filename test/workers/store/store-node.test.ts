@@ -96,7 +96,7 @@ describe("store node", () => {
     const run = await runFlow(user, await saveFlow(user, OPS));
     expect(run.status).toBe("completed");
     expect(run.output).toEqual({
-      s1: { key: "p:1", version: 1 },
+      s1: { key: "p:1", stored: true, version: 1 },
       s3: { key: "log", appended: "first", length: 1 },
       q: {
         items: [
