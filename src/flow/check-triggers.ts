@@ -9,7 +9,7 @@ import { kindOf } from "./suggest";
 import { MAX_TRIGGERS, TRIGGER_TYPES, triggerSchema, VERIFY_SCHEMES, type TriggerDefinition } from "./triggers";
 import { checkSection, dotted } from "./zod-issues";
 
-export function checkTriggers(raw: unknown, sink: IssueSink): TriggerDefinition[] {
+export function checkTriggers(raw: unknown, sink: IssueSink, missingFlows?: ReadonlySet<string>): TriggerDefinition[] {
   if (raw === null) return [];
   if (!Array.isArray(raw)) {
     sink.error("invalid_trigger", `triggers must be a list, got ${kindOf(raw)}`, ["triggers"]);
@@ -72,6 +72,10 @@ export function checkTriggers(raw: unknown, sink: IssueSink): TriggerDefinition[
       return;
     }
     seen.set(id, index);
+    if (parsed.type === "flow" && missingFlows?.has(parsed.flow_id)) {
+      const message = `${where}: this account has no flow '${parsed.flow_id}'; the trigger starts nothing until there is one`;
+      sink.warn("unknown_flow", message, [...base, "flow_id"]);
+    }
     triggers.push({ ...parsed, id } as TriggerDefinition);
   });
   return triggers;

@@ -34,7 +34,14 @@ export const FLOW_ERROR_CODES = [
 ] as const;
 
 /** Every code a warning can carry. Warnings never make a flow invalid. */
-export const FLOW_WARNING_CODES = ["unreachable_node", "unknown_action", "node_not_runnable", "yaml_warning", "too_many_issues"] as const;
+export const FLOW_WARNING_CODES = [
+  "unreachable_node",
+  "unknown_action",
+  "node_not_runnable",
+  "unknown_flow",
+  "yaml_warning",
+  "too_many_issues",
+] as const;
 
 export interface FlowIssue {
   code: string;
@@ -110,4 +117,10 @@ export interface ValidationResult {
 export interface ValidateOptions {
   /** Used when `metadata.name` is absent (e.g. the API passes the name beside the YAML). */
   name?: string;
+  /**
+   * Flow ids the account does not have: a `flow` trigger watching one gets an `unknown_flow`
+   * warning (the flow may be created later, so it is not an error). The validator itself knows no
+   * account; the service that saves the flow looks the ids up.
+   */
+  missingFlows?: ReadonlySet<string>;
 }

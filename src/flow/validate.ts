@@ -144,7 +144,7 @@ function validate(source: string, options: ValidateOptions): ValidationResult {
     );
   }
   const start = graph.nodes.size > 0 ? checkGraph(graph, value.start, sink) : undefined;
-  const triggers = value.triggers === undefined ? [] : checkTriggers(value.triggers, sink);
+  const triggers = value.triggers === undefined ? [] : checkTriggers(value.triggers, sink, options.missingFlows);
 
   const { errors, warnings } = sink.result();
   if (errors.length > 0 || metadata === undefined || start === undefined) return { valid: false, errors, warnings };

@@ -53,7 +53,7 @@ export class FlowService {
   }
 
   async create(principal: Principal, source: FlowSource, origin?: string): Promise<FlowDetail> {
-    const { flow, warnings, content } = parseNamed(source, undefined);
+    const { flow, warnings, content } = await this.parseNamed(principal.account_id, source, undefined);
     const now = new Date().toISOString();
     const record: FlowRecord = {
       id: newId("flw"),
@@ -90,7 +90,7 @@ export class FlowService {
   async update(principal: Principal, id: string, source: FlowSource, ifMatch?: number, origin?: string): Promise<FlowDetail> {
     const current = await this.require(principal.account_id, id);
     requireVersion(current, ifMatch);
-    return this.saveVersion(principal, current, parseNamed(source, current.name), {}, origin);
+    return this.saveVersion(principal, current, await this.parseNamed(current.account_id, source, current.name), {}, origin);
   }
 
   /** The switch of all the flow's triggers; runs already started go on. */
@@ -109,7 +109,7 @@ export class FlowService {
   private async saveVersion(
     principal: Principal,
     current: FlowRecord,
-    parsed: ReturnType<typeof parseNamed>,
+    parsed: NamedFlow,
     auditDetails: Record<string, string[]> = {},
     origin?: string,
   ): Promise<FlowDetail> {
@@ -156,7 +156,7 @@ export class FlowService {
     let result = summary(current);
     if (versioned) {
       const content = withMetadata(current.content, changes);
-      result = summary(await this.saveVersion(principal, current, parseNamed({ content }, current.name), fields));
+      result = summary(await this.saveVersion(principal, current, await this.parseNamed(accountId, { content }, current.name), fields));
     }
     if (custom) {
       const stored = await this.storage.flows.updateMetadata(accountId, id, { custom }, new Date().toISOString());
@@ -173,6 +173,20 @@ export class FlowService {
     if (!(await this.storage.flows.delete(principal.account_id, id))) throw notFound("Flow");
     await this.refreshSchedules(triggers.items);
     this.audit.recordFor(principal, "flow.deleted", { type: "flow", id });
+  }
+
+  /**
+   * parseNamed, with the account's view: a `flow` trigger watching a flow the account does not have
+   * is saved with an `unknown_flow` warning (validated again only in that case).
+   */
+  private async parseNamed(accountId: string, source: FlowSource, fallbackName: string | undefined): Promise<NamedFlow> {
+    const parsed = parseNamed(source, fallbackName);
+    const watched = [...new Set((parsed.flow.triggers ?? []).flatMap((t) => (t.type === "flow" ? [t.flow_id] : [])))];
+    if (watched.length === 0) return parsed;
+    const found = await Promise.all(watched.map((id) => this.storage.flows.get(accountId, id)));
+    const missingFlows = new Set(watched.filter((_, i) => found[i] === null));
+    if (missingFlows.size === 0) return parsed;
+    return { ...parseOrThrow({ name: parsed.flow.metadata.name, content: parsed.content }, missingFlows), content: parsed.content };
   }
 
   /** After the write: a schedule that misses this call still learns at its next tick or from the backstop. */
@@ -220,6 +234,8 @@ function indexed(flow: FlowDefinition): Pick<FlowRecord, "name" | "description" 
  * `metadata.name`, and replaces a different one in the YAML, so the stored YAML and the flow's
  * name never disagree; `fallbackName` (the flow's current name) only stands in.
  */
+type NamedFlow = ReturnType<typeof parseNamed>;
+
 function parseNamed(source: FlowSource, fallbackName: string | undefined) {
   let content = source.content;
   let parsed = parseOrThrow({ name: source.name ?? fallbackName, content });
@@ -240,8 +256,11 @@ function requireVersion(current: FlowRecord, ifMatch: number | undefined): void 
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function parseOrThrow(source: FlowSource): { flow: FlowDefinition; warnings: ValidationResult["warnings"] } {
-  const result = validateFlow(source.content, { name: source.name });
+function parseOrThrow(
+  source: FlowSource,
+  missingFlows?: ReadonlySet<string>,
+): { flow: FlowDefinition; warnings: ValidationResult["warnings"] } {
+  const result = validateFlow(source.content, { name: source.name, ...(missingFlows ? { missingFlows } : {}) });
   if (!result.valid || !result.flow) {
     const first = result.errors[0];
     const where = first ? ` (line ${first.line}, column ${first.column}: ${first.message})` : "";

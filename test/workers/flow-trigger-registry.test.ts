@@ -114,6 +114,19 @@ nodes:
     expect(list.flows).toEqual([]);
   });
 
+  it("warn at save about a flow trigger watching a flow the account does not have", async () => {
+    const user = await signUp();
+    const other = await signUp();
+    const foreign = await created(other, flowWith("  - {type: webhook}"));
+    const res = await save(user, flowWith(`  - {type: flow, flow_id: ${foreign.id}}`));
+    expect(res.status).toBe(201);
+    const flow = (await res.json()) as FlowDetail & { warnings: { code: string; path: unknown[]; line: number }[] };
+    expect(flow.warnings).toMatchObject([{ code: "unknown_flow", path: ["triggers", 0, "flow_id"], line: 3 }]);
+    // Watching one of its own flows is fine.
+    const mine = await save(user, flowWith(`  - {type: flow, flow_id: ${flow.id}}`), flow.id);
+    expect(((await mine.json()) as { warnings: unknown[] }).warnings).toEqual([]);
+  });
+
   it("go with the flow when it is deleted", async () => {
     const user = await signUp();
     const flow = await created(user, flowWith("  - {type: webhook}"));

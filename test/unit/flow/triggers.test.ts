@@ -47,6 +47,14 @@ describe("triggers", () => {
     expect(result.flow?.triggers).toEqual([{ id: "flow", type: "flow", enabled: true, flow_id: "flw_abc", on: ["completed"] }]);
   });
 
+  it("warns about a flow trigger watching a flow the account does not have, at its flow_id", () => {
+    const source = flow("  - {type: flow, id: after-missing, flow_id: flw_gone}", "  - {type: flow, id: after-known, flow_id: flw_here}");
+    const result = validateFlow(source, { missingFlows: new Set(["flw_gone"]) });
+    expect(result.valid).toBe(true);
+    expect(only(result.warnings, "unknown_flow")).toMatchObject({ path: ["triggers", 0, "flow_id"], line: 5, column: 46 });
+    expect(validateFlow(source).warnings).toEqual([]);
+  });
+
   it("leaves triggers out of a flow that declares none", () => {
     const result = validateFlow(yaml("metadata: {name: t}", "nodes:", '  a: {type: transform, params: {script: "return 1"}}'));
     expect(result.flow).toBeDefined();
