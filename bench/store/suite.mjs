@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { load1, stats } from "../engine/load.mjs";
 import { applyD1Migrations, build, prepare, root, startServer } from "../engine/servers.mjs";
-import { request } from "../engine/systems.mjs";
+import { apiClient } from "../engine/account.mjs";
 
 export const name = "Store: the key-value store's cost per operation and increments under contention";
 
@@ -24,37 +24,6 @@ const PLANS = {
 
 let t0 = performance.now();
 const log = (message) => console.error(`bench/store [${((performance.now() - t0) / 1000).toFixed(1)} s]: ${message} (load ${load1()})`);
-
-function client(base) {
-  let auth;
-  const api = async (path, init = {}) => {
-    const res = await request(`${base}${path}`, {
-      ...init,
-      headers: { "Content-Type": "application/json", ...(auth ? { Authorization: auth } : {}), ...(init.headers ?? {}) },
-    });
-    if (res.status >= 300) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-    return res;
-  };
-  return {
-    api,
-    async signUp() {
-      const username = `bench${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-      const password = "bench password 0123";
-      await api("/api/v1/accounts", { method: "POST", body: JSON.stringify({ username, password }) });
-      const login = (await api("/api/v1/login", { method: "POST", body: JSON.stringify({ username, password }) })).body;
-      auth = `Bearer ${login.token}`;
-      const token = (await api("/api/v1/tokens", { method: "POST", body: JSON.stringify({ name: "bench" }) })).body;
-      auth = `Bearer ${token.token}`;
-    },
-    saveFlow: async (content) => (await api("/api/v1/flows", { method: "POST", body: JSON.stringify({ content }) })).body.id,
-    /** One run, waited for; its time is the whole API call. */
-    run: async (flowId, input) => {
-      const res = await api(`/api/v1/flows/${flowId}/run?wait=60`, { method: "POST", body: JSON.stringify({ input }) });
-      if (res.body.status !== "completed") throw new Error(`run ${res.body.id} ${res.body.status}: ${JSON.stringify(res.body.error)}`);
-      return res;
-    },
-  };
-}
 
 function chain(label, node) {
   const lines = [`metadata: {name: "bench ${label}"}`, "nodes:"];
@@ -78,7 +47,7 @@ const FLOWS = {
 
 async function perOperation(fr, runs) {
   const ids = {};
-  for (const [key, content] of Object.entries(FLOWS)) ids[key] = await fr.saveFlow(content);
+  for (const [key, content] of Object.entries(FLOWS)) ids[key] = (await fr.saveFlow(content)).id;
   const samples = { store: [], reads: [], transform: [], noop: [] };
   const kinds = Object.keys(samples);
   for (let i = 0; i < 2; i++) for (const kind of kinds) await fr.run(ids[kind], { n: 0 });
@@ -90,9 +59,11 @@ async function perOperation(fr, runs) {
 }
 
 async function contention(fr, concurrent, perRun, key) {
-  const flowId = await fr.saveFlow(
-    `metadata: {name: bench-increments}\nnodes:\n  bump:\n    type: store\n    batch: {items: "\${input.times}"}\n    params: {operation: increment, key: ${key}}\n`,
-  );
+  const flowId = (
+    await fr.saveFlow(
+      `metadata: {name: bench-increments}\nnodes:\n  bump:\n    type: store\n    batch: {items: "\${input.times}"}\n    params: {operation: increment, key: ${key}}\n`,
+    )
+  ).id;
   const times = Array.from({ length: perRun }, (_, i) => i);
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrent }, () => fr.run(flowId, { times })));
@@ -115,7 +86,7 @@ export async function run({ quick }) {
     await Promise.all([applyD1Migrations(prepared), build(prepared)]);
     server = await startServer(prepared);
     log("flowrunner ready");
-    const fr = client(server.url);
+    const fr = apiClient(server.url);
     await fr.signUp();
 
     const per = await perOperation(fr, plan.runs);

@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { load1, stats } from "../engine/load.mjs";
 import { applyD1Migrations, build, prepare, root, sleep, startServer } from "../engine/servers.mjs";
+import { apiClient } from "../engine/account.mjs";
 import { request } from "../engine/systems.mjs";
 
 export const name = "Triggers: webhook URLs, schedules and outbound webhooks";
@@ -25,32 +26,6 @@ const PLANS = {
 
 let t0 = performance.now();
 const log = (message) => console.error(`bench/triggers [${((performance.now() - t0) / 1000).toFixed(1)} s]: ${message} (load ${load1()})`);
-
-function client(base) {
-  let auth;
-  const api = async (path, init = {}) => {
-    const res = await request(`${base}${path}`, {
-      ...init,
-      headers: { "Content-Type": "application/json", ...(auth ? { Authorization: auth } : {}), ...(init.headers ?? {}) },
-    });
-    if (res.status >= 300) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-    return res.body;
-  };
-  return {
-    api,
-    async signUp() {
-      const username = `bench${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-      const password = "bench password 0123";
-      await api("/api/v1/accounts", { method: "POST", body: JSON.stringify({ username, password }) });
-      const login = await api("/api/v1/login", { method: "POST", body: JSON.stringify({ username, password }) });
-      auth = `Bearer ${login.token}`;
-      const token = await api("/api/v1/tokens", { method: "POST", body: JSON.stringify({ name: "bench" }) });
-      auth = `Bearer ${token.token}`;
-    },
-    auth: () => auth,
-    saveFlow: (content) => api("/api/v1/flows", { method: "POST", body: JSON.stringify({ content }) }),
-  };
-}
 
 const ECHO_NODE = `nodes:\n  echo: {type: transform, params: {script: "return input"}}\n`;
 
@@ -85,7 +60,7 @@ async function scheduleDelay(fr, seconds) {
   const id = flow.triggers[0].id;
   const ticks = new Map();
   const read = async () => {
-    const schedule = await fr.api(`/api/v1/schedules/${id}`);
+    const schedule = (await fr.api(`/api/v1/schedules/${id}`)).body;
     for (const tick of schedule.recent)
       if (tick.outcome === "started") ticks.set(tick.tick_at, Date.parse(tick.at) - Date.parse(tick.tick_at));
   };
@@ -170,7 +145,7 @@ export async function run({ quick }) {
     await Promise.all([applyD1Migrations(prepared), build(prepared)]);
     server = await startServer(prepared);
     log("flowrunner ready");
-    const fr = client(server.url);
+    const fr = apiClient(server.url);
     await fr.signUp();
 
     const hook = await webhookVersusApi(server.url, fr, plan.webhookRuns);
