@@ -20,7 +20,7 @@ export interface NodeContext<P = Record<string, unknown>> {
   nodeId: string;
   /** 1 for the first attempt. */
   attempt: number;
-  /** `execution.id:node:attempt`; stable across a crash-retry of the same attempt. */
+  /** `execution.id:node:visit:attempt`; stable across a crash-retry of the same attempt, new for a retry or a loop's next visit. */
   idempotencyKey: string;
   /**
    * `execution.id:node:visit`: the same for every attempt of this visit of the node (its retries, a
@@ -71,9 +71,10 @@ export interface NodeContext<P = Record<string, unknown>> {
 export interface NodeType<P = Record<string, unknown>> {
   readonly spec: NodeTypeSpec<P>;
   /**
-   * Whether this call would be seen outside the run (an HTTP call, an email; `store get` is not,
-   * `store set` is). Before such a call the engine makes the run's progress durable, so a crash
-   * never repeats a completed step.
+   * Whether this call would be seen outside the run (an HTTP call, an email; a transform is not).
+   * Before such a call the engine makes the run's progress durable, so a crash never repeats a
+   * completed step. An effect the receiver deduplicates by `idempotencyKey` (the `store` node's
+   * writes) may answer false: its replay is harmless.
    */
   sideEffects(params: P): boolean;
   run(ctx: NodeContext<P>): Promise<NodeOutcome>;

@@ -59,7 +59,8 @@ export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox:
     request,
     sandbox,
     secrets,
-    idempotencyKey: `${state.id}:${token.node_id}:${token.attempt}`,
+    // The visit (token id) and the attempt: a loop's next visit, like a retry, is a new call.
+    idempotencyKey: `${state.id}:${token.node_id}:${token.id}:${token.attempt}`,
     log,
     http: createHttpClient({ fetch: deps.fetch, privateNetwork: deps.privateNetwork }),
     kv: deps.kv?.(state.account_id) ?? unavailableKv,
