@@ -33,7 +33,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     private readonly options: SqliteStoreOptions,
   ) {
     sql.exec(SCHEMA + BATCH_SCHEMA);
-    this.writes = new SqliteWrites(sql, options.onEvent);
+    this.writes = new SqliteWrites(sql, options.onEvent, options.now);
   }
 
   batch<T>(work: () => T, options: { hold?: boolean } = {}): T {
