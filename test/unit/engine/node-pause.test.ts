@@ -139,6 +139,32 @@ describe("ctx.waitForEvent", () => {
     expect(harness.engine.current()!.status).toBe("cancelled");
   });
 
+  it("closes the step of a visit about to go on when the run ends before it does", async () => {
+    const { id, harness } = await start(
+      flow({
+        split: transform("input", { default: ["left", "right"] }),
+        left: { type: "test.pause", params: { events: ["approve_tool"] } },
+        right: { type: "test.pause", params: { events: ["go_right"] } },
+      }),
+    );
+    await harness.settle(false);
+    let release = () => {};
+    toolGates.set(id, new Promise<void>((resolve) => (release = resolve)));
+    // The right branch goes on and is held inside its tool call, so the drive cannot pick up more yet.
+    const right = harness.engine.sendEvent("go_right", 1);
+    await vi.waitFor(() => expect(callsOf(id, "tool")).toBe(1));
+    const left = harness.engine.sendEvent("approve_tool", 2);
+    await vi.waitFor(() =>
+      expect(harness.store.tokens().find((t) => t.node_id === "left")).toMatchObject({ state: "ready", pending: { resume: true } }),
+    );
+    await harness.engine.cancel();
+    release();
+    toolGates.delete(id);
+    await Promise.all([right, left]);
+    expect(trail(harness.result().steps)).toEqual(["split:completed", "left:cancelled", "right:cancelled"]);
+    expect(callsOf(id, "tool")).toBe(1);
+  });
+
   it("keeps the event across a retry: the next attempt replays the wait and the model call", async () => {
     const { id, harness } = await start(approval({ fail_first_tool: true }, { retry: { max_retries: 2, wait: "1s" } }));
     await harness.settle(false);
