@@ -21,9 +21,13 @@ export const MAX_WAIT_DATA_BYTES = 64 * 1024;
 
 /** How an attempt ends when its node pauses: the first wait that had nothing to return decides. */
 export class Pause {
-  private settle: ((outcome: NodeOutcome) => void) | undefined;
   /** Resolves with the `wait_event` outcome once the node pauses; never otherwise. */
-  readonly paused = new Promise<NodeOutcome>((resolve) => (this.settle = resolve));
+  readonly paused: Promise<NodeOutcome>;
+  private settle: ((outcome: NodeOutcome) => void) | undefined;
+
+  constructor() {
+    this.paused = new Promise<NodeOutcome>((resolve) => (this.settle = resolve));
+  }
 
   /** Ends the attempt with `outcome`; the caller's wait never settles (its work is abandoned). */
   pause(outcome: NodeOutcome): Promise<never> {
