@@ -1,4 +1,4 @@
-import type { LogLevel, NodeOutcome } from "../engine/outcome";
+import type { EventWaitResult, LogLevel, NodeOutcome } from "../engine/outcome";
 import type { NodeTypeSpec } from "../flow/node-types/spec";
 import type { JsonValue } from "../lib/json";
 import type { Sandbox } from "../sandbox";
@@ -53,6 +53,14 @@ export interface NodeContext<P = Record<string, unknown>> {
    * Names need not be unique: the n-th call of a name is a sub-step of its own.
    */
   step<T extends JsonValue>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Pauses the run until the event `name` is posted to it (`POST /executions/{id}/events/{name}`) or
+   * `timeout` (ms) passes, then goes on from here: the node's visit runs again, its sub-steps replay,
+   * and this call returns `{received: true, payload}` or `{received: false, timed_out: true}`. A
+   * sub-step itself (the n-th wait of a name is its own); an event posted earlier is taken at once.
+   * `data` is shown while the run waits. Not inside a batch.
+   */
+  waitForEvent(name: string, options?: WaitForEventOptions): Promise<EventWaitResult>;
   /** A TCP socket (SMTP, IMAP), under the same address policy as `http`. */
   connect: Connect;
   /** How the `postgres` node reaches a database server (Neon directly, others through the operator's relay), under the same address policy. */
@@ -65,6 +73,13 @@ export interface NodeContext<P = Record<string, unknown>> {
   log(level: LogLevel, message: string, data?: JsonValue): void;
   /** The host's clock. */
   now(): number;
+}
+
+export interface WaitForEventOptions {
+  /** Milliseconds to wait at most; the wait then returns `{received: false, timed_out: true}`. */
+  timeout?: number;
+  /** Shown while the run waits (the `step.waiting` event, the execution's `waiting_for`), redacted. */
+  data?: JsonValue;
 }
 
 /** A runnable node type: its declaration and what it does. Build one with `defineNode`. */

@@ -21,7 +21,12 @@ export const RunErrorSchema = z
   .object({ code: z.string(), message: z.string(), node_id: z.string(), details: Json.optional() })
   .meta({ description: "Why a step or a run failed" });
 
-const WaitSchema = z.object({ node_id: z.string(), state: z.string(), event: z.string().optional() });
+const WaitSchema = z.object({
+  node_id: z.string(),
+  state: z.string(),
+  event: z.string().optional(),
+  data: Json.optional().meta({ description: "What a node waiting for the event shows, e.g. the tool call it asks approval for" }),
+});
 
 /** What a run's full view and its list summary both say about it. */
 const executionFields = {

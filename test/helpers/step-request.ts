@@ -93,6 +93,12 @@ export function stepRequest(
     beforeEffect: async () => {
       host.effects++;
     },
+    takeEvent: (name) => {
+      const waiting = host.inbox.get(name);
+      const payload = waiting?.shift();
+      if (waiting?.length === 0) host.inbox.delete(name);
+      return payload;
+    },
     memo: { get: (key) => host.memo.get(key), put: (key, value) => void host.memo.set(key, { value }) },
     emit: (type, data) => void host.emitted.push({ type, data }),
     runChild: (key, child, signal) => {
@@ -110,6 +116,8 @@ export function stepHost(memo = new Map<string, { value: JsonValue }>()) {
     memo,
     emitted: [] as { type: string; data: JsonValue }[],
     children: [] as { key: string; flowId: string; input: JsonValue }[],
+    /** Events sent before anything waited for them, oldest first per name. */
+    inbox: new Map<string, JsonValue[]>(),
   };
 }
 

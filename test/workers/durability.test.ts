@@ -1,14 +1,12 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { call, getExecution, runFlow, saveFlow, signUp, yaml } from "../helpers/api";
-import { crash, executionStub as stubOf, recover } from "../helpers/crash";
+import { crash, hits as hitsAt, recover, stubOf } from "../helpers/crash";
 
 const HTTP = inject("httpBase");
 const NODES = ["n1", "n2", "n3", "n4", "n5", "n6"];
 
-async function hits(key: string): Promise<number> {
-  return ((await (await fetch(`${HTTP}/count/${key}`)).json()) as { count: number }).count;
-}
+const hits = (key: string) => hitsAt(HTTP, key);
 
 /**
  * A chain of HTTP calls, each counting itself on the loopback server, with a pure `transform` step

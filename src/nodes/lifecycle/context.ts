@@ -16,6 +16,7 @@ import { postgresNetwork } from "../capabilities/postgres";
 import type { NodeSchedules } from "../capabilities/schedules";
 import { guardedConnect, type Connect } from "../capabilities/socket";
 import type { NodeContext } from "../types";
+import { Pause, waitForEvent } from "./pause";
 import type { AttemptSecrets } from "./secrets";
 
 export interface LifecycleDeps {
@@ -48,6 +49,8 @@ export interface Attempt {
   connect: Connect;
   postgres: NodeContext["postgres"];
   emit: NodeContext["emit"];
+  /** Settles when the node pauses for an event (ctx.waitForEvent), which ends the attempt. */
+  pause: Pause;
 }
 
 export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox: Sandbox, secrets: AttemptSecrets): Attempt {
@@ -71,6 +74,7 @@ export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox:
     emit: createEmitter((type, data) => request.emit(type, redact(data)), {
       onDrop: (drop) => log("warn", `A live event was dropped: ${drop.message}`, { type: drop.type, reason: drop.reason }),
     }),
+    pause: new Pause(),
   };
 }
 
@@ -89,10 +93,14 @@ export function nodeContext<P>(
   const { request, secrets } = attempt;
   const { state, token } = request;
   const calls = new Map<string, number>();
-  const step = async <T extends JsonValue>(name: string, fn: (key: string) => Promise<T>): Promise<T> => {
+  /** The n-th sub-step of a name in this run of the node's work is a sub-step of its own. */
+  const keyOf = (name: string) => {
     const n = (calls.get(name) ?? 0) + 1;
     calls.set(name, n);
-    const key = `${stepScope}${name}#${n}`;
+    return `${stepScope}${name}#${n}`;
+  };
+  const step = async <T extends JsonValue>(name: string, fn: (key: string) => Promise<T>): Promise<T> => {
+    const key = keyOf(name);
     const memo = request.memo.get(key);
     if (memo) return memo.value as T;
     // A sub-step is there because it has effects: the run's progress is made durable first.
@@ -121,6 +129,11 @@ export function nodeContext<P>(
     schedules: attempt.schedules,
     emit: attempt.emit,
     step: (name, fn) => step(name, () => fn()),
+    waitForEvent: async (name, options = {}) => {
+      // Items of a batch run side by side within one step: one of them cannot pause the others.
+      if (item !== undefined) throw new NodeError("invalid_batch", "A node cannot wait for an event inside a batch", null, false);
+      return waitForEvent(request, attempt.pause, keyOf(`event:${name}`), name, options);
+    },
     connect: attempt.connect,
     postgres: attempt.postgres,
     runFlow: (flowId, childInput, options = {}) =>
