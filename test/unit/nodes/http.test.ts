@@ -352,3 +352,49 @@ describe("input and network failures", () => {
     expect(error.message).not.toContain("secret");
   });
 });
+
+describe("fetcher: a fetch for libraries that stream", () => {
+  it("streams the body, sends method, headers and body, and returns redirects unfollowed", async () => {
+    const fetcher = allow().fetcher(never);
+    const echoed = await fetcher(`${A}/echo`, { method: "POST", headers: { "X-One": "1" }, body: "payload" });
+    expect(await echoed.json()).toMatchObject({ method: "POST", headers: { "x-one": "1" }, body: "payload" });
+    const moved = await fetcher(`${A}/redirect/302?to=/json`);
+    expect(moved.status).toBe(302);
+    expect(moved.headers.get("location")).toBe("/json");
+  });
+
+  it("refuses a private host under deny, as request does, and reports it", async () => {
+    const reported: string[] = [];
+    const deny = createHttpClient({ fetch, privateNetwork: "deny" }).fetcher(never, { onFailure: (e) => reported.push(e.code) });
+    const error = await failure(deny(`${A}/json?token=secret`));
+    expect([error.code, error.retryable]).toEqual(["address_not_allowed", false]);
+    expect(error.message).not.toContain("secret");
+    expect((await failure(deny("ftp://example.com/"))).code).toBe("invalid_url");
+    expect(reported).toEqual(["address_not_allowed", "invalid_url"]);
+  });
+
+  it("cuts a body off past the cap with response_too_large, in the stream", async () => {
+    const reported: string[] = [];
+    const response = await allow().fetcher(never, { maxBytes: 5_000, onFailure: (e) => reported.push(e.code) })(`${A}/bytes/20000`);
+    expect(response.status).toBe(200);
+    const error = await failure(response.arrayBuffer());
+    expect([error.code, error.details]).toEqual(["response_too_large", { max_bytes: 5_000 }]);
+    expect(reported).toEqual(["response_too_large"]);
+  });
+
+  it("ends a stalled body when the signal aborts, with the signal's reason", async () => {
+    const controller = new AbortController();
+    const response = await allow().fetcher(controller.signal)(`${A}/stall-body`);
+    const reading = response.text();
+    controller.abort(new NodeError("mcp_timeout", "deadline"));
+    expect((await failure(reading)).code).toBe("mcp_timeout");
+    await expect(allow().fetcher(controller.signal)(`${A}/json`)).rejects.toMatchObject({ code: "mcp_timeout" });
+  });
+
+  it("reports a refused connection as network_error", async () => {
+    const error = await failure(allow().fetcher(never)("http://127.0.0.1:9/x?key=secret"));
+    expect([error.code, error.retryable]).toEqual(["network_error", true]);
+    expect(error.message).toContain("GET http://127.0.0.1:9/x");
+    expect(error.message).not.toContain("secret");
+  });
+});
