@@ -15,13 +15,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import {
-  CallToolResultSchema,
-  GetPromptResultSchema,
-  ListPromptsResultSchema,
-  ListResourcesResultSchema,
-  ListToolsResultSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, GetPromptResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import type { JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import { NodeError } from "../../engine/outcome";
@@ -100,12 +94,6 @@ export const MAX_LIST_PAGES = 100;
 
 const CLIENT_INFO = { name: "flowrunner", version: "1.0.0" };
 
-const LIST_METHODS = {
-  tools: { method: "tools/list", schema: ListToolsResultSchema },
-  resources: { method: "resources/list", schema: ListResourcesResultSchema },
-  prompts: { method: "prompts/list", schema: ListPromptsResultSchema },
-} as const;
-
 /** Opens a session: connects and completes the MCP handshake. Close it when done (`withMcpSession` does). */
 export async function openMcpSession(options: McpSessionOptions): Promise<McpSession> {
   const url = parseUrl(options.url);
@@ -179,17 +167,34 @@ export async function openMcpSession(options: McpSessionOptions): Promise<McpSes
     return tools;
   }
 
+  /** One page of a list. Tools go through the SDK's listTools, which also prepares its output-schema validators. */
+  async function listPage(kind: McpListKind, params: { cursor?: string }): Promise<{ items: unknown[]; nextCursor?: string | undefined }> {
+    switch (kind) {
+      case "tools": {
+        const { tools, nextCursor } = await client.listTools(params, requestOptions);
+        return { items: tools, nextCursor };
+      }
+      case "resources": {
+        const { resources, nextCursor } = await client.listResources(params, requestOptions);
+        return { items: resources, nextCursor };
+      }
+      case "prompts": {
+        const { prompts, nextCursor } = await client.listPrompts(params, requestOptions);
+        return { items: prompts, nextCursor };
+      }
+    }
+  }
+
   async function list(
     kind: McpListKind,
     { cursor, pages = 1 }: { cursor?: string | undefined; pages?: number } = {},
   ): Promise<McpListPage> {
-    const { method, schema } = LIST_METHODS[kind];
     const items: JsonObject[] = [];
     let next: string | undefined = cursor;
     for (let page = 0; page < pages; page++) {
       const params = next === undefined ? {} : { cursor: next };
-      const result = await exchange(method, () => client.request({ method, params }, schema, requestOptions));
-      items.push(...(asJson(result[kind]) as JsonObject[]));
+      const result = await exchange(`${kind}/list`, () => listPage(kind, params));
+      items.push(...(asJson(result.items) as JsonObject[]));
       next = result.nextCursor;
       if (next === undefined) break;
     }
