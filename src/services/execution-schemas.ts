@@ -36,7 +36,7 @@ const executionFields = {
   status: ExecutionStatusSchema,
   trigger: z.string().meta({
     description:
-      "What started the run: api, subflow, rerun:<execution id>, or <type>:<trigger id> for a trigger (cron, webhook, flow, email)",
+      "What started the run: api, subflow, mcp, rerun:<execution id>, or <type>:<trigger id> for a trigger (cron, webhook, flow, email)",
   }),
   parent_id: z.string().nullable(),
   step_count: z.number().int(),

@@ -1,8 +1,11 @@
 /**
  * MCP under a real `wrangler dev`, where code generation is refused as in production (the Workers
  * test pool allows it, so it would hide a validator that compiles schemas with `new Function`): the
- * mcp node calls a tool that declares an outputSchema on the MCP stand-in, over both transports.
+ * mcp node calls a tool that declares an outputSchema on the MCP stand-in, over both transports; and
+ * an MCP client lists and calls the account's flows through /api/v1/mcp.
  */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { inject, beforeAll, describe, expect, it } from "vitest";
 import { json, User } from "./helpers";
 
@@ -44,5 +47,42 @@ describe("the mcp node under wrangler dev", () => {
     });
     const seen = (await (await fetch(`${MCP}/_calls?key=${key}`)).json()) as { counts: Record<string, number> };
     expect(seen.counts).toEqual({ add: 1 });
+  });
+});
+
+describe("/api/v1/mcp under wrangler dev", () => {
+  it("lists a flow that opts in and calls it, its arguments checked against the flow's input schema", async () => {
+    const tool = `metadata:
+  name: Greeter
+  input_schema: {type: object, properties: {name: {type: string}}, required: [name]}
+  mcp: {tool: true, description: Greets someone}
+nodes:
+  greet: {type: transform, params: {script: "return 'hello ' + input.name"}}
+`;
+    const created = await user.run(["flows", "create", user.file("greeter.yaml", tool)]);
+    expect(created.code, created.stderr).toBe(0);
+    const token = json<{ token: string }>((await user.run(["tokens", "create", "ide", "--json"])).stdout).token;
+    const client = new Client({ name: "ide", version: "1.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${user.url}/api/v1/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      }),
+    );
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => [t.name, t.description])).toEqual([["greeter", "Greets someone"]]);
+      const greeted = await client.callTool({ name: "greeter", arguments: { name: "Ada" } });
+      expect(greeted).toMatchObject({
+        content: [{ type: "text", text: "hello Ada" }],
+        structuredContent: { status: "completed", output: "hello Ada" },
+      });
+      const refused = await client.callTool({ name: "greeter", arguments: { name: 7 } });
+      expect(refused).toMatchObject({
+        isError: true,
+        content: [{ type: "text", text: expect.stringContaining("Invalid arguments for greeter") }],
+      });
+    } finally {
+      await client.close();
+    }
   });
 });
