@@ -65,30 +65,7 @@ export interface HttpClient {
    * Messages show the origin and path of a URL, never its query or userinfo, which may hold credentials.
    */
   request(url: string | URL, init: HttpRequestInit): Promise<HttpResponse>;
-  /**
-   * A `fetch` for a library that makes its own requests and reads streamed answers (the MCP SDK's
-   * transports). Each request's URL meets the policy; redirects are answered unfollowed
-   * (`redirect: "manual"`), so a library that follows one calls again and the next hop is checked too;
-   * `signal` ends every request and the body being read, as does the request's own signal; a body
-   * streams, and is cut off with `response_too_large` past `maxBytes` (default the client's cap).
-   * Fails like `request` (`invalid_url`, `address_not_allowed`, `network_error`); with the signal's
-   * reason once `signal` aborted. The deadline is the caller's: abort `signal` when it passes.
-   */
-  fetcher(signal: AbortSignal, options?: FetcherOptions): Fetch;
 }
-
-export interface FetcherOptions {
-  /** Body size cap of each response; cannot exceed the client's `maxResponseBytes`. */
-  maxBytes?: number;
-  /**
-   * Told of every NodeError the fetcher raises, thrown or in a body: a library may wrap or swallow
-   * what its fetch threw (a stream error becomes "disconnected"), and the caller wants the real cause.
-   */
-  onFailure?: (error: NodeError) => void;
-}
-
-/** The shape of `fetch` that libraries accept as an option. */
-export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 interface Hop {
   url: URL;
@@ -149,62 +126,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         init.signal.removeEventListener("abort", onAbort);
       }
     },
-    fetcher(signal, fetcherOptions = {}) {
-      const maxBytes = Math.min(fetcherOptions.maxBytes ?? ceiling, ceiling);
-      const failed = (error: NodeError) => {
-        fetcherOptions.onFailure?.(error);
-        return error;
-      };
-      return async (input, init) => {
-        let hop: Hop;
-        let request: Request;
-        try {
-          request = new Request(input, init);
-          hop = {
-            url: allowedUrl(request.url, options.privateNetwork, "The URL"),
-            method: request.method,
-            headers: request.headers,
-            body: null,
-          };
-        } catch (error) {
-          throw failed(
-            error instanceof NodeError ? error : new NodeError("invalid_url", "The URL is not an absolute http or https URL", null, false),
-          );
-        }
-        const both = AbortSignal.any([signal, request.signal]);
-        let response: Response;
-        try {
-          response = await options.fetch(new Request(request, { redirect: "manual", signal: both }));
-        } catch (error) {
-          if (both.aborted) throw abortReason(both);
-          throw failed(new NodeError("network_error", `${describe(hop)} failed: ${failureText(error)}`));
-        }
-        if (!response.body || NULL_BODY_STATUSES.has(response.status)) return response;
-        let size = 0;
-        const capped = response.body.pipeThrough(
-          new TransformStream<Uint8Array, Uint8Array>({
-            // Not every runtime errors a body when the fetch's signal aborts after the headers came.
-            start(controller) {
-              if (both.aborted) controller.error(abortReason(both));
-              else both.addEventListener("abort", () => controller.error(abortReason(both)), { once: true });
-            },
-            transform(chunk, controller) {
-              size += chunk.byteLength;
-              if (size <= maxBytes) return controller.enqueue(chunk);
-              const message = `${describe(hop)} answered more than ${maxBytes} bytes`;
-              controller.error(failed(new NodeError("response_too_large", message, { max_bytes: maxBytes }, false)));
-            },
-          }),
-        );
-        return new Response(capped, { status: response.status, statusText: response.statusText, headers: response.headers });
-      };
-    },
   };
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** Statuses whose Response cannot be built with a body. */
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 /** Headers that describe a body, dropped with it when a redirect turns the request into a GET. */
 const BODY_HEADERS = ["Content-Type", "Content-Length", "Content-Encoding", "Content-Language", "Content-Location"];
 /**
