@@ -339,6 +339,26 @@ describe("mcp client module", () => {
     await expect(opening).rejects.toMatchObject({ name: "NodeError", code: "address_not_allowed", retryable: false });
   });
 
+  it("ends the session at once when an answer passes the size cap, on both transports", async () => {
+    const http = createHttpClient({ fetch: (input, init) => fetch(input, init), privateNetwork: "allow", maxResponseBytes: 20_000 });
+    for (const [transport, path] of [
+      ["http", "/mcp"],
+      ["sse", "/sse"],
+    ] as const) {
+      const session = await openMcpSession({ url: `${MCP}${path}`, transport, timeoutMs: 20_000, signal, http });
+      const started = Date.now();
+      try {
+        await expect(session.callTool("echo", { text: "x".repeat(30_000) }), transport).rejects.toMatchObject({
+          code: "response_too_large",
+        });
+        // Not the deadline: the refusal itself ended the wait.
+        expect(Date.now() - started).toBeLessThan(10_000);
+      } finally {
+        await session.close();
+      }
+    }
+  });
+
   it("lists tools with their schemas and calls them in one session", async () => {
     const http = createHttpClient({ fetch: (input, init) => fetch(input, init), privateNetwork: "allow" });
     const session = await openMcpSession({ url: `${MCP}/mcp`, timeoutMs: 5000, signal, http, headers: { "X-Test-Key": "client-module" } });

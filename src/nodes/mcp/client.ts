@@ -2,7 +2,7 @@
  * A session with an MCP server over Streamable HTTP or the legacy HTTP+SSE transport: the `mcp` node
  * and the `agent` node's MCP tools both go through here.
  *
- * - Requests go through the node's outbound HTTP (`ctx.http.fetcher`): the private-network policy,
+ * - Requests go through the node's outbound HTTP (`ctx.http.open`): the private-network policy,
  *   the response size cap and the caller's abort signal apply to every request of the session.
  * - `timeoutMs` is one deadline for the whole session, from opening to closing: a server that stalls
  *   at any point (the SSE handshake, a tool that never answers) ends it with `mcp_timeout`.
@@ -20,8 +20,9 @@ import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validatio
 import type { JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import { NodeError } from "../../engine/outcome";
 import { isRecord, type JsonObject, type JsonValue } from "../../lib/json";
-import type { Fetch, HttpClient } from "../capabilities/http";
+import type { HttpClient } from "../capabilities/http";
 import { mcpFailure } from "./errors";
+import { sessionFetch, type Fetch } from "./fetch";
 
 export type McpTransport = "http" | "sse";
 export type McpListKind = "tools" | "resources" | "prompts";
@@ -38,7 +39,7 @@ export interface McpSessionOptions {
   /** The node's signal: aborting it ends the session with its reason. */
   signal: AbortSignal;
   /** The node's outbound HTTP (`ctx.http`). */
-  http: Pick<HttpClient, "fetcher">;
+  http: Pick<HttpClient, "open">;
   /** `sse` only: POST messages here (resolved against `url`) instead of the endpoint the server announces; the announced query, which names the session, is kept. */
   messagesEndpoint?: string;
 }
@@ -104,11 +105,15 @@ export async function openMcpSession(options: McpSessionOptions): Promise<McpSes
     options.timeoutMs,
   );
   const signal = AbortSignal.any([options.signal, deadline.signal]);
-  let lastNetworkError: NodeError | undefined;
-  const fetch = options.http.fetcher(signal, {
-    // A refused address or an oversized answer ends the session now: the SDK would only log it and wait.
+  let lastTransient: NodeError | undefined;
+  const fetch = sessionFetch(options.http, {
+    signal,
+    until: Date.now() + options.timeoutMs,
+    // A refusal (the address policy, the size cap) ends the session now: the SDK would only log it
+    // and wait. A transient failure is kept to explain the error the SDK reports for it.
     onFailure: (error) => {
-      if (error.code === "network_error") lastNetworkError = error;
+      if (signal.aborted) return;
+      if (error.retryable) lastTransient = error;
       else deadline.abort(error);
     },
   });
@@ -135,7 +140,7 @@ export async function openMcpSession(options: McpSessionOptions): Promise<McpSes
     } catch (error) {
       if (signal.aborted) throw abortReason(signal);
       const failure = mcpFailure(error, what, server);
-      throw failure.code === "mcp_connection_failed" && lastNetworkError ? lastNetworkError : failure;
+      throw failure.code === "mcp_connection_failed" && lastTransient ? lastTransient : failure;
     }
   }
 
