@@ -4,27 +4,11 @@
  * stand-in (scripts/standins/mcp.mjs), with its token in the account's vault, and what it produces
  * is checked value by value.
  */
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import mcpTools from "../../examples/mcp-tools.yaml?raw";
 import { call, runFlow, saveFlow, signUp } from "../helpers/api";
 import { putSecret } from "../helpers/hooks";
-
-const MCP = inject("standins").mcp;
-const TOKEN = "standin-mcp-token";
-
-interface Step {
-  node_id: string;
-  attempt: number;
-  status: string;
-  action: string | null;
-  error: { code: string; message: string } | null;
-}
-
-async function stepsOf(user: { auth: Record<string, string> }, id: string): Promise<Step[]> {
-  const res = await call(`/api/v1/executions/${id}/steps`, { headers: user.auth });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { steps: Step[] }).steps;
-}
+import { MCP, MCP_TOKEN as TOKEN, stepsOf, type Step } from "../helpers/mcp-standin";
 
 /** [node, status, action, attempt] of each step, in order: the path the run took. */
 const path = (steps: Step[]) => steps.map((s) => [s.node_id, s.status, s.action, s.attempt]);

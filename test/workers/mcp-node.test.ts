@@ -3,40 +3,13 @@
  * transports: every operation's output, each kind of failure as the step's error (code, details,
  * whether the retry policy applies), the deadline, and secrets in headers kept out of what is stored.
  */
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { call, runFlow, saveFlow, signUp, uniqueName, yaml, type TestUser } from "../helpers/api";
 import { putSecret } from "../helpers/hooks";
+import { MCP, MCP_TOKEN as TOKEN, seen, stepsOf } from "../helpers/mcp-standin";
 import { createHttpClient } from "../../src/nodes/capabilities/http";
 import { openMcpSession } from "../../src/nodes/mcp/client";
 import { NodeError } from "../../src/engine/outcome";
-
-const MCP = inject("standins").mcp;
-const TOKEN = "standin-mcp-token";
-
-interface Step {
-  node_id: string;
-  attempt: number;
-  status: string;
-  action: string | null;
-  output: unknown;
-  error: { code: string; message: string; details?: unknown } | null;
-}
-
-interface Seen {
-  counts: Record<string, number>;
-  calls: { tool: string; arguments: unknown }[];
-  requests: { method: string; path: string; headers: Record<string, string> }[];
-}
-
-async function seen(key: string): Promise<Seen> {
-  return (await (await fetch(`${MCP}/_calls?key=${key}`)).json()) as Seen;
-}
-
-async function stepsOf(user: TestUser, id: string): Promise<Step[]> {
-  const res = await call(`/api/v1/executions/${id}/steps`, { headers: user.auth });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { steps: Step[] }).steps;
-}
 
 /** A flow of one mcp node with these params (YAML flow mappings), and optional node settings. */
 const mcpFlow = (params: string, settings = "") => yaml`

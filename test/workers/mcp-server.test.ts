@@ -57,6 +57,16 @@ async function connect(token: string): Promise<Client> {
   return client;
 }
 
+/** Runs `work` with an MCP client connected as `user` through a new API token, then disconnects. */
+async function asClient<T>(user: TestUser, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connect(await apiToken(user));
+  try {
+    return await work(client);
+  } finally {
+    await client.close();
+  }
+}
+
 const MCP_HEADERS = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
 const listRequest = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
 
@@ -66,8 +76,7 @@ describe("/api/v1/mcp", () => {
     await Promise.all([ADD, PRIVATE, FAILING, APPROVAL].map((flow) => saveFlow(user, flow)));
     const other = await signUp();
     await saveFlow(other, ADD.replace("Add numbers", "Other account's adder"));
-    const client = await connect(await apiToken(user));
-    try {
+    await asClient(user, async (client) => {
       expect(client.getServerVersion()).toMatchObject({ name: "flowrunner" });
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual(["add_numbers", "always-fails", "needs_approval"]);
@@ -78,16 +87,13 @@ describe("/api/v1/mcp", () => {
         inputSchema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] },
       });
       expect(tools.find((tool) => tool.name === "needs_approval")!.inputSchema).toEqual({ type: "object", additionalProperties: true });
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it("calls a flow as a run and answers with its output", async () => {
     const user = await signUp();
     const flowId = await saveFlow(user, ADD);
-    const client = await connect(await apiToken(user));
-    try {
+    await asClient(user, async (client) => {
       const result = await client.callTool({ name: "add_numbers", arguments: { a: 2, b: 40 } });
       expect(result.isError).toBeFalsy();
       expect(result.content).toEqual([{ type: "text", text: '{"sum":42}' }]);
@@ -95,45 +101,36 @@ describe("/api/v1/mcp", () => {
       expect(structured).toMatchObject({ status: "completed", output: { sum: 42 } });
       const execution = await getExecution(user, structured.execution_id);
       expect(execution).toMatchObject({ status: "completed", flow_id: flowId, trigger: "mcp", input: { a: 2, b: 40 } });
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it("checks the arguments against the flow's input schema before running it", async () => {
     const user = await signUp();
     await saveFlow(user, ADD);
-    const client = await connect(await apiToken(user));
-    try {
+    await asClient(user, async (client) => {
       const result = await client.callTool({ name: "add_numbers", arguments: { a: "two" } });
       expect(result.isError).toBe(true);
       expect((result.content as { text: string }[])[0]!.text).toMatch(/^Invalid arguments for add_numbers: /);
       const runs = await (await call("/api/v1/executions", { headers: user.auth })).json();
       expect(runs).toMatchObject({ executions: [] });
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it("answers a failing run with isError and the run's error", async () => {
     const user = await signUp();
     await saveFlow(user, FAILING);
-    const client = await connect(await apiToken(user));
-    try {
+    await asClient(user, async (client) => {
       const result = await client.callTool({ name: "always-fails", arguments: {} });
       expect(result.isError).toBe(true);
       expect((result.content as { text: string }[])[0]!.text).toMatch(/^Run exe_\w+ failed: script_runtime at boom: .*out of coffee/);
       expect(result.structuredContent).toMatchObject({ status: "failed", error: { node_id: "boom" } });
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it("answers with the execution id when the run waits for an event", async () => {
     const user = await signUp();
     await saveFlow(user, APPROVAL);
-    const client = await connect(await apiToken(user));
-    try {
+    await asClient(user, async (client) => {
       const result = await client.callTool({ name: "needs_approval", arguments: { item: "laptop" } });
       expect(result.isError).toBeFalsy();
       const structured = result.structuredContent as { execution_id: string; status: string };
@@ -146,9 +143,7 @@ describe("/api/v1/mcp", () => {
       });
       expect(sent.status).toBe(202);
       expect(await getExecution(user, structured.execution_id, 5)).toMatchObject({ status: "completed", output: { approved: "ada" } });
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it("refuses to call a flow that did not opt in, or another account's", async () => {
@@ -156,8 +151,7 @@ describe("/api/v1/mcp", () => {
     await saveFlow(user, PRIVATE);
     const other = await signUp();
     await saveFlow(other, ADD);
-    const client = await connect(await apiToken(user));
-    try {
+    await asClient(user, async (client) => {
       for (const name of ["private_payroll", "add_numbers"]) {
         await expect(client.callTool({ name, arguments: {} })).rejects.toMatchObject({
           code: -32602,
@@ -166,17 +160,14 @@ describe("/api/v1/mcp", () => {
       }
       const runs = (await (await call("/api/v1/executions", { headers: user.auth })).json()) as { executions: unknown[] };
       expect(runs.executions).toEqual([]);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it("keeps tool names unique: of two flows named alike the older keeps the name", async () => {
     const user = await signUp();
     const older = await saveFlow(user, ADD);
     const newer = await saveFlow(user, ADD.replace("description: Adds two numbers", "description: The second adder"));
-    const client = await connect(await apiToken(user));
-    try {
+    await asClient(user, async (client) => {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => [tool.name, tool._meta?.["flowrunner/flow_id"]]).sort()).toEqual(
         [
@@ -184,9 +175,7 @@ describe("/api/v1/mcp", () => {
           [`add_numbers_${newer.slice(-8)}`, newer],
         ].sort(),
       );
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it("answers a missing or wrong token with the 401 JSON envelope", async () => {
