@@ -281,6 +281,7 @@ nodes:
     const stored = JSON.stringify([steps, run, logs]);
     expect(stored).not.toContain(TOKEN);
     expect(stored).toContain("token is [REDACTED]");
+    expect(logs).toMatch(/MCP executeTool whoami answered in \d+ ms/);
     // The server did receive it: every request of both transports carried the header.
     const { requests, counts } = await seen(key);
     expect(counts).toEqual({ whoami: 1, fail: 1 });

@@ -33,10 +33,19 @@ export const mcpNode = defineNode({
       },
       (session) => perform(session, params),
     );
-    ctx.log("info", `MCP ${params.operation} done`, { operation: params.operation, timing_ms: ctx.now() - started });
+    const timing = ctx.now() - started;
+    ctx.log("info", `MCP ${describe(params)} answered in ${timing} ms`, { operation: params.operation, timing_ms: timing });
     return done({ result });
   },
 });
+
+/** The operation and what it is about: "executeTool add", "listTools". */
+function describe(params: McpParams): string {
+  const target = { executeTool: params.toolName, readResource: params.resourceUri, getPrompt: params.promptName }[
+    params.operation as string
+  ];
+  return target === undefined ? params.operation : `${params.operation} ${target}`;
+}
 
 async function perform(session: McpSession, params: McpParams): Promise<JsonValue> {
   const list = LISTS[params.operation];
