@@ -2,6 +2,7 @@ import type { EventWaitResult, LogLevel, NodeOutcome } from "../engine/outcome";
 import type { NodeTypeSpec } from "../flow/node-types/spec";
 import type { JsonValue } from "../lib/json";
 import type { Sandbox } from "../sandbox";
+import type { NodeFlows } from "./capabilities/flows";
 import type { HttpClient } from "./capabilities/http";
 import type { KeyValueStore } from "./capabilities/kv";
 import type { PostgresNetwork } from "./capabilities/postgres";
@@ -45,6 +46,8 @@ export interface NodeContext<P = Record<string, unknown>> {
   kv: KeyValueStore;
   /** The account's schedules (the `cron` node). */
   schedules: NodeSchedules;
+  /** The account's flows as tools, by id or name (the `agent` node's flow tools). */
+  flows: NodeFlows;
   /** Pushes a live event to the run's watchers (not stored): token deltas, progress. False when dropped by the rate or size limit. */
   emit(type: string, data: JsonValue): boolean;
   /**

@@ -9,6 +9,7 @@ import type { SecretResolver } from "../../expressions";
 import type { JsonValue } from "../../lib/json";
 import type { Sandbox } from "../../sandbox";
 import { createEmitter } from "../capabilities/emit";
+import { unavailableFlows, type NodeFlows } from "../capabilities/flows";
 import { createHttpClient } from "../capabilities/http";
 import type { KeyValueStore } from "../capabilities/kv";
 import type { PrivateNetworkPolicy } from "../capabilities/network-policy";
@@ -32,6 +33,8 @@ export interface LifecycleDeps {
   connect?: Connect;
   /** The account's schedules; absent where this server has none (`ctx.schedules` then fails with `not_available`). */
   schedules?: (accountId: string) => NodeSchedules;
+  /** The account's flows; absent where this server has no registry (`ctx.flows` then fails with `not_available`). */
+  flows?: (accountId: string) => NodeFlows;
   /** The WebSocket-to-TCP relay the `postgres` node reaches servers other than Neon through (`POSTGRES_WS_PROXY`). */
   postgresProxy?: string | undefined;
 }
@@ -46,6 +49,7 @@ export interface Attempt {
   http: NodeContext["http"];
   kv: KeyValueStore;
   schedules: NodeSchedules;
+  flows: NodeFlows;
   connect: Connect;
   postgres: NodeContext["postgres"];
   emit: NodeContext["emit"];
@@ -68,6 +72,7 @@ export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox:
     http: createHttpClient({ fetch: deps.fetch, privateNetwork: deps.privateNetwork }),
     kv: deps.kv?.(state.account_id) ?? unavailableKv,
     schedules: deps.schedules?.(state.account_id) ?? unavailableSchedules,
+    flows: deps.flows?.(state.account_id) ?? unavailableFlows,
     connect: deps.connect ? guardedConnect(deps.connect, deps.privateNetwork) : unavailableConnect,
     postgres: postgresNetwork({ policy: deps.privateNetwork, proxy: deps.postgresProxy }),
     // Redacted before the rate and size checks, so what is counted is what is sent.
@@ -127,6 +132,7 @@ export function nodeContext<P>(
     secret: (name) => secrets.get(name),
     kv: attempt.kv,
     schedules: attempt.schedules,
+    flows: attempt.flows,
     emit: attempt.emit,
     step: (name, fn) => step(name, () => fn()),
     waitForEvent: async (name, options = {}) => {
