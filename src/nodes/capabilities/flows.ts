@@ -43,7 +43,12 @@ async function byName(flows: Pick<FlowStore, "list">, accountId: string, name: s
   let matches = page.items.filter((flow) => flow.name === name);
   if (matches.length === 0) matches = page.items.filter((flow) => flow.name.toLowerCase() === name.toLowerCase());
   if (matches.length > 1) {
-    throw new NodeError("ambiguous_flow", `Several flows are named '${name}': ${matches.map((f) => f.id).join(", ")}; use an id`, null, false);
+    throw new NodeError(
+      "ambiguous_flow",
+      `Several flows are named '${name}': ${matches.map((f) => f.id).join(", ")}; use an id`,
+      null,
+      false,
+    );
   }
   return matches[0] ?? null;
 }
@@ -51,7 +56,12 @@ async function byName(flows: Pick<FlowStore, "list">, accountId: string, name: s
 function describe(flow: FlowRecord): NodeFlowTool {
   const { flow: definition } = validateFlowMemo(flow.content, { name: flow.name });
   const metadata = definition?.metadata ?? { name: flow.name };
-  return { id: flow.id, toolName: flowToolName(metadata), description: flowToolDescription(metadata), inputSchema: flowInputSchema(metadata) };
+  return {
+    id: flow.id,
+    toolName: flowToolName(metadata),
+    description: flowToolDescription(metadata),
+    inputSchema: flowInputSchema(metadata),
+  };
 }
 
 /** Where the host has no registry: every lookup fails with `not_available`. */
