@@ -119,6 +119,8 @@ export function nodeContext<P>(
     kv: attempt.kv,
     schedules: attempt.schedules,
     emit: attempt.emit,
+    watched: () => request.watched(),
+    addUsage: (usage) => request.addUsage(usage),
     step: (name, fn) => step(name, () => fn()),
     connect: attempt.connect,
     postgres: attempt.postgres,

@@ -1,5 +1,6 @@
 import { preview } from "../../engine/preview";
 import type { ExecutionState, StepRecord, Token } from "../../engine/types";
+import type { Usage } from "../../engine/usage";
 import type { JsonValue } from "../../lib/json";
 import type { ExecutionView, StepView } from "../../services/execution-schemas";
 import type { ExecutionSummary } from "../../storage/types";
@@ -14,7 +15,7 @@ export function currentNodes(tokens: readonly Token[]): string[] {
   return [...new Set(tokens.filter((t) => t.state !== "joining").map((t) => t.node_id))];
 }
 
-export function executionView(state: ExecutionState, tokens: Token[]): ExecutionView {
+export function executionView(state: ExecutionState, tokens: Token[], usage: Usage | null): ExecutionView {
   return {
     id: state.id,
     flow_id: state.flow_id,
@@ -33,6 +34,7 @@ export function executionView(state: ExecutionState, tokens: Token[]): Execution
         ...(t.state === "waiting_event" ? { event: t.pending.event } : {}),
       })),
     step_count: state.step_count,
+    usage,
     input: state.input,
     output: state.output,
     error: state.error,
@@ -54,6 +56,7 @@ export function stepView(step: StepRecord, full: boolean): StepView {
     input: show(step.input),
     output: show(step.output),
     error: step.error,
+    usage: step.usage,
   };
 }
 
