@@ -7,6 +7,7 @@ import { cronNode } from "./cron/run";
 import { delayNode } from "./delay/run";
 import { dynamodbNode } from "./dynamodb/run";
 import { httpRequestNode } from "./http-request/run";
+import { llmNode } from "./llm/run";
 import { postgresNode } from "./postgres/run";
 import { respondNode } from "./respond/run";
 import { storeNode } from "./store/run";
@@ -29,6 +30,7 @@ const RUNNABLE: readonly NodeType[] = [
   postgresNode,
   dynamodbNode,
   storeNode,
+  llmNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));
