@@ -3,8 +3,14 @@
 // Each entry starts one on 127.0.0.1 and resolves with {url, close()}; `port` is where
 // `npm start` puts it, so flows written against it keep working across restarts.
 import { startMcpStandin } from "./mcp.mjs";
+import { DEFAULT_API_KEY, startOpenAIStandin } from "./openai.mjs";
 
 export const STANDINS = {
+  openai: {
+    port: 8790,
+    start: startOpenAIStandin,
+    describe: (url) => `${url} (OpenAI-compatible: base_url ${url}/v1, api_key ${DEFAULT_API_KEY}; docs/ai.md#local-stand-in)`,
+  },
   mcp: { port: 8791, start: startMcpStandin, describe: (url) => `${url}/mcp (Streamable HTTP), ${url}/sse (legacy SSE)` },
 };
 

@@ -8,6 +8,7 @@ import { delayNode } from "./delay/run";
 import { dynamodbNode } from "./dynamodb/run";
 import { httpRequestNode } from "./http-request/run";
 import { mcpNode } from "./mcp/run";
+import { llmNode } from "./llm/run";
 import { postgresNode } from "./postgres/run";
 import { respondNode } from "./respond/run";
 import { storeNode } from "./store/run";
@@ -31,6 +32,7 @@ const RUNNABLE: readonly NodeType[] = [
   dynamodbNode,
   storeNode,
   mcpNode,
+  llmNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));

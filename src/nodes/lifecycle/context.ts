@@ -134,6 +134,8 @@ export function nodeContext<P>(
     schedules: attempt.schedules,
     flows: attempt.flows,
     emit: attempt.emit,
+    watched: () => request.watched(),
+    addUsage: (usage) => request.addUsage(usage),
     step: (name, fn) => step(name, () => fn()),
     waitForEvent: async (name, options = {}) => {
       // Items of a batch run side by side within one step: one of them cannot pause the others.

@@ -96,6 +96,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
       },
       broadcast: (type, nodeId, data) =>
         this.sockets.broadcastEphemeral({ type, node_id: nodeId, at: new Date(now()).toISOString(), data }),
+      watched: () => this.sockets.watching(),
       notifyParent: (state) => this.notifyParent(state),
       cancelChild: async (id) => {
         const state = this.engine.current();
@@ -243,7 +244,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   }
 
   private view(state: ExecutionState): ExecutionView {
-    return executionView(state, this.store.tokens());
+    return executionView(state, this.store.tokens(), this.store.usage());
   }
 
   private async armBackstop(): Promise<void> {

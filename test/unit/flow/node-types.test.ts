@@ -398,6 +398,8 @@ describe("templates in typed params", () => {
     ],
     ["http.request", { url: "https://x", auth: "${secrets.AUTH}", query_params: "${input.query}" }],
     ["llm", { ...llmBase, temperature: "${input.t}", max_tokens: "${input.n}", messages: "${shared.history}", tools: "${input.tools}" }],
+    // A string with a format (a URL) takes a template too.
+    ["llm", { ...llmBase, provider: "local", base_url: "${secrets.LLM_URL}", timeout: "${input.timeout}", stream: "${input.live}" }],
     ["email.send", { ...smtp, smtp_port: "${secrets.SMTP_PORT}", to: "${input.recipients}", subject: "s", attachments: "${input.files}" }],
     ["store", { operation: "${input.op}", limit: "${input.limit}" }],
     ["condition", { conditions: "${input.rules}", default_action: "none" }],

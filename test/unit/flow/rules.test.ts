@@ -445,7 +445,7 @@ describe("graph rules", () => {
         "metadata: {name: x}",
         "nodes:",
         "  ask:",
-        "    type: llm",
+        "    type: agent",
         "    params: {api_key: k, model: m, prompt: hi}",
         "    next: {default: save}",
         "  save:",
@@ -458,7 +458,7 @@ describe("graph rules", () => {
     expect(result.warnings).toEqual([
       {
         code: "node_not_runnable",
-        message: expect.stringMatching(/^node 'ask' has type 'llm', which this server cannot run: model calls are not available/),
+        message: expect.stringMatching(/^node 'ask' has type 'agent', which this server cannot run: agents are not available/),
         path: ["nodes", "ask", "type"],
         line: 4,
         column: 11,
