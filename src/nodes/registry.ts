@@ -2,6 +2,7 @@
  * The node types this server can run. A type declared in src/nodes/specs.ts but missing here must say
  * why in its spec (`notRunnable`); a test holds the two lists together.
  */
+import { agentNode } from "./agent/run";
 import { conditionNode } from "./condition/run";
 import { cronNode } from "./cron/run";
 import { delayNode } from "./delay/run";
@@ -33,6 +34,7 @@ const RUNNABLE: readonly NodeType[] = [
   storeNode,
   mcpNode,
   llmNode,
+  agentNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));
