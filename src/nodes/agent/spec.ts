@@ -45,6 +45,8 @@ function approvalProblems(params: Record<string, unknown>): ParamProblem[] {
   const flowTools = tools.some((tool: Record<string, unknown>) => tool.flow !== undefined && tool.name === undefined);
   if (flowTools) return [];
   return names.flatMap((name, i) =>
-    typeof name === "string" && !declared.has(name) ? [{ path: ["require_approval", i], message: `no tool is named '${name}'` }] : [],
+    typeof name === "string" && !declared.has(name)
+      ? [{ path: ["require_approval", i], message: `require_approval names '${name}', which is not one of the agent's tools` }]
+      : [],
   );
 }

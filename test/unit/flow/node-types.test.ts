@@ -145,9 +145,33 @@ const CASES: Record<string, Case> = {
     ],
   },
   agent: {
-    good: [{ ...llmBase, prompt: "Plan the trip", max_steps: 5, tools: [{ type: "function", function: { name: "get_weather" } }] }],
+    good: [
+      {
+        ...llmBase,
+        prompt: "Plan the trip",
+        max_steps: 5,
+        tools: [
+          { flow: "Weather" },
+          { name: "book", http: { method: "POST", url: "https://api.example.com/bookings" } },
+          { mcp: { url: "https://mcp.example.com/mcp" }, include: ["search"] },
+          { builtin: "current_time" },
+        ],
+        require_approval: ["book"],
+        memory: { key: "trip" },
+      },
+    ],
     bad: [
       [{ ...llmBase }, "missing_param", "node 'n' (agent) is missing required param 'prompt'"],
+      [
+        { ...llmBase, prompt: "x", tools: [{ name: "x" }] },
+        "invalid_param",
+        "node 'n' (agent): tools[0] says neither flow, http, mcp nor builtin: a tool needs one of them to run",
+      ],
+      [
+        { ...llmBase, prompt: "x", tools: [{ builtin: "current_time" }], require_approval: ["book"] },
+        "invalid_param",
+        "node 'n' (agent): require_approval names 'book', which is not one of the agent's tools",
+      ],
       [{ ...llmBase, prompt: "x", max_steps: 0 }, "invalid_param", "node 'n' param 'max_steps': must be >= 1, got 0"],
     ],
   },
