@@ -17,9 +17,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startOpenAIStandin } from "../../scripts/standins/openai.mjs";
-import { apiClient } from "../engine/account.mjs";
+import { flowRunnerWithAccount } from "../engine/account.mjs";
 import { load1, stats } from "../engine/load.mjs";
-import { applyD1Migrations, build, prepare, root, startServer } from "../engine/servers.mjs";
 
 export const name = "AI: the llm node's overhead per model call, and streamed deltas to a WebSocket";
 
@@ -127,15 +126,8 @@ export async function run({ quick }) {
   const failures = [];
   let server;
   try {
-    const prepared = await prepare("flowrunner", path.join(root, "wrangler.toml"), path.join(tmp, "flowrunner"), {
-      RATE_LIMIT_REQUESTS: "0",
-      OUTBOUND_PRIVATE_NETWORK: "allow",
-    });
-    await Promise.all([applyD1Migrations(prepared), build(prepared)]);
-    server = await startServer(prepared);
-    log("flowrunner ready");
-    const fr = apiClient(server.url);
-    await fr.signUp();
+    let fr;
+    ({ server, fr } = await flowRunnerWithAccount(path.join(tmp, "flowrunner"), { OUTBOUND_PRIVATE_NETWORK: "allow" }, log));
     const register = async (script) =>
       (await (await fetch(`${standin.origin}/_standin/scripts`, { method: "POST", body: JSON.stringify(script) })).json()).api_key;
     const key = await register({ replies: ["Hi!"] });
