@@ -15,37 +15,22 @@ export async function runAttempt(ctx: EngineContext, ready: Token): Promise<void
   const node = state.flow.nodes[ready.node_id];
   const { store } = ctx.host;
   if (!node) return finish(ctx, "failed", null, { code: "unknown_node", message: `No node '${ready.node_id}'`, node_id: ready.node_id });
-  if (state.step_count >= state.step_limit) {
-    const message = `The run reached its limit of ${state.step_limit} steps (a cycle that never ends?)`;
-    return finish(ctx, "failed", null, { code: "step_limit_exceeded", message, node_id: ready.node_id });
+  // A visit that paused inside its work goes on in its open step record: a resume is not a new step.
+  const reopen = ready.state === "ready" && ready.pending !== null ? ready.step_seq : null;
+  if (reopen === null) {
+    if (state.step_count >= state.step_limit) {
+      const message = `The run reached its limit of ${state.step_limit} steps (a cycle that never ends?)`;
+      return finish(ctx, "failed", null, { code: "step_limit_exceeded", message, node_id: ready.node_id });
+    }
+    // Not saved here: the store counts step records on load (see ExecutionStore.load), so a step
+    // costs no rewrite of the whole state.
+    state.step_count++;
   }
-  // Not saved here: the store counts step records on load (see ExecutionStore.load), so a step
-  // costs no rewrite of the whole state.
-  state.step_count++;
   const startedAt = ctx.host.now();
   // The start is held with the completion (see completeStep) unless the attempt declares an effect
   // (beforeEffect): if the object dies before they are applied, the step runs again from the token,
   // as if it had never started, to the same result.
-  const token = store.batch(
-    () => {
-      const seq = store.startStep({
-        token_id: ready.id,
-        node_id: ready.node_id,
-        attempt: ready.attempt,
-        status: "running",
-        action: null,
-        input: ready.input,
-        output: null,
-        error: null,
-        started_at: new Date(startedAt).toISOString(),
-        finished_at: null,
-      });
-      const running = ctx.move(ready, { state: "running", pending: null }, { step_seq: seq });
-      store.appendEvent("step.started", running.node_id, { step: seq, attempt: running.attempt, input: preview(running.input) });
-      return running;
-    },
-    { hold: true },
-  );
+  const token = store.batch(() => (reopen === null ? openStep(ctx, ready, startedAt) : reopenStep(ctx, ready, reopen)), { hold: true });
 
   const controller = new AbortController();
   ctx.inflight.set(token.id, controller);
@@ -59,6 +44,7 @@ export async function runAttempt(ctx: EngineContext, ready: Token): Promise<void
   const attempt: Attempt = {
     token,
     startedAt,
+    resumed: reopen !== null,
     effectful: () => effectful,
     beforeEffect: async () => {
       if (!durable || memoWritten) {
@@ -82,6 +68,7 @@ export async function runAttempt(ctx: EngineContext, ready: Token): Promise<void
     log: (level, message, data) => store.appendEvent("log", token.node_id, { level, message, ...(data === undefined ? {} : { data }) }),
     now: () => ctx.host.now(),
     beforeEffect: attempt.beforeEffect,
+    takeEvent: (name) => (live() ? store.takeInbox(name) : undefined),
     memo: {
       get: (key) => store.memo(token.id, key),
       put: (key, value) => {
@@ -118,7 +105,38 @@ export async function runAttempt(ctx: EngineContext, ready: Token): Promise<void
   }
   ctx.inflight.delete(token.id);
   if (isFinal(ctx.run().status)) return;
+  // The node runs again when its event comes: whatever of it still runs beside the wait stops now.
+  if (outcome.kind === "wait_event" && outcome.resume) controller.abort(new NodeError("paused", "The node paused until an event"));
   await applyOutcome(ctx, attempt, outcome);
+}
+
+/** A new step record for the attempt, and the branch running it. */
+function openStep(ctx: EngineContext, ready: Token, startedAt: number): Token {
+  const { store } = ctx.host;
+  const seq = store.startStep({
+    token_id: ready.id,
+    node_id: ready.node_id,
+    attempt: ready.attempt,
+    status: "running",
+    action: null,
+    input: ready.input,
+    output: null,
+    error: null,
+    started_at: new Date(startedAt).toISOString(),
+    finished_at: null,
+  });
+  const running = ctx.move(ready, { state: "running", pending: null }, { step_seq: seq });
+  store.appendEvent("step.started", running.node_id, { step: seq, attempt: running.attempt, input: preview(running.input) });
+  return running;
+}
+
+/** The open record of a visit that paused runs again: its start, and so its duration, include the wait. */
+function reopenStep(ctx: EngineContext, ready: Token, seq: number): Token {
+  const { store } = ctx.host;
+  store.finishStep(seq, { status: "running", action: null, output: null, error: null, finished_at: null });
+  const running = ctx.move(ready, { state: "running", pending: null });
+  store.appendEvent("step.resumed", running.node_id, { step: seq, attempt: running.attempt });
+  return running;
 }
 
 /** The node's work, or a rejection when its `timeout` passes or the controller aborts (the run ended). */

@@ -6,7 +6,7 @@ import { drive } from "./drive";
 import type { ChildResult, EngineHost } from "./host";
 import { NodeError } from "./outcome";
 import { finish, resumeIfWaiting } from "./status";
-import { completeStep, failStep } from "./steps";
+import { completeStep, endEventWait, failStep } from "./steps";
 import { fireDueTimers } from "./timers";
 import { isFinal, type ExecutionState, type ParentRef } from "./types";
 
@@ -159,7 +159,7 @@ export class ExecutionEngine {
   /** Resumes branches waiting for `name`; with none waiting, keeps it for the first that will. */
   async sendEvent(name: string, payload: JsonValue): Promise<number> {
     const { store } = this.ctx.host;
-    const waiting = store.tokens().filter((t) => t.state === "waiting_event" && t.pending.event === name);
+    const waiting = store.tokens().flatMap((t) => (t.state === "waiting_event" && t.pending.event === name ? [t] : []));
     if (waiting.length === 0) {
       store.putInbox(name, payload);
       return 0;
@@ -167,7 +167,7 @@ export class ExecutionEngine {
     await resumeIfWaiting(this.ctx);
     for (const token of waiting) {
       store.removeTimers({ token_id: token.id });
-      completeStep(this.ctx, token, "default", payload);
+      endEventWait(this.ctx, token, name, token.pending.resume, { received: true, payload });
     }
     await this.run();
     return waiting.length;

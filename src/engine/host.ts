@@ -33,6 +33,12 @@ export interface StepRequest {
    */
   beforeEffect(): Promise<void>;
   /**
+   * Takes the oldest event of that name sent before anything waited for it (the run's inbox), for a
+   * node about to pause for it (ctx.waitForEvent), which then need not pause. A plain store write,
+   * like `memo.put`.
+   */
+  takeEvent(name: string): JsonValue | undefined;
+  /**
    * Memoized sub-steps of this branch's visit of the node (keyed by token id): kept across a crash
    * restart of the attempt and across retries of the node, removed when the branch moves on. `put`
    * is a plain store write: durable with the next flush (the next beforeEffect flushes first).

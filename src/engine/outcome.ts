@@ -9,13 +9,27 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 /**
  * How a node finished. Waiting outcomes suspend the branch; the engine resumes it later. `shared`,
  * when present, is the run's new shared state (scripts and hooks may change it whatever the outcome).
+ *
+ * `wait_event` without `resume` finishes the step with the event's payload (the `wait` node). With
+ * `resume`, the node paused inside its work (ctx.waitForEvent): the event, or its timeout, is kept as
+ * the sub-step `resume.key` and the same visit of the node runs again, replaying its sub-steps.
  */
 export type NodeOutcome = (
   | { kind: "done"; action: string; output: JsonValue }
   | { kind: "sleep"; until: number; action: string; output: JsonValue }
-  | { kind: "wait_event"; event: string; timeoutAt: number | null }
+  | { kind: "wait_event"; event: string; timeoutAt: number | null; resume?: EventResume }
   | { kind: "subflow"; flowId: string; input: JsonValue; version?: number; wait: boolean }
 ) & { shared?: JsonValue };
+
+/** How a paused node visit continues: the sub-step its event is kept under, and what it shows while it waits. */
+export type EventResume = {
+  key: string;
+  /** Shown in the waiting event and the execution's `waiting_for` (a tool call awaiting approval). */
+  data?: JsonValue;
+};
+
+/** What a node that paused for an event is handed when it goes on. */
+export type EventWaitResult = { received: true; payload: JsonValue } | { received: false; timed_out: true };
 
 /**
  * A node failure with a stable code. `retryable: false` skips the node's retry policy. Matched by

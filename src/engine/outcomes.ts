@@ -1,7 +1,8 @@
 import { isRecord, type JsonValue } from "../lib/json";
 import type { EngineContext } from "./context";
 import type { NodeOutcome } from "./outcome";
-import { completeStep, failStep, toNodeError } from "./steps";
+import { preview } from "./preview";
+import { completeStep, endEventWait, failStep, toNodeError } from "./steps";
 import type { Token } from "./types";
 
 /** The attempt whose outcome is applied. */
@@ -9,6 +10,8 @@ export interface Attempt {
   /** The branch as the attempt left it (state `running`, its step's seq). */
   token: Token;
   startedAt: number;
+  /** Whether this run of the node goes on with a visit that paused: its step's duration is not this run's. */
+  resumed: boolean;
   /** Whether the attempt called beforeEffect: its completion is then applied at once, not held. */
   effectful(): boolean;
   /** StepRequest.beforeEffect of the attempt: everything so far durable before an effect leaves the run. */
@@ -29,8 +32,11 @@ function waitStep(ctx: EngineContext, token: Token, data: JsonValue): void {
 
 /** One handler per outcome kind: a new kind does not compile until it is handled here. */
 const HANDLERS = {
-  done: (ctx, { token, startedAt, effectful }, outcome) =>
-    completeStep(ctx, token, outcome.action, outcome.output, { durationMs: ctx.host.now() - startedAt, hold: !effectful() }),
+  done: (ctx, { token, startedAt, resumed, effectful }, outcome) =>
+    completeStep(ctx, token, outcome.action, outcome.output, {
+      ...(resumed ? {} : { durationMs: ctx.host.now() - startedAt }),
+      hold: !effectful(),
+    }),
 
   sleep: (ctx, { token }, outcome) => {
     const sleeping = ctx.move(token, { state: "sleeping", pending: { action: outcome.action, output: outcome.output } });
@@ -38,15 +44,19 @@ const HANDLERS = {
     waitStep(ctx, sleeping, { until: new Date(outcome.until).toISOString() });
   },
 
-  wait_event: (ctx, { token }, outcome) => {
+  wait_event: (ctx, { token }, { event, timeoutAt, resume }) => {
     const { store } = ctx.host;
-    // An event sent before anything waited for it is taken by the first wait for its name.
-    const buffered = store.takeInbox(outcome.event);
-    if (buffered !== undefined) return completeStep(ctx, token, "default", buffered);
-    const waiting = ctx.move(token, { state: "waiting_event", pending: { event: outcome.event } });
-    if (outcome.timeoutAt !== null) store.addTimer("event_timeout", outcome.timeoutAt, waiting.id);
-    const timeoutAt = outcome.timeoutAt === null ? null : new Date(outcome.timeoutAt).toISOString();
-    waitStep(ctx, waiting, { event: outcome.event, timeout_at: timeoutAt });
+    // An event sent before anything waited for it is taken by the first wait for its name (a node
+    // that pauses looks first itself; one may still have come while its attempt was ending).
+    const buffered = store.takeInbox(event);
+    if (buffered !== undefined) return endEventWait(ctx, token, event, resume, { received: true, payload: buffered });
+    const waiting = ctx.move(token, { state: "waiting_event", pending: resume ? { event, resume } : { event } });
+    if (timeoutAt !== null) store.addTimer("event_timeout", timeoutAt, waiting.id);
+    waitStep(ctx, waiting, {
+      event,
+      timeout_at: timeoutAt === null ? null : new Date(timeoutAt).toISOString(),
+      ...(resume?.data === undefined ? {} : { data: preview(resume.data) }),
+    });
   },
 
   subflow: async (ctx, attempt, outcome) => {

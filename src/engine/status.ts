@@ -2,10 +2,13 @@ import type { JsonValue } from "../lib/json";
 import type { EngineContext } from "./context";
 import { NodeError, type StepError } from "./outcome";
 import { preview } from "./preview";
-import { isFinal, type ExecutionStatus, type TokenState } from "./types";
+import { isFinal, type ExecutionStatus, type Token, type TokenState } from "./types";
 
 /** Token states whose step is open (started, not finished): a run that ends closes it as cancelled. */
 const OPEN_STEP: ReadonlySet<TokenState> = new Set(["running", "sleeping", "waiting_event", "waiting_child"]);
+
+/** A branch about to go on with a visit that paused has its step open too (see runAttempt). */
+const hasOpenStep = (token: Token) => OPEN_STEP.has(token.state) || (token.state === "ready" && token.pending !== null);
 
 /** Moves the run between running and waiting, with its event and (see SummaryIndex) its summary row. */
 export async function setStatus(ctx: EngineContext, status: "running" | "waiting"): Promise<void> {
@@ -41,7 +44,7 @@ export async function finish(
     const finishedAt = ctx.isoNow();
     for (const token of store.tokens()) {
       if (token.state === "waiting_child" && token.pending.child) children.push(token.pending.child);
-      if (token.step_seq !== null && OPEN_STEP.has(token.state)) {
+      if (token.step_seq !== null && hasOpenStep(token)) {
         store.finishStep(token.step_seq, { status: "cancelled", action: null, output: null, error, finished_at: finishedAt });
       }
       store.removeToken(token.id);

@@ -1,7 +1,7 @@
 import type { JsonValue } from "../lib/json";
 import type { EngineContext } from "./context";
 import { advance } from "./joins";
-import { NodeError, type StepError } from "./outcome";
+import { NodeError, type EventResume, type EventWaitResult, type StepError } from "./outcome";
 import { preview } from "./preview";
 import { canRetry, retryDelayMs } from "./retry";
 import { finish } from "./status";
@@ -38,6 +38,36 @@ export function completeStep(
     },
     { hold: options.hold === true },
   );
+}
+
+/**
+ * Ends a branch's wait for an event (it came, or the wait timed out). A `wait` node finishes with the
+ * payload, or with the action `timeout`; a node that paused inside its work goes on (resumeStep).
+ */
+export function endEventWait(
+  ctx: EngineContext,
+  token: Token,
+  event: string,
+  resume: EventResume | undefined,
+  result: EventWaitResult,
+): void {
+  if (resume) resumeStep(ctx, token, resume.key, result);
+  else if (result.received) completeStep(ctx, token, "default", result.payload);
+  else completeStep(ctx, token, "timeout", { event, timed_out: true });
+}
+
+/**
+ * Goes on with a node visit that paused inside its work: `result` becomes the sub-step the node
+ * waits on, and the branch is ready again with its step record kept open (see runAttempt), so the
+ * same attempt replays its sub-steps up to the wait, finds the result there and continues. Applied
+ * at once: the caller's answer comes after it.
+ */
+function resumeStep(ctx: EngineContext, token: Token, key: string, result: EventWaitResult): void {
+  const { store } = ctx.host;
+  store.batch(() => {
+    store.putMemo(token.id, key, result);
+    ctx.move(token, { state: "ready", pending: { resume: true } });
+  });
 }
 
 /**

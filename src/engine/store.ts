@@ -56,7 +56,7 @@ export interface ExecutionStore {
    * durable when they would have been.
    *
    * With `hold`, the writes are applied with the next batch that is not held, the next read or
-   * flush instead (or once many are queued), and writes made in between join them. For records that need not be stored before what follows runs:
+   * flush instead (or once many are queued, or the oldest has waited about a second), and writes made in between join them. For records that need not be stored before what follows runs:
    * nothing leaves the run before a flush, so held writes are durable when they would have been.
    */
   batch<T>(work: () => T, options?: { hold?: boolean }): T;

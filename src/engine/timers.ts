@@ -1,5 +1,5 @@
 import type { EngineContext } from "./context";
-import { completeStep } from "./steps";
+import { completeStep, endEventWait } from "./steps";
 import { finish, resumeIfWaiting } from "./status";
 import type { Timer, TimerKind, Token } from "./types";
 
@@ -25,7 +25,7 @@ const TIMER_HANDLERS = {
   event_timeout: async (ctx, _timer, token) => {
     if (token?.state !== "waiting_event") return;
     await resumeIfWaiting(ctx);
-    completeStep(ctx, token, "timeout", { event: token.pending.event, timed_out: true });
+    endEventWait(ctx, token, token.pending.event, token.pending.resume, { received: false, timed_out: true });
   },
   // A drive used its budget: the run loop that follows the timers picks the ready branches up.
   yield: async () => {},

@@ -1,5 +1,5 @@
 import type { FlowDefinition } from "../flow";
-import type { StepError } from "./outcome";
+import type { EventResume, StepError } from "./outcome";
 import type { JsonValue } from "../lib/json";
 import type { Usage } from "./usage";
 
@@ -48,10 +48,13 @@ export type TokenState = TokenPosition["state"];
 
 /** Where a branch is, and what it needs to resume: each waiting state carries its own `pending`. */
 export type TokenPosition =
-  | { state: "ready" | "running" | "retry_wait" | "joining"; pending: null }
+  | { state: "running" | "retry_wait" | "joining"; pending: null }
+  /** `resume`: the node's visit paused inside its work and goes on now, in the same step record. */
+  | { state: "ready"; pending: null | { resume: true } }
   /** The outcome to apply on wake. */
   | { state: "sleeping"; pending: { action: string; output: JsonValue } }
-  | { state: "waiting_event"; pending: { event: string } }
+  /** `resume` when the node paused inside its work (ctx.waitForEvent) rather than finishing with the event. */
+  | { state: "waiting_event"; pending: { event: string; resume?: EventResume } }
   /** `child` once the child run is known (it is started after the branch starts waiting). */
   | { state: "waiting_child"; pending: { child?: string } };
 
@@ -100,6 +103,7 @@ export type EventType =
   | "step.failed"
   | "step.retrying"
   | "step.waiting"
+  | "step.resumed"
   | "log";
 
 export interface ExecutionEvent {

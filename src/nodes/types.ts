@@ -1,8 +1,9 @@
-import type { LogLevel, NodeOutcome } from "../engine/outcome";
+import type { EventWaitResult, LogLevel, NodeOutcome } from "../engine/outcome";
 import type { Usage } from "../engine/usage";
 import type { NodeTypeSpec } from "../flow/node-types/spec";
 import type { JsonValue } from "../lib/json";
 import type { Sandbox } from "../sandbox";
+import type { NodeFlows } from "./capabilities/flows";
 import type { HttpClient } from "./capabilities/http";
 import type { KeyValueStore } from "./capabilities/kv";
 import type { PostgresNetwork } from "./capabilities/postgres";
@@ -21,7 +22,7 @@ export interface NodeContext<P = Record<string, unknown>> {
   nodeId: string;
   /** 1 for the first attempt. */
   attempt: number;
-  /** `execution.id:node:attempt`; stable across a crash-retry of the same attempt. */
+  /** `execution.id:node:visit:attempt`; stable across a crash-retry of the same attempt, new for a retry or a loop's next visit. */
   idempotencyKey: string;
   /**
    * `execution.id:node:visit`: the same for every attempt of this visit of the node (its retries, a
@@ -46,6 +47,8 @@ export interface NodeContext<P = Record<string, unknown>> {
   kv: KeyValueStore;
   /** The account's schedules (the `cron` node). */
   schedules: NodeSchedules;
+  /** The account's flows as tools, by id or name (the `agent` node's flow tools). */
+  flows: NodeFlows;
   /** Pushes a live event to the run's watchers (not stored): token deltas, progress. False when dropped by the rate or size limit. */
   emit(type: string, data: JsonValue): boolean;
   /** Whether anyone watches the run live now (a WebSocket client): worth streaming progress to. */
@@ -61,6 +64,14 @@ export interface NodeContext<P = Record<string, unknown>> {
    * Names need not be unique: the n-th call of a name is a sub-step of its own.
    */
   step<T extends JsonValue>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Pauses the run until the event `name` is posted to it (`POST /executions/{id}/events/{name}`) or
+   * `timeout` (ms) passes, then goes on from here: the node's visit runs again, its sub-steps replay,
+   * and this call returns `{received: true, payload}` or `{received: false, timed_out: true}`. A
+   * sub-step itself (the n-th wait of a name is its own); an event posted earlier is taken at once.
+   * `data` is shown while the run waits. Not inside a batch.
+   */
+  waitForEvent(name: string, options?: WaitForEventOptions): Promise<EventWaitResult>;
   /** A TCP socket (SMTP, IMAP), under the same address policy as `http`. */
   connect: Connect;
   /** How the `postgres` node reaches a database server (Neon directly, others through the operator's relay), under the same address policy. */
@@ -75,13 +86,21 @@ export interface NodeContext<P = Record<string, unknown>> {
   now(): number;
 }
 
+export interface WaitForEventOptions {
+  /** Milliseconds to wait at most; the wait then returns `{received: false, timed_out: true}`. */
+  timeout?: number;
+  /** Shown while the run waits (the `step.waiting` event, the execution's `waiting_for`), redacted. */
+  data?: JsonValue;
+}
+
 /** A runnable node type: its declaration and what it does. Build one with `defineNode`. */
 export interface NodeType<P = Record<string, unknown>> {
   readonly spec: NodeTypeSpec<P>;
   /**
-   * Whether this call would be seen outside the run (an HTTP call, an email; `store get` is not,
-   * `store set` is). Before such a call the engine makes the run's progress durable, so a crash
-   * never repeats a completed step.
+   * Whether this call would be seen outside the run (an HTTP call, an email; a transform is not).
+   * Before such a call the engine makes the run's progress durable, so a crash never repeats a
+   * completed step. An effect the receiver deduplicates by `idempotencyKey` (the `store` node's
+   * writes) may answer false: its replay is harmless.
    */
   sideEffects(params: P): boolean;
   run(ctx: NodeContext<P>): Promise<NodeOutcome>;

@@ -27,7 +27,12 @@ export const UsageSchema = z.record(z.string(), z.number()).meta({
     "What steps reported consuming, as named counters (the llm node: prompt_tokens, completion_tokens, total_tokens); a run's is the sum over its steps",
 });
 
-const WaitSchema = z.object({ node_id: z.string(), state: z.string(), event: z.string().optional() });
+const WaitSchema = z.object({
+  node_id: z.string(),
+  state: z.string(),
+  event: z.string().optional(),
+  data: Json.optional().meta({ description: "What a node waiting for the event shows, e.g. the tool call it asks approval for" }),
+});
 
 /** What a run's full view and its list summary both say about it. */
 const executionFields = {
@@ -37,7 +42,7 @@ const executionFields = {
   status: ExecutionStatusSchema,
   trigger: z.string().meta({
     description:
-      "What started the run: api, subflow, rerun:<execution id>, or <type>:<trigger id> for a trigger (cron, webhook, flow, email)",
+      "What started the run: api, subflow, mcp, rerun:<execution id>, or <type>:<trigger id> for a trigger (cron, webhook, flow, email)",
   }),
   parent_id: z.string().nullable(),
   step_count: z.number().int(),

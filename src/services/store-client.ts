@@ -31,12 +31,14 @@ export function remoteKeyValueStore(
     },
     async set(key, value, options = {}) {
       checkKey(key);
-      const version = unwrap(await object().set(key, encodeValue(value), options.ttlMs ?? null, options.ifVersion ?? null));
+      const version = unwrap(
+        await object().set(key, encodeValue(value), options.ttlMs ?? null, options.ifVersion ?? null, options.requestId ?? null),
+      );
       return { version };
     },
-    async delete(key) {
+    async delete(key, options = {}) {
       checkKey(key);
-      return unwrap(await object().delete(key));
+      return unwrap(await object().delete(key, options.requestId ?? null));
     },
     async list(options = {}) {
       return unwrap(await object().list(options.prefix ?? "", options.cursor ?? null, options.limit ?? null));
@@ -53,13 +55,13 @@ export function remoteKeyValueStore(
       );
       return { items: page.items.map((item) => ({ key: item.key, value: JSON.parse(item.json) as JsonValue })), cursor: page.cursor };
     },
-    async increment(key, by = 1) {
+    async increment(key, by = 1, options = {}) {
       checkKey(key);
-      return unwrap(await object().increment(key, by));
+      return unwrap(await object().increment(key, by, options.requestId ?? null));
     },
-    async append(key, value) {
+    async append(key, value, options = {}) {
       checkKey(key);
-      return unwrap(await object().append(key, encodeValue(value)));
+      return unwrap(await object().append(key, encodeValue(value), options.requestId ?? null));
     },
     // One store (and stub) per namespace, however often a node asks for it.
     namespace: (name) => {

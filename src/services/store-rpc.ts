@@ -28,14 +28,17 @@ export interface StoreQueryPage {
   cursor: string | null;
 }
 
+/**
+ * Writes take a request id last (null for none): see KeyValueWriteOptions.requestId.
+ */
 export interface StoreRpc {
   get(key: string): Promise<StoreAnswer<StoredEntry | null>>;
   /** The key's new version. */
-  set(key: string, json: string, ttlMs: number | null, ifVersion: number | null): Promise<StoreAnswer<number>>;
-  delete(key: string): Promise<StoreAnswer<boolean>>;
+  set(key: string, json: string, ttlMs: number | null, ifVersion: number | null, requestId: string | null): Promise<StoreAnswer<number>>;
+  delete(key: string, requestId: string | null): Promise<StoreAnswer<boolean>>;
   list(prefix: string, cursor: string | null, limit: number | null): Promise<StoreAnswer<KeyValuePage>>;
   query(request: StoreQueryRequest): Promise<StoreAnswer<StoreQueryPage>>;
-  increment(key: string, by: number): Promise<StoreAnswer<number>>;
+  increment(key: string, by: number, requestId: string | null): Promise<StoreAnswer<number>>;
   /** The list's new length. */
-  append(key: string, json: string): Promise<StoreAnswer<number>>;
+  append(key: string, json: string, requestId: string | null): Promise<StoreAnswer<number>>;
 }

@@ -79,7 +79,7 @@ export interface ExecutionBody {
   output: unknown;
   error: { code: string; message: string; node_id: string } | null;
   current_nodes: string[];
-  waiting_for: { node_id: string; state: string; event?: string }[];
+  waiting_for: { node_id: string; state: string; event?: string; data?: unknown }[];
   step_count: number;
   shared: Record<string, unknown>;
 }

@@ -96,6 +96,12 @@ export function stepRequest(
     beforeEffect: async () => {
       host.effects++;
     },
+    takeEvent: (name) => {
+      const waiting = host.inbox.get(name);
+      const payload = waiting?.shift();
+      if (waiting?.length === 0) host.inbox.delete(name);
+      return payload;
+    },
     memo: { get: (key) => host.memo.get(key), put: (key, value) => void host.memo.set(key, { value }) },
     emit: (type, data) => void host.emitted.push({ type, data }),
     watched: () => options.watched === true,
@@ -116,6 +122,8 @@ export function stepHost(memo = new Map<string, { value: JsonValue }>()) {
     emitted: [] as { type: string; data: JsonValue }[],
     usage: [] as Usage[],
     children: [] as { key: string; flowId: string; input: JsonValue }[],
+    /** Events sent before anything waited for them, oldest first per name. */
+    inbox: new Map<string, JsonValue[]>(),
   };
 }
 

@@ -1,15 +1,12 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { call, getExecution, runFlow, saveFlow, signUp, yaml, type ExecutionBody, type TestUser } from "../helpers/api";
+import { call, getExecution, runFlow, saveFlow, signUp, yaml } from "../helpers/api";
+import { crash, hits as hitsAt, recover, stubOf } from "../helpers/crash";
 
 const HTTP = inject("httpBase");
 const NODES = ["n1", "n2", "n3", "n4", "n5", "n6"];
 
-async function hits(key: string): Promise<number> {
-  return ((await (await fetch(`${HTTP}/count/${key}`)).json()) as { count: number }).count;
-}
-
-const stubOf = (id: string) => env.EXECUTIONS.get(env.EXECUTIONS.idFromName(id));
+const hits = (key: string) => hitsAt(HTTP, key);
 
 /**
  * A chain of HTTP calls, each counting itself on the loopback server, with a pure `transform` step
@@ -25,25 +22,6 @@ function countingFlow(): string {
     ];
   });
   return `metadata: {name: Counting chain}\nnodes:\n${nodes.join("\n")}\n`;
-}
-
-async function crash(id: string): Promise<void> {
-  try {
-    await runInDurableObject(stubOf(id), (_instance, state: DurableObjectState) => state.abort("simulated crash"));
-  } catch {
-    // The abort surfaces as an error to whoever was talking to the object: that is the point.
-  }
-}
-
-/** Fires the object's alarm until the run is final, as the runtime would after a restart. */
-async function recover(user: TestUser, id: string): Promise<ExecutionBody> {
-  for (let i = 0; i < 200; i++) {
-    const view = await getExecution(user, id);
-    if (["completed", "failed", "cancelled"].includes(view.status)) return view;
-    await runDurableObjectAlarm(stubOf(id));
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`execution ${id} did not finish`);
 }
 
 interface Step {

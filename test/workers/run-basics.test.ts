@@ -109,4 +109,32 @@ nodes:
     await expectError(await call(`/api/v1/executions/${run.id}`, { headers: other.auth }), 404, "not_found");
     expect((await getExecution(owner, run.id)).status).toBe("completed");
   });
+
+  it("gives each visit of a node in a loop its own idempotency key", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(
+      user,
+      yaml`
+metadata: {name: Loop keys}
+start: charge
+nodes:
+  charge:
+    type: transform
+    params:
+      script: "shared.keys = [...(shared.keys ?? []), execution.idempotency_key]; return shared.keys.length"
+    next: {default: again}
+  again:
+    type: condition
+    params: {conditions: [{condition: "input < 3", action: loop}]}
+    next: {loop: charge, default: done}
+  done: {type: transform, params: {script: "return shared.keys"}}
+`,
+    );
+    const run = await runFlow(user, flow);
+    expect(run.status).toBe("completed");
+    const keys = run.output as string[];
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
+    for (const key of keys) expect(key).toMatch(new RegExp(`^${run.id}:charge:\\d+:1$`));
+  });
 });

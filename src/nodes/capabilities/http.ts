@@ -136,11 +136,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           redirect: "manual",
           signal: exchange.signal,
         });
-        const location =
-          init.followRedirects !== false && REDIRECT_STATUSES.has(response.status) ? response.headers.get("Location") : null;
+        const location = init.followRedirects !== false && REDIRECT_STATUSES.has(response.status) ? response.headers.get("Location") : null;
         if (location === null) {
           const body = cappedBody(response, maxBytes, exchange.signal, hop, { end, failure });
-          return { status: response.status, statusText: response.statusText, headers: response.headers, url: hop.url.href, redirected: redirects > 0, body };
+          return {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+            url: hop.url.href,
+            redirected: redirects > 0,
+            body,
+          };
         }
         response.body?.cancel().catch(() => undefined);
         if (redirects === MAX_REDIRECTS) {

@@ -4,6 +4,7 @@ import type { JsonValue } from "../../lib/json";
 import {
   checkKey,
   checkNamespace,
+  checkRequestId,
   checkVersion,
   compareUtf8,
   DEFAULT_LIMITS,
@@ -12,10 +13,13 @@ import {
   encodeValue,
   expiryFor,
   listLimit,
+  REQUEST_ID_WINDOW_MS,
   storeFull,
   versionConflict,
+  writeFingerprint,
   type KeyValueLimits,
   type KeyValueStore,
+  type KeyValueWriteOptions,
 } from "./kv";
 import { compileQuery, queryPosition, runQuery } from "./kv-query";
 
@@ -59,6 +63,27 @@ function memorySpace(now: () => number, limits: KeyValueLimits, namespace: (name
       .filter((key) => key.startsWith(prefix) && (after === null || compareUtf8(key, after) > 0) && live(key) !== undefined)
       .sort(compareUtf8);
 
+  /** Request ids of recent writes, oldest first (a Map keeps insertion order). */
+  const applied = new Map<string, { fingerprint: string; answer: JsonValue; at: number }>();
+  /** Runs a write once per request id and arguments (see KeyValueWriteOptions). */
+  const once = <T extends JsonValue>(options: KeyValueWriteOptions | undefined, args: () => string, work: () => T): T => {
+    const id = options?.requestId;
+    checkRequestId(id);
+    if (id === undefined) return work();
+    const fingerprint = args();
+    const since = now() - REQUEST_ID_WINDOW_MS;
+    for (const [old, record] of applied) {
+      if (record.at > since) break;
+      applied.delete(old);
+    }
+    const seen = applied.get(id);
+    if (seen?.fingerprint === fingerprint) return structuredClone(seen.answer) as T;
+    const answer = work();
+    applied.delete(id);
+    applied.set(id, { fingerprint, answer, at: now() });
+    return answer;
+  };
+
   const write = (key: string, json: string, expiresAt: number | null, previous: Entry | undefined): number => {
     if (previous === undefined && entries.size >= limits.maxKeys) {
       for (const k of [...entries.keys()]) live(k);
@@ -88,19 +113,29 @@ function memorySpace(now: () => number, limits: KeyValueLimits, namespace: (name
       checkKey(key);
       checkVersion(options?.ifVersion);
       const json = encodeValue(value);
-      const expiresAt = expiryFor(options, now());
-      const previous = live(key);
-      if (options?.ifVersion !== undefined && options.ifVersion !== (previous?.version ?? 0)) {
-        throw versionConflict(key, options.ifVersion, previous?.version ?? 0);
-      }
-      return { version: write(key, json, expiresAt, previous) };
+      const fingerprint = () => writeFingerprint("set", key, json, options?.ttlMs ?? null, options?.ifVersion ?? null);
+      const version = once(options, fingerprint, () => {
+        const expiresAt = expiryFor(options, now());
+        const previous = live(key);
+        if (options?.ifVersion !== undefined && options.ifVersion !== (previous?.version ?? 0)) {
+          throw versionConflict(key, options.ifVersion, previous?.version ?? 0);
+        }
+        return write(key, json, expiresAt, previous);
+      });
+      return { version };
     },
 
-    async delete(key) {
+    async delete(key, options) {
       checkKey(key);
-      const existed = live(key) !== undefined;
-      entries.delete(key);
-      return existed;
+      return once(
+        options,
+        () => writeFingerprint("delete", key),
+        () => {
+          const existed = live(key) !== undefined;
+          entries.delete(key);
+          return existed;
+        },
+      );
     },
 
     async list(options = {}) {
@@ -119,33 +154,49 @@ function memorySpace(now: () => number, limits: KeyValueLimits, namespace: (name
       return runQuery(read, keys.length > read.length, options, position, limits.queryScanLimit);
     },
 
-    async increment(key, by = 1) {
+    async increment(key, by = 1, options) {
       checkKey(key);
       if (typeof by !== "number" || !Number.isFinite(by)) {
         throw new NodeError("invalid_increment", "increment takes a finite number", null, false);
       }
-      const entry = live(key);
-      const current = entry === undefined ? 0 : (JSON.parse(entry.json) as JsonValue);
-      if (typeof current !== "number") {
-        throw new NodeError("not_a_number", `The value at '${key}' is not a number`, null, false);
-      }
-      const next = current + by;
-      if (!Number.isFinite(next)) throw new NodeError("invalid_increment", "The result is not a finite number", null, false);
-      write(key, JSON.stringify(next), entry?.expiresAt ?? null, entry);
-      return next;
+      return once(
+        options,
+        () => writeFingerprint("increment", key, by),
+        () => incrementNow(key, by),
+      );
     },
 
-    async append(key, value) {
+    async append(key, value, options) {
       checkKey(key);
-      encodeValue(value);
-      const entry = live(key);
-      const current = entry === undefined ? [] : (JSON.parse(entry.json) as JsonValue);
-      if (!Array.isArray(current)) throw new NodeError("not_a_list", `The value at '${key}' is not a list`, null, false);
-      current.push(value);
-      write(key, encodeValue(current), entry?.expiresAt ?? null, entry);
-      return current.length;
+      const json = encodeValue(value);
+      return once(
+        options,
+        () => writeFingerprint("append", key, json),
+        () => appendNow(key, value),
+      );
     },
 
     namespace,
   };
+
+  function incrementNow(key: string, by: number): number {
+    const entry = live(key);
+    const current = entry === undefined ? 0 : (JSON.parse(entry.json) as JsonValue);
+    if (typeof current !== "number") {
+      throw new NodeError("not_a_number", `The value at '${key}' is not a number`, null, false);
+    }
+    const next = current + by;
+    if (!Number.isFinite(next)) throw new NodeError("invalid_increment", "The result is not a finite number", null, false);
+    write(key, JSON.stringify(next), entry?.expiresAt ?? null, entry);
+    return next;
+  }
+
+  function appendNow(key: string, value: JsonValue): number {
+    const entry = live(key);
+    const current = entry === undefined ? [] : (JSON.parse(entry.json) as JsonValue);
+    if (!Array.isArray(current)) throw new NodeError("not_a_list", `The value at '${key}' is not a list`, null, false);
+    current.push(value);
+    write(key, encodeValue(current), entry?.expiresAt ?? null, entry);
+    return current.length;
+  }
 }

@@ -6,7 +6,7 @@
  *
  * Every failure is a non-retryable NodeError, because retrying the same call cannot succeed:
  * `invalid_key`, `invalid_value`, `value_too_large`, `invalid_ttl`, `not_a_number`, `not_a_list`,
- * `invalid_increment`, `invalid_cursor`, `invalid_filter`, `invalid_namespace`, `invalid_version`,
+ * `invalid_increment`, `invalid_cursor`, `invalid_filter`, `invalid_namespace`, `invalid_version`, `invalid_request_id`,
  * `store_full`, `query_too_large`, and `version_conflict` (a compare-and-set that lost; `details`
  * has `current_version`). Provider outages are the provider's to report (retryable).
  */
@@ -38,7 +38,27 @@ export interface KeyValueLimits {
 }
 export const DEFAULT_LIMITS: KeyValueLimits = { maxKeys: MAX_KEYS, queryScanLimit: QUERY_SCAN_LIMIT };
 
-export interface KeyValueSetOptions {
+/**
+ * How long a store remembers a write's request id. A run's progress since its last checkpoint is
+ * replayed after a crash; the engine writes its held progress within seconds (see
+ * src/objects/execution/sqlite-writes.ts), so an hour is a wide margin.
+ */
+export const REQUEST_ID_WINDOW_MS = 60 * 60 * 1000;
+const MAX_REQUEST_ID_BYTES = 512;
+
+/** What every write takes. */
+export interface KeyValueWriteOptions {
+  /**
+   * Makes the write idempotent: a write whose request id the store saw in the last
+   * REQUEST_ID_WINDOW_MS, with the same arguments, is not applied again but answers what the first
+   * one answered. A write that failed is not remembered. With other arguments it is a new write. The
+   * `store` node derives one from its step, so a run that replays a step after a crash applies each
+   * write once without making its progress durable before it.
+   */
+  requestId?: string;
+}
+
+export interface KeyValueSetOptions extends KeyValueWriteOptions {
   /**
    * Lifetime in milliseconds, a positive finite number. The key reads as absent from `now + ttlMs` on
    * (for every method). Without it the key never expires, and a TTL set earlier is cleared.
@@ -107,7 +127,7 @@ export interface KeyValueStore {
    */
   set(key: string, value: JsonValue, options?: KeyValueSetOptions): Promise<{ version: number }>;
   /** True when the key was present (and not expired). */
-  delete(key: string): Promise<boolean>;
+  delete(key: string, options?: KeyValueWriteOptions): Promise<boolean>;
   list(options?: KeyValueListOptions): Promise<KeyValuePage>;
   /** Values whose JSON matches `filter` (see kv-query.ts), in key order or by `sort`. */
   query(options?: KeyValueQueryOptions): Promise<KeyValueQueryPage>;
@@ -117,15 +137,40 @@ export interface KeyValueStore {
    * existing number keeps its TTL. A key holding anything but a number fails with `not_a_number` and is
    * left unchanged.
    */
-  increment(key: string, by?: number): Promise<number>;
+  increment(key: string, by?: number, options?: KeyValueWriteOptions): Promise<number>;
   /**
    * Adds the value at the end of the list at `key`, atomically per key, and returns the list's new
    * length. An absent or expired key starts as an empty list (without a TTL); an existing list keeps
    * its TTL. A key holding anything but a list fails with `not_a_list`.
    */
-  append(key: string, value: JsonValue): Promise<number>;
+  append(key: string, value: JsonValue, options?: KeyValueWriteOptions): Promise<number>;
   /** Another store of the same account, isolated from this one (see checkNamespace). */
   namespace(name: string): KeyValueStore;
+}
+
+/** Checks a write's request id: a non-empty string of at most 512 bytes. */
+export function checkRequestId(requestId: string | undefined | null): void {
+  if (requestId === undefined || requestId === null) return;
+  if (typeof requestId !== "string" || requestId.length === 0 || utf8(requestId).byteLength > MAX_REQUEST_ID_BYTES) {
+    throw new NodeError("invalid_request_id", `A request id is 1 to ${MAX_REQUEST_ID_BYTES} bytes of text`, null, false);
+  }
+}
+
+/**
+ * A short fingerprint of a write's arguments (two 32-bit FNV-1a hashes of their JSON with different
+ * offsets), kept with its request id to tell a replay from another write under the same id.
+ * Synchronous, so a store's write stays one uninterrupted call.
+ */
+export function writeFingerprint(operation: string, ...args: (string | number | null)[]): string {
+  const text = JSON.stringify([operation, ...args]);
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}.${text.length}`;
 }
 
 /** Checks a namespace name: 1 to 64 ASCII letters, digits, `_` or `-`. */

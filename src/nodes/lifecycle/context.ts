@@ -9,6 +9,7 @@ import type { SecretResolver } from "../../expressions";
 import type { JsonValue } from "../../lib/json";
 import type { Sandbox } from "../../sandbox";
 import { createEmitter } from "../capabilities/emit";
+import { unavailableFlows, type NodeFlows } from "../capabilities/flows";
 import { createHttpClient } from "../capabilities/http";
 import type { KeyValueStore } from "../capabilities/kv";
 import type { PrivateNetworkPolicy } from "../capabilities/network-policy";
@@ -16,6 +17,7 @@ import { postgresNetwork } from "../capabilities/postgres";
 import type { NodeSchedules } from "../capabilities/schedules";
 import { guardedConnect, type Connect } from "../capabilities/socket";
 import type { NodeContext } from "../types";
+import { Pause, waitForEvent } from "./pause";
 import type { AttemptSecrets } from "./secrets";
 
 export interface LifecycleDeps {
@@ -31,6 +33,8 @@ export interface LifecycleDeps {
   connect?: Connect;
   /** The account's schedules; absent where this server has none (`ctx.schedules` then fails with `not_available`). */
   schedules?: (accountId: string) => NodeSchedules;
+  /** The account's flows; absent where this server has no registry (`ctx.flows` then fails with `not_available`). */
+  flows?: (accountId: string) => NodeFlows;
   /** The WebSocket-to-TCP relay the `postgres` node reaches servers other than Neon through (`POSTGRES_WS_PROXY`). */
   postgresProxy?: string | undefined;
 }
@@ -45,9 +49,12 @@ export interface Attempt {
   http: NodeContext["http"];
   kv: KeyValueStore;
   schedules: NodeSchedules;
+  flows: NodeFlows;
   connect: Connect;
   postgres: NodeContext["postgres"];
   emit: NodeContext["emit"];
+  /** Settles when the node pauses for an event (ctx.waitForEvent), which ends the attempt. */
+  pause: Pause;
 }
 
 export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox: Sandbox, secrets: AttemptSecrets): Attempt {
@@ -59,17 +66,20 @@ export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox:
     request,
     sandbox,
     secrets,
-    idempotencyKey: `${state.id}:${token.node_id}:${token.attempt}`,
+    // The visit (token id) and the attempt: a loop's next visit, like a retry, is a new call.
+    idempotencyKey: `${state.id}:${token.node_id}:${token.id}:${token.attempt}`,
     log,
     http: createHttpClient({ fetch: deps.fetch, privateNetwork: deps.privateNetwork }),
     kv: deps.kv?.(state.account_id) ?? unavailableKv,
     schedules: deps.schedules?.(state.account_id) ?? unavailableSchedules,
+    flows: deps.flows?.(state.account_id) ?? unavailableFlows,
     connect: deps.connect ? guardedConnect(deps.connect, deps.privateNetwork) : unavailableConnect,
     postgres: postgresNetwork({ policy: deps.privateNetwork, proxy: deps.postgresProxy }),
     // Redacted before the rate and size checks, so what is counted is what is sent.
     emit: createEmitter((type, data) => request.emit(type, redact(data)), {
       onDrop: (drop) => log("warn", `A live event was dropped: ${drop.message}`, { type: drop.type, reason: drop.reason }),
     }),
+    pause: new Pause(),
   };
 }
 
@@ -88,10 +98,14 @@ export function nodeContext<P>(
   const { request, secrets } = attempt;
   const { state, token } = request;
   const calls = new Map<string, number>();
-  const step = async <T extends JsonValue>(name: string, fn: (key: string) => Promise<T>): Promise<T> => {
+  /** The n-th sub-step of a name in this run of the node's work is a sub-step of its own. */
+  const keyOf = (name: string) => {
     const n = (calls.get(name) ?? 0) + 1;
     calls.set(name, n);
-    const key = `${stepScope}${name}#${n}`;
+    return `${stepScope}${name}#${n}`;
+  };
+  const step = async <T extends JsonValue>(name: string, fn: (key: string) => Promise<T>): Promise<T> => {
+    const key = keyOf(name);
     const memo = request.memo.get(key);
     if (memo) return memo.value as T;
     // A sub-step is there because it has effects: the run's progress is made durable first.
@@ -118,10 +132,16 @@ export function nodeContext<P>(
     secret: (name) => secrets.get(name),
     kv: attempt.kv,
     schedules: attempt.schedules,
+    flows: attempt.flows,
     emit: attempt.emit,
     watched: () => request.watched(),
     addUsage: (usage) => request.addUsage(usage),
     step: (name, fn) => step(name, () => fn()),
+    waitForEvent: async (name, options = {}) => {
+      // Items of a batch run side by side within one step: one of them cannot pause the others.
+      if (item !== undefined) throw new NodeError("invalid_batch", "A node cannot wait for an event inside a batch", null, false);
+      return waitForEvent(request, attempt.pause, keyOf(`event:${name}`), name, options);
+    },
     connect: attempt.connect,
     postgres: attempt.postgres,
     runFlow: (flowId, childInput, options = {}) =>

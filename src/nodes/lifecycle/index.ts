@@ -16,6 +16,7 @@ import type { NodeType } from "../types";
 import { batchItems, runBatch } from "./batch";
 import { nodeContext, startAttempt, type Attempt, type LifecycleDeps } from "./context";
 import { factsOf } from "./facts";
+import { untilPaused } from "./pause";
 import { redactError, redactOutcome } from "./redact";
 import { AttemptSecrets } from "./secrets";
 import { sharedChanges } from "./shared";
@@ -138,9 +139,11 @@ export async function runNode(request: StepRequest, deps: LifecycleDeps): Promis
       }
     }
     // The node's own `shared` was taken into account above; what leaves is the change, if any
-    // (a `prep` hook's too when the node then waits).
+    // (a `prep` hook's too when the node then waits). A node that paused inside its work runs again,
+    // `prep` included: its change is the one of the run that finishes, or it would count twice.
     const { shared: _own, ...finished } = outcome;
-    const changed = shared === undefined ? undefined : sharedChanges(sharedBefore, shared, state.shared);
+    const paused = outcome.kind === "wait_event" && outcome.resume !== undefined;
+    const changed = shared === undefined || paused ? undefined : sharedChanges(sharedBefore, shared, state.shared);
     outcome = changed === undefined ? finished : { ...finished, shared: changed };
     return redactOutcome(outcome, secrets.redactor);
   } catch (error) {
@@ -171,5 +174,5 @@ async function execOnce(
     throw new NodeError("invalid_params", message, { param: first?.param ?? "", problems: resolved.problems }, false);
   }
   if (impl.sideEffects(resolved.params)) await attempt.request.beforeEffect();
-  return impl.run(nodeContext(attempt, input, resolved.params, scope, item));
+  return untilPaused(impl.run(nodeContext(attempt, input, resolved.params, scope, item)), attempt.pause);
 }

@@ -11,8 +11,12 @@ export function redactOutcome(outcome: NodeOutcome, redactor: Redactor): NodeOut
       return { ...outcome, output: redactor.value(outcome.output), ...shared };
     case "subflow":
       return { ...outcome, input: redactor.value(outcome.input), ...shared };
-    default:
-      return { ...outcome, ...shared };
+    case "wait_event": {
+      // What a paused node shows while it waits (a proposed tool call) is stored and shown.
+      const { resume } = outcome;
+      if (!resume || resume.data === undefined) return { ...outcome, ...shared };
+      return { ...outcome, resume: { ...resume, data: redactor.value(resume.data) }, ...shared };
+    }
   }
 }
 

@@ -8,15 +8,16 @@ import { store } from "./spec";
 
 type StoreParams = ParamsOf<typeof store>;
 
-const READS = new Set(["get", "list", "query"]);
-
 export const storeNode = defineNode({
   spec: store,
-  // Reads are pure steps (run again after a crash to the same effect); writes are effects.
-  sideEffects: (params) => !READS.has(params.operation),
+  // Reads are pure steps. Writes carry a request id the store deduplicates (KeyValueWriteOptions), so
+  // a crash-replay of the step applies each write once: they need no checkpoint before them, which
+  // would cost a storage flush per write.
+  sideEffects: false,
   run: async (ctx) => {
     const { params } = ctx;
     const kv = params.namespace === undefined ? ctx.kv : ctx.kv.namespace(params.namespace);
+    const once = { requestId: ctx.item === undefined ? ctx.idempotencyKey : `${ctx.idempotencyKey}:item-${ctx.item}` };
     switch (params.operation) {
       case "get": {
         const key = required(params, "key");
@@ -26,10 +27,10 @@ export const storeNode = defineNode({
         return done(params.with_version ? { value: entry.value, version: entry.version } : entry.value);
       }
       case "set":
-        return set(kv, params);
+        return set(kv, params, once.requestId);
       case "delete": {
         const key = required(params, "key");
-        return done({ deleted: await kv.delete(key), key });
+        return done({ deleted: await kv.delete(key, once), key });
       }
       case "list": {
         const page = await kv.list(page_(params));
@@ -46,21 +47,22 @@ export const storeNode = defineNode({
       case "increment": {
         const key = required(params, "key");
         const amount = params.amount ?? 1;
-        return done({ key, new_value: await kv.increment(key, amount), incremented: amount });
+        return done({ key, new_value: await kv.increment(key, amount, once), incremented: amount });
       }
       case "append": {
         const key = required(params, "key");
         const value = params.value as JsonValue;
-        return done({ key, appended: value, length: await kv.append(key, value) });
+        return done({ key, appended: value, length: await kv.append(key, value, once) });
       }
     }
   },
 });
 
-async function set(kv: KeyValueStore, params: StoreParams) {
+async function set(kv: KeyValueStore, params: StoreParams, requestId: string) {
   const key = required(params, "key");
   try {
     const { version } = await kv.set(key, params.value as JsonValue, {
+      requestId,
       ...(params.ttl === undefined ? {} : { ttlMs: params.ttl }),
       ...(params.if_version === undefined ? {} : { ifVersion: params.if_version }),
     });

@@ -17,6 +17,7 @@ import { runEventDispatch, type RunEventDispatch } from "./dispatch";
 import { scheduleStub } from "../schedule/rpc";
 import type { KeyValueStore } from "../../nodes/capabilities/kv";
 import { remoteKeyValueStore } from "../../services/store-client";
+import { registryFlows } from "../../nodes/capabilities/flows";
 import { storeStub } from "../store/rpc";
 import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
@@ -76,6 +77,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           sandbox: getSandbox,
           secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
           schedules: (accountId) => schedules.forNode(accountId),
+          flows: (accountId) => registryFlows(storage.flows, accountId),
           kv: (accountId) => (this.kv ??= remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace))),
         }),
       onTransition: (state) => {

@@ -1,3 +1,4 @@
+import type { EventResume } from "../../engine/outcome";
 import type { StepRecord, Timer, TimerKind, Token, TokenPosition } from "../../engine/types";
 import { isRecord, type JsonValue } from "../../lib/json";
 
@@ -15,6 +16,7 @@ export const text = (value: JsonValue | undefined): string => JSON.stringify(val
 export function positionOf(state: string, pending: JsonValue): TokenPosition {
   switch (state) {
     case "ready":
+      return { state, pending: isRecord(pending) && pending.resume === true ? { resume: true } : null };
     case "running":
     case "retry_wait":
     case "joining":
@@ -25,12 +27,20 @@ export function positionOf(state: string, pending: JsonValue): TokenPosition {
       }
       break;
     case "waiting_event":
-      if (isRecord(pending) && typeof pending.event === "string") return { state, pending: { event: pending.event } };
+      if (isRecord(pending) && typeof pending.event === "string") {
+        const resume = resumeOf(pending.resume);
+        return { state, pending: resume ? { event: pending.event, resume } : { event: pending.event } };
+      }
       break;
     case "waiting_child":
       return { state, pending: isRecord(pending) && typeof pending.child === "string" ? { child: pending.child } : {} };
   }
   throw new Error(`A stored token in state '${state}' has an unreadable pending value`);
+}
+
+function resumeOf(value: JsonValue | undefined): EventResume | undefined {
+  if (!isRecord(value) || typeof value.key !== "string") return undefined;
+  return value.data === undefined ? { key: value.key } : { key: value.key, data: value.data };
 }
 
 export function toToken(row: Row): Token {

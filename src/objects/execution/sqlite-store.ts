@@ -34,7 +34,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     private readonly options: SqliteStoreOptions,
   ) {
     sql.exec(SCHEMA + BATCH_SCHEMA);
-    this.writes = new SqliteWrites(sql, options.onEvent);
+    this.writes = new SqliteWrites(sql, options.onEvent, options.now);
   }
 
   batch<T>(work: () => T, options: { hold?: boolean } = {}): T {
@@ -196,7 +196,9 @@ export class SqliteExecutionStore implements ExecutionStore {
   usage(): Usage | null {
     this.writes.apply();
     const rows = this.sql
-      .exec("SELECT c.key AS name, total(c.value) AS amount FROM step_usage, json_each(step_usage.usage) AS c GROUP BY c.key ORDER BY c.key")
+      .exec(
+        "SELECT c.key AS name, total(c.value) AS amount FROM step_usage, json_each(step_usage.usage) AS c GROUP BY c.key ORDER BY c.key",
+      )
       .toArray();
     return rows.length ? Object.fromEntries(rows.map((row) => [String(row.name), Number(row.amount)])) : null;
   }

@@ -3,6 +3,11 @@ import { APPLY_BATCH, COUNTERS, WRITES, type WriteName } from "./sqlite-schema";
 
 /** Past this many queued rows a held batch is applied anyway. */
 const MAX_HELD_ROWS = 1000;
+/**
+ * Held writes are applied once the oldest has waited this long, so a crash replays at most about a
+ * second of a run's pure steps: what a store's request-id window (REQUEST_ID_WINDOW_MS) must cover.
+ */
+export const MAX_HELD_MS = 1000;
 
 type IdTable = "steps" | "events" | "tokens";
 
@@ -19,12 +24,15 @@ export class SqliteWrites {
    */
   private pending: SqlStorageValue[][] | null = null;
   private batching = false;
+  /** When the oldest held write was queued; null when none is held. */
+  private heldSince: number | null = null;
   private announce: ExecutionEvent[] = [];
   private counters: { steps: number; events: number; tokens: number; memoTokens: Set<number> } | null = null;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly onEvent: (event: ExecutionEvent) => void,
+    private readonly now: () => number = Date.now,
   ) {}
 
   batch<T>(work: () => T, options: { hold?: boolean } = {}): T {
@@ -34,8 +42,10 @@ export class SqliteWrites {
     let held = false;
     try {
       const result = work();
-      // A long streak of held writes is applied in parts, to keep the statement (and memory) small.
-      held = options.hold === true && this.pending.length < MAX_HELD_ROWS;
+      // A long streak of held writes is applied in parts, to keep the statement (and memory) small,
+      // and at least every MAX_HELD_MS.
+      if (options.hold === true) this.heldSince ??= this.now();
+      held = options.hold === true && this.pending.length < MAX_HELD_ROWS && this.now() - (this.heldSince ?? 0) < MAX_HELD_MS;
       return result;
     } finally {
       this.batching = false;
@@ -59,6 +69,7 @@ export class SqliteWrites {
     if (!this.pending) return;
     const queued = this.pending;
     const events = this.announce;
+    this.heldSince = null;
     this.pending = this.batching ? [] : null;
     this.announce = [];
     if (queued.length === 0) return;

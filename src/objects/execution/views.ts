@@ -1,3 +1,4 @@
+import type { EventResume } from "../../engine/outcome";
 import { preview } from "../../engine/preview";
 import type { ExecutionState, StepRecord, Token } from "../../engine/types";
 import type { Usage } from "../../engine/usage";
@@ -28,11 +29,7 @@ export function executionView(state: ExecutionState, tokens: Token[], usage: Usa
     current_nodes: currentNodes(tokens),
     waiting_for: tokens
       .filter((t) => ["sleeping", "waiting_event", "waiting_child", "retry_wait"].includes(t.state))
-      .map((t) => ({
-        node_id: t.node_id,
-        state: t.state,
-        ...(t.state === "waiting_event" ? { event: t.pending.event } : {}),
-      })),
+      .map((t) => ({ node_id: t.node_id, state: t.state, ...(t.state === "waiting_event" ? eventWait(t.pending) : {}) })),
     step_count: state.step_count,
     usage,
     input: state.input,
@@ -40,6 +37,11 @@ export function executionView(state: ExecutionState, tokens: Token[], usage: Usa
     error: state.error,
     shared: state.shared,
   };
+}
+
+/** What a branch waiting for an event awaits; a node that paused inside its work shows its `data` (a proposed tool call). */
+function eventWait({ event, resume }: { event: string; resume?: EventResume }): { event: string; data?: JsonValue } {
+  return resume?.data === undefined ? { event } : { event, data: resume.data };
 }
 
 export function stepView(step: StepRecord, full: boolean): StepView {

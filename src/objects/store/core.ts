@@ -11,14 +11,17 @@ import { NodeError } from "../../engine/outcome";
 import type { JsonValue } from "../../lib/json";
 import {
   checkKey,
+  checkRequestId,
   checkVersion,
   decodeCursor,
   encodeCursor,
   encodeValue,
   expiryFor,
   listLimit,
+  REQUEST_ID_WINDOW_MS,
   storeFull,
   versionConflict,
+  writeFingerprint,
   type KeyValueFilter,
   type KeyValueLimits,
   type KeyValuePage,
@@ -30,6 +33,9 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, version INTEGER NOT NULL,
   expires_at INTEGER, updated_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS kv_expiry ON kv (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, answer TEXT NOT NULL,
+  at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS requests_at ON requests (at);
 `;
 
 /** Expired rows one sweep deletes; the alarm comes back at once while more remain. */
@@ -59,24 +65,36 @@ export class StoreCore {
     return row === null ? null : { json: row.value, version: row.version, expiresAt: row.expires_at };
   }
 
-  set(key: string, json: string, ttlMs: number | null, ifVersion: number | null): number {
+  set(key: string, json: string, ttlMs: number | null, ifVersion: number | null, requestId: string | null = null): number {
     checkKey(key);
     checkVersion(ifVersion ?? undefined);
     const value = checkedJson(json);
-    const expiresAt = expiryFor(ttlMs === null ? undefined : { ttlMs }, this.now());
-    const row = this.row(key);
-    const live = row !== null && !this.expired(row) ? row : null;
-    if (ifVersion !== null && ifVersion !== (live?.version ?? 0)) throw versionConflict(key, ifVersion, live?.version ?? 0);
-    return this.write(key, value, expiresAt, row, live);
+    return this.once(
+      requestId,
+      () => writeFingerprint("set", key, value, ttlMs, ifVersion),
+      () => {
+        const expiresAt = expiryFor(ttlMs === null ? undefined : { ttlMs }, this.now());
+        const row = this.row(key);
+        const live = row !== null && !this.expired(row) ? row : null;
+        if (ifVersion !== null && ifVersion !== (live?.version ?? 0)) throw versionConflict(key, ifVersion, live?.version ?? 0);
+        return this.write(key, value, expiresAt, row, live);
+      },
+    );
   }
 
-  delete(key: string): boolean {
+  delete(key: string, requestId: string | null = null): boolean {
     checkKey(key);
-    const row = this.row(key);
-    if (row === null) return false;
-    this.sql.exec("DELETE FROM kv WHERE key = ?", key);
-    if (this.rows !== null) this.rows--;
-    return !this.expired(row);
+    return this.once(
+      requestId,
+      () => writeFingerprint("delete", key),
+      () => {
+        const row = this.row(key);
+        if (row === null) return false;
+        this.sql.exec("DELETE FROM kv WHERE key = ?", key);
+        if (this.rows !== null) this.rows--;
+        return !this.expired(row);
+      },
+    );
   }
 
   list(prefix: string, cursor: string | null, limit: number | null): KeyValuePage {
@@ -104,10 +122,28 @@ export class StoreCore {
     return { items: page.items.map((item) => ({ key: item.key, json: JSON.stringify(item.value) })), cursor: page.cursor };
   }
 
-  increment(key: string, by: number): number {
+  increment(key: string, by: number, requestId: string | null = null): number {
     checkKey(key);
     if (typeof by !== "number" || !Number.isFinite(by))
       throw new NodeError("invalid_increment", "increment takes a finite number", null, false);
+    return this.once(
+      requestId,
+      () => writeFingerprint("increment", key, by),
+      () => this.add(key, by),
+    );
+  }
+
+  append(key: string, json: string, requestId: string | null = null): number {
+    checkKey(key);
+    const item = checkedJson(json);
+    return this.once(
+      requestId,
+      () => writeFingerprint("append", key, item),
+      () => this.push(key, JSON.parse(item) as JsonValue),
+    );
+  }
+
+  private add(key: string, by: number): number {
     const row = this.row(key);
     const live = row !== null && !this.expired(row) ? row : null;
     const current = live === null ? 0 : (JSON.parse(live.value) as JsonValue);
@@ -118,9 +154,7 @@ export class StoreCore {
     return next;
   }
 
-  append(key: string, json: string): number {
-    checkKey(key);
-    const item = JSON.parse(checkedJson(json)) as JsonValue;
+  private push(key: string, item: JsonValue): number {
     const row = this.row(key);
     const live = row !== null && !this.expired(row) ? row : null;
     const list = live === null ? [] : (JSON.parse(live.value) as JsonValue);
@@ -130,18 +164,52 @@ export class StoreCore {
     return list.length;
   }
 
-  /** Deletes up to `max` expired rows; true when more may remain. */
+  /** Deletes up to `max` expired rows, and request ids past their window; true when more may remain. */
   sweep(max = SWEEP_BATCH): boolean {
     const expired = this.sql.exec("SELECT key FROM kv WHERE expires_at <= ? ORDER BY expires_at LIMIT ?", this.now(), max).toArray();
     for (const { key } of expired) this.sql.exec("DELETE FROM kv WHERE key = ?", key);
     if (expired.length > 0) this.rows = null;
-    return expired.length === max;
+    const forgotten = this.sql.exec(
+      "DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE at <= ? ORDER BY at LIMIT ?)",
+      this.now() - REQUEST_ID_WINDOW_MS,
+      max,
+    ).rowsWritten;
+    return expired.length === max || forgotten === max;
   }
 
-  /** The earliest expiry of any row, or null when none expires. */
+  /** When the alarm must next sweep: the earliest expiry of a row or of a request id, or null for none. */
   nextExpiry(): number | null {
-    const at = this.sql.exec("SELECT MIN(expires_at) AS at FROM kv WHERE expires_at IS NOT NULL").one().at;
-    return at === null ? null : Number(at);
+    const row = this.sql
+      .exec(
+        `SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM kv WHERE expires_at IS NOT NULL
+         UNION ALL SELECT MIN(at) + ? FROM requests)`,
+        REQUEST_ID_WINDOW_MS,
+      )
+      .one();
+    return row.at === null ? null : Number(row.at);
+  }
+
+  /**
+   * Runs a write once per request id and arguments (KeyValueWriteOptions.requestId): a replay answers
+   * what the first call did. A write that throws leaves no record, so its replay runs again.
+   */
+  private once<T extends boolean | number>(requestId: string | null, fingerprint: () => string, work: () => T): T {
+    checkRequestId(requestId);
+    if (requestId === null) return work();
+    const print = fingerprint();
+    const seen = this.sql
+      .exec("SELECT fingerprint, answer FROM requests WHERE id = ? AND at > ?", requestId, this.now() - REQUEST_ID_WINDOW_MS)
+      .toArray()[0];
+    if (seen !== undefined && seen.fingerprint === print) return JSON.parse(String(seen.answer)) as T;
+    const result = work();
+    this.sql.exec(
+      "INSERT INTO requests (id, fingerprint, answer, at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, answer = excluded.answer, at = excluded.at",
+      requestId,
+      print,
+      JSON.stringify(result),
+      this.now(),
+    );
+    return result;
   }
 
   private row(key: string): Row | null {

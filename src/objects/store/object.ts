@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../../env";
-import { DEFAULT_LIMITS, type KeyValuePage } from "../../nodes/capabilities/kv";
+import { DEFAULT_LIMITS, REQUEST_ID_WINDOW_MS, type KeyValuePage } from "../../nodes/capabilities/kv";
 import type { StoreAnswer, StoredEntry, StoreQueryPage, StoreQueryRequest, StoreRpc } from "../../services/store-rpc";
 import { answer, StoreCore } from "./core";
 
@@ -22,14 +22,23 @@ export class StoreObject extends DurableObject<Env> implements StoreRpc {
     return answer(() => this.core.get(key));
   }
 
-  async set(key: string, json: string, ttlMs: number | null, ifVersion: number | null): Promise<StoreAnswer<number>> {
-    const result = answer(() => this.core.set(key, json, ttlMs, ifVersion));
+  async set(
+    key: string,
+    json: string,
+    ttlMs: number | null,
+    ifVersion: number | null,
+    requestId: string | null,
+  ): Promise<StoreAnswer<number>> {
+    const result = answer(() => this.core.set(key, json, ttlMs, ifVersion, requestId));
     if (result.ok && ttlMs !== null) await this.sweepBy(Date.now() + ttlMs);
-    return result;
+    return this.remembered(result, requestId);
   }
 
-  async delete(key: string): Promise<StoreAnswer<boolean>> {
-    return answer(() => this.core.delete(key));
+  async delete(key: string, requestId: string | null): Promise<StoreAnswer<boolean>> {
+    return this.remembered(
+      answer(() => this.core.delete(key, requestId)),
+      requestId,
+    );
   }
 
   async list(prefix: string, cursor: string | null, limit: number | null): Promise<StoreAnswer<KeyValuePage>> {
@@ -40,12 +49,18 @@ export class StoreObject extends DurableObject<Env> implements StoreRpc {
     return answer(() => this.core.query(request));
   }
 
-  async increment(key: string, by: number): Promise<StoreAnswer<number>> {
-    return answer(() => this.core.increment(key, by));
+  async increment(key: string, by: number, requestId: string | null): Promise<StoreAnswer<number>> {
+    return this.remembered(
+      answer(() => this.core.increment(key, by, requestId)),
+      requestId,
+    );
   }
 
-  async append(key: string, json: string): Promise<StoreAnswer<number>> {
-    return answer(() => this.core.append(key, json));
+  async append(key: string, json: string, requestId: string | null): Promise<StoreAnswer<number>> {
+    return this.remembered(
+      answer(() => this.core.append(key, json, requestId)),
+      requestId,
+    );
   }
 
   override async alarm(): Promise<void> {
@@ -53,6 +68,12 @@ export class StoreObject extends DurableObject<Env> implements StoreRpc {
     const next = more ? Date.now() : this.core.nextExpiry();
     this.alarmAt = next;
     if (next !== null) await this.ctx.storage.setAlarm(next);
+  }
+
+  /** A write with a request id leaves a record the alarm forgets after REQUEST_ID_WINDOW_MS. */
+  private async remembered<T>(result: StoreAnswer<T>, requestId: string | null): Promise<StoreAnswer<T>> {
+    if (result.ok && requestId !== null) await this.sweepBy(Date.now() + REQUEST_ID_WINDOW_MS);
+    return result;
   }
 
   /** Makes sure the alarm fires by `at`, when a key set now expires. */

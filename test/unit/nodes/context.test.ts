@@ -27,7 +27,7 @@ async function context(options: StepOptions = {}, deps: Partial<LifecycleDeps> =
   };
   const attempt = startAttempt(request, full, noSandbox, await AttemptSecrets.resolve(new Set(), vault));
   const ctx = nodeContext(attempt, null, {}, async () => ({}), undefined);
-  return { ctx, logs, host, vault };
+  return { ctx, logs, host, vault, attempt };
 }
 
 const rejection = (promise: Promise<unknown>) =>
@@ -70,6 +70,70 @@ describe("ctx.step", () => {
     const error = await rejection(ctx.step("model", () => Promise.reject(new NodeError("upstream", "503"))));
     expect(error).toMatchObject({ code: "upstream" });
     expect(host.memo.size).toBe(0);
+  });
+});
+
+describe("ctx.waitForEvent", () => {
+  /** Whether a promise has settled by the time pending callbacks ran. */
+  const settled = async (promise: Promise<unknown>) => {
+    let done = false;
+    void promise.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return done;
+  };
+
+  it("pauses the attempt with a resumable wait, and never settles the node's call", async () => {
+    const { ctx, attempt } = await context();
+    const before = Date.now();
+    const wait = ctx.waitForEvent("approve_tool", { timeout: 60_000, data: { tool: "search", arguments: { q: "x" } } });
+    expect(await attempt.pause.paused).toEqual({
+      kind: "wait_event",
+      event: "approve_tool",
+      timeoutAt: expect.any(Number),
+      resume: { key: "event:approve_tool#1", data: { tool: "search", arguments: { q: "x" } } },
+    });
+    const { timeoutAt } = (await attempt.pause.paused) as { timeoutAt: number };
+    expect(timeoutAt - before).toBeGreaterThanOrEqual(60_000);
+    expect(await settled(wait)).toBe(false);
+  });
+
+  it("returns a kept result at once, so a replayed visit goes past the wait", async () => {
+    const memo = new Map([["event:approve_tool#1", { value: { received: true, payload: { approve: true } } }]]);
+    const { ctx, attempt } = await context({ memo });
+    expect(await ctx.waitForEvent("approve_tool")).toEqual({ received: true, payload: { approve: true } });
+    // The second wait of the name is a sub-step of its own, with nothing kept yet: it pauses.
+    void ctx.waitForEvent("approve_tool");
+    expect(await attempt.pause.paused).toMatchObject({ resume: { key: "event:approve_tool#2" } });
+  });
+
+  it("takes an event posted before the wait from the inbox and keeps it", async () => {
+    const { ctx, host, attempt } = await context();
+    host.inbox.set("approve_tool", [{ approve: false }, { approve: true }]);
+    expect(await ctx.waitForEvent("approve_tool")).toEqual({ received: true, payload: { approve: false } });
+    expect(host.memo.get("event:approve_tool#1")).toEqual({ value: { received: true, payload: { approve: false } } });
+    expect(host.inbox.get("approve_tool")).toEqual([{ approve: true }]);
+    expect(await settled(attempt.pause.paused)).toBe(false);
+  });
+
+  it("refuses what no event could answer, without retrying", async () => {
+    const { ctx } = await context();
+    for (const [name, options, message] of [
+      ["", {}, "1 to 200 characters"],
+      ["x".repeat(201), {}, "1 to 200 characters"],
+      ["ok", { timeout: 0 }, "positive number"],
+      ["ok", { timeout: Number.NaN }, "positive number"],
+      ["ok", { data: { big: "x".repeat(70_000) } }, "at most 65536 bytes"],
+      ["ok", { data: { n: 10n } as never }, "must be JSON"],
+    ] as const) {
+      expect(await rejection(ctx.waitForEvent(name, options))).toMatchObject({
+        code: "invalid_wait",
+        retryable: false,
+        message: expect.stringContaining(message),
+      });
+    }
   });
 });
 

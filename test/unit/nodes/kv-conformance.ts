@@ -14,6 +14,7 @@ import {
   type KeyValueStore,
 } from "../../../src/nodes/capabilities/kv";
 import { keyValueConformanceMore } from "./kv-conformance-more";
+import { keyValueConformanceRequests } from "./kv-conformance-requests";
 
 /** `limits` lowers the provider's limits for the tests that reach them. */
 export type MakeStore = (now: () => number, limits?: Partial<KeyValueLimits>) => KeyValueStore | Promise<KeyValueStore>;
@@ -277,5 +278,6 @@ export function keyValueConformance(name: string, make: MakeStore): void {
       });
     });
     keyValueConformanceMore(name, make);
+    keyValueConformanceRequests(name, make);
   });
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ExecutionState, Token, TokenState } from "../../../src/engine/types";
+import type { ExecutionState, Token, TokenPosition, TokenState } from "../../../src/engine/types";
+import type { JsonValue } from "../../../src/lib/json";
+import { positionOf } from "../../../src/objects/execution/sqlite-rows";
 import { currentNodes, executionView, summaryOf } from "../../../src/objects/execution/views";
 import { ExecutionSchema, ExecutionSummarySchema } from "../../../src/services/execution-schemas";
 
@@ -56,5 +58,38 @@ describe("currentNodes", () => {
     const { account_id: _a, ...listed } = summaryOf(failed, tokens, "2026-01-02T03:04:06.000Z");
     expect(ExecutionSummarySchema.safeParse(listed).success).toBe(true);
     expect(ExecutionSchema.safeParse({ ...executionView(state, tokens, null), status: "paused" }).success).toBe(false);
+  });
+});
+
+describe("waiting_for", () => {
+  it("shows what a node that paused for an event shows, and nothing more for a wait node", () => {
+    const proposal = { tool: "search", arguments: { q: "weather" } };
+    const tokens = [
+      token(1, "approve", "waiting_event", { event: "approval" }),
+      token(2, "agent", "waiting_event", { event: "approve_tool", resume: { key: "event:approve_tool#1", data: proposal } }),
+      token(3, "agent2", "waiting_event", { event: "approve_tool", resume: { key: "event:approve_tool#1" } }),
+    ];
+    const view = executionView(state, tokens, null);
+    expect(view.waiting_for).toEqual([
+      { node_id: "approve", state: "waiting_event", event: "approval" },
+      { node_id: "agent", state: "waiting_event", event: "approve_tool", data: proposal },
+      { node_id: "agent2", state: "waiting_event", event: "approve_tool" },
+    ]);
+    expect(ExecutionSchema.safeParse(view).success).toBe(true);
+  });
+});
+
+describe("stored token positions", () => {
+  it("reads back what a paused node's branch needs to go on", () => {
+    const resume = { key: "event:approve_tool#2", data: { tool: "search" } };
+    const positions: TokenPosition[] = [
+      { state: "waiting_event", pending: { event: "approve_tool", resume } },
+      { state: "waiting_event", pending: { event: "approval" } },
+      { state: "ready", pending: { resume: true } },
+      { state: "ready", pending: null },
+    ];
+    for (const position of positions) {
+      expect(positionOf(position.state, JSON.parse(JSON.stringify(position.pending)) as JsonValue)).toEqual(position);
+    }
   });
 });

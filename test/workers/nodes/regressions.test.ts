@@ -90,7 +90,7 @@ describe("the idempotency key is available to scripts (DESIGN §5)", () => {
       { type: "transform", params: { script: "return [execution.node_id, execution.idempotency_key, execution.attempt]" } },
       { nodeId: "charge", attempt: 3 },
     );
-    expect(done(outcome).output).toEqual(["charge", `${EXECUTION.id}:charge:3`, 3]);
+    expect(done(outcome).output).toEqual(["charge", `${EXECUTION.id}:charge:1:3`, 3]);
   });
 });
 

@@ -47,7 +47,7 @@ describe("transform", () => {
         started_at: EXECUTION.created_at,
         attempt: 2,
         node_id: "shape",
-        idempotency_key: `${EXECUTION.id}:shape:2`,
+        idempotency_key: `${EXECUTION.id}:shape:1:2`,
       },
     });
   });

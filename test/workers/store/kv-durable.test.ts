@@ -18,12 +18,12 @@ function coreRpc(name: string, now: () => number, limits: KeyValueLimits): Store
     runInDurableObject(stub, (_object, state) => answer(() => work(new StoreCore(state.storage.sql, now, limits))));
   return {
     get: (key) => call((core) => core.get(key)),
-    set: (key, json, ttlMs, ifVersion) => call((core) => core.set(key, json, ttlMs, ifVersion)),
-    delete: (key) => call((core) => core.delete(key)),
+    set: (key, json, ttlMs, ifVersion, requestId) => call((core) => core.set(key, json, ttlMs, ifVersion, requestId)),
+    delete: (key, requestId) => call((core) => core.delete(key, requestId)),
     list: (prefix, cursor, limit) => call((core) => core.list(prefix, cursor, limit)),
     query: (request) => call((core) => core.query(request)),
-    increment: (key, by) => call((core) => core.increment(key, by)),
-    append: (key, json) => call((core) => core.append(key, json)),
+    increment: (key, by, requestId) => call((core) => core.increment(key, by, requestId)),
+    append: (key, json, requestId) => call((core) => core.append(key, json, requestId)),
   };
 }
 
