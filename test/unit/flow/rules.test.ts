@@ -445,8 +445,8 @@ describe("graph rules", () => {
         "metadata: {name: x}",
         "nodes:",
         "  ask:",
-        "    type: agent",
-        "    params: {api_key: k, model: m, prompt: hi}",
+        "    type: email.receive",
+        "    params: {imap_host: imap.example.com, username: u, password: p}",
         "    next: {default: save}",
         "  save:",
         "    type: store",
@@ -458,7 +458,9 @@ describe("graph rules", () => {
     expect(result.warnings).toEqual([
       {
         code: "node_not_runnable",
-        message: expect.stringMatching(/^node 'ask' has type 'agent', which this server cannot run: agents are not available/),
+        message: expect.stringMatching(
+          /^node 'ask' has type 'email.receive', which this server cannot run: reading mailboxes is not available/,
+        ),
         path: ["nodes", "ask", "type"],
         line: 4,
         column: 11,
