@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import type { TestProject } from "vitest/node";
-import { startOpenAIStandin } from "../scripts/standins/openai.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -9,8 +8,6 @@ declare module "vitest" {
     httpBase: string;
     /** Port of a loopback TCP server that answers each line it receives with `echo: <line>`. */
     tcpEchoPort: number;
-    /** The OpenAI-compatible stand-in (scripts/standins/openai.mjs): its base URL, origin and default key. */
-    openaiStandin: { url: string; origin: string; apiKey: string };
   }
 }
 
@@ -86,10 +83,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("httpBase", `http://127.0.0.1:${address.port}`);
   const echo = await lineEchoServer();
   project.provide("tcpEchoPort", echo.port);
-  const openai = await startOpenAIStandin();
-  project.provide("openaiStandin", { url: openai.url, origin: openai.origin, apiKey: openai.apiKey });
   return async () => {
-    await openai.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await echo.close();

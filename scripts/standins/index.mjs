@@ -9,7 +9,8 @@ export const STANDINS = {
   openai: {
     port: 8790,
     start: startOpenAIStandin,
-    describe: (url) => `${url} (OpenAI-compatible: base_url ${url}/v1, api_key ${DEFAULT_API_KEY}; docs/ai.md#local-stand-in)`,
+    // Its url is the API's base URL (…/v1), what a flow's base_url takes.
+    describe: (url) => `${url} (OpenAI-compatible: base_url ${url}, api_key ${DEFAULT_API_KEY}; docs/ai.md#local-stand-in)`,
   },
   mcp: { port: 8791, start: startMcpStandin, describe: (url) => `${url}/mcp (Streamable HTTP), ${url}/sse (legacy SSE)` },
 };

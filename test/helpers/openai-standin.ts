@@ -1,7 +1,9 @@
-/** The OpenAI-compatible stand-in of test/global-setup.ts (scripts/standins/openai.mjs): scripts per API key, and what it received. */
+/** The OpenAI-compatible stand-in of test/standins-setup.ts (scripts/standins/openai.mjs): scripts per API key, and what it received. */
 import { expect, inject } from "vitest";
 
-export const OPENAI = inject("openaiStandin");
+const url = inject("standins").openai;
+/** Its base URL (…/v1), its origin (for `/_standin/...`), and the key that gets its default model (DEFAULT_API_KEY). */
+export const OPENAI = { url, origin: new URL(url).origin, apiKey: "sk-standin" };
 
 /** A reply of the stand-in's "model": text, or `{content?, tool_calls?: [{name, arguments, id?}], json?, usage?}`. */
 export type Reply = string | Record<string, unknown>;
