@@ -73,6 +73,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
           privateNetwork: config.privateNetwork,
           connect: workersConnect,
+          email: env.EMAIL,
           postgresProxy: env.POSTGRES_WS_PROXY,
           sandbox: getSandbox,
           secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
