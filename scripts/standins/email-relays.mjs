@@ -3,7 +3,8 @@
 // method, auth header, body shape — and answers as the provider does, refusing a malformed request
 // with the provider's own error body:
 //
-//   POST /resend/emails                         Bearer re_standin; JSON; Idempotency-Key replays
+//   POST /resend/emails                         Bearer re_standin; JSON; an Idempotency-Key seen before replays
+//                                               its answer (409 when the payload differs)
 //   POST /sendgrid/v3/mail/send                 Bearer SG.standin; JSON personalizations; 202 + X-Message-Id
 //   POST /mailgun/v3/<domain>/messages.mime     Basic api:key-standin; multipart `to` + `message` (MIME)
 //   POST /postmark/email                        X-Postmark-Server-Token: postmark-standin
@@ -172,11 +173,15 @@ export async function startEmailRelaysStandin({ port = 0, host = "127.0.0.1" } =
       }
       const key = request.headers["idempotency-key"];
       check("resend", key === undefined || (key.length >= 1 && key.length <= 256), "The idempotency key must be 1-256 characters");
-      if (key !== undefined && idempotent.has(`resend:${key}`)) return { status: 200, body: { id: idempotent.get(`resend:${key}`) } };
+      const replay = key === undefined ? undefined : idempotent.get(`resend:${key}`);
+      if (replay) {
+        check("resend", replay.body === request.raw.toString("utf8"), "Same idempotency key used with a different request payload", 409);
+        return { status: 200, body: { id: replay.id } };
+      }
       const recipients = [...to, ...[body.cc ?? []].flat(), ...[body.bcc ?? []].flat()];
       scripted("resend", recipients);
       const id = await keep("resend", request, recipients, { body });
-      if (key !== undefined) idempotent.set(`resend:${key}`, id);
+      if (key !== undefined) idempotent.set(`resend:${key}`, { id, body: request.raw.toString("utf8") });
       return { status: 200, body: { id } };
     },
 
