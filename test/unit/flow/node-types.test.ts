@@ -190,7 +190,7 @@ const CASES: Record<string, Case> = {
     bad: [
       [{ to: "a@example.com", subject: "Hi" }, "missing_param", "node 'n' (email.send): provider 'smtp' needs param 'smtp_host'"],
       [
-        { ...smtp, to: "a@example.com", subject: "Hi", smtp_port: 70000 },
+        { ...smtp, to: "a@example.com", subject: "Hi", body: "b", smtp_port: 70000 },
         "invalid_param",
         "node 'n' param 'smtp_port': must be <= 65535, got 70000",
       ],
@@ -424,7 +424,7 @@ describe("templates in typed params", () => {
     ["llm", { ...llmBase, temperature: "${input.t}", max_tokens: "${input.n}", messages: "${shared.history}", tools: "${input.tools}" }],
     // A string with a format (a URL) takes a template too.
     ["llm", { ...llmBase, provider: "local", base_url: "${secrets.LLM_URL}", timeout: "${input.timeout}", stream: "${input.live}" }],
-    ["email.send", { ...smtp, smtp_port: "${secrets.SMTP_PORT}", to: "${input.recipients}", subject: "s", attachments: "${input.files}" }],
+    ["email.send", { ...smtp, smtp_port: "${secrets.SMTP_PORT}", to: "${input.recipients}", subject: "s", body: "${input.text}", attachments: "${input.files}" }],
     ["store", { operation: "${input.op}", limit: "${input.limit}" }],
     ["condition", { conditions: "${input.rules}", default_action: "none" }],
     ["wait", { type: "until_time", time: "${input.resume_at}" }],
