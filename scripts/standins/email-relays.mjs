@@ -14,7 +14,8 @@
 // local part: ratelimited@… gets 429 with Retry-After: 2, unavailable@… 503, rejected@… the
 // provider's validation error, flaky…@… 503 the first time that address is seen and success after.
 //
-//   GET /_standin/messages?rcpt=<address>   what was accepted for that recipient, oldest first
+//   GET /_standin/messages?rcpt=<address>   what was accepted for that recipient, oldest first, with the
+//                                           time the stand-in spent on it (handled_ms)
 //
 // Run alone:  node scripts/standins/email-relays.mjs [port]   (default 8793)
 import { Buffer } from "node:buffer";
@@ -115,6 +116,7 @@ export async function startEmailRelaysStandin({ port = 0, host = "127.0.0.1" } =
       provider,
       id,
       received_at: new Date().toISOString(),
+      handled_ms: Number((performance.now() - request.received).toFixed(3)),
       headers: request.headers,
       recipients: recipients.map(bare),
       ...fields,
@@ -378,11 +380,12 @@ export async function startEmailRelaysStandin({ port = 0, host = "127.0.0.1" } =
   }
 
   const server = createServer((req, res) => {
+    const received = performance.now();
     const chunks = [];
     req.on("data", (chunk) => chunks.push(chunk));
     req.on("end", () => {
       const raw = Buffer.concat(chunks);
-      handle(req, raw).then(
+      handle(req, raw, received).then(
         (answer) => send(res, answer),
         (error) => send(res, error instanceof Answer ? error : { status: 500, body: { message: String(error?.message ?? error) } }),
       );
@@ -395,7 +398,7 @@ export async function startEmailRelaysStandin({ port = 0, host = "127.0.0.1" } =
     res.end(payload);
   }
 
-  async function handle(req, raw) {
+  async function handle(req, raw, received) {
     const url = new URL(req.url ?? "/", "http://standin");
     if (req.method === "GET" && url.pathname === "/_standin/messages") {
       const rcpt = url.searchParams.get("rcpt")?.toLowerCase();
@@ -412,7 +415,7 @@ export async function startEmailRelaysStandin({ port = 0, host = "127.0.0.1" } =
         throw fail(provider, 400, "The body is not valid JSON");
       }
     }
-    return route({ method: req.method, url: req.url, path: `/${rest.join("/")}`, headers: req.headers, raw, json });
+    return route({ method: req.method, url: req.url, path: `/${rest.join("/")}`, headers: req.headers, raw, json, received });
   }
 
   await new Promise((resolve) => server.listen(port, host, resolve));
