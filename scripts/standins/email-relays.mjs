@@ -1,3 +1,4 @@
+/* global Request -- Node 22's fetch API */
 // Local stand-ins for the email relay APIs, one HTTP server with a route prefix per provider (a
 // flow's base_url is `<url>/<provider>`). Each checks what its API reference documents — path,
 // method, auth header, body shape — and answers as the provider does, refusing a malformed request
@@ -194,7 +195,7 @@ export async function startEmailRelaysStandin({ port = 0, host = "127.0.0.1" } =
       check("sendgrid", request.path === "/v3/mail/send", `Unknown route ${request.path}`, 404);
       const body = request.json;
       check("sendgrid", isObject(body), "Bad Request", 400);
-      const people = (list, field) => {
+      const people = (list) => {
         check(
           "sendgrid",
           Array.isArray(list) && list.every((p) => isObject(p) && typeof p.email === "string" && p.email.includes("@")),

@@ -16,6 +16,7 @@
 // toolarge@… 552 after DATA. Any other address is accepted.
 //
 // Run alone:  node scripts/standins/smtp.mjs [http-port]   (default 8792; SMTP on 2525, 2587, 2465)
+import { Buffer } from "node:buffer";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { simpleParser } from "mailparser";

@@ -27,7 +27,13 @@ export const emailSend = defineNodeType({
       .describe("smtp (default), resend, sendgrid, mailgun, postmark, ses or cloudflare (the Worker's send_email binding EMAIL)"),
     smtp_host: z.string().optional().describe("smtp: server host"),
     smtp_port: port
-      .or(z.string().regex(/^\d{1,5}$/).transform(Number).pipe(port))
+      .or(
+        z
+          .string()
+          .regex(/^\d{1,5}$/)
+          .transform(Number)
+          .pipe(port),
+      )
       .optional()
       .describe("smtp: server port, a number or its digits (a secret is text) (default 587 with STARTTLS; 465 means TLS)"),
     smtp_security: z

@@ -424,7 +424,17 @@ describe("templates in typed params", () => {
     ["llm", { ...llmBase, temperature: "${input.t}", max_tokens: "${input.n}", messages: "${shared.history}", tools: "${input.tools}" }],
     // A string with a format (a URL) takes a template too.
     ["llm", { ...llmBase, provider: "local", base_url: "${secrets.LLM_URL}", timeout: "${input.timeout}", stream: "${input.live}" }],
-    ["email.send", { ...smtp, smtp_port: "${secrets.SMTP_PORT}", to: "${input.recipients}", subject: "s", body: "${input.text}", attachments: "${input.files}" }],
+    [
+      "email.send",
+      {
+        ...smtp,
+        smtp_port: "${secrets.SMTP_PORT}",
+        to: "${input.recipients}",
+        subject: "s",
+        body: "${input.text}",
+        attachments: "${input.files}",
+      },
+    ],
     ["store", { operation: "${input.op}", limit: "${input.limit}" }],
     ["condition", { conditions: "${input.rules}", default_action: "none" }],
     ["wait", { type: "until_time", time: "${input.resume_at}" }],

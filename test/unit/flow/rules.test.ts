@@ -458,7 +458,9 @@ describe("graph rules", () => {
     expect(result.warnings).toEqual([
       {
         code: "node_not_runnable",
-        message: expect.stringMatching(/^node 'ask' has type 'email.receive', which this server cannot run: reading mailboxes is not available/),
+        message: expect.stringMatching(
+          /^node 'ask' has type 'email.receive', which this server cannot run: reading mailboxes is not available/,
+        ),
         path: ["nodes", "ask", "type"],
         line: 4,
         column: 11,

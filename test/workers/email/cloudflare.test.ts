@@ -2,11 +2,14 @@
  * `email.send` with provider: cloudflare, through the Worker's real `send_email` binding (Miniflare's
  * locally: it checks the message, keeps it in a local file and answers with a message id).
  */
-import { env } from "cloudflare:test";
+import { env as testEnv } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { bindingMessage } from "../../../src/nodes/email-send/cloudflare";
 import type { EmailBinding, EmailBindingMessage } from "../../../src/nodes/capabilities/email";
 import { done, fail, run } from "../nodes/helpers";
+
+// wrangler.toml declares the binding; the type makes every binding optional.
+const env = { EMAIL: testEnv.EMAIL! };
 
 const params = {
   provider: "cloudflare",
@@ -65,10 +68,13 @@ describe("email.send through Cloudflare's send_email binding", () => {
       send: () => Promise.reject(Object.assign(new Error("sender is not verified"), { code: "E_SENDER_NOT_VERIFIED" })),
     };
     const { error } = await fail({ type: "email.send", params }, {}, { email: refusing });
-    expect(error).toMatchObject({ code: "email_rejected", retryable: false, details: { provider: "cloudflare", error: "E_SENDER_NOT_VERIFIED" } });
-    expect(() => bindingMessage({ ...({} as never), replyTo: [{ address: "a@x.test" }, { address: "b@x.test" }] })).toThrow(
-      expect.objectContaining({ code: "invalid_params" }),
-    );
+    expect(error).toMatchObject({
+      code: "email_rejected",
+      retryable: false,
+      details: { provider: "cloudflare", error: "E_SENDER_NOT_VERIFIED" },
+    });
+    const twoReplyTos = { replyTo: [{ address: "a@x.test" }, { address: "b@x.test" }] } as Parameters<typeof bindingMessage>[0];
+    expect(() => bindingMessage(twoReplyTos)).toThrow(expect.objectContaining({ code: "invalid_params" }));
   });
 
   it("without the binding, fails with not_available", async () => {
