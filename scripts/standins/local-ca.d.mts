@@ -2,8 +2,10 @@
 export const LOCAL_TLS_NAMES: string[];
 
 export interface LocalCa {
-  /** Path of the CA certificate (PEM). */
+  /** Paths of the CA certificate, the server certificate (for localhost, 127.0.0.1, ::1) and its key (PEM). */
   caFile: string;
+  certFile: string;
+  keyFile: string;
   /** The CA certificate, the server certificate and its private key (PEM). */
   ca: string;
   cert: string;

@@ -20,15 +20,17 @@ export const LOCAL_TLS_NAMES = ["localhost", "127.0.0.1", "::1"];
 
 /**
  * The CA and server certificate in `dir` (created when absent or near expiry). Returns PEM text and
- * the CA file's path.
+ * the files' paths (a server configured by file, such as dovecot, takes certFile and keyFile).
  * @param {string} [dir]
- * @returns {{ caFile: string, ca: string, cert: string, key: string }}
+ * @returns {{ caFile: string, certFile: string, keyFile: string, ca: string, cert: string, key: string }}
  */
 export function localCa(dir = DEFAULT_DIR) {
   const files = { ca: path.join(dir, "ca.pem"), cert: path.join(dir, "server.pem"), key: path.join(dir, "server-key.pem") };
   if (!usable(files)) create(dir, files);
   return {
     caFile: files.ca,
+    certFile: files.cert,
+    keyFile: files.key,
     ca: readFileSync(files.ca, "utf8"),
     cert: readFileSync(files.cert, "utf8"),
     key: readFileSync(files.key, "utf8"),

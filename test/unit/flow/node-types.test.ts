@@ -199,6 +199,27 @@ const CASES: Record<string, Case> = {
         "missing_param",
         "node 'n' (email.send): provider 'mailgun' needs param 'domain'",
       ],
+      [{ ...smtp, to: "a@example.com", subject: "Hi" }, "missing_param", "node 'n' (email.send): email.send needs body, html or both"],
+      [
+        { ...smtp, smtp_security: "none", to: "a@example.com", subject: "Hi", body: "b" },
+        "invalid_param",
+        "node 'n' (email.send): credentials are only sent over TLS: use smtp_security starttls or tls, or leave out username and password",
+      ],
+      [
+        { smtp_host: "h", username: "u", to: "a@example.com", subject: "Hi", body: "b" },
+        "missing_param",
+        "node 'n' (email.send): username and password go together",
+      ],
+      [
+        { smtp_host: "h", base_url: "https://relay.example", from: "a@b.c", to: "a@example.com", subject: "Hi", body: "b" },
+        "invalid_param",
+        "node 'n' (email.send): base_url is for the relay providers (resend, sendgrid, mailgun, postmark, ses), not smtp",
+      ],
+      [
+        { provider: "cloudflare", to: "a@example.com", subject: "Hi", body: "b" },
+        "missing_param",
+        "node 'n' (email.send): provider 'cloudflare' needs param 'from'",
+      ],
     ],
   },
   "email.receive": {
