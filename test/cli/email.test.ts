@@ -15,12 +15,13 @@ const user = new User("cli-email");
 beforeAll(async () => {
   await user.login();
   const { ports } = (await (await fetch(SMTP)).json()) as { ports: SmtpPorts };
-  for (const [key, value] of [
+  const secrets: [string, string][] = [
     ["SMTP_HOST", "localhost"],
     ["SMTP_PORT", String(ports.starttls)],
     ["SMTP_USERNAME", "mailer"],
     ["SMTP_PASSWORD", "pässwörd-✓-smtp"],
-  ]) {
+  ];
+  for (const [key, value] of secrets) {
     const set = await user.run(["secrets", "set", key], { input: value });
     expect(set.code, set.stderr).toBe(0);
   }
