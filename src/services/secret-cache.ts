@@ -81,7 +81,8 @@ export class SecretCache {
       texts = [...(await this.read(accountId, account, "all", now))];
     } else {
       const missing = fresh ? names : names.filter((name) => !account.entries.has(name));
-      if (missing.length > 0) void this.read(accountId, account, missing, now);
+      // A failed read reaches the callers through the entries it placed.
+      if (missing.length > 0) this.read(accountId, account, missing, now).catch(() => undefined);
       // Taken now (every name has an entry): one may be replaced or dropped while its value is awaited.
       const values = await Promise.all(names.map((name) => account.entries.get(name)!.text));
       texts = names.map((name, i) => [name, values[i]]);
