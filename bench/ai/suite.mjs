@@ -193,7 +193,7 @@ export async function run({ quick }) {
       "|---|---|---|---|---|---|",
       ...rows.map((r) => `| ${r.measure} | ${r.n} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} |`),
       "",
-      `- FlowRunner's overhead per llm call: (10 calls − the no-op run) / 10 − the stand-in's time = **${overhead} ms** (target ≤ 2 ms). Where it goes: reading the key from the vault (a secret is read and decrypted for each step that names it) ${secret} ms; a step with an effect that calls the stand-in, as \`http.request\` does (the checkpoint before the call, the loopback exchange) ${httpStep} ms; the \`openai\` SDK and the node over that ${sdk} ms.`,
+      `- FlowRunner's overhead per llm call: (10 calls − the no-op run) / 10 − the stand-in's time = **${overhead} ms** (target ≤ 2 ms). Where it goes: the key from a secret rather than written in the flow (the run reads and decrypts it once, then keeps it for a minute: docs/security.md#secrets-during-a-run) ${secret} ms; a step with an effect that calls the stand-in, as \`http.request\` does (the checkpoint before the call, the loopback exchange) ${httpStep} ms; the \`openai\` SDK and the node over that ${sdk} ms.`,
       `- A streamed delta reaches a WebSocket client **${delta.p50} ms** (p50; p90 ${delta.p90} ms, max ${delta.max} ms) after the stand-in wrote it (target ≤ 20 ms), over ${plan.streams} runs of ${delta.n / Math.max(1, plan.streams)} pieces ${PIECE_GAP_MS} ms apart. Pieces that come faster than 20 a second are joined into fewer events (docs/ai.md#streaming).`,
     ].join("\n");
     return { name, rows, targets, failures, markdown, raw: { per, service, delays, breakdown: { secret, httpStep, sdk } } };
