@@ -12,6 +12,8 @@ export interface Env {
   DELIVERIES: DurableObjectNamespace;
   /** StoreObject, one per account and namespace (the key-value store); reach it through storeStub(). */
   STORE: DurableObjectNamespace;
+  /** VectorObject, one per account and collection (the embedded vector store); reach it through vectorsStub(). */
+  VECTORS: DurableObjectNamespace;
   JWT_SECRET?: string;
   SIGNUP_ENABLED?: string;
   LOGIN_MAX_FAILURES?: string;
