@@ -18,6 +18,8 @@ import { scheduleStub } from "../schedule/rpc";
 import type { KeyValueStore } from "../../nodes/capabilities/kv";
 import { remoteKeyValueStore } from "../../services/store-client";
 import { storeStub } from "../store/rpc";
+import { vectorsStub } from "../vectors/rpc";
+import { remoteVectorCollection } from "../../services/vectors-client";
 import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
 import type { AwaitedRun, ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
@@ -77,6 +79,9 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
           schedules: (accountId) => schedules.forNode(accountId),
           kv: (accountId) => (this.kv ??= remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace))),
+          vectors: {
+            embedded: (accountId, collection) => remoteVectorCollection(collection, () => vectorsStub(env.VECTORS, accountId, collection)),
+          },
         }),
       onTransition: (state) => {
         // Tried once, as every audit write is: a failure is logged, and the run goes on.
