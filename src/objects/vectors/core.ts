@@ -39,11 +39,30 @@ CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(terms, content = '', content
 /** Runs `work` in one SQLite transaction, rolled back when it throws (DurableObjectStorage.transactionSync). */
 export type Transaction = <T>(work: () => T) => T;
 
+/**
+ * Values (chunks × dimensions) the object keeps in memory between queries: 32 MiB of Float32, e.g.
+ * 20,000 chunks of 384 dimensions. Reading every vector from SQLite costs a few microseconds a row
+ * (each crosses into JavaScript as a new buffer); from memory the scan is the dot products alone. A
+ * larger collection is read from SQLite at each query.
+ */
+export const MATRIX_CACHE_VALUES = 8 * 1024 * 1024;
+
+/** Every vector of the collection in one buffer, in `seq` order. */
+interface Matrix {
+  seqs: Float64Array;
+  data: Float32Array;
+  dimensions: number;
+}
+
 export class VectorCore {
+  /** Dropped by every write, loaded again by the next query. */
+  private matrix: Matrix | null = null;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly transaction: Transaction,
     private readonly limits: VectorLimits,
+    private readonly cacheValues = MATRIX_CACHE_VALUES,
   ) {
     sql.exec(SCHEMA);
   }
@@ -58,6 +77,7 @@ export class VectorCore {
     if ((total - old.length + chunks.length) * dimensions > this.limits.maxCollectionValues) {
       throw collectionFull(this.limits.maxCollectionValues, dimensions);
     }
+    this.matrix = null;
     this.transaction(() => {
       for (const { seq } of old) this.removeSeq(Number(seq));
       chunks.forEach((chunk, position) => {
@@ -117,6 +137,7 @@ export class VectorCore {
     }
     if (seqs.length === 0) return { documents: 0, chunks: 0 };
     const documents = new Set([...this.rows(seqs, "seq, document_id").values()].map((row) => String(row.document_id))).size;
+    this.matrix = null;
     this.transaction(() => {
       for (const seq of seqs) this.removeSeq(seq);
     });
@@ -131,12 +152,37 @@ export class VectorCore {
   /** The exact scan: every vector's dot product with the query's, keeping the best `depth`. */
   private byVector(unit: Float32Array, depth: number, allowed: Set<number> | null): Ranked<number>[] {
     const top = new TopScores(depth);
-    for (const row of this.sql.exec("SELECT seq, vector FROM vectors")) {
-      const seq = Number(row.seq);
-      if (allowed !== null && !allowed.has(seq)) continue;
-      top.offer(seq, dot(unit, new Float32Array(row.vector as ArrayBuffer)));
+    const matrix = this.loadMatrix(unit.length);
+    if (matrix !== null) {
+      const { seqs, data } = matrix;
+      for (let i = 0; i < seqs.length; i++) {
+        if (allowed !== null && !allowed.has(seqs[i]!)) continue;
+        top.offer(seqs[i]!, dot(unit, data, i * unit.length));
+      }
+    } else {
+      for (const [seq, vector] of this.sql.exec<{ seq: number; vector: ArrayBuffer }>("SELECT seq, vector FROM vectors").raw()) {
+        if (allowed !== null && !allowed.has(seq as number)) continue;
+        top.offer(seq as number, dot(unit, new Float32Array(vector as ArrayBuffer)));
+      }
     }
     return this.ranked(top.keys, top.scores);
+  }
+
+  /** The vectors in memory, read once after each write; null when the collection is over the budget. */
+  private loadMatrix(dimensions: number): Matrix | null {
+    if (this.matrix?.dimensions === dimensions) return this.matrix;
+    const count = this.count();
+    if (count * dimensions > this.cacheValues) return null;
+    const seqs = new Float64Array(count);
+    const data = new Float32Array(count * dimensions);
+    let i = 0;
+    for (const [seq, vector] of this.sql.exec<{ seq: number; vector: ArrayBuffer }>("SELECT seq, vector FROM vectors").raw()) {
+      seqs[i] = seq as number;
+      data.set(new Float32Array(vector as ArrayBuffer), i * dimensions);
+      i++;
+    }
+    this.matrix = { seqs, data, dimensions };
+    return this.matrix;
   }
 
   /** FTS5's ranking by bm25() (negative: lower is better), best first, `depth` of those the filter lets through. */

@@ -17,11 +17,15 @@ import type { VectorsRpc } from "../../../src/services/vectors-rpc";
 import { CORPUS, freshAccount, loadCorpus, vectorConformance } from "../../unit/nodes/vectors-conformance";
 
 /** The object's core, with these limits and (for a test) a different `sql`, behind the RPC surface. */
-function coreRpc(name: string, limits: VectorLimits, wrapSql: (sql: SqlStorage) => SqlStorage = (sql) => sql): VectorsRpc {
+function coreRpc(
+  name: string,
+  limits: VectorLimits,
+  { wrapSql = (sql: SqlStorage) => sql, cacheValues }: { wrapSql?: (sql: SqlStorage) => SqlStorage; cacheValues?: number } = {},
+): VectorsRpc {
   const stub = env.VECTORS.get(env.VECTORS.idFromName(name));
   const call = <T>(work: (core: VectorCore) => T): Promise<StoreAnswer<T>> =>
     runInDurableObject(stub, (_object, state) =>
-      answer(() => work(new VectorCore(wrapSql(state.storage.sql), (fn) => state.storage.transactionSync(fn), limits))),
+      answer(() => work(new VectorCore(wrapSql(state.storage.sql), (fn) => state.storage.transactionSync(fn), limits, cacheValues))),
     );
   return {
     upsert: (documentId, chunks) => call((core) => core.upsert(documentId, chunks)),
@@ -31,9 +35,16 @@ function coreRpc(name: string, limits: VectorLimits, wrapSql: (sql: SqlStorage) 
   };
 }
 
-vectorConformance("embedded (Durable Object SQLite)", (limits) => {
+vectorConformance("embedded (Durable Object SQLite), vectors scanned in memory", (limits) => {
   const settings = { ...DEFAULT_VECTOR_LIMITS, ...limits };
   return (accountId, collection) => remoteVectorCollection(collection, () => coreRpc(`${accountId}:${collection}`, settings));
+});
+
+// A collection over the memory budget is scanned from SQLite at each query: the same answers.
+vectorConformance("embedded (Durable Object SQLite), vectors scanned from SQLite", (limits) => {
+  const settings = { ...DEFAULT_VECTOR_LIMITS, ...limits };
+  return (accountId, collection) =>
+    remoteVectorCollection(collection, () => coreRpc(`${accountId}:${collection}`, settings, { cacheValues: 0 }));
 });
 
 describe("embedded vector collection", () => {
@@ -53,7 +64,7 @@ describe("embedded vector collection", () => {
           };
         },
       });
-    const broken = remoteVectorCollection("docs", () => coreRpc(name, DEFAULT_VECTOR_LIMITS, failing));
+    const broken = remoteVectorCollection("docs", () => coreRpc(name, DEFAULT_VECTOR_LIMITS, { wrapSql: failing }));
     const chunks = [1, 2, 3].map((n) => ({ id: `n${n}`, text: `New chunk ${n} about refunds.`, vector: [1, n, 0, 0] }));
     await expect(broken.upsertDocument("a", chunks)).rejects.toThrow("disk I/O error");
     expect(vectorWrites).toBe(3);
@@ -72,6 +83,12 @@ describe("embedded vector collection", () => {
     expect(hybrid.map((m) => [m.document_id, m.id])).toEqual([["b", "b1"]]);
     expect(hybrid[0]!.metadata).toEqual({ lang: "en", year: 2024, title: "Errors" });
     await expect(docs.upsertDocument("x", [{ id: "x", text: "t", vector: [1, 2] }])).rejects.toMatchObject({ code: "dimension_mismatch" });
+    // The object keeps its vectors in memory between queries: every write must show in the next one.
+    expect((await docs.query({ vector: [0, 0, 0, 1], k: 1 }))[0]!.id).toBe("b2");
+    await docs.upsertDocument("a", [{ id: "a9", text: "Now pointing elsewhere.", vector: [0, 0, 0, 1] }]);
+    expect((await docs.query({ vector: [0, 0, 0, 1], k: 1 }))[0]!.id).toBe("a9");
+    await docs.delete({ documentId: "a" });
+    expect((await docs.query({ vector: [0, 0, 0, 1], k: 1 }))[0]!.id).toBe("b2");
     const other = remoteVectorCollection("docs", () => vectorsStub(env.VECTORS, freshAccount(), "docs"));
     expect(await other.stats()).toEqual({ documents: 0, chunks: 0, dimensions: null });
   });
