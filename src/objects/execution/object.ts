@@ -20,6 +20,7 @@ import { remoteKeyValueStore } from "../../services/store-client";
 import { storeStub } from "../store/rpc";
 import { vectorsStub } from "../vectors/rpc";
 import { remoteVectorCollection } from "../../services/vectors-client";
+import { vectorizeCollection } from "../../nodes/capabilities/vectors-vectorize";
 import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
 import type { AwaitedRun, ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
@@ -81,6 +82,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           kv: (accountId) => (this.kv ??= remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace))),
           vectors: {
             embedded: (accountId, collection) => remoteVectorCollection(collection, () => vectorsStub(env.VECTORS, accountId, collection)),
+            ...(env.VECTORIZE ? { vectorize: (accountId, collection) => vectorizeCollection(env.VECTORIZE!, accountId, collection) } : {}),
           },
         }),
       onTransition: (state) => {
