@@ -24,7 +24,7 @@ export default defineConfig({
           name: "cli",
           include: ["test/cli/**/*.test.ts"],
           environment: "node",
-          globalSetup: ["test/cli/global-setup.ts"],
+          globalSetup: ["test/cli/global-setup.ts", "test/standins-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },
@@ -44,7 +44,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["test/workers/setup.ts"],
-          globalSetup: ["test/global-setup.ts", "test/storage-setup.ts"],
+          globalSetup: ["test/global-setup.ts", "test/storage-setup.ts", "test/standins-setup.ts"],
           // Generous: on a busy 2-core machine a QuickJS-heavy test can take seconds.
           testTimeout: 30_000,
         },

@@ -36,6 +36,7 @@ const SUITES = [
   "bench/engine/suite.mjs",
   "bench/triggers/suite.mjs",
   "bench/store/suite.mjs",
+  "bench/ai/suite.mjs",
   "bench/rag/suite.mjs",
 ];
 

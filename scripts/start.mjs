@@ -1,6 +1,9 @@
 // Starts FlowRunner locally on the embedded D1 database: applies any pending
-// migrations, then runs `wrangler dev`. Extra arguments go to wrangler dev.
+// migrations, then runs `wrangler dev`. Extra arguments go to wrangler dev, except:
+//   --standins            also start every local stand-in (scripts/standins/) and print their URLs
+//   --standins=mcp,...    only those named
 import { spawnSync, spawn } from "node:child_process";
+import { startStandins } from "./standins/index.mjs";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const wrangler = (args, options = {}) => spawnSync("wrangler", args, { stdio: "inherit", env, ...options });
@@ -11,7 +14,25 @@ if (migrate.status !== 0) {
   process.exit(migrate.status ?? 1);
 }
 
+const args = process.argv.slice(2);
+const flag = args.find((arg) => arg === "--standins" || arg.startsWith("--standins="));
+let standins;
+if (flag) {
+  args.splice(args.indexOf(flag), 1);
+  const names = flag.includes("=")
+    ? flag
+        .slice(flag.indexOf("=") + 1)
+        .split(",")
+        .filter(Boolean)
+    : [];
+  standins = await startStandins(names, { fixedPorts: true });
+  for (const line of standins.descriptions) console.log(`Stand-in ${line}`);
+}
+
 // Local development: flows may call services on this machine (a deployed Worker refuses private addresses).
-const dev = spawn("wrangler", ["dev", "--var", "OUTBOUND_PRIVATE_NETWORK:allow", ...process.argv.slice(2)], { stdio: "inherit", env });
+const dev = spawn("wrangler", ["dev", "--var", "OUTBOUND_PRIVATE_NETWORK:allow", ...args], { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
-dev.on("exit", (code) => process.exit(code ?? 0));
+dev.on("exit", async (code) => {
+  await standins?.close();
+  process.exit(code ?? 0);
+});

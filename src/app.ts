@@ -14,6 +14,7 @@ import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
 import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
+import { mcpRoutes } from "./routes/mcp";
 import { hookRoutes } from "./routes/hooks";
 import { scheduleRoutes } from "./routes/schedules";
 import { secretRoutes } from "./routes/secrets";
@@ -85,6 +86,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   secretRoutes(app);
   webhookRoutes(app);
   storeRoutes(app);
+  mcpRoutes(app);
   docsRoutes(app);
   hookRoutes(app);
   return app;

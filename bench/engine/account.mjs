@@ -2,6 +2,8 @@
  * A FlowRunner API client for suites that need an account of their own: sign up, an API token, flows,
  * runs. Every call answers `{status, body, ms}` and throws on a status of 300 or more.
  */
+import path from "node:path";
+import { applyD1Migrations, build, prepare, root, startServer } from "./servers.mjs";
 import { request } from "./systems.mjs";
 
 export function apiClient(base) {
@@ -34,4 +36,23 @@ export function apiClient(base) {
       return res;
     },
   };
+}
+
+/**
+ * FlowRunner under `wrangler dev`, served from `dir` with `vars` over its own (and no rate limit), with
+ * a new account: resolves `{server, fr}`. Stop the server when done.
+ */
+export async function flowRunnerWithAccount(dir, vars = {}, log = () => {}) {
+  const prepared = await prepare("flowrunner", path.join(root, "wrangler.toml"), dir, { RATE_LIMIT_REQUESTS: "0", ...vars });
+  await Promise.all([applyD1Migrations(prepared), build(prepared)]);
+  const server = await startServer(prepared);
+  log("flowrunner ready");
+  const fr = apiClient(server.url);
+  try {
+    await fr.signUp();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { server, fr };
 }

@@ -12,8 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { load1, stats } from "../engine/load.mjs";
-import { applyD1Migrations, build, prepare, root, startServer } from "../engine/servers.mjs";
-import { apiClient } from "../engine/account.mjs";
+import { flowRunnerWithAccount } from "../engine/account.mjs";
 
 export const name = "Store: the key-value store's cost per operation and increments under contention";
 
@@ -81,14 +80,8 @@ export async function run({ quick }) {
   const failures = [];
   let server;
   try {
-    const prepared = await prepare("flowrunner", path.join(root, "wrangler.toml"), path.join(tmp, "flowrunner"), {
-      RATE_LIMIT_REQUESTS: "0",
-    });
-    await Promise.all([applyD1Migrations(prepared), build(prepared)]);
-    server = await startServer(prepared);
-    log("flowrunner ready");
-    const fr = apiClient(server.url);
-    await fr.signUp();
+    let fr;
+    ({ server, fr } = await flowRunnerWithAccount(path.join(tmp, "flowrunner"), {}, log));
 
     const per = await perOperation(fr, plan.runs);
     const added = Number(((per.store.p50 - per.transform.p50) / 100).toFixed(3));

@@ -13,8 +13,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { load1, stats } from "../engine/load.mjs";
-import { applyD1Migrations, build, prepare, root, sleep, startServer } from "../engine/servers.mjs";
-import { apiClient } from "../engine/account.mjs";
+import { sleep } from "../engine/servers.mjs";
+import { flowRunnerWithAccount } from "../engine/account.mjs";
 import { request } from "../engine/systems.mjs";
 
 export const name = "Triggers: webhook URLs, schedules and outbound webhooks";
@@ -138,15 +138,8 @@ export async function run({ quick }) {
   const failures = [];
   let server;
   try {
-    const prepared = await prepare("flowrunner", path.join(root, "wrangler.toml"), path.join(tmp, "flowrunner"), {
-      RATE_LIMIT_REQUESTS: "0",
-      OUTBOUND_PRIVATE_NETWORK: "allow",
-    });
-    await Promise.all([applyD1Migrations(prepared), build(prepared)]);
-    server = await startServer(prepared);
-    log("flowrunner ready");
-    const fr = apiClient(server.url);
-    await fr.signUp();
+    let fr;
+    ({ server, fr } = await flowRunnerWithAccount(path.join(tmp, "flowrunner"), { OUTBOUND_PRIVATE_NETWORK: "allow" }, log));
 
     const hook = await webhookVersusApi(server.url, fr, plan.webhookRuns);
     failures.push(...hook.errors.slice(0, 3));

@@ -176,7 +176,8 @@ export function printOutcome(execution: Execution, json: boolean, { stream = fal
     return exitCodeFor(execution.status);
   }
   const took = execution.finished_at ? ` in ${formatDuration(Date.parse(execution.finished_at) - Date.parse(execution.created_at))}` : "";
-  const steps = `${execution.step_count} step${execution.step_count === 1 ? "" : "s"}`;
+  const tokens = execution.usage?.total_tokens;
+  const steps = `${execution.step_count} step${execution.step_count === 1 ? "" : "s"}${tokens === undefined ? "" : `, ${tokens} tokens`}`;
   if (execution.status === "completed") {
     out(c.green(`completed${took} (${steps})`));
     out(JSON.stringify(execution.output ?? null, null, 2));

@@ -7,6 +7,7 @@ import { preview } from "./preview";
 import { finish } from "./status";
 import { failStep, toNodeError } from "./steps";
 import { isFinal, type Token } from "./types";
+import { addUsage, cleanUsage, type Usage } from "./usage";
 
 /** One attempt of the node a ready branch is at: record its start, run it, apply how it finished. */
 export async function runAttempt(ctx: EngineContext, ready: Token): Promise<void> {
@@ -38,6 +39,8 @@ export async function runAttempt(ctx: EngineContext, ready: Token): Promise<void
   let durable: Promise<void> | undefined;
   /** A sub-step recorded since the last flush: the next effect waits until it is durable too. */
   let memoWritten = false;
+  /** What the attempt reported consuming so far; rewritten whole on its step with each report. */
+  let usage: Usage = {};
   const attempt: Attempt = {
     token,
     startedAt,
@@ -77,6 +80,14 @@ export async function runAttempt(ctx: EngineContext, ready: Token): Promise<void
     },
     emit: (type, data) => {
       if (live()) ctx.host.broadcast(type, token.node_id, data);
+    },
+    watched: () => ctx.host.watched(),
+    // Kept even when reported after the attempt was abandoned (a timeout): it was consumed all the same.
+    addUsage: (reported) => {
+      const clean = cleanUsage(reported);
+      if (token.step_seq === null || Object.keys(clean).length === 0) return;
+      usage = addUsage(usage, clean);
+      store.setStepUsage(token.step_seq, usage);
     },
     runChild: async (key, child, signal) => {
       await attempt.beforeEffect();

@@ -3,6 +3,7 @@ import type { LogLevel, NodeOutcome } from "./outcome";
 import type { JsonValue } from "../lib/json";
 import type { ExecutionStore } from "./store";
 import type { ExecutionState, Token } from "./types";
+import type { Usage } from "./usage";
 
 /** What a child run is asked to do: a flow of the run's account, its input, optionally a pinned version. */
 export interface ChildRequest {
@@ -48,6 +49,14 @@ export interface StepRequest {
   };
   /** Pushes an ephemeral event to the run's live watchers: no row, no seq. Already redacted and rate-limited by the caller. */
   emit(type: string, data: JsonValue): void;
+  /** Whether anyone watches the run live now (a WebSocket client): a node may stream only then. */
+  watched(): boolean;
+  /**
+   * Adds to what this attempt consumed (model tokens...), kept on its step record; the run's usage is
+   * the sum over its steps. Counters that are not names of a-z, 0-9, `_`, `.` or not finite amounts
+   * ≥ 0 are left out (see cleanUsage).
+   */
+  addUsage(usage: Usage): void;
   /**
    * Starts a child run of another flow of the same account, or finds it when it already exists (its
    * id is derived from run id + token id + key, so a crash restart or a retry finds the same child),
@@ -90,6 +99,8 @@ export interface EngineHost {
   notifyParent(state: ExecutionState): Promise<void>;
   /** Pushes an ephemeral event (StepRequest.emit) to the run's live watchers; nothing is stored. */
   broadcast(type: string, nodeId: string, data: JsonValue): void;
+  /** Whether a live watcher is connected now (StepRequest.watched). */
+  watched(): boolean;
   /** Arms the single alarm at `at`, or clears it with null. */
   setAlarm(at: number | null): Promise<void>;
   now(): number;

@@ -1,5 +1,6 @@
 import type { JsonValue } from "../lib/json";
 import type { ExecutionStore } from "./store";
+import { addUsage, type Usage } from "./usage";
 import type { EventType, ExecutionEvent, ExecutionState, NewToken, StepRecord, Timer, TimerKind, Token } from "./types";
 
 /** Past this many queued writes a held batch is applied anyway (as in the SQLite store). */
@@ -160,9 +161,9 @@ export class MemoryExecutionStore implements ExecutionStore {
     this.wrote();
   }
 
-  startStep(step: Omit<StepRecord, "seq">): number {
+  startStep(step: Omit<StepRecord, "seq" | "usage">): number {
     const seq = this.live.steps.length + 1;
-    this.live.steps.push({ ...structuredClone(step), seq });
+    this.live.steps.push({ ...structuredClone(step), seq, usage: null });
     this.wrote();
     return seq;
   }
@@ -179,6 +180,18 @@ export class MemoryExecutionStore implements ExecutionStore {
       .filter((s) => s.seq > (options.after ?? 0) && (!options.node_id || s.node_id === options.node_id))
       .slice(0, options.limit ?? 1000)
       .map((s) => structuredClone(s));
+  }
+
+  setStepUsage(seq: number, usage: Usage): void {
+    const step = this.live.steps[seq - 1];
+    if (step) step.usage = { ...usage };
+    this.wrote();
+  }
+
+  usage(): Usage | null {
+    this.apply();
+    const reported = this.live.steps.flatMap((s) => (s.usage ? [s.usage] : []));
+    return reported.length ? reported.reduce(addUsage, {}) : null;
   }
 
   results(): Record<string, JsonValue> {

@@ -1,4 +1,5 @@
 import type { JsonValue } from "../lib/json";
+import type { Usage } from "./usage";
 import type { EventType, ExecutionEvent, ExecutionState, NewToken, StepRecord, Timer, TimerKind, Token } from "./types";
 
 /**
@@ -23,9 +24,13 @@ export interface ExecutionStore {
   /** Records (or replaces) a sub-step's value; a plain write, durable with the next flush. */
   putMemo(tokenId: number, key: string, value: JsonValue): void;
 
-  startStep(step: Omit<StepRecord, "seq">): number;
+  startStep(step: Omit<StepRecord, "seq" | "usage">): number;
   finishStep(seq: number, patch: Pick<StepRecord, "status" | "action" | "output" | "error" | "finished_at">): void;
   steps(options?: { after?: number; limit?: number; node_id?: string }): StepRecord[];
+  /** Sets a step's usage (the attempt's total so far); a plain write, durable with the next flush. */
+  setStepUsage(seq: number, usage: Usage): void;
+  /** The run's usage: every step's, summed counter by counter; null when no step reported any. */
+  usage(): Usage | null;
 
   results(): Record<string, JsonValue>;
   setResult(nodeId: string, output: JsonValue): void;

@@ -1,6 +1,7 @@
 import type { FlowDefinition } from "../flow";
 import type { EventResume, StepError } from "./outcome";
 import type { JsonValue } from "../lib/json";
+import type { Usage } from "./usage";
 
 /** Every status a run can have: the one list the API, the storage index and the CLI use. */
 export const EXECUTION_STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
@@ -86,6 +87,8 @@ export interface StepRecord {
   error: StepError | null;
   started_at: string;
   finished_at: string | null;
+  /** What the step's node reported consuming (ctx.addUsage), or null when it reported nothing. */
+  usage: Usage | null;
 }
 
 export type EventType =

@@ -11,6 +11,7 @@ export { getNodeType, NODE_TYPES, UNIVERSAL_ACTIONS } from "./node-types";
 export type { NodeTypeSpec, ParamProblem } from "./node-types";
 export { cronError } from "./cron";
 export { isTemplate } from "./primitives";
+export { flowInputSchema, flowToolDescription, flowToolName, isMcpTool } from "./tool";
 export { MAX_SOURCE_BYTES } from "./parse";
 export { FLOW_ERROR_CODES, FLOW_WARNING_CODES } from "./types";
 export type {

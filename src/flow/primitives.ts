@@ -31,9 +31,10 @@ export function isTemplate(value: unknown): value is string {
 type Shape = Record<string, z.ZodType>;
 
 function acceptsAnyString(schema: z.ZodType): boolean {
-  const def = schema._zod.def as { type: string; checks?: unknown[] };
+  const def = schema._zod.def as { type: string; checks?: unknown[]; format?: string };
   if (def.type === "unknown" || def.type === "any") return true;
-  return def.type === "string" && (def.checks ?? []).length === 0;
+  // A string format (z.url(), z.email()) is a check of its own, kept in `format`.
+  return def.type === "string" && (def.checks ?? []).length === 0 && def.format === undefined;
 }
 
 /**

@@ -12,6 +12,30 @@ export const TOP_LEVEL_KEYS = ["metadata", "start", "nodes", "timeout", "trigger
 export const NODE_KEYS = ["type", "params", "next", "retry", "timeout", "batch", "hooks"] as const;
 export const HOOK_NAMES = ["prep", "exec", "post"] as const;
 
+/** A JSON Schema for the run input. Tools take an object of named arguments, so the schema is an object schema. */
+export const inputSchemaSchema = z
+  .looseObject({
+    type: z.literal("object", { error: "must be an object schema (type: object): tools receive named arguments" }),
+    properties: z.record(z.string(), z.union([z.boolean(), z.looseObject({})])).optional(),
+    required: z.array(z.string()).optional(),
+  })
+  .describe("JSON Schema of the run input (type: object); MCP clients and agents see it as the arguments of the flow as a tool");
+
+/** Tool names that every MCP client and every model API accepts (OpenAI's rule for function names). */
+export const MCP_TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const mcpToolSchema = z
+  .strictObject({
+    tool: z.boolean().describe("true lists the flow as a tool of the account's MCP server, /api/v1/mcp"),
+    name: z
+      .string()
+      .regex(MCP_TOOL_NAME, { error: "must be 1 to 64 letters, digits, _ or -" })
+      .optional()
+      .describe("Tool name (default: the flow's name in snake_case)"),
+    description: z.string().optional().describe("What the tool does, for the model (default: the flow's description)"),
+  })
+  .describe("The flow as a tool of the account's MCP server");
+
 export const metadataSchema = z
   .looseObject({
     name: z.string().regex(/\S/, { error: "must not be blank" }).describe("Flow name (required unless the API call supplies one)"),
@@ -20,6 +44,8 @@ export const metadataSchema = z
     tags: z.array(z.string()).optional().describe("Labels for search"),
     category: z.string().optional().describe("Free-form category"),
     status: z.string().optional().describe("Free-form status, e.g. draft or active"),
+    input_schema: inputSchemaSchema.optional(),
+    mcp: mcpToolSchema.optional(),
   })
   .describe("About the flow; other keys are allowed and kept");
 

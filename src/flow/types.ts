@@ -62,6 +62,10 @@ export interface FlowMetadata {
   tags?: string[];
   category?: string;
   status?: string;
+  /** JSON Schema (an object schema) of the run input. */
+  input_schema?: { type: "object"; [k: string]: unknown };
+  /** Opts the flow in as a tool of the account's MCP server. */
+  mcp?: { tool: boolean; name?: string; description?: string };
   [k: string]: unknown;
 }
 

@@ -4,6 +4,7 @@ import type { AuditService } from "../services/audit";
 import type { AuthService, Principal } from "../services/auth";
 import type { FlowService } from "../services/flows";
 import type { HookService } from "../services/hooks";
+import type { McpService } from "../services/mcp-server";
 import type { ApiRateLimit } from "../services/rate-limit";
 import type { RunService } from "../services/runs";
 import type { ScheduleService } from "../services/schedules";
@@ -28,6 +29,7 @@ export interface Services {
   webhooks: WebhookService;
   hooks: HookService;
   store: StoreService;
+  mcp: McpService;
 }
 
 /** Hono's environment for every route: bindings plus what middleware puts in `c.var`. */

@@ -2,11 +2,14 @@
  * The node types this server can run. A type declared in src/nodes/specs.ts but missing here must say
  * why in its spec (`notRunnable`); a test holds the two lists together.
  */
+import { agentNode } from "./agent/run";
 import { conditionNode } from "./condition/run";
 import { cronNode } from "./cron/run";
 import { delayNode } from "./delay/run";
 import { dynamodbNode } from "./dynamodb/run";
 import { httpRequestNode } from "./http-request/run";
+import { mcpNode } from "./mcp/run";
+import { llmNode } from "./llm/run";
 import { postgresNode } from "./postgres/run";
 import { respondNode } from "./respond/run";
 import { storeNode } from "./store/run";
@@ -29,6 +32,9 @@ const RUNNABLE: readonly NodeType[] = [
   postgresNode,
   dynamodbNode,
   storeNode,
+  mcpNode,
+  llmNode,
+  agentNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));

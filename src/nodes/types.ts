@@ -1,7 +1,9 @@
 import type { EventWaitResult, LogLevel, NodeOutcome } from "../engine/outcome";
+import type { Usage } from "../engine/usage";
 import type { NodeTypeSpec } from "../flow/node-types/spec";
 import type { JsonValue } from "../lib/json";
 import type { Sandbox } from "../sandbox";
+import type { NodeFlows } from "./capabilities/flows";
 import type { HttpClient } from "./capabilities/http";
 import type { KeyValueStore } from "./capabilities/kv";
 import type { PostgresNetwork } from "./capabilities/postgres";
@@ -51,8 +53,17 @@ export interface NodeContext<P = Record<string, unknown>> {
   vectors: VectorStores;
   /** The account's schedules (the `cron` node). */
   schedules: NodeSchedules;
+  /** The account's flows as tools, by id or name (the `agent` node's flow tools). */
+  flows: NodeFlows;
   /** Pushes a live event to the run's watchers (not stored): token deltas, progress. False when dropped by the rate or size limit. */
   emit(type: string, data: JsonValue): boolean;
+  /** Whether anyone watches the run live now (a WebSocket client): worth streaming progress to. */
+  watched(): boolean;
+  /**
+   * Reports what this call consumed (model tokens...) as named counters, added to the step's record
+   * and to the run's total. Report what was really spent: a memoized sub-step replayed spent nothing.
+   */
+  addUsage(usage: Usage): void;
   /**
    * A memoized sub-step: `fn` runs once and its result is kept in the run's storage, so a node that
    * makes many calls resumes after a crash, or on a retry, without repeating the calls that completed.

@@ -34,7 +34,7 @@ const CursorQuery = z.object({
 const optionalJsonBody = (schema: z.ZodType) => ({ required: false, content: { "application/json": { schema } } });
 
 /** Every value the `trigger` of an execution starts with (before any `:<id>`). */
-const TRIGGER_TYPES = ["api", "cron", "webhook", "flow", "email", "subflow", "rerun"] as const;
+const TRIGGER_TYPES = ["api", "cron", "webhook", "flow", "email", "subflow", "rerun", "mcp"] as const;
 
 export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
   app.use("/api/v1/executions", requireAuth);
@@ -83,10 +83,10 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
         query: PageQuery.extend({
           flow_id: z.string().max(64).optional(),
           status: z.enum(EXECUTION_STATUSES).optional(),
-          trigger_type: z
-            .enum(TRIGGER_TYPES)
-            .optional()
-            .openapi({ description: "What started the runs: api, cron, webhook, flow (another flow's run ended), email, subflow, rerun" }),
+          trigger_type: z.enum(TRIGGER_TYPES).optional().openapi({
+            description:
+              "What started the runs: api, cron, webhook, flow (another flow's run ended), email, subflow, rerun, mcp (a call through /api/v1/mcp)",
+          }),
           trigger_id: z.string().max(64).optional().openapi({ description: "Runs started by one trigger (trg_…)" }),
         }),
       },

@@ -21,6 +21,12 @@ export const RunErrorSchema = z
   .object({ code: z.string(), message: z.string(), node_id: z.string(), details: Json.optional() })
   .meta({ description: "Why a step or a run failed" });
 
+export const UsageSchema = z.record(z.string(), z.number()).meta({
+  id: "Usage",
+  description:
+    "What steps reported consuming, as named counters (the llm node: prompt_tokens, completion_tokens, total_tokens); a run's is the sum over its steps",
+});
+
 const WaitSchema = z.object({
   node_id: z.string(),
   state: z.string(),
@@ -36,7 +42,7 @@ const executionFields = {
   status: ExecutionStatusSchema,
   trigger: z.string().meta({
     description:
-      "What started the run: api, subflow, rerun:<execution id>, or <type>:<trigger id> for a trigger (cron, webhook, flow, email)",
+      "What started the run: api, subflow, mcp, rerun:<execution id>, or <type>:<trigger id> for a trigger (cron, webhook, flow, email)",
   }),
   parent_id: z.string().nullable(),
   step_count: z.number().int(),
@@ -51,6 +57,7 @@ export const ExecutionSchema = z
       .array(z.string())
       .meta({ description: "Nodes with a branch running or waiting there (not branches parked at a join)" }),
     waiting_for: z.array(WaitSchema),
+    usage: UsageSchema.nullable().meta({ description: "Summed over the run's steps; null when no step reported any" }),
     input: Json,
     output: Json,
     error: RunErrorSchema.nullable(),
@@ -81,6 +88,7 @@ export const StepSchema = z
     input: Json,
     output: Json,
     error: RunErrorSchema.nullable(),
+    usage: UsageSchema.nullable().meta({ description: "What this attempt reported consuming; null when nothing" }),
   })
   .meta({ id: "Step" });
 

@@ -20,6 +20,7 @@ import type { DeliveryRpc } from "./delivery-rpc";
 import { WebhookService } from "./webhooks";
 import type { KeyValueStore } from "../nodes/capabilities/kv";
 import { StoreService } from "./store";
+import { McpService } from "./mcp-server";
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -55,6 +56,7 @@ export function createServices({
   kv,
 }: ServiceDeps): Services {
   const audit = new AuditService(storage, defer);
+  const runs = new RunService(storage, execution, config.jwtSecret, audit);
   return {
     config,
     storage,
@@ -62,7 +64,7 @@ export function createServices({
     auth: new AuthService(storage, config, throttle, defer, audit),
     tokens: new TokenService(storage, audit),
     flows: new FlowService(storage, audit, scheduleControl(schedule)),
-    runs: new RunService(storage, execution, config.jwtSecret, audit),
+    runs,
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
     secrets: new SecretService(storage, vault, audit),
@@ -70,5 +72,6 @@ export function createServices({
     webhooks: new WebhookService(storage, vault, audit, deliveries, config.privateNetwork, defer),
     store: new StoreService(kv),
     hooks: new HookService({ config, storage, vault, execution, limiter: hookLimiter, audit, defer }),
+    mcp: new McpService(storage, runs),
   };
 }

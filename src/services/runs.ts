@@ -101,6 +101,12 @@ export class RunService {
     return orNotFound(waitMs > 0 ? await stub.waitFor(accountId, waitMs) : await stub.describe(accountId));
   }
 
+  /** Waits up to `waitMs` until the run waits for something or ends, whichever comes first; the run then. */
+  async awaitPause(accountId: string, id: string, waitMs: number): Promise<ExecutionView> {
+    await this.requireSummary(accountId, id);
+    return orNotFound(await this.execution(id).awaitResponse(accountId, waitMs, false)).execution;
+  }
+
   async steps(
     accountId: string,
     id: string,

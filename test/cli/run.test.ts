@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { collect, json, User, waitForOutput } from "./helpers";
 
 const user = new User("cli-runs");
@@ -37,6 +37,21 @@ nodes:
     retry: {max_retries: 1, wait: 10ms}
     params: {script: "console.warn('charging'); throw new Error('card declined')"}
 `,
+  // A model call under wrangler dev (no code generation, as in production): streamed, its JSON checked
+  // against the schema, against the OpenAI-compatible stand-in's default model.
+  "ask.yaml": `metadata: {name: Ask}
+nodes:
+  ask:
+    type: llm
+    params:
+      provider: standin
+      base_url: ${inject("standins").openai}
+      api_key: sk-standin
+      model: gpt-4.1-mini
+      prompt: Rate this
+      stream: true
+      response_format: {type: json_schema, json_schema: {name: rating, schema: {type: object, properties: {stars: {type: integer, minimum: 1}}, required: [stars]}}}
+`,
 };
 
 /** Lines of a plain (piped) --follow, with durations blanked. */
@@ -61,6 +76,17 @@ function otherNode(): string | undefined {
 }
 
 describe.concurrent("flowrunner run", () => {
+  it("shows the tokens a run's model calls used on its last line", async () => {
+    const r = await user.run(["run", "Ask", "--wait"]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    const [last, ...output] = r.stdout.split("\n");
+    expect(last).toMatch(/^completed in \S+ \(1 step, \d+ tokens\)$/);
+    expect(JSON.parse(output.join("\n"))).toMatchObject({
+      structured_output: { stars: 1 },
+      usage: { total_tokens: Number(last!.match(/(\d+) tokens/)![1]) },
+    });
+  });
+
   it("starts a run and prints its id (exit 0)", async () => {
     const r = await user.run(["run", "Greet", "--input-json", '{"name": "x"}']);
     expect(r.code).toBe(0);

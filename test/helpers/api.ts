@@ -115,3 +115,14 @@ export async function getExecution(user: TestUser, id: string, wait = 0): Promis
   expect(res.status, text).toBe(200);
   return JSON.parse(text) as ExecutionBody;
 }
+
+/** Polls the execution until its status is `status` (a run's `?wait` only returns early once it is final). */
+export async function untilStatus(user: TestUser, id: string, status: string, ms = 10_000): Promise<ExecutionBody> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const view = await getExecution(user, id);
+    if (view.status === status) return view;
+    if (Date.now() > end) throw new Error(`execution ${id} is ${view.status}, not ${status}, after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

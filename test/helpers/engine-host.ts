@@ -50,6 +50,8 @@ export class FakeHost implements EngineHost {
   readonly ephemeral: EphemeralEvent[] = [];
   /** A host whose object crashed: whatever its engine still does reaches nobody. */
   dead = false;
+  /** Whether a live watcher is "connected" (StepRequest.watched). */
+  watching = false;
 
   constructor(private readonly parts: FakeHostParts) {
     this.store = parts.store;
@@ -81,6 +83,10 @@ export class FakeHost implements EngineHost {
 
   broadcast(type: string, nodeId: string, data: JsonValue): void {
     if (!this.dead) this.ephemeral.push({ type, node_id: nodeId, at: new Date(this.now()).toISOString(), data });
+  }
+
+  watched(): boolean {
+    return this.watching && !this.dead;
   }
 
   async setAlarm(at: number | null): Promise<void> {

@@ -2,6 +2,7 @@
 import type { StepRequest } from "../../src/engine/host";
 import type { LogLevel } from "../../src/engine/outcome";
 import type { ExecutionState, Token } from "../../src/engine/types";
+import type { Usage } from "../../src/engine/usage";
 import type { SecretResolver } from "../../src/expressions";
 import type { BatchSpec, NodeDefinition, NodeHooks, RetryPolicy } from "../../src/flow";
 import type { JsonValue } from "../../src/lib/json";
@@ -30,6 +31,8 @@ export interface StepOptions {
   runChild?: StepRequest["runChild"];
   /** Memoized sub-steps already recorded (a restarted or retried attempt). */
   memo?: Map<string, { value: JsonValue }>;
+  /** Whether a live watcher is connected (StepRequest.watched); false by default. */
+  watched?: boolean;
 }
 
 export const EXECUTION = {
@@ -101,6 +104,8 @@ export function stepRequest(
     },
     memo: { get: (key) => host.memo.get(key), put: (key, value) => void host.memo.set(key, { value }) },
     emit: (type, data) => void host.emitted.push({ type, data }),
+    watched: () => options.watched === true,
+    addUsage: (usage) => void host.usage.push(usage),
     runChild: (key, child, signal) => {
       host.children.push({ key, flowId: child.flowId, input: child.input });
       return options.runChild ? options.runChild(key, child, signal) : Promise.reject(new Error("no child runs in this test"));
@@ -115,6 +120,7 @@ export function stepHost(memo = new Map<string, { value: JsonValue }>()) {
     effects: 0,
     memo,
     emitted: [] as { type: string; data: JsonValue }[],
+    usage: [] as Usage[],
     children: [] as { key: string; flowId: string; input: JsonValue }[],
     /** Events sent before anything waited for them, oldest first per name. */
     inbox: new Map<string, JsonValue[]>(),

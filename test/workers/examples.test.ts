@@ -1,7 +1,8 @@
 /// <reference types="vite/client" />
 /**
- * Every flow in examples/ is saved and run here through the public API, and
- * what it produces is checked value by value. The flows take the base URL of
+ * Every flow in examples/ is saved and run here through the public API (the
+ * llm-*.yaml ones in examples-llm.test.ts), and what it produces is checked
+ * value by value. The flows take the base URL of
  * the services they call from their run input, so these runs call the
  * loopback server of test/global-setup.ts.
  */

@@ -1,34 +1,6 @@
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BASE, call, getExecution, runFlow, saveFlow, signUp, yaml, type TestUser } from "../helpers/api";
-
-interface Message {
-  type: string;
-  event?: { seq: number; type: string; node_id: string | null; data: Record<string, unknown> };
-  execution?: { id: string; status: string };
-  cursor?: number;
-}
-
-/** Opens the execution's WebSocket and collects every message it receives. */
-async function connect(user: TestUser | null, id: string, query = "", headers: Record<string, string> = {}) {
-  const res = await SELF.fetch(`${BASE}/api/v1/executions/${id}/ws${query}`, {
-    headers: { Upgrade: "websocket", ...(user ? user.auth : {}), ...headers },
-  });
-  const ws = res.webSocket;
-  const messages: Message[] = [];
-  if (ws) {
-    ws.accept();
-    ws.addEventListener("message", (e) => messages.push(JSON.parse(String(e.data)) as Message));
-  }
-  const until = async (predicate: (m: Message[]) => boolean, ms = 5000) => {
-    const end = Date.now() + ms;
-    while (!predicate(messages)) {
-      if (Date.now() > end) throw new Error(`timed out; got ${JSON.stringify(messages.map((m) => m.event?.type ?? m.type))}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  return { res, ws, messages, until };
-}
+import { call, getExecution, runFlow, saveFlow, signUp, yaml } from "../helpers/api";
+import { connect } from "../helpers/websocket";
 
 const FLOW = yaml`
 metadata: {name: Watched}

@@ -33,7 +33,11 @@ const list: Command = {
   options: {
     flow: { type: "string", value: "flow", description: "Only runs of this flow (id or name)" },
     status: { type: "string", value: "status", description: "running, waiting, completed, failed or cancelled" },
-    trigger: { type: "string", value: "type", description: "Only runs started this way: api, cron, webhook, flow, email, subflow, rerun" },
+    trigger: {
+      type: "string",
+      value: "type",
+      description: "Only runs started this way: api, cron, webhook, flow, email, subflow, rerun, mcp",
+    },
     "trigger-id": { type: "string", value: "trg_…", description: "Only runs started by this trigger" },
     ...PAGE_OPTIONS,
   },

@@ -52,6 +52,22 @@ export interface HttpResponse {
   text(): string;
 }
 
+/** An answer whose body is read as it arrives (`HttpClient.open`). */
+export interface HttpStream {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  /** The URL that answered, after redirects. */
+  url: string;
+  redirected: boolean;
+  /**
+   * The body, still under the call's deadline, signal and byte cap: reading fails with the same
+   * errors as `request` (`http_timeout`, the signal's reason, `response_too_large`, `network_error`).
+   * Read it to the end or cancel it: the deadline's timer runs until one of the two.
+   */
+  body: ReadableStream<Uint8Array>;
+}
+
 export interface HttpClient {
   /**
    * Sends one request, following redirects. Fails with a NodeError:
@@ -65,6 +81,12 @@ export interface HttpClient {
    * Messages show the origin and path of a URL, never its query or userinfo, which may hold credentials.
    */
   request(url: string | URL, init: HttpRequestInit): Promise<HttpResponse>;
+  /**
+   * `request`, resolving once the headers came, with the body as a stream (server-sent events, a
+   * model's tokens). The same rules hold: one deadline for headers and body, the caller's signal,
+   * the byte cap, the address policy on every hop.
+   */
+  open(url: string | URL, init: HttpRequestInit): Promise<HttpStream>;
 }
 
 interface Hop {
@@ -76,55 +98,75 @@ interface Hop {
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const ceiling = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  return {
-    async request(url, init) {
-      const method = (init.method ?? "GET").toUpperCase();
-      const maxBytes = Math.min(init.maxBytes ?? ceiling, ceiling);
-      let hop: Hop = {
-        url: allowedUrl(url, options.privateNetwork, "The URL"),
-        method,
-        headers: new Headers(init.headers),
-        body: method === "GET" || method === "HEAD" ? null : (init.body ?? null),
-      };
-      const exchange = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        exchange.abort(new NodeError("http_timeout", `${describe(hop)} took longer than ${init.timeoutMs} ms`));
-      }, init.timeoutMs);
-      const onAbort = () => exchange.abort(init.signal.reason);
-      if (init.signal.aborted) onAbort();
-      else init.signal.addEventListener("abort", onAbort, { once: true });
-      try {
-        for (let redirects = 0; ; redirects++) {
-          const response = await options.fetch(hop.url.href, {
-            method: hop.method,
-            headers: hop.headers,
-            ...(hop.body === null ? {} : { body: hop.body }),
-            redirect: "manual",
-            signal: exchange.signal,
-          });
-          const location =
-            init.followRedirects !== false && REDIRECT_STATUSES.has(response.status) ? response.headers.get("Location") : null;
-          if (location === null) {
-            const bytes = await readCapped(response, maxBytes, exchange.signal, hop);
-            return toResponse(response, bytes, hop.url.href, redirects > 0);
-          }
-          response.body?.cancel().catch(() => undefined);
-          if (redirects === MAX_REDIRECTS) {
-            throw new NodeError("too_many_redirects", `${describe(hop)} redirected more than ${MAX_REDIRECTS} times`, null, false);
-          }
-          hop = redirected(hop, response.status, location, options.privateNetwork);
+  const open = async (url: string | URL, init: HttpRequestInit): Promise<HttpStream> => {
+    const method = (init.method ?? "GET").toUpperCase();
+    const maxBytes = Math.min(init.maxBytes ?? ceiling, ceiling);
+    let hop: Hop = {
+      url: allowedUrl(url, options.privateNetwork, "The URL"),
+      method,
+      headers: new Headers(init.headers),
+      body: method === "GET" || method === "HEAD" ? null : (init.body ?? null),
+    };
+    const exchange = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      exchange.abort(new NodeError("http_timeout", `${describe(hop)} took longer than ${init.timeoutMs} ms`));
+    }, init.timeoutMs);
+    const onAbort = () => exchange.abort(init.signal.reason);
+    if (init.signal.aborted) onAbort();
+    else init.signal.addEventListener("abort", onAbort, { once: true });
+    const end = () => {
+      clearTimeout(timer);
+      init.signal.removeEventListener("abort", onAbort);
+    };
+    /** What a failure anywhere in the exchange, body included, is reported as. */
+    const failure = (error: unknown): Error => {
+      if (init.signal.aborted && !timedOut) return abortReason(init.signal);
+      if (error instanceof NodeError) return error;
+      if (timedOut) return exchange.signal.reason as Error;
+      return new NodeError("network_error", `${describe(hop)} failed: ${failureText(error)}`);
+    };
+    try {
+      for (let redirects = 0; ; redirects++) {
+        const response = await options.fetch(hop.url.href, {
+          method: hop.method,
+          headers: hop.headers,
+          ...(hop.body === null ? {} : { body: hop.body }),
+          redirect: "manual",
+          signal: exchange.signal,
+        });
+        const location = init.followRedirects !== false && REDIRECT_STATUSES.has(response.status) ? response.headers.get("Location") : null;
+        if (location === null) {
+          const body = cappedBody(response, maxBytes, exchange.signal, hop, { end, failure });
+          return {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+            url: hop.url.href,
+            redirected: redirects > 0,
+            body,
+          };
         }
-      } catch (error) {
-        if (init.signal.aborted && !timedOut) throw abortReason(init.signal);
-        if (error instanceof NodeError) throw error;
-        if (timedOut) throw exchange.signal.reason;
-        throw new NodeError("network_error", `${describe(hop)} failed: ${failureText(error)}`);
-      } finally {
-        clearTimeout(timer);
-        init.signal.removeEventListener("abort", onAbort);
+        response.body?.cancel().catch(() => undefined);
+        if (redirects === MAX_REDIRECTS) {
+          throw new NodeError("too_many_redirects", `${describe(hop)} redirected more than ${MAX_REDIRECTS} times`, null, false);
+        }
+        hop = redirected(hop, response.status, location, options.privateNetwork);
       }
+    } catch (error) {
+      end();
+      throw failure(error);
+    }
+  };
+  return {
+    open,
+    async request(url, init) {
+      const answer = await open(url, init);
+      const bytes = await readAll(answer.body);
+      let text: string | undefined;
+      const { body: _body, ...rest } = answer;
+      return { ...rest, bytes, text: () => (text ??= new TextDecoder().decode(bytes)) };
     },
   };
 }
@@ -167,11 +209,18 @@ function allowedUrl(url: string | URL, policy: PrivateNetworkPolicy, subject: st
 }
 
 /**
- * Reads the body, failing as soon as it passes `maxBytes` (a declared Content-Length above the cap fails
- * before reading). The read races the exchange's signal because not every runtime errors a body stream
- * when the fetch's signal aborts after the headers came.
+ * The body as a stream that fails as soon as it passes `maxBytes` (a declared Content-Length above the
+ * cap fails at once), and when the exchange's signal aborts: each read races the signal because not
+ * every runtime errors a body stream when the fetch's signal aborts after the headers came. The
+ * exchange ends (its timer cleared) when the body ends, fails or is cancelled.
  */
-async function readCapped(response: Response, maxBytes: number, signal: AbortSignal, hop: Hop): Promise<Uint8Array> {
+function cappedBody(
+  response: Response,
+  maxBytes: number,
+  signal: AbortSignal,
+  hop: Hop,
+  exchange: { end(): void; failure(error: unknown): Error },
+): ReadableStream<Uint8Array> {
   const tooLarge = () =>
     new NodeError("response_too_large", `${describe(hop)} answered more than ${maxBytes} bytes`, { max_bytes: maxBytes }, false);
   const declared = Number(response.headers.get("Content-Length") ?? Number.NaN);
@@ -179,27 +228,49 @@ async function readCapped(response: Response, maxBytes: number, signal: AbortSig
     response.body?.cancel().catch(() => undefined);
     throw tooLarge();
   }
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
+  const reader = response.body?.getReader();
   const aborted = new Promise<never>((_, reject) => {
     const fail = () => reject(signal.reason instanceof Error ? signal.reason : new Error("The request was aborted"));
     if (signal.aborted) fail();
     else signal.addEventListener("abort", fail, { once: true });
   });
   aborted.catch(() => undefined);
+  let size = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunk = reader ? await Promise.race([reader.read(), aborted]) : { done: true as const };
+        if (chunk.done) {
+          exchange.end();
+          controller.close();
+          return;
+        }
+        size += chunk.value.byteLength;
+        if (size > maxBytes) throw tooLarge();
+        controller.enqueue(chunk.value);
+      } catch (error) {
+        reader?.cancel().catch(() => undefined);
+        const failed = exchange.failure(error);
+        exchange.end();
+        controller.error(failed);
+      }
+    },
+    cancel(reason) {
+      exchange.end();
+      return reader?.cancel(reason).catch(() => undefined);
+    },
+  });
+}
+
+async function readAll(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), aborted]);
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) throw tooLarge();
-      chunks.push(value);
-    }
-  } catch (error) {
-    reader.cancel().catch(() => undefined);
-    throw error;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
   }
   const all = new Uint8Array(size);
   let offset = 0;
@@ -208,19 +279,6 @@ async function readCapped(response: Response, maxBytes: number, signal: AbortSig
     offset += chunk.byteLength;
   }
   return all;
-}
-
-function toResponse(response: Response, bytes: Uint8Array, url: string, wasRedirected: boolean): HttpResponse {
-  let text: string | undefined;
-  return {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-    url,
-    redirected: wasRedirected,
-    bytes,
-    text: () => (text ??= new TextDecoder().decode(bytes)),
-  };
 }
 
 /** Method, origin and path: enough to find the call, without the query or userinfo. */

@@ -9,6 +9,7 @@ import type { SecretResolver } from "../../expressions";
 import type { JsonValue } from "../../lib/json";
 import type { Sandbox } from "../../sandbox";
 import { createEmitter } from "../capabilities/emit";
+import { unavailableFlows, type NodeFlows } from "../capabilities/flows";
 import { createHttpClient } from "../capabilities/http";
 import type { KeyValueStore } from "../capabilities/kv";
 import type { PrivateNetworkPolicy } from "../capabilities/network-policy";
@@ -35,6 +36,8 @@ export interface LifecycleDeps {
   connect?: Connect;
   /** The account's schedules; absent where this server has none (`ctx.schedules` then fails with `not_available`). */
   schedules?: (accountId: string) => NodeSchedules;
+  /** The account's flows; absent where this server has no registry (`ctx.flows` then fails with `not_available`). */
+  flows?: (accountId: string) => NodeFlows;
   /** The WebSocket-to-TCP relay the `postgres` node reaches servers other than Neon through (`POSTGRES_WS_PROXY`). */
   postgresProxy?: string | undefined;
 }
@@ -50,6 +53,7 @@ export interface Attempt {
   kv: KeyValueStore;
   vectors: NodeContext["vectors"];
   schedules: NodeSchedules;
+  flows: NodeFlows;
   connect: Connect;
   postgres: NodeContext["postgres"];
   emit: NodeContext["emit"];
@@ -74,6 +78,7 @@ export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox:
     kv: deps.kv?.(state.account_id) ?? unavailableKv,
     vectors: vectorStores(state.account_id, deps.vectors ?? {}, postgres, request.signal),
     schedules: deps.schedules?.(state.account_id) ?? unavailableSchedules,
+    flows: deps.flows?.(state.account_id) ?? unavailableFlows,
     connect: deps.connect ? guardedConnect(deps.connect, deps.privateNetwork) : unavailableConnect,
     postgres,
     // Redacted before the rate and size checks, so what is counted is what is sent.
@@ -134,7 +139,10 @@ export function nodeContext<P>(
     kv: attempt.kv,
     vectors: attempt.vectors,
     schedules: attempt.schedules,
+    flows: attempt.flows,
     emit: attempt.emit,
+    watched: () => request.watched(),
+    addUsage: (usage) => request.addUsage(usage),
     step: (name, fn) => step(name, () => fn()),
     waitForEvent: async (name, options = {}) => {
       // Items of a batch run side by side within one step: one of them cannot pause the others.

@@ -17,6 +17,7 @@ import { runEventDispatch, type RunEventDispatch } from "./dispatch";
 import { scheduleStub } from "../schedule/rpc";
 import type { KeyValueStore } from "../../nodes/capabilities/kv";
 import { remoteKeyValueStore } from "../../services/store-client";
+import { registryFlows } from "../../nodes/capabilities/flows";
 import { storeStub } from "../store/rpc";
 import { vectorsStub } from "../vectors/rpc";
 import { remoteVectorCollection } from "../../services/vectors-client";
@@ -79,6 +80,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           sandbox: getSandbox,
           secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
           schedules: (accountId) => schedules.forNode(accountId),
+          flows: (accountId) => registryFlows(storage.flows, accountId),
           kv: (accountId) => (this.kv ??= remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace))),
           vectors: {
             embedded: (accountId, collection) => remoteVectorCollection(collection, () => vectorsStub(env.VECTORS, accountId, collection)),
@@ -101,6 +103,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
       },
       broadcast: (type, nodeId, data) =>
         this.sockets.broadcastEphemeral({ type, node_id: nodeId, at: new Date(now()).toISOString(), data }),
+      watched: () => this.sockets.watching(),
       notifyParent: (state) => this.notifyParent(state),
       cancelChild: async (id) => {
         const state = this.engine.current();
@@ -248,7 +251,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   }
 
   private view(state: ExecutionState): ExecutionView {
-    return executionView(state, this.store.tokens());
+    return executionView(state, this.store.tokens(), this.store.usage());
   }
 
   private async armBackstop(): Promise<void> {

@@ -34,6 +34,11 @@ export class ExecutionSockets {
     this.send({ type: "event", event });
   }
 
+  /** Whether any watcher is connected now. */
+  watching(): boolean {
+    return this.ctx.getWebSockets().length > 0;
+  }
+
   /** An event that is not recorded (no seq, not replayed): only the watchers connected now see it. */
   broadcastEphemeral(event: EphemeralEvent): void {
     this.send({ type: "ephemeral", event });

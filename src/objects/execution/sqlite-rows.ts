@@ -68,6 +68,7 @@ export function toStep(row: Row): StepRecord {
     error: row.error === null ? null : (JSON.parse(String(row.error)) as StepRecord["error"]),
     started_at: String(row.started_at),
     finished_at: row.finished_at === null ? null : String(row.finished_at),
+    usage: row.usage === null || row.usage === undefined ? null : (JSON.parse(String(row.usage)) as StepRecord["usage"]),
   };
 }
 

@@ -6,6 +6,8 @@
  * AUTOINCREMENT tables; both number alike.) Tokens, timers and inbox rows are deleted, so their ids
  * keep AUTOINCREMENT: an id is never handed out twice. A token's `pending` is JSON whose shape
  * depends on its state (see TokenPosition); `memos` holds the sub-step values of a token's visit.
+ * `step_usage` holds what a step reported consuming (ctx.addUsage), for the few steps that report
+ * any: a table of its own, so older objects need no new column and other steps no extra write.
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS execution (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL, flow TEXT NOT NULL);
@@ -21,6 +23,7 @@ CREATE TABLE IF NOT EXISTS timers (id INTEGER PRIMARY KEY AUTOINCREMENT, fire_at
 CREATE INDEX IF NOT EXISTS timers_fire ON timers (fire_at);
 CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS memos (token_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (token_id, key));
+CREATE TABLE IF NOT EXISTS step_usage (seq INTEGER PRIMARY KEY, usage TEXT NOT NULL);
 `;
 
 /**
@@ -46,6 +49,7 @@ export const WRITES = {
   state: "UPDATE execution SET state = ?1 WHERE id = 1",
   memo_put: "INSERT INTO memos (token_id, key, value) VALUES (?1, ?2, ?3) ON CONFLICT (token_id, key) DO UPDATE SET value = excluded.value",
   memo_clear: "DELETE FROM memos WHERE token_id = ?1",
+  usage_put: "INSERT INTO step_usage (seq, usage) VALUES (?1, ?2) ON CONFLICT (seq) DO UPDATE SET usage = excluded.usage",
 } as const;
 export type WriteName = keyof typeof WRITES;
 

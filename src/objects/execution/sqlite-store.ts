@@ -1,5 +1,6 @@
 import type { ExecutionStore } from "../../engine/store";
 import type { EventType, ExecutionEvent, ExecutionState, NewToken, StepRecord, Timer, TimerKind, Token } from "../../engine/types";
+import type { Usage } from "../../engine/usage";
 import type { JsonValue } from "../../lib/json";
 import { json, text, toStep, toTimer, toToken } from "./sqlite-rows";
 import { BATCH_SCHEMA, SCHEMA } from "./sqlite-schema";
@@ -146,7 +147,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     this.writes.write("memo_put", tokenId, key, text(value));
   }
 
-  startStep(step: Omit<StepRecord, "seq">): number {
+  startStep(step: Omit<StepRecord, "seq" | "usage">): number {
     const seq = this.writes.nextId("steps");
     this.writes.write(
       "step_start",
@@ -181,10 +182,25 @@ export class SqliteExecutionStore implements ExecutionStore {
     this.writes.apply();
     const after = options.after ?? 0;
     const limit = options.limit ?? 1000;
+    const select = "SELECT steps.*, step_usage.usage FROM steps LEFT JOIN step_usage ON step_usage.seq = steps.seq";
     const rows = options.node_id
-      ? this.sql.exec("SELECT * FROM steps WHERE seq > ? AND node_id = ? ORDER BY seq LIMIT ?", after, options.node_id, limit)
-      : this.sql.exec("SELECT * FROM steps WHERE seq > ? ORDER BY seq LIMIT ?", after, limit);
+      ? this.sql.exec(`${select} WHERE steps.seq > ? AND node_id = ? ORDER BY steps.seq LIMIT ?`, after, options.node_id, limit)
+      : this.sql.exec(`${select} WHERE steps.seq > ? ORDER BY steps.seq LIMIT ?`, after, limit);
     return rows.toArray().map(toStep);
+  }
+
+  setStepUsage(seq: number, usage: Usage): void {
+    this.writes.write("usage_put", seq, JSON.stringify(usage));
+  }
+
+  usage(): Usage | null {
+    this.writes.apply();
+    const rows = this.sql
+      .exec(
+        "SELECT c.key AS name, total(c.value) AS amount FROM step_usage, json_each(step_usage.usage) AS c GROUP BY c.key ORDER BY c.key",
+      )
+      .toArray();
+    return rows.length ? Object.fromEntries(rows.map((row) => [String(row.name), Number(row.amount)])) : null;
   }
 
   results(): Record<string, JsonValue> {

@@ -1,6 +1,7 @@
 import type { EventResume } from "../../engine/outcome";
 import { preview } from "../../engine/preview";
 import type { ExecutionState, StepRecord, Token } from "../../engine/types";
+import type { Usage } from "../../engine/usage";
 import type { JsonValue } from "../../lib/json";
 import type { ExecutionView, StepView } from "../../services/execution-schemas";
 import type { ExecutionSummary } from "../../storage/types";
@@ -15,7 +16,7 @@ export function currentNodes(tokens: readonly Token[]): string[] {
   return [...new Set(tokens.filter((t) => t.state !== "joining").map((t) => t.node_id))];
 }
 
-export function executionView(state: ExecutionState, tokens: Token[]): ExecutionView {
+export function executionView(state: ExecutionState, tokens: Token[], usage: Usage | null): ExecutionView {
   return {
     id: state.id,
     flow_id: state.flow_id,
@@ -30,6 +31,7 @@ export function executionView(state: ExecutionState, tokens: Token[]): Execution
       .filter((t) => ["sleeping", "waiting_event", "waiting_child", "retry_wait"].includes(t.state))
       .map((t) => ({ node_id: t.node_id, state: t.state, ...(t.state === "waiting_event" ? eventWait(t.pending) : {}) })),
     step_count: state.step_count,
+    usage,
     input: state.input,
     output: state.output,
     error: state.error,
@@ -56,6 +58,7 @@ export function stepView(step: StepRecord, full: boolean): StepView {
     input: show(step.input),
     output: show(step.output),
     error: step.error,
+    usage: step.usage,
   };
 }
 

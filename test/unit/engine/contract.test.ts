@@ -235,6 +235,22 @@ describe("ephemeral events and child runs", () => {
     expect(JSON.stringify(events)).not.toContain("progress");
   });
 
+  it("tells a step whether anyone watches the run live", async () => {
+    const seen: boolean[] = [];
+    const harness = await FlowHarness.start(flow({ a: transform("1", { default: "b" }), b: transform("2") }), null, {
+      steps: {
+        a: async (request) => {
+          seen.push(request.watched());
+          harness.host.watching = true;
+          return done(1);
+        },
+        b: async (request) => (seen.push(request.watched()), done(2)),
+      },
+    });
+    await harness.settle();
+    expect(seen).toEqual([false, true]);
+  });
+
   it("runs a child flow durably: a retry finds the same child instead of starting another", async () => {
     const { counts, hit } = counter();
     const child = flow({ double: transform("input * 2") });
@@ -296,5 +312,43 @@ describe("cancel", () => {
     expect(trail(harness.result().steps).sort()).toEqual(["busy:cancelled", "start:completed", "wait:cancelled"]);
     expect(harness.host.alarm).toBeNull();
     expect(await harness.engine.sendEvent("x", 1)).toBe(0);
+  });
+});
+
+describe("usage (addUsage)", () => {
+  it("keeps each attempt's reported usage on its step and sums the run's over every step, retries and failures included", async () => {
+    let calls = 0;
+    const { state, steps, harness } = await runFlow(
+      flow({ ask: transform("1", { default: "again" }, { retry: { max_retries: 1, wait: "1s" } }), again: transform("2") }),
+      null,
+      {
+        steps: {
+          ask: async (request) => {
+            request.addUsage({ prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 });
+            if (++calls === 1) throw new NodeError("rate_limited", "try later");
+            request.addUsage({ prompt_tokens: 5, total_tokens: 5 });
+            return done("answer");
+          },
+          again: async (request) => {
+            // Not counters: a bad name, a negative, a non-number, infinity. Nothing is kept.
+            request.addUsage({ "Bad Name": 1, prompt_tokens: -1, total_tokens: Number.POSITIVE_INFINITY, ...({ x: "3" } as object) });
+            return done("done");
+          },
+        },
+      },
+    );
+    expect(state.status).toBe("completed");
+    expect(steps.map((s) => [s.node_id, s.status, s.usage])).toEqual([
+      ["ask", "retrying", { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 }],
+      ["ask", "completed", { prompt_tokens: 15, completion_tokens: 2, total_tokens: 17 }],
+      ["again", "completed", null],
+    ]);
+    expect(harness.store.usage()).toEqual({ prompt_tokens: 25, completion_tokens: 4, total_tokens: 29 });
+  });
+
+  it("is null for a run whose steps reported none", async () => {
+    const { harness } = await runFlow(flow({ a: transform("1") }), null);
+    expect(harness.store.usage()).toBeNull();
+    expect(harness.result().steps[0]!.usage).toBeNull();
   });
 });

@@ -145,9 +145,33 @@ const CASES: Record<string, Case> = {
     ],
   },
   agent: {
-    good: [{ ...llmBase, prompt: "Plan the trip", max_steps: 5, tools: [{ type: "function", function: { name: "get_weather" } }] }],
+    good: [
+      {
+        ...llmBase,
+        prompt: "Plan the trip",
+        max_steps: 5,
+        tools: [
+          { flow: "Weather" },
+          { name: "book", http: { method: "POST", url: "https://api.example.com/bookings" } },
+          { mcp: { url: "https://mcp.example.com/mcp" }, include: ["search"] },
+          { builtin: "current_time" },
+        ],
+        require_approval: ["book"],
+        memory: { key: "trip" },
+      },
+    ],
     bad: [
       [{ ...llmBase }, "missing_param", "node 'n' (agent) is missing required param 'prompt'"],
+      [
+        { ...llmBase, prompt: "x", tools: [{ name: "x" }] },
+        "invalid_param",
+        "node 'n' (agent): tools[0] says neither flow, http, mcp nor builtin: a tool needs one of them to run",
+      ],
+      [
+        { ...llmBase, prompt: "x", tools: [{ builtin: "current_time" }], require_approval: ["book"] },
+        "invalid_param",
+        "node 'n' (agent): require_approval names 'book', which is not one of the agent's tools",
+      ],
       [{ ...llmBase, prompt: "x", max_steps: 0 }, "invalid_param", "node 'n' param 'max_steps': must be >= 1, got 0"],
     ],
   },
@@ -398,6 +422,8 @@ describe("templates in typed params", () => {
     ],
     ["http.request", { url: "https://x", auth: "${secrets.AUTH}", query_params: "${input.query}" }],
     ["llm", { ...llmBase, temperature: "${input.t}", max_tokens: "${input.n}", messages: "${shared.history}", tools: "${input.tools}" }],
+    // A string with a format (a URL) takes a template too.
+    ["llm", { ...llmBase, provider: "local", base_url: "${secrets.LLM_URL}", timeout: "${input.timeout}", stream: "${input.live}" }],
     ["email.send", { ...smtp, smtp_port: "${secrets.SMTP_PORT}", to: "${input.recipients}", subject: "s", attachments: "${input.files}" }],
     ["store", { operation: "${input.op}", limit: "${input.limit}" }],
     ["condition", { conditions: "${input.rules}", default_action: "none" }],

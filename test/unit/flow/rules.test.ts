@@ -445,8 +445,8 @@ describe("graph rules", () => {
         "metadata: {name: x}",
         "nodes:",
         "  ask:",
-        "    type: llm",
-        "    params: {api_key: k, model: m, prompt: hi}",
+        "    type: email.send",
+        "    params: {smtp_host: mail.example.com, username: u, password: p, to: a@example.com, subject: hi}",
         "    next: {default: save}",
         "  save:",
         "    type: store",
@@ -458,7 +458,7 @@ describe("graph rules", () => {
     expect(result.warnings).toEqual([
       {
         code: "node_not_runnable",
-        message: expect.stringMatching(/^node 'ask' has type 'llm', which this server cannot run: model calls are not available/),
+        message: expect.stringMatching(/^node 'ask' has type 'email.send', which this server cannot run: sending email is not available/),
         path: ["nodes", "ask", "type"],
         line: 4,
         column: 11,

@@ -11,6 +11,7 @@ interface Seen {
   body: string;
 }
 const seen: Seen[] = [];
+const releases: (() => void)[] = [];
 let servers: Server[] = [];
 let A = "";
 let B = "";
@@ -61,6 +62,17 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     }
     case "loop":
       res.writeHead(302, { Location: "/loop" }).end();
+      return;
+    case "drip": {
+      // One line now, the next when /release is called: only a streamed read sees the first early.
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      res.write("data: first\n\n");
+      releases.push(() => res.end("data: second\n\n"));
+      return;
+    }
+    case "release":
+      for (const release of releases.splice(0)) release();
+      res.writeHead(204).end();
       return;
     default:
       res.writeHead(404).end("no such route");
@@ -200,6 +212,46 @@ describe("caller abort", () => {
     const from = seen.length;
     await expect(allow().request(`${A}/echo?pre-aborted`, init({ signal: caller.signal }))).rejects.toThrow("gone");
     expect(hits("/echo?pre-aborted", from)).toHaveLength(0);
+  });
+});
+
+describe("open (a streamed body)", () => {
+  const decoder = new TextDecoder();
+
+  it("hands over the body as it arrives, through a redirect, and ends when it ends", async () => {
+    const answer = await allow().open(`${A}/redirect/302?to=/drip`, init());
+    expect(answer).toMatchObject({ status: 200, url: `${A}/drip`, redirected: true });
+    const reader = answer.body.getReader();
+    expect(decoder.decode((await reader.read()).value)).toBe("data: first\n\n");
+    await fetch(`${A}/release`);
+    expect(decoder.decode((await reader.read()).value)).toBe("data: second\n\n");
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it("keeps the deadline over the body: a stalled stream fails with http_timeout", async () => {
+    const answer = await allow().open(`${A}/stall-body`, init({ timeoutMs: 200 }));
+    const reader = answer.body.getReader();
+    expect(decoder.decode((await reader.read()).value)).toBe("partial ");
+    const error = await failure(reader.read());
+    expect(error.code).toBe("http_timeout");
+  });
+
+  it("keeps the byte cap and the caller's signal over the body", async () => {
+    const big = await allow().open(`${A}/bytes/5000`, init({ maxBytes: 3000 }));
+    expect((await failure(new Response(big.body).arrayBuffer())).code).toBe("response_too_large");
+    const caller = new AbortController();
+    const stalled = await allow().open(`${A}/stall-body`, init({ signal: caller.signal }));
+    const reader = stalled.body.getReader();
+    await reader.read();
+    const reason = new NodeError("cancelled", "the run ended", null, false);
+    caller.abort(reason);
+    await expect(reader.read()).rejects.toBe(reason);
+  });
+
+  it("fails before the body for what request refuses: a policy, a declared length over the cap", async () => {
+    const deny = createHttpClient({ fetch, privateNetwork: "deny" });
+    expect((await failure(deny.open(`${A}/json`, init()))).code).toBe("address_not_allowed");
+    expect((await failure(allow().open(`${A}/declared/5000`, init({ maxBytes: 4000 })))).code).toBe("response_too_large");
   });
 });
 

@@ -45,7 +45,7 @@ describe("currentNodes", () => {
 
   it("is what both the detail view and the list summary show", () => {
     const tokens = [token(1, "merge", "joining"), token(2, "approve", "waiting_event", { event: "approval" })];
-    const view = executionView(state, tokens);
+    const view = executionView(state, tokens, null);
     const summary = summaryOf(state, tokens, "2026-01-02T03:04:06.000Z");
     expect(view.current_nodes).toEqual(["approve"]);
     expect(summary.current_nodes).toEqual(view.current_nodes);
@@ -54,10 +54,10 @@ describe("currentNodes", () => {
   it("builds answers that the API's own schemas accept", () => {
     const tokens = [token(2, "approve", "waiting_event", { event: "approval" })];
     const failed: ExecutionState = { ...state, status: "failed", error: { code: "boom", message: "it broke", node_id: "approve" } };
-    expect(ExecutionSchema.safeParse(executionView(failed, tokens)).success).toBe(true);
+    expect(ExecutionSchema.safeParse(executionView(failed, tokens, null)).success).toBe(true);
     const { account_id: _a, ...listed } = summaryOf(failed, tokens, "2026-01-02T03:04:06.000Z");
     expect(ExecutionSummarySchema.safeParse(listed).success).toBe(true);
-    expect(ExecutionSchema.safeParse({ ...executionView(state, tokens), status: "paused" }).success).toBe(false);
+    expect(ExecutionSchema.safeParse({ ...executionView(state, tokens, null), status: "paused" }).success).toBe(false);
   });
 });
 
@@ -69,7 +69,7 @@ describe("waiting_for", () => {
       token(2, "agent", "waiting_event", { event: "approve_tool", resume: { key: "event:approve_tool#1", data: proposal } }),
       token(3, "agent2", "waiting_event", { event: "approve_tool", resume: { key: "event:approve_tool#1" } }),
     ];
-    const view = executionView(state, tokens);
+    const view = executionView(state, tokens, null);
     expect(view.waiting_for).toEqual([
       { node_id: "approve", state: "waiting_event", event: "approval" },
       { node_id: "agent", state: "waiting_event", event: "approve_tool", data: proposal },

@@ -107,14 +107,14 @@ describe("exec hook", () => {
 
   it("lets a node type without an implementation run", async () => {
     const { outcome } = await run(
-      { type: "llm", params: { prompt: "Hi ${input.name}" }, hooks: { exec: "return { text: params.prompt + '!' }" } },
+      { type: "email.receive", params: { subject: "Hi ${input.name}" }, hooks: { exec: "return { text: params.subject + '!' }" } },
       { input: { name: "Ada" } },
     );
     expect(done(outcome).output).toEqual({ text: "Hi Ada!" });
   });
 
   it("without it, a node type that has no implementation is not_implemented", async () => {
-    const { error } = await fail({ type: "llm", params: { prompt: "x" } });
+    const { error } = await fail({ type: "email.receive", params: { subject: "x" } });
     expect(error.code).toBe("not_implemented");
     expect(error.retryable).toBe(false);
   });

@@ -3,17 +3,14 @@ import { NodeError } from "../../../engine/outcome";
 import { isRecord, type JsonObject } from "../../../lib/json";
 import type { NodeContext } from "../../types";
 import type { BUILTIN_TOOLS } from "./declaration";
-import type { AgentTool } from "./tool";
+import { callRequestId, type AgentTool } from "./tool";
 
-export type BuiltinContext = Pick<NodeContext, "kv" | "now">;
+export type BuiltinContext = Pick<NodeContext, "kv" | "now" | "idempotencyKey">;
 
 type Builtin = (typeof BUILTIN_TOOLS)[number];
 
-/**
- * `requestId` makes a store write one write however often the call is replayed: the caller passes
- * one per tool call (see KeyValueWriteOptions.requestId).
- */
-export function builtinTool(name: Builtin, ctx: BuiltinContext, requestId: (args: JsonObject) => string, description?: string): AgentTool {
+/** A store write carries a request id of its tool call, so a replayed call writes once. */
+export function builtinTool(name: Builtin, ctx: BuiltinContext, description?: string): AgentTool {
   switch (name) {
     case "current_time":
       return {
@@ -48,14 +45,14 @@ export function builtinTool(name: Builtin, ctx: BuiltinContext, requestId: (args
           },
           required: ["key", "value"],
         },
-        call: async (args) => {
+        call: async (args, call) => {
           const ttl = args.ttl_seconds;
           if (ttl !== undefined && (typeof ttl !== "number" || !(ttl > 0))) {
             throw new NodeError("tool_invalid_arguments", "ttl_seconds must be a positive number", null, false);
           }
           const key = keyOf(args);
           const { version } = await ctx.kv.set(key, args.value ?? null, {
-            requestId: requestId(args),
+            requestId: callRequestId(ctx.idempotencyKey, call),
             ...(ttl === undefined ? {} : { ttlMs: ttl * 1000 }),
           });
           return { stored: true, key, version };

@@ -63,26 +63,27 @@ export function toolProblems(tools: unknown): ParamProblem[] {
     if (kinds.length !== 1) {
       const message =
         kinds.length === 0
-          ? "says neither flow, http, mcp nor builtin: a tool needs one of them to run"
-          : `has ${kinds.join(" and ")}: a tool runs in exactly one way`;
+          ? `tools[${i}] says neither flow, http, mcp nor builtin: a tool needs one of them to run`
+          : `tools[${i}] has ${kinds.join(" and ")}: a tool runs in exactly one way`;
       problems.push({ path: ["tools", i], message });
       return;
     }
     const kind = kinds[0]!;
     if (kind === "http" && record.name === undefined)
-      problems.push({ path: ["tools", i, "name"], message: "an http tool needs a name", missing: true });
+      problems.push({ path: ["tools", i, "name"], message: `tools[${i}] is an http tool and needs a name`, missing: true });
     if (kind !== "mcp" && record.include !== undefined)
-      problems.push({ path: ["tools", i, "include"], message: "include is for mcp tools" });
+      problems.push({ path: ["tools", i, "include"], message: `tools[${i}]: include is for mcp tools` });
     if (kind !== "flow" && record.version !== undefined)
-      problems.push({ path: ["tools", i, "version"], message: "version is for flow tools" });
+      problems.push({ path: ["tools", i, "version"], message: `tools[${i}]: version is for flow tools` });
     if (kind === "mcp" && (record.name !== undefined || record.parameters !== undefined)) {
-      problems.push({ path: ["tools", i], message: "an mcp tool takes its tools' names and parameters from the server" });
+      problems.push({ path: ["tools", i], message: `tools[${i}]: an mcp tool takes its tools' names and parameters from the server` });
     }
     const name =
       typeof record.name === "string" ? record.name : kind === "builtin" && typeof record.builtin === "string" ? record.builtin : undefined;
     if (name === undefined) return;
     const first = names.get(name);
-    if (first !== undefined) problems.push({ path: ["tools", i, "name"], message: `the name '${name}' is also tool ${first}'s` });
+    if (first !== undefined)
+      problems.push({ path: ["tools", i, "name"], message: `tools[${i}]: the name '${name}' is also tools[${first}]'s` });
     else names.set(name, i);
   });
   return problems;

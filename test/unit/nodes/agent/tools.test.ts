@@ -17,14 +17,14 @@ describe("agent tool declarations", () => {
 
   it("refuses a tool with no way to run, or two", () => {
     expect(toolProblems([{ name: "x" }, { flow: "a", builtin: "current_time" }])).toEqual([
-      { path: ["tools", 0], message: expect.stringContaining("neither flow, http, mcp nor builtin") },
-      { path: ["tools", 1], message: expect.stringContaining("has flow and builtin") },
+      { path: ["tools", 0], message: "tools[0] says neither flow, http, mcp nor builtin: a tool needs one of them to run" },
+      { path: ["tools", 1], message: "tools[1] has flow and builtin: a tool runs in exactly one way" },
     ]);
   });
 
   it("asks for an http tool's name, keeps kind-specific keys to their kind, and names unique", () => {
     expect(toolProblems([{ http: { url: "https://x" } }])).toEqual([
-      { path: ["tools", 0, "name"], message: "an http tool needs a name", missing: true },
+      { path: ["tools", 0, "name"], message: "tools[0] is an http tool and needs a name", missing: true },
     ]);
     expect(
       toolProblems([
@@ -36,7 +36,7 @@ describe("agent tool declarations", () => {
       ["tools", 1, "version"],
     ]);
     expect(toolProblems([{ builtin: "store_get" }, { name: "store_get", flow: "f" }])).toEqual([
-      { path: ["tools", 1, "name"], message: "the name 'store_get' is also tool 0's" },
+      { path: ["tools", 1, "name"], message: "tools[1]: the name 'store_get' is also tools[0]'s" },
     ]);
     expect(toolProblems([{ mcp: { url: "https://m" }, name: "x" }])[0]?.message).toContain("from the server");
   });

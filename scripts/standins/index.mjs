@@ -1,0 +1,38 @@
+// The local stand-ins for paid or remote services, by name: started by the tests
+// (test/standins-setup.ts) and by `npm start -- --standins[=name,...]` (scripts/start.mjs).
+// Each entry starts one on 127.0.0.1 and resolves with {url, close()}; `port` is where
+// `npm start` puts it, so flows written against it keep working across restarts.
+import { startMcpStandin } from "./mcp.mjs";
+import { DEFAULT_API_KEY, startOpenAIStandin } from "./openai.mjs";
+
+export const STANDINS = {
+  openai: {
+    port: 8790,
+    start: startOpenAIStandin,
+    // Its url is the API's base URL (…/v1), what a flow's base_url takes.
+    describe: (url) => `${url} (OpenAI-compatible: base_url ${url}, api_key ${DEFAULT_API_KEY}; docs/ai.md#local-stand-in)`,
+  },
+  mcp: { port: 8791, start: startMcpStandin, describe: (url) => `${url}/mcp (Streamable HTTP), ${url}/sse (legacy SSE)` },
+};
+
+/** Starts the named stand-ins (all when `names` is empty); `fixedPorts` uses each one's default port, else free ports. */
+export async function startStandins(names = [], { fixedPorts = false } = {}) {
+  const wanted = names.length === 0 ? Object.keys(STANDINS) : names;
+  const unknown = wanted.filter((name) => !(name in STANDINS));
+  if (unknown.length > 0) throw new Error(`Unknown stand-in ${unknown.join(", ")}; known: ${Object.keys(STANDINS).join(", ")}`);
+  const running = [];
+  try {
+    for (const name of wanted) {
+      const standin = await STANDINS[name].start({ port: fixedPorts ? STANDINS[name].port : 0 });
+      running.push({ name, ...standin, description: STANDINS[name].describe(standin.url) });
+    }
+  } catch (error) {
+    await Promise.all(running.map((standin) => standin.close()));
+    throw error;
+  }
+  return {
+    urls: Object.fromEntries(running.map((standin) => [standin.name, standin.url])),
+    descriptions: running.map((standin) => `${standin.name}: ${standin.description}`),
+    close: () => Promise.all(running.map((standin) => standin.close())).then(() => undefined),
+  };
+}

@@ -1,0 +1,31 @@
+import type { TestProject } from "vitest/node";
+import { startStandins, type RunningStandins, type StandinName } from "../scripts/standins/index.mjs";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Base URL of each local stand-in (scripts/standins/), by name: `inject("standins").mcp`. */
+    standins: Record<StandinName, string>;
+  }
+}
+
+interface Running {
+  standins: RunningStandins;
+  users: number;
+}
+
+// The workers and cli projects both list this setup; they share one set of stand-ins.
+const registry = globalThis as typeof globalThis & { __flowrunnerStandins?: Promise<Running> };
+
+/** Starts every stand-in once per test run, on free ports of 127.0.0.1; stops them when the last project ends. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  registry.__flowrunnerStandins ??= startStandins().then((standins) => ({ standins, users: 0 }));
+  const running = await registry.__flowrunnerStandins;
+  running.users++;
+  project.provide("standins", running.standins.urls as Record<StandinName, string>);
+  return async () => {
+    if (--running.users === 0) {
+      delete registry.__flowrunnerStandins;
+      await running.standins.close();
+    }
+  };
+}
