@@ -44,7 +44,12 @@ const vector = (next: () => number, dims: number) => Array.from({ length: dims }
 function chunk(i: number, dims: number): WireChunk {
   const next = random(i + 1);
   const words = Array.from({ length: 40 }, () => word(next));
-  return { id: `c${i}`, text: words.join(" "), vector: vector(next, dims), metadata: JSON.stringify({ group: i % 10, n: i }) };
+  return {
+    id: `c${i}`,
+    text: words.join(" "),
+    vector: Float32Array.from(vector(next, dims)),
+    metadata: JSON.stringify({ group: i % 10, n: i }),
+  };
 }
 
 const json = (body: unknown, status = 200) =>

@@ -20,7 +20,7 @@ export function remoteVectorCollection(collection: string, rpc: () => VectorsRpc
         ? chunks.map((chunk) => ({
             id: chunk.id,
             text: chunk.text,
-            vector: Array.isArray(chunk.vector) ? [...chunk.vector] : [],
+            vector: wireVector(chunk.vector),
             metadata: metadataText(chunk),
           }))
         : [];
@@ -50,6 +50,11 @@ export function remoteVectorCollection(collection: string, rpc: () => VectorsRpc
       return unwrap(await object().stats());
     },
   };
+}
+
+/** A vector as 32-bit floats; anything but a list of numbers goes as an empty one, which the store refuses. */
+function wireVector(vector: readonly number[] | undefined): Float32Array {
+  return Array.isArray(vector) && vector.every((x) => typeof x === "number") ? Float32Array.from(vector) : new Float32Array(0);
 }
 
 /** The metadata as JSON text; what JSON cannot hold (NaN, a BigInt) fails here as the object would fail it. */

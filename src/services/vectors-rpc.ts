@@ -9,7 +9,11 @@ import type { StoreAnswer } from "./store-rpc";
 export interface WireChunk {
   id: string;
   text: string;
-  vector: number[];
+  /**
+   * 32-bit floats, what the store keeps: half the size of a list of numbers on the wire, where a
+   * document of 1,000 chunks of 1,536 dimensions would otherwise take 12 MB of the RPC's 32 MiB.
+   */
+  vector: Float32Array;
   /** The metadata's JSON text. */
   metadata: string;
 }

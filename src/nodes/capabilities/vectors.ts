@@ -50,6 +50,7 @@ export const MAX_K = 100;
  * that costs at this size.
  */
 export const MAX_COLLECTION_VALUES = 100_000 * 384;
+const FLOAT32_MAX = 3.4028234663852886e38;
 const COLLECTION_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Limits a provider enforces; tests lower them. */
@@ -235,8 +236,10 @@ export function unitVector(vector: readonly number[] | undefined, what: string, 
   }
   let sum = 0;
   for (const x of vector) {
-    if (typeof x !== "number" || !Number.isFinite(x))
-      throw fail("invalid_vector", `The vector of ${what} holds something that is not a finite number`);
+    // Stores keep 32-bit floats (pgvector's `vector` too): a larger value would become infinite there.
+    if (typeof x !== "number" || !Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX) {
+      throw fail("invalid_vector", `The vector of ${what} holds something that is not a finite 32-bit number`);
+    }
     sum += x * x;
   }
   if (sum === 0) throw fail("invalid_vector", `The vector of ${what} is all zeros: it has no direction to compare`);

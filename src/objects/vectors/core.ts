@@ -263,7 +263,7 @@ function wireChunks(wire: WireChunk[]): VectorChunk[] {
   return wire.map((chunk) => ({
     id: chunk.id,
     text: chunk.text,
-    vector: chunk.vector,
+    vector: ArrayBuffer.isView(chunk.vector) ? Array.from(chunk.vector) : chunk.vector,
     metadata: parseJson(chunk.metadata, "invalid_chunk", `The metadata of chunk '${chunk.id}'`) as JsonObject,
   }));
 }

@@ -92,6 +92,7 @@ export function vectorConformanceLimits(name: string, make: MakeVectors): void {
       ["metadata that is a list", "d", one(undefined, { metadata: [1] as never }), "invalid_chunk"],
       ["a zero vector", "d", one([0, 0, 0, 0]), "invalid_vector"],
       ["an infinite value", "d", one([1, Number.POSITIVE_INFINITY]), "invalid_vector"],
+      ["a value past 32-bit floats", "d", one([1, 1e39]), "invalid_vector"],
       ["chunks of different lengths", "d", [...one([1, 0]), { id: "x2", text: "t", vector: [1, 0, 0] }], "invalid_vector"],
       ["an empty document id", "", one(), "invalid_document_id"],
       ["a document id over 256 bytes", "d".repeat(257), one(), "invalid_document_id"],
