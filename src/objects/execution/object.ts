@@ -20,6 +20,9 @@ import type { KeyValueStore } from "../../nodes/capabilities/kv";
 import { remoteKeyValueStore } from "../../services/store-client";
 import { registryFlows } from "../../nodes/capabilities/flows";
 import { storeStub } from "../store/rpc";
+import { vectorsStub } from "../vectors/rpc";
+import { remoteVectorCollection } from "../../services/vectors-client";
+import { vectorizeCollection } from "../../nodes/capabilities/vectors-vectorize";
 import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
 import type { AwaitedRun, ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
@@ -84,6 +87,10 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           schedules: (accountId) => schedules.forNode(accountId),
           flows: (accountId) => registryFlows(storage.flows, accountId),
           kv: (accountId) => (this.kv ??= remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace))),
+          vectors: {
+            embedded: (accountId, collection) => remoteVectorCollection(collection, () => vectorsStub(env.VECTORS, accountId, collection)),
+            ...(env.VECTORIZE ? { vectorize: (accountId, collection) => vectorizeCollection(env.VECTORIZE!, accountId, collection) } : {}),
+          },
         }),
       onTransition: (state) => {
         // Tried once, as every audit write is: a failure is logged, and the run goes on.
