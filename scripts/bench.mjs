@@ -37,6 +37,7 @@ const SUITES = [
   "bench/triggers/suite.mjs",
   "bench/store/suite.mjs",
   "bench/ai/suite.mjs",
+  "bench/rag/suite.mjs",
   "bench/email/suite.mjs",
 ];
 

@@ -12,6 +12,10 @@ export interface Env {
   DELIVERIES: DurableObjectNamespace;
   /** StoreObject, one per account and namespace (the key-value store); reach it through storeStub(). */
   STORE: DurableObjectNamespace;
+  /** VectorObject, one per account and collection (the embedded vector store); reach it through vectorsStub(). */
+  VECTORS: DurableObjectNamespace;
+  /** A Vectorize index (cosine metric) for `store: vectorize`; remote only, so not bound by default (docs/ai.md). */
+  VECTORIZE?: Vectorize;
   JWT_SECRET?: string;
   SIGNUP_ENABLED?: string;
   LOGIN_MAX_FAILURES?: string;

@@ -16,6 +16,7 @@ export { ExecutionObject } from "./objects/execution/object";
 export { RateLimiter } from "./objects/rate-limiter";
 export { ScheduleObject } from "./objects/schedule/object";
 export { StoreObject } from "./objects/store/object";
+export { VectorObject } from "./objects/vectors/object";
 
 let warnedDevSecret = false;
 

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startDynamoLocal } from "../scripts/dynamodb-local.mjs";
 import { startRelay } from "../scripts/pg-ws-relay.mjs";
+import { startPgvectorLocal } from "../scripts/pgvector-local.mjs";
 import { DynamoClient, type DynamoSettings } from "../src/lib/dynamodb/client";
 import { ensureTable } from "../src/storage/dynamodb/table";
 import { createPool } from "../src/storage/postgres/connection";
@@ -21,6 +22,8 @@ export interface StorageServices {
   runId: string;
   postgres: PostgresTarget | { skip: string };
   dynamodb: DynamoSettings | { skip: string };
+  /** PostgreSQL with pgvector (PGlite, scripts/pgvector-local.mjs) and a relay to it; npm-only, so never skipped. */
+  pgvector: { url: string; wsProxy: string };
 }
 
 declare module "vitest" {
@@ -41,8 +44,9 @@ const registry = globalThis as typeof globalThis & { __flowrunnerStorage?: Promi
 
 /**
  * Starts what the storage tests need, once per test run: a WebSocket-to-TCP
- * relay to the local PostgreSQL with a fresh schema (migrated), and dynalite
- * with a fresh table. Torn down (schema dropped) when the last project ends.
+ * relay to the local PostgreSQL with a fresh schema (migrated), dynalite
+ * with a fresh table, and PostgreSQL with pgvector (PGlite) behind a relay of
+ * its own. Torn down (schema dropped) when the last project ends.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   registry.__flowrunnerStorage ??= start();
@@ -60,9 +64,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
 async function start(): Promise<Running> {
   const runId = `${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const stops: (() => Promise<void>)[] = [];
-  const [postgres, dynamodb] = await Promise.all([startPostgres(runId, stops), startDynamo(runId, stops)]);
+  const [postgres, dynamodb, pgvector] = await Promise.all([startPostgres(runId, stops), startDynamo(runId, stops), startPgvector(stops)]);
   return {
-    services: { runId, postgres, dynamodb },
+    services: { runId, postgres, dynamodb, pgvector },
     users: 0,
     stop: async () => {
       for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.warn("storage teardown:", error));
@@ -103,6 +107,16 @@ async function dropStaleSchemas(pool: ReturnType<typeof createPool>): Promise<vo
       await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(nspname)} CASCADE`);
     }
   }
+}
+
+/** PGlite starts on the first connection, so runs that do not use it pay nothing. */
+async function startPgvector(stops: (() => Promise<void>)[]): Promise<{ url: string; wsProxy: string }> {
+  const [local, relay] = await Promise.all([startPgvectorLocal(), startRelay()]);
+  stops.push(
+    () => local.close(),
+    () => relay.close(),
+  );
+  return { url: local.url, wsProxy: relay.url };
 }
 
 async function startDynamo(runId: string, stops: (() => Promise<void>)[]): Promise<DynamoSettings | { skip: string }> {

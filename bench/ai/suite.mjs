@@ -9,6 +9,9 @@
  *     answer's end) (target ≤ 2 ms). Where it goes: the same chain with the key written in the flow
  *     (the secret's cost), and a chain of 10 `http.request` nodes posting the same request (a step
  *     with an effect, against the SDK and the node).
+ *   - an agent run whose model calls a tool 5 times before it answers, against an agent run answered at
+ *     once: the cost of each further turn of the loop (one model call and one tool call, each kept as a
+ *     sub-step) over the stand-in's own time;
  *   - streaming: a watched run whose llm node streams an answer the stand-in sends a piece every 100 ms;
  *     each piece's time from the stand-in writing it to the WebSocket client receiving it as an
  *     `llm.delta` event (both clocks are this process's) (target p50 ≤ 20 ms).
@@ -20,7 +23,7 @@ import { startOpenAIStandin } from "../../scripts/standins/openai.mjs";
 import { flowRunnerWithAccount } from "../engine/account.mjs";
 import { load1, stats } from "../engine/load.mjs";
 
-export const name = "AI: the llm node's overhead per model call, and streamed deltas to a WebSocket";
+export const name = "AI: the llm node's overhead per model call, an agent's per tool call, and streamed deltas to a WebSocket";
 
 const PLANS = {
   full: { runs: 30, streams: 10 },
@@ -58,6 +61,8 @@ const flows = (base, key) => {
       `params: {url: "${base}/chat/completions", method: POST, headers: {Authorization: "Bearer \${secrets.MODEL_KEY}"}, body: '${body}'}`,
     ]),
     noop: `metadata: {name: "bench noop1"}\nnodes:\n  n:\n    type: condition\n    params: {conditions: [{condition: "input.n", action: stop}]}\n`,
+    agent0: agentFlow("bench agent0", connection.replace("MODEL_KEY", "AGENT0_KEY")),
+    agent5: agentFlow("bench agent5", connection.replace("MODEL_KEY", "AGENT5_KEY")),
     streamed: [
       `metadata: {name: "bench streamed"}`,
       "nodes:",
@@ -66,6 +71,19 @@ const flows = (base, key) => {
     ].join("\n"),
   };
 };
+
+const AGENT_TOOL_CALLS = 5;
+const agentFlow = (label, connection) =>
+  `metadata: {name: "${label}"}\nnodes:\n  a:\n    type: agent\n    params: {${connection}, prompt: What time is it?, stream: false, tools: [{builtin: current_time}]}\n`;
+
+/** Runs of the agent flows, taking turns. */
+async function agentRuns(fr, ids, runs) {
+  const samples = { agent0: [], agent5: [] };
+  for (const kind of Object.keys(samples)) await fr.run(ids[kind], {});
+  for (let i = 0; i < runs; i++)
+    for (const kind of i % 2 ? ["agent5", "agent0"] : ["agent0", "agent5"]) samples[kind].push((await fr.run(ids[kind], {})).ms);
+  return { agent0: stats(samples.agent0), agent5: stats(samples.agent5) };
+}
 
 async function perCall(fr, ids, runs) {
   const samples = { llm: [], literal: [], http: [], noop: [] };
@@ -132,9 +150,14 @@ export async function run({ quick }) {
       (await (await fetch(`${standin.origin}/_standin/scripts`, { method: "POST", body: JSON.stringify(script) })).json()).api_key;
     const key = await register({ replies: ["Hi!"] });
     const streamKey = await register({ replies: [ANSWER], chunk_delay_ms: PIECE_GAP_MS });
+    const agent0Key = await register({ replies: ["It is noon."] });
+    const toolTurn = { tool_calls: [{ name: "current_time", arguments: {} }] };
+    const agent5Key = await register({ replies: [...Array(AGENT_TOOL_CALLS).fill(toolTurn), "It is noon."] });
     for (const [secret, value] of [
       ["MODEL_KEY", key],
       ["STREAM_KEY", streamKey],
+      ["AGENT0_KEY", agent0Key],
+      ["AGENT5_KEY", agent5Key],
     ]) {
       await fr.api(`/api/v1/accounts/me/secrets/${secret}`, { method: "PUT", body: JSON.stringify({ value }) });
     }
@@ -149,6 +172,11 @@ export async function run({ quick }) {
     const httpStep = Number((perStep("http", "noop") - service.p50 - secret).toFixed(3));
     const sdk = perStep("llm", "http");
     log(`10 llm p50 ${per.llm.p50} ms, 10 http ${per.http.p50} ms, no-op run ${per.noop.p50} ms, stand-in ${service.p50} ms per answer`);
+
+    const agents = await agentRuns(fr, ids, plan.runs);
+    const agentService = stats([...(await serviceTimes(standin, agent0Key)), ...(await serviceTimes(standin, agent5Key))]);
+    const perTurn = Number(((agents.agent5.p50 - agents.agent0.p50) / AGENT_TOOL_CALLS - agentService.p50).toFixed(3));
+    log(`agent runs: answered at once p50 ${agents.agent0.p50} ms, after ${AGENT_TOOL_CALLS} tool calls ${agents.agent5.p50} ms`);
 
     const delays = [];
     for (let i = 0; i < plan.streams; i++) {
@@ -167,6 +195,8 @@ export async function run({ quick }) {
       { measure: "10 http.request calls of the same request", ...per.http },
       { measure: "one no-op node (the run's own cost)", ...per.noop },
       { measure: "the stand-in's own time per answer", ...service },
+      { measure: "agent run, answered at once (1 model call)", ...agents.agent0 },
+      { measure: `agent run, ${AGENT_TOOL_CALLS} tool calls (${AGENT_TOOL_CALLS + 1} model calls)`, ...agents.agent5 },
       { measure: "streamed delta, stand-in to WebSocket client", ...delta },
     ];
     const targets = [
@@ -193,10 +223,18 @@ export async function run({ quick }) {
       "|---|---|---|---|---|---|",
       ...rows.map((r) => `| ${r.measure} | ${r.n} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} |`),
       "",
-      `- FlowRunner's overhead per llm call: (10 calls − the no-op run) / 10 − the stand-in's time = **${overhead} ms** (target ≤ 2 ms). Where it goes: reading the key from the vault (a secret is read and decrypted for each step that names it) ${secret} ms; a step with an effect that calls the stand-in, as \`http.request\` does (the checkpoint before the call, the loopback exchange) ${httpStep} ms; the \`openai\` SDK and the node over that ${sdk} ms.`,
+      `- FlowRunner's overhead per llm call: (10 calls − the no-op run) / 10 − the stand-in's time = **${overhead} ms** (target ≤ 2 ms). Where it goes: the key from a secret rather than written in the flow (the run reads and decrypts it once, then keeps it for a minute: docs/security.md#secrets-during-a-run) ${secret} ms; a step with an effect that calls the stand-in, as \`http.request\` does (the checkpoint before the call, the loopback exchange) ${httpStep} ms; the \`openai\` SDK and the node over that ${sdk} ms.`,
+      `- Each further turn of an agent's loop (a model call and a tool call, each kept as a sub-step before the loop goes on): (the ${AGENT_TOOL_CALLS}-tool-call run − the run answered at once) / ${AGENT_TOOL_CALLS} − the stand-in's time = **${perTurn} ms** per tool call.`,
       `- A streamed delta reaches a WebSocket client **${delta.p50} ms** (p50; p90 ${delta.p90} ms, max ${delta.max} ms) after the stand-in wrote it (target ≤ 20 ms), over ${plan.streams} runs of ${delta.n / Math.max(1, plan.streams)} pieces ${PIECE_GAP_MS} ms apart. Pieces that come faster than 20 a second are joined into fewer events (docs/ai.md#streaming).`,
     ].join("\n");
-    return { name, rows, targets, failures, markdown, raw: { per, service, delays, breakdown: { secret, httpStep, sdk } } };
+    return {
+      name,
+      rows,
+      targets,
+      failures,
+      markdown,
+      raw: { per, service, agents, perTurn, delays, breakdown: { secret, httpStep, sdk } },
+    };
   } finally {
     await server?.stop();
     await standin.close();

@@ -10,6 +10,7 @@ import type { KeyValueStore } from "./capabilities/kv";
 import type { PostgresNetwork } from "./capabilities/postgres";
 import type { NodeSchedules } from "./capabilities/schedules";
 import type { Connect } from "./capabilities/socket";
+import type { VectorStores } from "./capabilities/vectors";
 
 /**
  * What a node sees while it runs: plain data, and capabilities with web-standard shapes that the
@@ -46,6 +47,11 @@ export interface NodeContext<P = Record<string, unknown>> {
   secret(name: string): Promise<string>;
   /** The account's key-value store. */
   kv: KeyValueStore;
+  /**
+   * The account's vector collection by name, in the embedded store unless `options.store` says
+   * `pgvector` (with a connection) or `vectorize` (the `rag` node's backing).
+   */
+  vectors: VectorStores;
   /** The account's schedules (the `cron` node). */
   schedules: NodeSchedules;
   /** The account's flows as tools, by id or name (the `agent` node's flow tools). */

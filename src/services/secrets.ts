@@ -1,10 +1,9 @@
 import { AppError, badRequest, notFound } from "../errors";
-import type { JsonValue } from "../lib/json";
-import type { SecretResolver } from "../expressions";
 import type { Page, SecretFilter, SecretRecord, Storage } from "../storage/types";
 import { isStructured, SECRET_KEY, SECRET_SCHEMAS } from "../vault/secret-types";
 import type { Vault } from "../vault/vault";
 import type { AuditService } from "./audit";
+import type { SecretSource } from "./secret-cache";
 import type { Principal } from "./auth";
 import type { SecretView } from "./secret-schemas";
 
@@ -103,24 +102,15 @@ export class SecretService {
 }
 
 /**
- * What flows use to read secrets: decrypts only the names asked for, and
- * records when they were last used (in the background).
+ * What flows read secrets from (through a SecretCache): decrypts only the names asked for, and
+ * records when they were last used.
  */
-export function vaultResolver(storage: Storage, vault: Vault, accountId: string, defer: (work: Promise<unknown>) => void): SecretResolver {
+export function vaultSource(storage: Storage, vault: Vault): SecretSource {
   return {
-    async resolve(names) {
+    async read(accountId, names) {
       const records = await storage.secrets.getMany(accountId, names);
-      const out: Record<string, JsonValue> = {};
-      for (const record of records) out[record.key] = JSON.parse(await vault.open(record)) as JsonValue;
-      if (records.length > 0)
-        defer(
-          storage.secrets.touch(
-            accountId,
-            records.map((r) => r.key),
-            new Date().toISOString(),
-          ),
-        );
-      return out;
+      return new Map(await Promise.all(records.map(async (record) => [record.key, await vault.open(record)] as const)));
     },
+    touch: (accountId, names, at) => storage.secrets.touch(accountId, names, new Date(at).toISOString()),
   };
 }

@@ -77,7 +77,8 @@ export function remoteKeyValueStore(
   return store;
 }
 
-function unwrap<T>(answer: StoreAnswer<T>): T {
+/** An object's answer, or its failure as the NodeError it was. */
+export function unwrap<T>(answer: StoreAnswer<T>): T {
   if (answer.ok) return answer.value;
   throw new NodeError(answer.code, answer.message, answer.details, false);
 }

@@ -16,7 +16,8 @@ import {
 
 export const FILTER_OPERATORS = ["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$contains"] as const;
 type Operator = (typeof FILTER_OPERATORS)[number];
-type Condition = { path: string[]; op: Operator; operand: JsonValue };
+/** One test of a compiled filter: the field at `path` against `operand`. */
+export type FilterCondition = { path: string[]; op: Operator; operand: JsonValue };
 
 /** An entry as a provider reads it: the key and the value's JSON text. */
 export interface RawEntry {
@@ -45,11 +46,20 @@ export function queryPosition(options: KeyValueQueryOptions): QueryPosition {
 }
 
 /** Checks the filter and sort before any read, so a bad query fails the same on an empty store. */
-export function compileQuery(options: KeyValueQueryOptions): Condition[] {
+export function compileQuery(options: KeyValueQueryOptions): FilterCondition[] {
   if (options.sort !== undefined && (options.sort === "" || options.sort === "-")) throw invalidFilter("sort needs a field name");
-  const filter: KeyValueFilter = options.filter ?? {};
+  return compileFilter(options.filter);
+}
+
+/**
+ * A filter (`{field: value}` or `{field: {$op: value}}`, dotted paths) as the conditions every value must
+ * meet; fails with `invalid_filter` on anything else. The one reading of the operators, shared by the
+ * key-value store's query and the vector stores' metadata filters.
+ */
+export function compileFilter(given: KeyValueFilter | undefined): FilterCondition[] {
+  const filter = given ?? {};
   if (typeof filter !== "object" || filter === null || Array.isArray(filter)) throw invalidFilter("filter must be a mapping");
-  const conditions: Condition[] = [];
+  const conditions: FilterCondition[] = [];
   for (const [field, spec] of Object.entries(filter)) {
     const path = field.split(".");
     if (path.some((part) => part === "")) throw invalidFilter(`'${field}' is not a field path`);
@@ -84,7 +94,7 @@ export function runQuery(
 ): KeyValueQueryPage {
   const conditions = compileQuery(options);
   const limit = listLimit(options.limit);
-  const matches = (value: JsonValue) => conditions.every((condition) => holds(condition, value));
+  const matches = (value: JsonValue) => matchesFilter(conditions, value);
   if (options.sort === undefined) {
     const items: KeyValueQueryPage["items"] = [];
     const scanned = entries.slice(0, scanLimit);
@@ -123,6 +133,11 @@ export function runQuery(
   return { items, cursor: offset + limit < found.length ? `o.${offset + limit}` : null };
 }
 
+/** Whether a value meets every condition of a compiled filter. */
+export function matchesFilter(conditions: readonly FilterCondition[], value: JsonValue): boolean {
+  return conditions.every((condition) => holds(condition, value));
+}
+
 function field(value: JsonValue, path: string[]): JsonValue | undefined {
   let current: JsonValue | undefined = value;
   for (const part of path) {
@@ -132,7 +147,7 @@ function field(value: JsonValue, path: string[]): JsonValue | undefined {
   return current;
 }
 
-function holds({ path, op, operand }: Condition, value: JsonValue): boolean {
+function holds({ path, op, operand }: FilterCondition, value: JsonValue): boolean {
   const actual = field(value, path);
   switch (op) {
     case "$eq":

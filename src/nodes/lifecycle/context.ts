@@ -17,6 +17,7 @@ import type { PrivateNetworkPolicy } from "../capabilities/network-policy";
 import { postgresNetwork } from "../capabilities/postgres";
 import type { NodeSchedules } from "../capabilities/schedules";
 import { guardedConnect, type Connect } from "../capabilities/socket";
+import { vectorStores, type VectorBackends } from "../capabilities/vectors-open";
 import type { NodeContext } from "../types";
 import { Pause, waitForEvent } from "./pause";
 import type { AttemptSecrets } from "./secrets";
@@ -30,6 +31,8 @@ export interface LifecycleDeps {
   secrets: SecretResolver;
   /** The account's key-value store; absent where this server has none (`ctx.kv` then fails with `not_available`). */
   kv?: (accountId: string) => KeyValueStore;
+  /** The vector stores the host has (embedded, Vectorize); each absent one fails with `not_available`. pgvector needs none. */
+  vectors?: VectorBackends;
   /** Raw TCP from the runtime, put behind the address policy here; absent where the runtime has none (`ctx.connect` then fails with `not_available`). */
   connect?: Connect;
   /** The account's schedules; absent where this server has none (`ctx.schedules` then fails with `not_available`). */
@@ -51,6 +54,7 @@ export interface Attempt {
   log: NodeContext["log"];
   http: NodeContext["http"];
   kv: KeyValueStore;
+  vectors: NodeContext["vectors"];
   schedules: NodeSchedules;
   flows: NodeFlows;
   connect: Connect;
@@ -64,6 +68,7 @@ export interface Attempt {
 export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox: Sandbox, secrets: AttemptSecrets): Attempt {
   const { state, token } = request;
   const redact = <T extends JsonValue>(value: T): T => secrets.redactor.value(value) as T;
+  const postgres = postgresNetwork({ policy: deps.privateNetwork, proxy: deps.postgresProxy });
   const log: NodeContext["log"] = (level, message, data) =>
     request.log(level, secrets.redactor.string(message), data === undefined ? undefined : redact(data));
   return {
@@ -75,11 +80,12 @@ export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox:
     log,
     http: createHttpClient({ fetch: deps.fetch, privateNetwork: deps.privateNetwork }),
     kv: deps.kv?.(state.account_id) ?? unavailableKv,
+    vectors: vectorStores(state.account_id, deps.vectors ?? {}, postgres, request.signal),
     schedules: deps.schedules?.(state.account_id) ?? unavailableSchedules,
     flows: deps.flows?.(state.account_id) ?? unavailableFlows,
     connect: deps.connect ? guardedConnect(deps.connect, deps.privateNetwork) : unavailableConnect,
     email: deps.email ?? unavailableEmail,
-    postgres: postgresNetwork({ policy: deps.privateNetwork, proxy: deps.postgresProxy }),
+    postgres,
     // Redacted before the rate and size checks, so what is counted is what is sent.
     emit: createEmitter((type, data) => request.emit(type, redact(data)), {
       onDrop: (drop) => log("warn", `A live event was dropped: ${drop.message}`, { type: drop.type, reason: drop.reason }),
@@ -136,6 +142,7 @@ export function nodeContext<P>(
     http: attempt.http,
     secret: (name) => secrets.get(name),
     kv: attempt.kv,
+    vectors: attempt.vectors,
     schedules: attempt.schedules,
     flows: attempt.flows,
     emit: attempt.emit,

@@ -8,6 +8,11 @@ import { responseFormat, structuredOutput } from "./structured";
 
 export const llmNode = defineNode({
   spec: llm,
+  // A model call changes nothing outside the run: its answer reaches the world only through later
+  // steps, and the run is made durable before any step with an effect. So no checkpoint (a storage
+  // commit) before it; were the run to crash before its answer is kept, the call is made again,
+  // which costs its tokens twice and nothing else.
+  sideEffects: false,
   run: async (ctx) => {
     const { params } = ctx;
     const format = responseFormat(params.response_format);

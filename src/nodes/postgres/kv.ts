@@ -88,22 +88,31 @@ export function querySql(
   return { text: `SELECT key, value FROM ${table} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${limit}`, values };
 }
 
-function filterClause(path: string, op: string, operand: JsonValue, param: (value: unknown) => string): string {
+/**
+ * One filter condition as SQL over the jsonb at `path`, meaning what the store's query means
+ * (kv-query.ts): equality is deep (jsonb `=`), ordering only between two numbers or two strings
+ * (strings by their bytes, COLLATE "C"), `$in` and `$contains` test elements for equality.
+ */
+export function filterClause(path: string, op: string, operand: JsonValue, param: (value: unknown) => string): string {
   const comparison = COMPARISONS[op];
   if (comparison !== undefined) {
     const json = `${param(JSON.stringify(operand))}::jsonb`;
-    // Ordering only between values of one JSON type; jsonb orders across types otherwise.
-    const sameType = op === "$eq" || op === "$ne" ? "" : ` AND jsonb_typeof(${path}) = jsonb_typeof(${json})`;
-    return op === "$ne" ? `(${path} IS DISTINCT FROM ${json})` : `(${path} ${comparison} ${json}${sameType})`;
+    if (op === "$eq") return `(${path} = ${json})`;
+    if (op === "$ne") return `(${path} IS DISTINCT FROM ${json})`;
+    if (typeof operand === "number") return `(jsonb_typeof(${path}) = 'number' AND ${path} ${comparison} ${json})`;
+    if (typeof operand === "string") {
+      return `(jsonb_typeof(${path}) = 'string' AND (${path} #>> '{}') COLLATE "C" ${comparison} (${json} #>> '{}') COLLATE "C")`;
+    }
+    return "false";
   }
   if (op === "$in") {
     if (!Array.isArray(operand)) throw badFilter(`$in needs a list`);
-    return `(${param(JSON.stringify(operand))}::jsonb @> jsonb_build_array(${path}))`;
+    return `(${path} IS NOT NULL AND EXISTS (SELECT 1 FROM jsonb_array_elements(${param(JSON.stringify(operand))}::jsonb) AS e(v) WHERE e.v = ${path}))`;
   }
   if (op === "$contains") {
     const json = `${param(JSON.stringify(operand))}::jsonb`;
     // A string holds a substring; a list holds an element.
-    return `(CASE jsonb_typeof(${path}) WHEN 'string' THEN jsonb_typeof(${json}) = 'string' AND strpos(${path} #>> '{}', ${json} #>> '{}') > 0 WHEN 'array' THEN ${path} @> jsonb_build_array(${json}) ELSE false END)`;
+    return `(CASE jsonb_typeof(${path}) WHEN 'string' THEN jsonb_typeof(${json}) = 'string' AND strpos(${path} #>> '{}', ${json} #>> '{}') > 0 WHEN 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(${path}) AS e(v) WHERE e.v = ${json}) ELSE false END)`;
   }
   throw badFilter(`unknown operator ${op}; use $eq, $ne, $gt, $gte, $lt, $lte, $in or $contains`);
 }

@@ -4,12 +4,10 @@
  * relay), sets the statement timeout, does its work and closes it; a single `execute` on Neon goes
  * over Neon's HTTP SQL API instead, with no connection to open.
  */
-import { Client, neon, types } from "@neondatabase/serverless";
+import { neon, types } from "@neondatabase/serverless";
 import { NodeError, type NodeOutcome } from "../../engine/outcome";
 import type { ParamsOf } from "../../flow/node-types/spec";
 import type { JsonValue } from "../../lib/json";
-import { relayClient } from "../../storage/postgres/connection";
-import type { PostgresRoute } from "../capabilities/postgres";
 import { defineNode, done } from "../define";
 import { connectionTarget, driverUrl } from "./connection";
 import { mapDriverError, scrubber } from "./errors";
@@ -27,14 +25,10 @@ import {
   type Sql,
 } from "./kv";
 import { checkSize, statementOutput, typeOverrides, type DriverResult } from "./results";
+import { withSession, type Session } from "./session";
 import { DEFAULT_MAX_ROWS, postgres } from "./spec";
 
 type PostgresParams = ParamsOf<typeof postgres>;
-
-/** Runs statements on one open connection. */
-interface Session {
-  run(sql: Sql): Promise<DriverResult>;
-}
 
 const TYPES = typeOverrides((oid, format) => types.getTypeParser(oid, format as "text"));
 
@@ -55,7 +49,7 @@ export const postgresNode = defineNode({
       const outcome =
         route.kind === "neon" && params.operation === "execute"
           ? done(checkSize(await overHttp(url, params, ctx.signal)))
-          : await withSession(route, url, params.timeout, ctx.signal, (session) => operate(session, params));
+          : await withSession(route, url, params.timeout, ctx.signal, (session) => operate(session, params), TYPES);
       ctx.log("info", `postgres ${params.operation} on ${route.hostname}:${target.port}`, {
         operation: params.operation,
         timing_ms: ctx.now() - started,
@@ -152,38 +146,6 @@ async function keyValue(session: Session, params: PostgresParams): Promise<NodeO
     }
     default:
       throw new NodeError("invalid_params", `Unknown operation ${params.operation}`, { param: "operation" }, false);
-  }
-}
-
-/** One connection for the step: opened, given the statement timeout, always closed. */
-async function withSession<T>(
-  route: PostgresRoute,
-  url: string,
-  timeoutMs: number,
-  signal: AbortSignal,
-  work: (session: Session) => Promise<T>,
-): Promise<T> {
-  const ClientClass = route.kind === "relay" ? relayClient(route.proxy) : Client;
-  const client = new ClientClass({ connectionString: url, connectionTimeoutMillis: Math.ceil(timeoutMs), types: TYPES });
-  // Failures reach the caller through the pending query; a socket closing under an idle client is not one.
-  client.on("error", () => undefined);
-  // Closing the connection is the way to stop a running statement here: the server ends it when the socket goes.
-  const abort = () => void client.end().catch(() => undefined);
-  signal.addEventListener("abort", abort, { once: true });
-  if (signal.aborted) throw signal.reason;
-  try {
-    await client.connect();
-  } catch (error) {
-    // A failed connect has closed its socket already; ending it again would write to a closed WebSocket.
-    signal.removeEventListener("abort", abort);
-    throw error;
-  }
-  try {
-    await client.query(`SET statement_timeout = ${Math.ceil(timeoutMs)}`);
-    return await work({ run: (sql) => client.query({ text: sql.text, values: sql.values }) });
-  } finally {
-    signal.removeEventListener("abort", abort);
-    await client.end().catch(() => undefined);
   }
 }
 

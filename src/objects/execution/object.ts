@@ -7,7 +7,8 @@ import { runNode } from "../../nodes/lifecycle";
 import type { JsonValue } from "../../lib/json";
 import { getSandbox } from "../../sandbox";
 import { ScheduleService } from "../../services/schedules";
-import { vaultResolver } from "../../services/secrets";
+import { SecretCache } from "../../services/secret-cache";
+import { vaultSource } from "../../services/secrets";
 import { createStorage } from "../../storage";
 import type { AuditEventRecord } from "../../storage/types";
 import { createVault } from "../../vault";
@@ -19,6 +20,9 @@ import type { KeyValueStore } from "../../nodes/capabilities/kv";
 import { remoteKeyValueStore } from "../../services/store-client";
 import { registryFlows } from "../../nodes/capabilities/flows";
 import { storeStub } from "../store/rpc";
+import { vectorsStub } from "../vectors/rpc";
+import { remoteVectorCollection } from "../../services/vectors-client";
+import { vectorizeCollection } from "../../nodes/capabilities/vectors-vectorize";
 import { executionStub } from "./rpc";
 import { workersConnect } from "./connect";
 import type { AwaitedRun, ExecutionRpc, RerunSeed, StartPayload } from "../../services/execution-rpc";
@@ -47,6 +51,8 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   private pendingAudit: AuditEventRecord | null = null;
   /** The run's account's store, its object stub kept across steps (an execution has one account). */
   private kv: KeyValueStore | undefined;
+  /** Secrets the run's steps read, kept in memory only: a minute at most, and never past the object's eviction. */
+  private readonly secrets: SecretCache;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -65,6 +71,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     const config = parseConfig(env);
     this.dispatch = runEventDispatch(env, storage, config.jwtSecret, (work) => ctx.waitUntil(work));
     const vault = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID);
+    this.secrets = new SecretCache(vaultSource(storage, vault), { now, defer: (work) => ctx.waitUntil(work) });
     const schedules = new ScheduleService(storage, (id) => scheduleStub(env.SCHEDULES, id), null);
     const host: EngineHost = {
       store: this.store,
@@ -76,10 +83,15 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           email: env.EMAIL,
           postgresProxy: env.POSTGRES_WS_PROXY,
           sandbox: getSandbox,
-          secrets: vaultResolver(storage, vault, request.state.account_id, (work) => ctx.waitUntil(work)),
+          // A retry reads the vault again: a step that failed with a rotated-away key can recover.
+          secrets: this.secrets.resolver(request.state.account_id, { fresh: request.token.attempt > 1 }),
           schedules: (accountId) => schedules.forNode(accountId),
           flows: (accountId) => registryFlows(storage.flows, accountId),
           kv: (accountId) => (this.kv ??= remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace))),
+          vectors: {
+            embedded: (accountId, collection) => remoteVectorCollection(collection, () => vectorsStub(env.VECTORS, accountId, collection)),
+            ...(env.VECTORIZE ? { vectorize: (accountId, collection) => vectorizeCollection(env.VECTORIZE!, accountId, collection) } : {}),
+          },
         }),
       onTransition: (state) => {
         // Tried once, as every audit write is: a failure is logged, and the run goes on.

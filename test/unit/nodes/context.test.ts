@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ChildResult } from "../../../src/engine/host";
 import { NodeError } from "../../../src/engine/outcome";
 import type { JsonValue } from "../../../src/lib/json";
+import { createMemoryVectorStores } from "../../../src/nodes/capabilities/vectors-memory";
 import { createMemoryKeyValueStore } from "../../../src/nodes/capabilities/kv-memory";
 import type { Connect } from "../../../src/nodes/capabilities/socket";
 import { nodeContext, startAttempt, type LifecycleDeps } from "../../../src/nodes/lifecycle/context";
@@ -209,6 +210,30 @@ describe("ctx.kv, ctx.connect and ctx.http", () => {
     expect(accounts).toEqual(["acct_test"]);
     const without = await context();
     expect(await rejection(without.ctx.kv.get("a"))).toMatchObject({ code: "not_available", retryable: false });
+  });
+
+  it("vectors opens the account's collection in the store asked for; a store the server lacks is not_available", async () => {
+    const open = createMemoryVectorStores();
+    const opened: string[] = [];
+    const { ctx } = await context(
+      {},
+      { vectors: { embedded: (account, name) => (opened.push(`${account}:${name}`), open(account, name)) } },
+    );
+    await ctx.vectors("docs").upsertDocument("d", [{ id: "c", text: "Hello there.", vector: [1, 0] }]);
+    expect(await open("acct_test", "docs").stats()).toEqual({ documents: 1, chunks: 1, dimensions: 2 });
+    expect(await ctx.vectors("docs", { store: "embedded" }).stats()).toEqual({ documents: 1, chunks: 1, dimensions: 2 });
+    expect(opened).toEqual(["acct_test:docs", "acct_test:docs"]);
+    expect(await rejection(ctx.vectors("docs", { store: "vectorize" }).stats())).toMatchObject({ code: "not_available", retryable: false });
+    expect(() => ctx.vectors("bad name")).toThrow(expect.objectContaining({ code: "invalid_collection" }));
+    expect(() => ctx.vectors("docs", { store: "pinecone" } as never)).toThrow(expect.objectContaining({ code: "invalid_store" }));
+    const without = await context();
+    expect(await rejection(without.ctx.vectors("docs").query({ vector: [1, 0] }))).toMatchObject({ code: "not_available" });
+    // pgvector needs no backend from the host, but goes through the address policy like the postgres node.
+    const denied = await context({}, { privateNetwork: "deny" });
+    const target = { host: "127.0.0.1", port: 5432, user: "u", password: "p", database: "d", sslmode: undefined, extra: [] };
+    expect(await rejection(denied.ctx.vectors("docs", { store: "pgvector", connection: target }).stats())).toMatchObject({
+      code: "address_not_allowed",
+    });
   });
 
   it("connect applies the address policy before the runtime's connect is called", async () => {

@@ -5,10 +5,15 @@ import type { NodeContext } from "../../types";
 import type { ToolDeclaration } from "./declaration";
 import type { AgentTool } from "./tool";
 
-export type FlowToolContext = Pick<NodeContext, "flows" | "runFlow">;
+export type FlowToolContext = Pick<NodeContext, "flows" | "runFlow" | "step">;
 
 export async function flowTool(declaration: ToolDeclaration & { flow: string }, ctx: FlowToolContext): Promise<AgentTool> {
-  const found = await ctx.flows.find(declaration.flow);
+  // Kept for the visit, like an MCP server's tool list: a loop resumed after a crash or an approval
+  // offers and calls the flows it started with, even if one was renamed meanwhile.
+  const found = await ctx.step(`flow-tool:${declaration.flow}`, async () => {
+    const flow = await ctx.flows.find(declaration.flow);
+    return flow === null ? null : { ...flow };
+  });
   if (!found) throw new NodeError("flow_not_found", `The agent's tool flow '${declaration.flow}' is not in this account`, null, false);
   const version = declaration.version;
   return {
