@@ -23,8 +23,8 @@ export const name = "RAG: the vector stores' capacity";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PLANS = {
   full: { sizes: [10_000, 100_000], queries: 40, recall: { chunks: 10_000, queries: 50 } },
-  // Quick still loads 100,000 chunks (about a minute): the capacity figure is the point of the suite.
-  quick: { sizes: [10_000, 100_000], queries: 8, recall: { chunks: 2_000, queries: 20 } },
+  // Quick (the CI smoke run) stops at the target's size; the full run measures 100,000 chunks too.
+  quick: { sizes: [10_000], queries: 8, recall: { chunks: 2_000, queries: 20 } },
 };
 const DIMS = 384;
 const BATCH = 1000;
