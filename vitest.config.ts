@@ -51,7 +51,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["test/workers/setup.ts"],
-          globalSetup: ["test/global-setup.ts", "test/storage-setup.ts", "test/standins-setup.ts"],
+          globalSetup: ["test/global-setup.ts", "test/storage-setup.ts", "test/standins-setup.ts", "test/imap-setup.ts"],
           // Generous: on a busy 2-core machine a QuickJS-heavy test can take seconds.
           testTimeout: 30_000,
         },

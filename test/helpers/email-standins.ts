@@ -59,3 +59,7 @@ export async function relayReceived(rcpt: string): Promise<RelayMessage[]> {
 
 /** An address no other test uses: `local@<random>.example.com` (the local part scripts the stand-ins). */
 export const mailbox = (local = "user") => `${local}@${crypto.randomUUID().slice(0, 8)}.example.com`;
+
+/** The local dovecot's ports (test/imap-setup.ts) and password (scripts/standins/imap.mjs). */
+export const IMAP_PORTS = inject("imapPorts");
+export const IMAP_PASSWORD = "imap-pässwörd-✓";
