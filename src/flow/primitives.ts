@@ -137,6 +137,14 @@ export { jsonValue };
 export const freeMap = z.record(z.string(), jsonValue);
 export const stringOrList = z.union([z.string(), z.array(z.string())]);
 export const port = z.number().int().min(1).max(65535);
+/** A port, or its digits as a string: a port read from a secret is text. */
+export const portOrDigits = port.or(
+  z
+    .string()
+    .regex(/^\d{1,5}$/)
+    .transform(Number)
+    .pipe(port),
+);
 
 /** A node param holding a timestamp: checked like `timestampSchema`, handed to the node as epoch milliseconds. */
 export const timestampParam: z.ZodType<number> = timestampSchema.transform((value) => Date.parse(value));

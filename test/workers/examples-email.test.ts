@@ -1,13 +1,15 @@
 /// <reference types="vite/client" />
 /**
- * examples/email-report.yaml, saved and run through the public API: its SMTP server is the stand-in
- * (STARTTLS listener, local CA), reached as the flow says, through the account's secrets. What arrived
- * is read back by mailparser; the step records, logs and error of runs are searched for the password.
+ * examples/email-report.yaml and examples/email-processor.yaml, saved and run through the public API:
+ * the SMTP server is the stand-in (STARTTLS listener, local CA), the mailbox the local dovecot's, both
+ * reached as the flows say, through the account's secrets. What arrived is read back by mailparser;
+ * the step records, logs and error of runs are searched for the passwords.
  */
 import { describe, expect, it } from "vitest";
+import emailProcessor from "../../examples/email-processor.yaml?raw";
 import emailReport from "../../examples/email-report.yaml?raw";
 import { call, getExecution, runFlow, saveFlow, signUp, type TestUser } from "../helpers/api";
-import { mailbox, SMTP_PASSWORD, SMTP_USER, smtpPorts, smtpReceived } from "../helpers/email-standins";
+import { IMAP_PASSWORD, IMAP_PORTS, mailbox, SMTP_PASSWORD, SMTP_USER, smtpPorts, smtpReceived } from "../helpers/email-standins";
 import { putSecret } from "../helpers/hooks";
 
 const SALES = [
@@ -96,5 +98,44 @@ describe("examples/email-report.yaml", () => {
     expect(steps.filter((s) => s.node_id === "mail").map((s) => s.attempt)).toEqual([1]);
     expect(await everythingShown(user, run.id)).not.toContain(wrong);
     expect(await smtpReceived(to)).toEqual([]);
+  });
+});
+
+describe("examples/email-processor.yaml", () => {
+  it("validates with no errors and no warnings", async () => {
+    const user = await signUp();
+    const res = await call("/api/v1/flows/validate", {
+      method: "POST",
+      headers: { ...user.auth, "Content-Type": "application/yaml" },
+      body: emailProcessor,
+    });
+    expect(await res.json()).toEqual({ valid: true, errors: [], warnings: [] });
+  });
+
+  it("reads the unread mail over IMAP STARTTLS, answers the urgent one over SMTP, and a second run finds nothing new", async () => {
+    const user = await account();
+    await putSecret(user, "IMAP_HOST", "127.0.0.1");
+    await putSecret(user, "IMAP_PORT", String(IMAP_PORTS.starttls));
+    await putSecret(user, "IMAP_USERNAME", "processor");
+    await putSecret(user, "IMAP_PASSWORD", IMAP_PASSWORD);
+    const flow = await saveFlow(user, emailProcessor);
+
+    const first = await runFlow(user, flow, {});
+    expect(first.status, JSON.stringify(first.error)).toBe("completed");
+    expect(first.output).toEqual([
+      expect.objectContaining({ status: "sent", to: ["Bob Builder <bob@example.org>"], subject: "Re: Urgent: the site is down" }),
+    ]);
+    const [reply] = (await smtpReceived("bob@example.org")).filter((m) => m.subject === "Re: Urgent: the site is down");
+    expect(reply).toMatchObject({ envelope: { from: "support@example.com", to: ["bob@example.org"] } });
+    expect(reply!.headers["in-reply-to"]).toBe("<urgent-1@example.org>");
+    const shown = await everythingShown(user, first.id);
+    expect(shown).toMatch(/category\\*":\\*"normal/);
+    expect(shown).not.toContain(IMAP_PASSWORD);
+    expect(shown).not.toContain(SMTP_PASSWORD);
+
+    // Everything read was marked read: nothing is unread, nothing urgent, no mail goes out.
+    const second = await runFlow(user, flow, {});
+    expect(second.status, JSON.stringify(second.error)).toBe("completed");
+    expect(second.output).toEqual({ messages: [], replies: [] });
   });
 });

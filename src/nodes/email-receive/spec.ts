@@ -1,6 +1,6 @@
 /** `email.receive`: reads messages from an IMAP mailbox. */
 import { z } from "zod";
-import { durationParam, port, timestampParam } from "../../flow/primitives";
+import { durationParam, portOrDigits, timestampParam } from "../../flow/primitives";
 import { defineNodeType } from "../../flow/node-types/spec";
 
 export const emailReceive = defineNodeType({
@@ -10,7 +10,7 @@ export const emailReceive = defineNodeType({
   actions: ["default"],
   params: {
     imap_host: z.string().describe("IMAP server host"),
-    imap_port: port.optional().describe("IMAP port (default 993, TLS; 143 means STARTTLS)"),
+    imap_port: portOrDigits.optional().describe("IMAP port, a number or its digits (default 993, TLS; 143 means STARTTLS)"),
     imap_security: z
       .enum(["tls", "starttls"])
       .optional()

@@ -1,6 +1,6 @@
 /** `email.send`: mail out through SMTP, a relay's HTTP API, or Cloudflare's `send_email` binding. */
 import { z } from "zod";
-import { durationParam, isTemplate, port, scalarMap, stringOrList } from "../../flow/primitives";
+import { durationParam, isTemplate, portOrDigits, scalarMap, stringOrList } from "../../flow/primitives";
 import { defineNodeType, requiredBySelector, type ParamProblem } from "../../flow/node-types/spec";
 
 export const EMAIL_PROVIDERS = ["smtp", "resend", "sendgrid", "mailgun", "postmark", "ses", "cloudflare"] as const;
@@ -26,14 +26,7 @@ export const emailSend = defineNodeType({
       .optional()
       .describe("smtp (default), resend, sendgrid, mailgun, postmark, ses or cloudflare (the Worker's send_email binding EMAIL)"),
     smtp_host: z.string().optional().describe("smtp: server host"),
-    smtp_port: port
-      .or(
-        z
-          .string()
-          .regex(/^\d{1,5}$/)
-          .transform(Number)
-          .pipe(port),
-      )
+    smtp_port: portOrDigits
       .optional()
       .describe("smtp: server port, a number or its digits (a secret is text) (default 587 with STARTTLS; 465 means TLS)"),
     smtp_security: z

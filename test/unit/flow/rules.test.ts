@@ -439,7 +439,7 @@ describe("graph rules", () => {
     ]);
   });
 
-  it("node_not_runnable: a warning per node of a type this server cannot run, unless hooks.exec replaces its work", () => {
+  it("node_not_runnable: no declared type gives it, since every one runs", () => {
     const result = validateFlow(
       yaml(
         "metadata: {name: x}",
@@ -447,25 +447,10 @@ describe("graph rules", () => {
         "  ask:",
         "    type: email.receive",
         "    params: {imap_host: mail.example.com, username: u, password: p}",
-        "    next: {default: save}",
-        "  save:",
-        "    type: store",
-        "    params: {operation: get, key: a}",
-        "    hooks: {exec: 'return 1'}",
       ),
     );
     expect(result.valid).toBe(true);
-    expect(result.warnings).toEqual([
-      {
-        code: "node_not_runnable",
-        message: expect.stringMatching(
-          /^node 'ask' has type 'email.receive', which this server cannot run: reading mailboxes is not available/,
-        ),
-        path: ["nodes", "ask", "type"],
-        line: 4,
-        column: 11,
-      },
-    ]);
+    expect(result.warnings).toEqual([]);
   });
 
   it("unknown_action: an edge for an action the node type never emits", () => {

@@ -105,20 +105,6 @@ describe("exec hook", () => {
     expect(done(outcome).output).toBe("exec");
   });
 
-  it("lets a node type without an implementation run", async () => {
-    const { outcome } = await run(
-      { type: "email.receive", params: { subject: "Hi ${input.name}" }, hooks: { exec: "return { text: params.subject + '!' }" } },
-      { input: { name: "Ada" } },
-    );
-    expect(done(outcome).output).toEqual({ text: "Hi Ada!" });
-  });
-
-  it("without it, a node type that has no implementation is not_implemented", async () => {
-    const { error } = await fail({ type: "email.receive", params: { subject: "x" } });
-    expect(error.code).toBe("not_implemented");
-    expect(error.retryable).toBe(false);
-  });
-
   it("a failing exec is a script error naming hooks.exec", async () => {
     const { error } = await fail(
       { type: "transform", params: { script: "return 1" }, hooks: { exec: "\nreturn input.a.b" } },

@@ -57,20 +57,3 @@ describe("side effects are declared per call", () => {
     expect(host.effects).toBe(0);
   });
 });
-
-describe("types this server cannot run", () => {
-  it("fail with not_implemented and the reason the spec gives", async () => {
-    const { error } = await fail({ type: "email.receive", params: { imap_host: "imap.example.com", username: "u", password: "p" } });
-    expect(error).toMatchObject({ code: "not_implemented", retryable: false });
-    expect(error.message).toContain("not available");
-  });
-
-  it("run when a hooks.exec script replaces what they do", async () => {
-    const { outcome } = await run({
-      type: "email.receive",
-      params: { imap_host: "imap.example.com", username: "u", password: "p" },
-      hooks: { exec: "return {replaced: true}" },
-    });
-    expect(done(outcome).output).toEqual({ replaced: true });
-  });
-});
