@@ -16,7 +16,7 @@ import { localCa } from "./local-ca.mjs";
 
 export const IMAP_PASSWORD = "imap-pässwörd-✓";
 /** The seeded users; each gets the messages of SEEDED_MESSAGES. */
-export const IMAP_USERS = ["reader", "marker", "mover", "processor", "bench"];
+export const IMAP_USERS = ["reader", "marker", "mover", "processor", "poller"];
 const DOVECOT = "/usr/sbin/dovecot";
 
 /** Whether dovecot is installed (`.ci/run` installs it; `apt-get install -y dovecot-imapd`). */

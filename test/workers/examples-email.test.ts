@@ -6,11 +6,14 @@
  * the step records, logs and error of runs are searched for the passwords.
  */
 import { describe, expect, it } from "vitest";
+import emailNewMessages from "../../examples/email-new-messages.yaml?raw";
 import emailProcessor from "../../examples/email-processor.yaml?raw";
 import emailReport from "../../examples/email-report.yaml?raw";
 import { call, getExecution, runFlow, saveFlow, signUp, type TestUser } from "../helpers/api";
 import { IMAP_PASSWORD, IMAP_PORTS, mailbox, SMTP_PASSWORD, SMTP_USER, smtpPorts, smtpReceived } from "../helpers/email-standins";
 import { putSecret } from "../helpers/hooks";
+import { workersConnect } from "../../src/objects/execution/connect";
+import { done, run as runNode } from "./nodes/helpers";
 
 const SALES = [
   { region: "North", orders: 120, revenue: 18250.5 },
@@ -137,5 +140,51 @@ describe("examples/email-processor.yaml", () => {
     const second = await runFlow(user, flow, {});
     expect(second.status, JSON.stringify(second.error)).toBe("completed");
     expect(second.output).toEqual({ messages: [], replies: [] });
+  });
+});
+
+describe("examples/email-new-messages.yaml", () => {
+  it("lists every message on the first run, nothing on the next, and leaves the mailbox unread", async () => {
+    const user = await signUp();
+    await putSecret(user, "IMAP_HOST", "127.0.0.1");
+    await putSecret(user, "IMAP_PORT", String(IMAP_PORTS.starttls));
+    await putSecret(user, "IMAP_USERNAME", "poller");
+    await putSecret(user, "IMAP_PASSWORD", IMAP_PASSWORD);
+    const validated = await call("/api/v1/flows/validate", {
+      method: "POST",
+      headers: { ...user.auth, "Content-Type": "application/yaml" },
+      body: emailNewMessages,
+    });
+    expect(await validated.json()).toEqual({ valid: true, errors: [], warnings: [] });
+    const flow = await saveFlow(user, emailNewMessages);
+
+    const first = await runFlow(user, flow, {});
+    expect(first.status, JSON.stringify(first.error)).toBe("completed");
+    expect((first.output as { new: { uid: number; subject: string }[] }).new.map((m) => [m.uid, m.subject])).toEqual([
+      [1, "Invoice 42"],
+      [2, "Grüße aus München ✓"],
+      [3, "Quarterly report"],
+      [4, "Urgent: the site is down"],
+    ]);
+    const second = await runFlow(user, flow, {});
+    expect(second.status, JSON.stringify(second.error)).toBe("completed");
+    expect(second.output).toEqual({ new: [] });
+    const third = await runFlow(user, flow, {});
+    expect(third.output).toEqual({ new: [] });
+    expect(await everythingShown(user, first.id)).not.toContain(IMAP_PASSWORD);
+    // Nothing was marked: the three unread messages are still unread.
+    const { outcome } = await runNode(
+      {
+        type: "email.receive",
+        params: { imap_host: "127.0.0.1", imap_port: IMAP_PORTS.starttls, username: "poller", password: IMAP_PASSWORD, unseen: true },
+      },
+      {},
+      { connect: workersConnect },
+    );
+    expect((done(outcome).output as { subject: string }[]).map((m) => m.subject)).toEqual([
+      "Grüße aus München ✓",
+      "Quarterly report",
+      "Urgent: the site is down",
+    ]);
   });
 });
