@@ -72,7 +72,15 @@ export const emailReceiveNode = defineNode({
         const headersOnly = params.with_body === false || meta.size > MAX_MESSAGE_BYTES;
         const section = headersOnly ? "BODY.PEEK[HEADER]" : "BODY.PEEK[]";
         const raw = parseFetches(await session.run(["UID", "FETCH", String(uid), `(UID ${section})`], "FETCH"), true).get(uid)?.raw;
-        const email = await parseEmail(raw ?? new Uint8Array(0), { maxAttachmentBytes: params.attachment_bytes });
+        if (raw === undefined) {
+          throw new NodeError(
+            "protocol_error",
+            `The IMAP server answered the fetch of UID ${uid} without the message`,
+            session.details(),
+            false,
+          );
+        }
+        const email = await parseEmail(raw, { maxAttachmentBytes: params.attachment_bytes });
         const flags = params.mark_as_read && !meta.flags.includes("\\Seen") ? [...meta.flags, "\\Seen"] : meta.flags;
         const text = headersOnly ? null : email.text;
         const html = headersOnly ? null : email.html;
