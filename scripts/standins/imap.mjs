@@ -215,6 +215,9 @@ namespace inbox {
   mailbox Archive {
     auto = create
   }
+  mailbox "Entwürfe" {
+    auto = create
+  }
 }
 `;
 }

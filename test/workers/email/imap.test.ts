@@ -139,11 +139,16 @@ describe("email.receive over IMAP", () => {
     expect(subjects(left.messages)).toEqual(["Urgent: the site is down"]);
   });
 
-  it("move_to moves the fetched messages to another folder", async () => {
+  it("move_to moves the fetched messages to another folder, whose name may be any Unicode", async () => {
     const moved = await receive({ subject: "Urgent", move_to: "Archive" }, "mover");
     expect(subjects(moved.messages)).toEqual(["Urgent: the site is down"]);
     expect(subjects((await receive({}, "mover")).messages)).toEqual(["Invoice 42", "Grüße aus München ✓", "Quarterly report"]);
     const archived = await receive({ folder: "Archive" }, "mover");
+    await receive({ subject: "Invoice", move_to: "Entwürfe" }, "mover");
+    const drafts = await receive({ folder: "Entwürfe" }, "mover");
+    expect(drafts.messages).toEqual([
+      expect.objectContaining({ subject: "Invoice 42", metadata: expect.objectContaining({ folder: "Entwürfe" }) }),
+    ]);
     expect(archived.messages).toEqual([
       expect.objectContaining({ subject: "Urgent: the site is down", metadata: expect.objectContaining({ folder: "Archive", uid: 1 }) }),
     ]);
