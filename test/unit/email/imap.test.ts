@@ -18,7 +18,7 @@ describe("IMAP encoding", () => {
   });
 
   it("reads a FETCH response into atoms, quoted strings, lists, NIL and literals", () => {
-    const literal = new TextEncoder().encode("Subject: Hi\r\n\r\nBody ) with ( parens \"quoted\"\r\n");
+    const literal = new TextEncoder().encode('Subject: Hi\r\n\r\nBody ) with ( parens "quoted"\r\n');
     const text = '* 3 FETCH (UID 7 FLAGS (\\Seen $Junk) INTERNALDATE "01-Mar-2026 08:30:00 +0000" X NIL BODY[] \u00000\u0000)';
     expect(tokens({ text, literals: [literal] }, "* 3 FETCH ".length)).toEqual([
       ["UID", "7", "FLAGS", ["\\Seen", "$Junk"], "INTERNALDATE", "01-Mar-2026 08:30:00 +0000", "X", null, "BODY", [], literal],
