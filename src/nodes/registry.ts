@@ -11,6 +11,7 @@ import { httpRequestNode } from "./http-request/run";
 import { mcpNode } from "./mcp/run";
 import { llmNode } from "./llm/run";
 import { postgresNode } from "./postgres/run";
+import { ragNode } from "./rag/run";
 import { respondNode } from "./respond/run";
 import { storeNode } from "./store/run";
 import { subFlowNode } from "./sub-flow/run";
@@ -35,6 +36,7 @@ const RUNNABLE: readonly NodeType[] = [
   mcpNode,
   llmNode,
   agentNode,
+  ragNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));
