@@ -25,7 +25,11 @@ const CORPUS = [
     metadata: { team: "hr" },
   },
   { id: "expenses", text: "What does finance refund? Expenses are refunded within 30 days of the receipt.", metadata: { team: "finance" } },
-  { id: "refunds", text: "What does a customer get back? Refunds are paid to the original card within 10 days.", metadata: { team: "payments" } },
+  {
+    id: "refunds",
+    text: "What does a customer get back? Refunds are paid to the original card within 10 days.",
+    metadata: { team: "payments" },
+  },
 ];
 const EXACT = "What does error ZX-401 mean?";
 const LEAVE = "How many days of paid leave do staff get?";
@@ -53,13 +57,16 @@ const CONNECTION = { provider: "standin", base_url: OPENAI.url, api_key: "${secr
 /** Runs one rag node with these params (plus the stand-in connection and the collection) through the API. */
 async function rag(user: TestUser, params: Params): Promise<ExecutionBody> {
   const node = { collection: "docs", ...CONNECTION, ...params };
-  const id = await saveFlow(user, yaml`
+  const id = await saveFlow(
+    user,
+    yaml`
 metadata: {name: rag ${String(params.operation)}}
 nodes:
   rag:
     type: rag
     params: ${JSON.stringify(node)}
-`);
+`,
+  );
   return runFlow(user, id, {}, 30);
 }
 
@@ -91,7 +98,13 @@ describe("rag node: ingest and query", () => {
     const { user } = await loaded();
     const found = await matches(user, { question: LEAVE, k: 3 });
     expect(found.map((m) => m.document_id)).toEqual(["leave", "refunds", "expenses"]);
-    expect(found[0]).toEqual({ id: "leave#0", document_id: "leave", text: CORPUS[3]!.text, score: expect.any(Number), metadata: { team: "hr" } });
+    expect(found[0]).toEqual({
+      id: "leave#0",
+      document_id: "leave",
+      text: CORPUS[3]!.text,
+      score: expect.any(Number),
+      metadata: { team: "hr" },
+    });
     expect(found[0]!.score).toBeGreaterThan(found[1]!.score);
     expect((await matches(user, { question: REFUNDS, k: 1 }))[0]!.document_id).toBe("refunds");
     // min_score leaves out the weak matches.
@@ -209,7 +222,13 @@ describe("rag node: bad input", () => {
   it("a document without text, or one that makes too many chunks, fails before anything is embedded or written", async () => {
     const { user, key } = await loaded();
     const before = (await standinRequests(key)).length;
-    const empty = await rag(user, { operation: "ingest", documents: [{ id: "new", text: "New." }, { id: "leave", text: "  \n" }] });
+    const empty = await rag(user, {
+      operation: "ingest",
+      documents: [
+        { id: "new", text: "New." },
+        { id: "leave", text: "  \n" },
+      ],
+    });
     expect(empty.error).toMatchObject({ code: "invalid_document" });
     expect(empty.error!.message).toBe("Document 'leave' has no text");
     const huge = await rag(user, { operation: "ingest", documents: { id: "leave", text: "word ".repeat(1100) }, chunk_size: 4 });

@@ -49,7 +49,11 @@ export async function ingest(
 ): Promise<IngestResult> {
   const planned = plan(documents, chunking);
   const texts = planned.flatMap((doc) => doc.chunks);
-  const { vectors, model } = await embed(ctx, embedding.connection, { input: texts, model: embedding.model, dimensions: embedding.dimensions });
+  const { vectors, model } = await embed(ctx, embedding.connection, {
+    input: texts,
+    model: embedding.model,
+    dimensions: embedding.dimensions,
+  });
   let next = 0;
   const result: IngestResult = { documents: 0, chunks: 0, replaced: 0, ids: [], model, dimensions: vectors[0]?.length ?? 0 };
   for (const doc of planned) {

@@ -38,15 +38,20 @@ export const ragNode = defineNode({
       case "answer": {
         const question = required(params, "question");
         const matches = await search(ctx, collection);
-        const answer = await chat(ctx, { ...params, api_key: required(params, "api_key"), model: required(params, "model") }, {
-          messages: answerMessages(question, matches),
-          max_tokens: params.max_tokens,
-        });
+        const answer = await chat(
+          ctx,
+          { ...params, api_key: required(params, "api_key"), model: required(params, "model") },
+          {
+            messages: answerMessages(question, matches),
+            max_tokens: params.max_tokens,
+          },
+        );
         const text = answer.content ?? "";
         return done({ answer: text, citations: citationsOf(text, matches), matches, usage: answer.usage } as unknown as JsonObject);
       }
       case "delete": {
-        const target = params.document_id === undefined ? { filter: (params.filter ?? {}) as KeyValueFilter } : { documentId: params.document_id };
+        const target =
+          params.document_id === undefined ? { filter: (params.filter ?? {}) as KeyValueFilter } : { documentId: params.document_id };
         return done({ ...(await collection.delete(target)) });
       }
       case "stats":
@@ -71,7 +76,11 @@ async function search(ctx: RagContext, collection: VectorCollection): Promise<Ve
   const question = required(params, "question");
   let vector: number[] | undefined;
   if (params.mode !== "keyword") {
-    const { vectors } = await embed(ctx, embedding(params).connection, { input: [question], model: params.embedding_model, dimensions: params.dimensions });
+    const { vectors } = await embed(ctx, embedding(params).connection, {
+      input: [question],
+      model: params.embedding_model,
+      dimensions: params.dimensions,
+    });
     vector = vectors[0];
   }
   return collection.query({

@@ -62,12 +62,20 @@ export const rag = defineNodeType({
     mode: z.enum(SEARCH_MODES).default("vector").describe("query, answer: vector (default), keyword or hybrid"),
     filter: freeMap
       .optional()
-      .describe("query, answer, delete: on the chunks' metadata, {field: value} or {field: {$eq|$ne|$gt|$gte|$lt|$lte|$in|$contains: value}}"),
+      .describe(
+        "query, answer, delete: on the chunks' metadata, {field: value} or {field: {$eq|$ne|$gt|$gte|$lt|$lte|$in|$contains: value}}",
+      ),
     document_id: z.string().min(1).optional().describe("delete: the document whose chunks go"),
     ...connection,
-    api_key: connection.api_key.optional().describe('ingest, query, answer: API key of the embeddings and chat API, "${secrets.OPENAI_API_KEY}"'),
+    api_key: connection.api_key
+      .optional()
+      .describe('ingest, query, answer: API key of the embeddings and chat API, "${secrets.OPENAI_API_KEY}"'),
     model: connection.model.optional().describe("answer: the chat model, e.g. gpt-4.1-mini"),
-    embedding_model: z.string().min(1).default(DEFAULT_EMBEDDING_MODEL).describe(`The embedding model (default ${DEFAULT_EMBEDDING_MODEL})`),
+    embedding_model: z
+      .string()
+      .min(1)
+      .default(DEFAULT_EMBEDDING_MODEL)
+      .describe(`The embedding model (default ${DEFAULT_EMBEDDING_MODEL})`),
     dimensions: z.number().int().min(1).max(MAX_DIMENSIONS).optional().describe("Shorter embeddings, for models that support it"),
     max_tokens: z.number().int().min(1).optional().describe("answer: completion token limit"),
   },
@@ -86,11 +94,20 @@ function ragProblems(params: Record<string, unknown>): ParamProblem[] {
   const { operation, mode, store } = params;
   const problems: ParamProblem[] = [];
   const known = (value: unknown): value is string => typeof value === "string" && !isTemplate(value);
-  if (known(operation) && operation === "query" && (mode === undefined || (known(mode) && mode !== "keyword")) && params.api_key === undefined) {
+  if (
+    known(operation) &&
+    operation === "query" &&
+    (mode === undefined || (known(mode) && mode !== "keyword")) &&
+    params.api_key === undefined
+  ) {
     problems.push({ path: ["api_key"], message: "a vector or hybrid query needs param 'api_key' to embed the question", missing: true });
   }
   if (known(operation) && operation === "delete" && (params.document_id === undefined) === (params.filter === undefined)) {
-    problems.push({ path: ["document_id"], message: "delete needs either 'document_id' or 'filter'", missing: params.filter === undefined });
+    problems.push({
+      path: ["document_id"],
+      message: "delete needs either 'document_id' or 'filter'",
+      missing: params.filter === undefined,
+    });
   }
   if (known(store) && store === "pgvector" && params.connection_string === undefined && params.connection === undefined) {
     problems.push({ path: ["connection_string"], message: "store 'pgvector' needs 'connection_string' or 'connection'", missing: true });

@@ -193,10 +193,18 @@ const CASES: Record<string, Case> = {
       { operation: "stats", collection: "c", store: "vectorize" },
     ],
     bad: [
-      [{ operation: "query", collection: "c", question: "q" }, "missing_param", "node 'n' (rag): a vector or hybrid query needs param 'api_key' to embed the question"],
+      [
+        { operation: "query", collection: "c", question: "q" },
+        "missing_param",
+        "node 'n' (rag): a vector or hybrid query needs param 'api_key' to embed the question",
+      ],
       [{ ...llmBase, operation: "answer", collection: "c" }, "missing_param", "node 'n' (rag): operation 'answer' needs param 'question'"],
       [{ operation: "delete", collection: "c" }, "missing_param", "node 'n' (rag): delete needs either 'document_id' or 'filter'"],
-      [{ operation: "stats", collection: "c", store: "pgvector" }, "missing_param", "node 'n' (rag): store 'pgvector' needs 'connection_string' or 'connection'"],
+      [
+        { operation: "stats", collection: "c", store: "pgvector" },
+        "missing_param",
+        "node 'n' (rag): store 'pgvector' needs 'connection_string' or 'connection'",
+      ],
       [
         { operation: "ingest", collection: "c", documents: { id: "a", text: "x" }, api_key: "k", chunk_size: 100, chunk_overlap: 100 },
         "invalid_param",
