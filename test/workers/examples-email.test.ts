@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import emailReport from "../../examples/email-report.yaml?raw";
-import { call, getExecution, runFlow, saveFlow, signUp, type TestUser } from "../helpers/api";
+import { call, getExecution, runFlow, saveFlow, signUp, type TestUser, expectValidFlow } from "../helpers/api";
 import { mailbox, SMTP_PASSWORD, SMTP_USER, smtpPorts, smtpReceived } from "../helpers/email-standins";
 import { putSecret } from "../helpers/hooks";
 
@@ -36,13 +36,7 @@ async function everythingShown(user: TestUser, id: string): Promise<string> {
 
 describe("examples/email-report.yaml", () => {
   it("validates with no errors and no warnings", async () => {
-    const user = await signUp();
-    const res = await call("/api/v1/flows/validate", {
-      method: "POST",
-      headers: { ...user.auth, "Content-Type": "application/yaml" },
-      body: emailReport,
-    });
-    expect(await res.json()).toEqual({ valid: true, errors: [], warnings: [] });
+    await expectValidFlow(emailReport);
   });
 
   it("mails the week's report as HTML and text with the CSV attached, over STARTTLS, and shows the password nowhere", async () => {
