@@ -1,7 +1,14 @@
 import path from "node:path";
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { trustLocalCa } from "./scripts/standins/local-ca.mjs";
 import { storageProviderProjects } from "./test/storage-projects.ts";
+
+// The TLS stand-ins (SMTP's STARTTLS and TLS listeners) present certificates of a local CA, and workerd
+// verifies every certificate. Miniflare reads NODE_EXTRA_CA_CERTS once, when it is first imported, and
+// hands it to workerd (for the pool here and for `wrangler dev` started by the cli project): so the CA
+// is trusted first and the plugin imported after, dynamically, since static imports would run before.
+trustLocalCa();
+const { cloudflareTest, readD1Migrations } = await import("@cloudflare/vitest-plugin");
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 // Flows in the tests call real servers on 127.0.0.1, as under local development.
@@ -50,7 +57,7 @@ export default defineConfig({
         },
       },
       // Flow registry and execution index API tests again on Postgres and DynamoDB (docs/storage.md).
-      ...(await storageProviderProjects(workerBindings)),
+      ...(await storageProviderProjects(cloudflareTest, workerBindings)),
     ],
   },
 });

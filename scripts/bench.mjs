@@ -38,6 +38,7 @@ const SUITES = [
   "bench/store/suite.mjs",
   "bench/ai/suite.mjs",
   "bench/rag/suite.mjs",
+  "bench/email/suite.mjs",
 ];
 
 function parseArgs(argv) {

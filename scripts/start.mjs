@@ -3,6 +3,7 @@
 //   --standins            also start every local stand-in (scripts/standins/) and print their URLs
 //   --standins=mcp,...    only those named
 import { spawnSync, spawn } from "node:child_process";
+import { trustLocalCa } from "./standins/local-ca.mjs";
 import { startStandins } from "./standins/index.mjs";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
@@ -25,6 +26,11 @@ if (flag) {
         .split(",")
         .filter(Boolean)
     : [];
+  // The SMTP stand-in's TLS listeners use the local CA: wrangler dev's workerd must trust it.
+  if (names.length === 0 || names.includes("smtp")) {
+    trustLocalCa();
+    env.NODE_EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
+  }
   standins = await startStandins(names, { fixedPorts: true });
   for (const line of standins.descriptions) console.log(`Stand-in ${line}`);
 }

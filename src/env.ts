@@ -46,6 +46,8 @@ export interface Env {
   AWS_ACCESS_KEY_ID?: string;
   AWS_SECRET_ACCESS_KEY?: string;
   AWS_SESSION_TOKEN?: string;
+  /** Cloudflare Email Service, for `email.send` with provider: cloudflare (docs/email.md). */
+  EMAIL?: SendEmail;
   /** "allow" lets nodes reach loopback and private addresses (local development); anything else denies it. */
   OUTBOUND_PRIVATE_NETWORK?: string;
 }

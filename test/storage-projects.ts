@@ -4,7 +4,7 @@
  * files, with STORAGE_PROVIDER and the connection settings of this run
  * (provided by test/storage-setup.ts) as Worker bindings.
  */
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import type { cloudflareTest as CloudflareTest } from "@cloudflare/vitest-plugin";
 import type { TestProjectInlineConfiguration } from "vitest/config";
 import type { StorageServices } from "./storage-setup.ts";
 import { isReachable, missingService, TEST_DATABASE_URL } from "./storage-services.ts";
@@ -12,7 +12,7 @@ import { isReachable, missingService, TEST_DATABASE_URL } from "./storage-servic
 export const PROVIDER_API_TESTS = ["test/workers/flows.test.ts", "test/workers/execution-list.test.ts", "test/workers/schedules.test.ts"];
 
 type Provider = "postgres" | "dynamodb";
-type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never[]) => unknown>;
+type PoolOptions = Exclude<Parameters<typeof CloudflareTest>[0], (...args: never[]) => unknown>;
 type Bindings = NonNullable<NonNullable<PoolOptions["miniflare"]>["bindings"]>;
 
 function bindingsFor(services: StorageServices, provider: Provider): Record<string, string> {
@@ -34,8 +34,15 @@ function bindingsFor(services: StorageServices, provider: Provider): Record<stri
   throw new Error(`workers-${provider}: unexpected settings`);
 }
 
-/** The provider projects; Postgres's is left out (loudly, or failing under CI=true) when its server is down. */
-export async function storageProviderProjects(baseBindings: Bindings): Promise<TestProjectInlineConfiguration[]> {
+/**
+ * The provider projects; Postgres's is left out (loudly, or failing under CI=true) when its server is down.
+ * `cloudflareTest` is handed in rather than imported: vitest.config.ts loads the plugin only once the
+ * local CA is trusted (see there).
+ */
+export async function storageProviderProjects(
+  cloudflareTest: typeof CloudflareTest,
+  baseBindings: Bindings,
+): Promise<TestProjectInlineConfiguration[]> {
   const providers: Provider[] = ["dynamodb"];
   if (await isReachable(TEST_DATABASE_URL)) providers.unshift("postgres");
   else missingService(`PostgreSQL at ${new URL(TEST_DATABASE_URL).host} is unreachable: the workers-postgres project is left out`);

@@ -191,9 +191,11 @@ export async function startServer(prepared, { timeoutMs = 120_000 } = {}) {
     state,
     "--show-interactive-dev-session=false",
   ];
+  // Read now, not at import: a suite may trust a local CA (scripts/standins/local-ca.mjs) before it starts a server.
+  const extraCa = process.env.NODE_EXTRA_CA_CERTS;
   const child = spawn(process.execPath, [WRANGLER, ...args], {
     cwd: prepared.dir,
-    env: ENV,
+    env: extraCa ? { ...ENV, NODE_EXTRA_CA_CERTS: extraCa } : ENV,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

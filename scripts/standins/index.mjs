@@ -2,8 +2,10 @@
 // (test/standins-setup.ts) and by `npm start -- --standins[=name,...]` (scripts/start.mjs).
 // Each entry starts one on 127.0.0.1 and resolves with {url, close()}; `port` is where
 // `npm start` puts it, so flows written against it keep working across restarts.
+import { RELAY_KEYS, startEmailRelaysStandin } from "./email-relays.mjs";
 import { startMcpStandin } from "./mcp.mjs";
 import { DEFAULT_API_KEY, startOpenAIStandin } from "./openai.mjs";
+import { FIXED_SMTP_PORTS, SMTP_PASSWORD, SMTP_USER, startSmtpStandin } from "./smtp.mjs";
 
 export const STANDINS = {
   openai: {
@@ -13,6 +15,20 @@ export const STANDINS = {
     describe: (url) => `${url} (OpenAI-compatible: base_url ${url}, api_key ${DEFAULT_API_KEY}; docs/ai.md#local-stand-in)`,
   },
   mcp: { port: 8791, start: startMcpStandin, describe: (url) => `${url}/mcp (Streamable HTTP), ${url}/sse (legacy SSE)` },
+  // One server for the email relay APIs: a flow's base_url is <url>/<provider>.
+  email: {
+    port: 8793,
+    start: startEmailRelaysStandin,
+    describe: (url) =>
+      `${url}/{resend,sendgrid,mailgun,postmark,ses} (email relays: api_key ${RELAY_KEYS.resend}, ${RELAY_KEYS.sendgrid}, ${RELAY_KEYS.mailgun}, ${RELAY_KEYS.postmark}; ses ${RELAY_KEYS.ses.accessKeyId}/${RELAY_KEYS.ses.secretAccessKey}; docs/email.md#local-stand-ins)`,
+  },
+  // Its url shows the SMTP ports and what arrived; the TLS listeners need NODE_EXTRA_CA_CERTS (local-ca.mjs).
+  smtp: {
+    port: 8792,
+    start: ({ port }) => startSmtpStandin({ port, ...(port === 0 ? {} : { smtpPorts: FIXED_SMTP_PORTS }) }),
+    describe: (url) =>
+      `${url} (SMTP on 127.0.0.1: plain ${FIXED_SMTP_PORTS.plain}, STARTTLS ${FIXED_SMTP_PORTS.starttls}, TLS ${FIXED_SMTP_PORTS.tls}; user ${SMTP_USER}, password ${SMTP_PASSWORD}; ${url}/messages?rcpt=<address>; docs/email.md#local-stand-ins)`,
+  },
 };
 
 /** Starts the named stand-ins (all when `names` is empty); `fixedPorts` uses each one's default port, else free ports. */

@@ -7,6 +7,7 @@ import { conditionNode } from "./condition/run";
 import { cronNode } from "./cron/run";
 import { delayNode } from "./delay/run";
 import { dynamodbNode } from "./dynamodb/run";
+import { emailSendNode } from "./email-send/run";
 import { httpRequestNode } from "./http-request/run";
 import { mcpNode } from "./mcp/run";
 import { llmNode } from "./llm/run";
@@ -37,6 +38,7 @@ const RUNNABLE: readonly NodeType[] = [
   llmNode,
   agentNode,
   ragNode,
+  emailSendNode,
 ];
 
 const BY_TYPE: ReadonlyMap<string, NodeType> = new Map(RUNNABLE.map((node) => [node.spec.type, node]));

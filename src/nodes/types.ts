@@ -3,6 +3,7 @@ import type { Usage } from "../engine/usage";
 import type { NodeTypeSpec } from "../flow/node-types/spec";
 import type { JsonValue } from "../lib/json";
 import type { Sandbox } from "../sandbox";
+import type { EmailBinding } from "./capabilities/email";
 import type { NodeFlows } from "./capabilities/flows";
 import type { HttpClient } from "./capabilities/http";
 import type { KeyValueStore } from "./capabilities/kv";
@@ -80,6 +81,8 @@ export interface NodeContext<P = Record<string, unknown>> {
   waitForEvent(name: string, options?: WaitForEventOptions): Promise<EventWaitResult>;
   /** A TCP socket (SMTP, IMAP), under the same address policy as `http`. */
   connect: Connect;
+  /** Cloudflare Email Service: the Worker's `send_email` binding EMAIL (`not_available` where there is none). */
+  email: EmailBinding;
   /** How the `postgres` node reaches a database server (Neon directly, others through the operator's relay), under the same address policy. */
   postgres: PostgresNetwork;
   /** Runs another flow of the account as a child execution and resolves with its output (a sub-step: never started twice). */

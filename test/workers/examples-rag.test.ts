@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import ragAnswer from "../../examples/rag-answer.yaml?raw";
-import { call, runFlow, saveFlow, signUp } from "../helpers/api";
+import { expectValidFlow, runFlow, saveFlow, signUp } from "../helpers/api";
 import { putSecret } from "../helpers/hooks";
 import { OPENAI, scriptedKey, standinRequests } from "../helpers/openai-standin";
 
@@ -22,13 +22,7 @@ const INPUT = {
 
 describe("examples/rag-answer.yaml", () => {
   it("validates with no errors and no warnings", async () => {
-    const user = await signUp();
-    const res = await call("/api/v1/flows/validate", {
-      method: "POST",
-      headers: { ...user.auth, "Content-Type": "application/yaml" },
-      body: ragAnswer,
-    });
-    expect(await res.json()).toEqual({ valid: true, errors: [], warnings: [] });
+    await expectValidFlow(ragAnswer);
   });
 
   it("ingests the input's documents, then answers its question from the closest passages, citing them", async () => {

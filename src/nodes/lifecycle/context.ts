@@ -8,6 +8,7 @@ import { canRetry } from "../../engine/retry";
 import type { SecretResolver } from "../../expressions";
 import type { JsonValue } from "../../lib/json";
 import type { Sandbox } from "../../sandbox";
+import type { EmailBinding } from "../capabilities/email";
 import { createEmitter } from "../capabilities/emit";
 import { unavailableFlows, type NodeFlows } from "../capabilities/flows";
 import { createHttpClient } from "../capabilities/http";
@@ -38,6 +39,8 @@ export interface LifecycleDeps {
   schedules?: (accountId: string) => NodeSchedules;
   /** The account's flows; absent where this server has no registry (`ctx.flows` then fails with `not_available`). */
   flows?: (accountId: string) => NodeFlows;
+  /** Cloudflare Email Service's `send_email` binding; absent where the Worker has none (`ctx.email` then fails with `not_available`). */
+  email?: EmailBinding | undefined;
   /** The WebSocket-to-TCP relay the `postgres` node reaches servers other than Neon through (`POSTGRES_WS_PROXY`). */
   postgresProxy?: string | undefined;
 }
@@ -55,6 +58,7 @@ export interface Attempt {
   schedules: NodeSchedules;
   flows: NodeFlows;
   connect: Connect;
+  email: EmailBinding;
   postgres: NodeContext["postgres"];
   emit: NodeContext["emit"];
   /** Settles when the node pauses for an event (ctx.waitForEvent), which ends the attempt. */
@@ -80,6 +84,7 @@ export function startAttempt(request: StepRequest, deps: LifecycleDeps, sandbox:
     schedules: deps.schedules?.(state.account_id) ?? unavailableSchedules,
     flows: deps.flows?.(state.account_id) ?? unavailableFlows,
     connect: deps.connect ? guardedConnect(deps.connect, deps.privateNetwork) : unavailableConnect,
+    email: deps.email ?? unavailableEmail,
     postgres,
     // Redacted before the rate and size checks, so what is counted is what is sent.
     emit: createEmitter((type, data) => request.emit(type, redact(data)), {
@@ -150,6 +155,7 @@ export function nodeContext<P>(
       return waitForEvent(request, attempt.pause, keyOf(`event:${name}`), name, options);
     },
     connect: attempt.connect,
+    email: attempt.email,
     postgres: attempt.postgres,
     runFlow: (flowId, childInput, options = {}) =>
       step(`flow:${flowId}`, async (key) => {
@@ -188,6 +194,10 @@ const unavailableSchedules: NodeSchedules = {
   list: () => Promise.reject(notAvailable("Scheduling")),
   get: () => Promise.reject(notAvailable("Scheduling")),
   delete: () => Promise.reject(notAvailable("Scheduling")),
+};
+
+const unavailableEmail: EmailBinding = {
+  send: () => Promise.reject(notAvailable("Cloudflare Email Service (a send_email binding named EMAIL)")),
 };
 
 const unavailableConnect: Connect = () => {

@@ -9,6 +9,7 @@
 import OpenAI, { APIConnectionError, APIError } from "openai";
 import { NodeError } from "../../engine/outcome";
 import { Redactor } from "../../expressions";
+import { retryAfterMs } from "../../lib/retry-after";
 import type { NodeContext } from "../types";
 import { providerError, type Target } from "./provider";
 
@@ -121,18 +122,6 @@ function bodyOf(body: RequestInit["body"]): string | Uint8Array | null {
   if (typeof body === "string" || body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   throw new NodeError("llm_invalid_request", "Only text and byte request bodies can be sent to a model", null, false);
-}
-
-/** Retry-After (seconds or an HTTP date) or the retry-after-ms the SDK also honours, in milliseconds. */
-function retryAfterMs(headers: Headers): number | undefined {
-  const ms = Number.parseFloat(headers.get("retry-after-ms") ?? "");
-  if (Number.isFinite(ms)) return ms;
-  const value = headers.get("retry-after");
-  if (value === null) return undefined;
-  const seconds = Number.parseFloat(value);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function reasonOf(signal: AbortSignal): Error {

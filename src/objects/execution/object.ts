@@ -80,6 +80,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
           privateNetwork: config.privateNetwork,
           connect: workersConnect,
+          email: env.EMAIL,
           postgresProxy: env.POSTGRES_WS_PROXY,
           sandbox: getSandbox,
           // A retry reads the vault again: a step that failed with a rotated-away key can recover.

@@ -228,7 +228,7 @@ const CASES: Record<string, Case> = {
     bad: [
       [{ to: "a@example.com", subject: "Hi" }, "missing_param", "node 'n' (email.send): provider 'smtp' needs param 'smtp_host'"],
       [
-        { ...smtp, to: "a@example.com", subject: "Hi", smtp_port: 70000 },
+        { ...smtp, to: "a@example.com", subject: "Hi", body: "b", smtp_port: 70000 },
         "invalid_param",
         "node 'n' param 'smtp_port': must be <= 65535, got 70000",
       ],
@@ -236,6 +236,27 @@ const CASES: Record<string, Case> = {
         { provider: "mailgun", api_key: "k", from: "a@b.c", to: "x@y.z", subject: "s" },
         "missing_param",
         "node 'n' (email.send): provider 'mailgun' needs param 'domain'",
+      ],
+      [{ ...smtp, to: "a@example.com", subject: "Hi" }, "missing_param", "node 'n' (email.send): email.send needs body, html or both"],
+      [
+        { ...smtp, smtp_security: "none", to: "a@example.com", subject: "Hi", body: "b" },
+        "invalid_param",
+        "node 'n' (email.send): credentials are only sent over TLS: use smtp_security starttls or tls, or leave out username and password",
+      ],
+      [
+        { smtp_host: "h", username: "u", to: "a@example.com", subject: "Hi", body: "b" },
+        "missing_param",
+        "node 'n' (email.send): username and password go together",
+      ],
+      [
+        { smtp_host: "h", base_url: "https://relay.example", from: "a@b.c", to: "a@example.com", subject: "Hi", body: "b" },
+        "invalid_param",
+        "node 'n' (email.send): base_url is for the relay providers (resend, sendgrid, mailgun, postmark, ses), not smtp",
+      ],
+      [
+        { provider: "cloudflare", to: "a@example.com", subject: "Hi", body: "b" },
+        "missing_param",
+        "node 'n' (email.send): provider 'cloudflare' needs param 'from'",
       ],
     ],
   },
@@ -463,7 +484,17 @@ describe("templates in typed params", () => {
     ["llm", { ...llmBase, temperature: "${input.t}", max_tokens: "${input.n}", messages: "${shared.history}", tools: "${input.tools}" }],
     // A string with a format (a URL) takes a template too.
     ["llm", { ...llmBase, provider: "local", base_url: "${secrets.LLM_URL}", timeout: "${input.timeout}", stream: "${input.live}" }],
-    ["email.send", { ...smtp, smtp_port: "${secrets.SMTP_PORT}", to: "${input.recipients}", subject: "s", attachments: "${input.files}" }],
+    [
+      "email.send",
+      {
+        ...smtp,
+        smtp_port: "${secrets.SMTP_PORT}",
+        to: "${input.recipients}",
+        subject: "s",
+        body: "${input.text}",
+        attachments: "${input.files}",
+      },
+    ],
     ["store", { operation: "${input.op}", limit: "${input.limit}" }],
     ["condition", { conditions: "${input.rules}", default_action: "none" }],
     ["wait", { type: "until_time", time: "${input.resume_at}" }],

@@ -445,8 +445,8 @@ describe("graph rules", () => {
         "metadata: {name: x}",
         "nodes:",
         "  ask:",
-        "    type: email.send",
-        "    params: {smtp_host: mail.example.com, username: u, password: p, to: a@example.com, subject: hi}",
+        "    type: email.receive",
+        "    params: {imap_host: mail.example.com, username: u, password: p}",
         "    next: {default: save}",
         "  save:",
         "    type: store",
@@ -458,7 +458,9 @@ describe("graph rules", () => {
     expect(result.warnings).toEqual([
       {
         code: "node_not_runnable",
-        message: expect.stringMatching(/^node 'ask' has type 'email.send', which this server cannot run: sending email is not available/),
+        message: expect.stringMatching(
+          /^node 'ask' has type 'email.receive', which this server cannot run: reading mailboxes is not available/,
+        ),
         path: ["nodes", "ask", "type"],
         line: 4,
         column: 11,

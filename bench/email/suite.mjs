@@ -1,0 +1,158 @@
+/**
+ * The "email" suite of `npm run bench` (see scripts/bench.mjs for the suite contract), against
+ * FlowRunner under `wrangler dev` on this machine, its mail servers the stand-ins in this process: the
+ * relay APIs (scripts/standins/email-relays.mjs) and the SMTP server (scripts/standins/smtp.mjs, its
+ * TLS certificates from the local CA that `wrangler dev` is told to trust).
+ *   - FlowRunner's overhead per `email.send` over a relay: a chain of 10 email.send nodes to the Resend
+ *     stand-in (the API key from a secret) against a one-node run of a no-op `condition`, one run at a
+ *     time, taking turns; overhead = (p50 difference) / 10 − the stand-in's own median time per message
+ *     (target ≤ 2 ms). Where it goes: a chain of 10 `http.request` nodes posting the same kind of
+ *     request to the same stand-in (a step with an effect and a loopback HTTP exchange, without the
+ *     message model).
+ *   - per message over SMTP to the local server: the same chain sending over STARTTLS with AUTH PLAIN
+ *     (a TLS handshake per message), and without TLS or login (the conversation alone).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { RELAY_KEYS, startEmailRelaysStandin } from "../../scripts/standins/email-relays.mjs";
+import { trustLocalCa } from "../../scripts/standins/local-ca.mjs";
+import { SMTP_PASSWORD, SMTP_USER, startSmtpStandin } from "../../scripts/standins/smtp.mjs";
+import { flowRunnerWithAccount } from "../engine/account.mjs";
+import { load1, stats } from "../engine/load.mjs";
+
+export const name = "Email: email.send's overhead per message over a relay API, and per message over SMTP";
+
+const PLANS = {
+  full: { runs: 30 },
+  quick: { runs: 4 },
+};
+const CHAIN = 10;
+const RCPT = "bench@bench.example.com";
+
+let t0 = performance.now();
+const log = (message) => console.error(`bench/email [${((performance.now() - t0) / 1000).toFixed(1)} s]: ${message} (load ${load1()})`);
+
+const HTTP_RCPT = "bench-http@bench.example.com";
+/** smtp-server waits this long before it greets a new connection. */
+const GREETING_PAUSE_MS = 100;
+
+function chain(label, node) {
+  const lines = [`metadata: {name: "bench ${label}"}`, "nodes:"];
+  for (let i = 0; i < CHAIN; i++) {
+    lines.push(`  s${i}:`, ...node(i).map((line) => `    ${line}`));
+    if (i < CHAIN - 1) lines.push(`    next: {default: s${i + 1}}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const send = (label, params) =>
+  chain(label, (i) => [
+    "type: email.send",
+    `params: {${params}, from: "Bench <bench@example.com>", to: "${RCPT}", subject: "Report ${i}", body: "Hello", html: "<p>Hello</p>"}`,
+  ]);
+
+const flows = (relays, smtp) => ({
+  relay: send("email relay10", `provider: resend, base_url: "${relays.url}/resend", api_key: "\${secrets.RESEND_KEY}"`),
+  http: chain("http10 resend", (i) => {
+    const body = JSON.stringify({
+      from: "Bench <bench@example.com>",
+      to: [HTTP_RCPT],
+      subject: `Report ${i}`,
+      text: "Hello",
+      html: "<p>Hello</p>",
+    });
+    return [
+      "type: http.request",
+      `params: {url: "${relays.url}/resend/emails", method: POST, headers: {Authorization: "Bearer \${secrets.RESEND_KEY}"}, body: '${body}'}`,
+    ];
+  }),
+  starttls: send(
+    "email smtp10 starttls",
+    `smtp_host: "127.0.0.1", smtp_port: ${smtp.ports.starttls}, username: ${SMTP_USER}, password: "\${secrets.SMTP_PASSWORD}"`,
+  ),
+  plain: send("email smtp10 plain", `smtp_host: "127.0.0.1", smtp_port: ${smtp.ports.plain}, smtp_security: none`),
+  noop: `metadata: {name: "bench noop1"}\nnodes:\n  n:\n    type: condition\n    params: {conditions: [{condition: "input.n", action: stop}]}\n`,
+});
+
+async function timings(fr, ids, runs) {
+  const samples = Object.fromEntries(Object.keys(ids).map((kind) => [kind, []]));
+  const kinds = Object.keys(samples);
+  for (let i = 0; i < 2; i++) for (const kind of kinds) await fr.run(ids[kind], { n: 0 });
+  for (let i = 0; i < runs; i++) {
+    for (const kind of i % 2 ? [...kinds].reverse() : kinds) samples[kind].push((await fr.run(ids[kind], { n: 0 })).ms);
+  }
+  return Object.fromEntries(kinds.map((kind) => [kind, stats(samples[kind])]));
+}
+
+export async function run({ quick }) {
+  t0 = performance.now();
+  const plan = quick ? PLANS.quick : PLANS.full;
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "flowrunner-bench-email-"));
+  // Before wrangler dev starts: its workerd verifies the SMTP stand-in's certificate against this CA.
+  trustLocalCa();
+  const relays = await startEmailRelaysStandin();
+  const smtp = await startSmtpStandin();
+  const failures = [];
+  let server;
+  try {
+    let fr;
+    ({ server, fr } = await flowRunnerWithAccount(path.join(tmp, "flowrunner"), { OUTBOUND_PRIVATE_NETWORK: "allow" }, log));
+    for (const [secret, value] of [
+      ["RESEND_KEY", RELAY_KEYS.resend],
+      ["SMTP_PASSWORD", SMTP_PASSWORD],
+    ]) {
+      await fr.api(`/api/v1/accounts/me/secrets/${secret}`, { method: "PUT", body: JSON.stringify({ value }) });
+    }
+    const ids = {};
+    for (const [kind, content] of Object.entries(flows(relays, smtp))) ids[kind] = (await fr.saveFlow(content)).id;
+
+    const per = await timings(fr, ids, plan.runs);
+    const accepted = (await (await fetch(`${relays.url}/_standin/messages?rcpt=${encodeURIComponent(RCPT)}`)).json()).messages;
+    const service = stats(accepted.map((m) => m.handled_ms));
+    const perMessage = (kind) => Number(((per[kind].p50 - per.noop.p50) / CHAIN).toFixed(3));
+    const overhead = Number((perMessage("relay") - service.p50).toFixed(3));
+    const overHttp = Number((perMessage("relay") - perMessage("http")).toFixed(3));
+    const expected = (2 + plan.runs) * CHAIN;
+    if (accepted.length !== expected) failures.push(`the relay stand-in accepted ${accepted.length} messages, not ${expected}`);
+    const smtpCount = (await (await fetch(`${smtp.url}/messages?rcpt=${encodeURIComponent(RCPT)}`)).json()).messages.length;
+    if (smtpCount !== 2 * expected) failures.push(`the SMTP stand-in accepted ${smtpCount} messages, not ${2 * expected}`);
+    log(
+      `10 relay sends p50 ${per.relay.p50} ms, 10 STARTTLS ${per.starttls.p50} ms, 10 plain ${per.plain.p50} ms, no-op ${per.noop.p50} ms`,
+    );
+
+    const rows = [
+      { measure: "10 email.send through the Resend stand-in (one run), the key from a secret", ...per.relay },
+      { measure: "10 http.request posting to the same stand-in", ...per.http },
+      { measure: "10 email.send over SMTP, STARTTLS and AUTH PLAIN", ...per.starttls },
+      { measure: "10 email.send over SMTP, no TLS, no login", ...per.plain },
+      { measure: "one no-op node (the run's own cost)", ...per.noop },
+      { measure: "the relay stand-in's own time per message", ...service },
+    ];
+    const targets = [
+      {
+        target: "overhead per email.send over a loopback relay stand-in, over its own time (p50)",
+        limit: 2,
+        value: overhead,
+        unit: "ms",
+        met: overhead <= 2,
+      },
+    ];
+    const markdown = [
+      `One \`wrangler dev\` (D1), the client and the stand-ins in one Node process on the same machine. Each flow run ${plan.runs}`,
+      "times, one run at a time, the flows taking turns; times are the whole API call (`POST /run?wait=60`).",
+      "",
+      "| measure | n | p50 ms | p90 ms | p99 ms | max ms |",
+      "|---|---|---|---|---|---|",
+      ...rows.map((r) => `| ${r.measure} | ${r.n} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} |`),
+      "",
+      `- FlowRunner's overhead per \`email.send\` through a relay API: (10 sends − the no-op run) / 10 − the stand-in's time = **${overhead} ms** (target ≤ 2 ms). It holds the step's checkpoint before the send (a side effect), the secret read and the loopback HTTP exchange, which an \`http.request\` posting to the same stand-in pays too (${perMessage("http")} ms a step); over that, building and checking the message costs ${overHttp} ms.`,
+      `- Per message over SMTP to the local server: **${perMessage("starttls")} ms** with STARTTLS and AUTH PLAIN (a new connection, TLS handshake and login per message), **${perMessage("plain")} ms** without TLS or login. Of each, ${GREETING_PAUSE_MS} ms is the server's own pause before its greeting (smtp-server holds every greeting that long to catch clients that talk too soon, as many real servers do); the rest, ${Number((perMessage("starttls") - GREETING_PAUSE_MS).toFixed(3))} ms and ${Number((perMessage("plain") - GREETING_PAUSE_MS).toFixed(3))} ms, is the conversation, the step and the run.`,
+    ].join("\n");
+    return { name, rows, targets, failures, markdown, raw: { per, service, overhead, overHttp } };
+  } finally {
+    await server?.stop();
+    await Promise.all([relays.close(), smtp.close()]);
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

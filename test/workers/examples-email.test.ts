@@ -1,0 +1,94 @@
+/// <reference types="vite/client" />
+/**
+ * examples/email-report.yaml, saved and run through the public API: its SMTP server is the stand-in
+ * (STARTTLS listener, local CA), reached as the flow says, through the account's secrets. What arrived
+ * is read back by mailparser; the step records, logs and error of runs are searched for the password.
+ */
+import { describe, expect, it } from "vitest";
+import emailReport from "../../examples/email-report.yaml?raw";
+import { call, getExecution, runFlow, saveFlow, signUp, type TestUser, expectValidFlow } from "../helpers/api";
+import { mailbox, SMTP_PASSWORD, SMTP_USER, smtpPorts, smtpReceived } from "../helpers/email-standins";
+import { putSecret } from "../helpers/hooks";
+
+const SALES = [
+  { region: "North", orders: 120, revenue: 18250.5 },
+  { region: "Süd & <Ost>", orders: 80, revenue: 9120 },
+];
+
+async function account(password = SMTP_PASSWORD): Promise<TestUser> {
+  const user = await signUp();
+  await putSecret(user, "SMTP_HOST", "127.0.0.1");
+  await putSecret(user, "SMTP_PORT", String((await smtpPorts()).starttls));
+  await putSecret(user, "SMTP_USERNAME", SMTP_USER);
+  await putSecret(user, "SMTP_PASSWORD", password);
+  return user;
+}
+
+/** Everything the API shows about a run: its detail, every step in full, its logs. */
+async function everythingShown(user: TestUser, id: string): Promise<string> {
+  const parts = await Promise.all([
+    getExecution(user, id),
+    call(`/api/v1/executions/${id}/steps?full=true`, { headers: user.auth }).then((r) => r.text()),
+    call(`/api/v1/executions/${id}/logs`, { headers: user.auth }).then((r) => r.text()),
+  ]);
+  return JSON.stringify(parts);
+}
+
+describe("examples/email-report.yaml", () => {
+  it("validates with no errors and no warnings", async () => {
+    await expectValidFlow(emailReport);
+  });
+
+  it("mails the week's report as HTML and text with the CSV attached, over STARTTLS, and shows the password nowhere", async () => {
+    const user = await account();
+    const to = mailbox("ada");
+    const run = await runFlow(user, await saveFlow(user, emailReport), {
+      week: "2026-W49",
+      recipients: [`Ada Lovelace <${to}>`],
+      sales: SALES,
+    });
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    expect(run.output).toMatchObject({
+      status: "sent",
+      provider: "smtp",
+      from: "Sales Reports <reports@example.com>",
+      to: [`Ada Lovelace <${to}>`],
+      subject: "Sales, week 2026-W49: 27370.50 €",
+    });
+
+    const [received] = await smtpReceived(to);
+    expect(received).toMatchObject({
+      listener: "starttls",
+      secure: true,
+      auth: { username: SMTP_USER, method: "PLAIN" },
+      subject: "Sales, week 2026-W49: 27370.50 €",
+      message_id: (run.output as { message_id: string }).message_id,
+      text: "Sales, week 2026-W49\nNorth: 120 orders, 18250.50 €\nSüd & <Ost>: 80 orders, 9120.00 €\nTotal: 200 orders, 27370.50 €",
+    });
+    expect(received!.html).toContain("<tr><td>Süd &amp; &lt;Ost&gt;</td><td>80</td><td>9120.00</td></tr>");
+    expect(received!.html).toContain("<tr><th>Total</th><th>200</th><th>27370.50</th></tr>");
+    expect(received!.headers["x-report-week"]).toBe("2026-W49");
+    const csv = new TextEncoder().encode("region,orders,revenue\nNorth,120,18250.50\nSüd & <Ost>,80,9120.00\n");
+    expect(received!.attachments).toEqual([
+      { filename: "sales-2026-W49.csv", content_type: "text/csv", size: csv.byteLength, content_base64: btoa(String.fromCharCode(...csv)) },
+    ]);
+    expect(await everythingShown(user, run.id)).not.toContain(SMTP_PASSWORD);
+  });
+
+  it("a refused login fails the run without retrying, and the wrong password shows nowhere", async () => {
+    const wrong = "not-the-password-8c1f";
+    const user = await account(wrong);
+    const to = mailbox();
+    const run = await runFlow(user, await saveFlow(user, emailReport), { week: "2026-W50", recipients: [to], sales: SALES });
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatchObject({ code: "smtp_auth_failed", node_id: "mail" });
+    const steps = (
+      (await (await call(`/api/v1/executions/${run.id}/steps`, { headers: user.auth })).json()) as {
+        steps: { node_id: string; attempt: number }[];
+      }
+    ).steps;
+    expect(steps.filter((s) => s.node_id === "mail").map((s) => s.attempt)).toEqual([1]);
+    expect(await everythingShown(user, run.id)).not.toContain(wrong);
+    expect(await smtpReceived(to)).toEqual([]);
+  });
+});
