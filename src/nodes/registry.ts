@@ -13,6 +13,7 @@ import { httpRequestNode } from "./http-request/run";
 import { mcpNode } from "./mcp/run";
 import { llmNode } from "./llm/run";
 import { postgresNode } from "./postgres/run";
+import { ragNode } from "./rag/run";
 import { respondNode } from "./respond/run";
 import { storeNode } from "./store/run";
 import { subFlowNode } from "./sub-flow/run";
@@ -37,6 +38,7 @@ const RUNNABLE: readonly NodeType[] = [
   mcpNode,
   llmNode,
   agentNode,
+  ragNode,
   emailSendNode,
   emailReceiveNode,
 ];

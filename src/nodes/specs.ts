@@ -15,6 +15,7 @@ import { httpRequest } from "./http-request/spec";
 import { llm } from "./llm/spec";
 import { mcp } from "./mcp/spec";
 import { postgres } from "./postgres/spec";
+import { rag } from "./rag/spec";
 import { respond } from "./respond/spec";
 import { store } from "./store/spec";
 import { subFlow } from "./sub-flow/spec";
@@ -31,6 +32,7 @@ export const NODE_SPECS: readonly NodeTypeSpec[] = [
   store,
   llm,
   agent,
+  rag,
   emailSend,
   emailReceive,
   webhook,

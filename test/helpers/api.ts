@@ -126,3 +126,15 @@ export async function untilStatus(user: TestUser, id: string, status: string, ms
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Validates the flow through the API as a new user and expects it clean: no errors, no warnings. */
+export async function expectValidFlow(content: string): Promise<void> {
+  const user = await signUp();
+  const res = await call("/api/v1/flows/validate", {
+    method: "POST",
+    headers: { ...user.auth, "Content-Type": "application/yaml" },
+    body: content,
+  });
+  expect(res.status).toBe(200);
+  expect(await res.json()).toEqual({ valid: true, errors: [], warnings: [] });
+}

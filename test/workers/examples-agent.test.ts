@@ -8,7 +8,7 @@ import { describe, expect, inject, it } from "vitest";
 import agentApproval from "../../examples/agent-approval.yaml?raw";
 import agentOrderStatus from "../../examples/agent-order-status.yaml?raw";
 import agentSupport from "../../examples/agent-support.yaml?raw";
-import { call, getExecution, runFlow, saveFlow, signUp, uniqueName, untilStatus } from "../helpers/api";
+import { call, getExecution, runFlow, saveFlow, signUp, uniqueName, untilStatus, expectValidFlow } from "../helpers/api";
 import type { AgentOutput } from "../helpers/agent";
 import { putSecret } from "../helpers/hooks";
 import { MCP, MCP_TOKEN } from "../helpers/mcp-standin";
@@ -27,13 +27,7 @@ async function account(script: Script, secrets: Record<string, string> = {}) {
 
 describe("examples/agent-*", () => {
   it.each(Object.keys(EXAMPLES))("%s validates with no errors and no warnings", async (name) => {
-    const user = await signUp();
-    const res = await call("/api/v1/flows/validate", {
-      method: "POST",
-      headers: { ...user.auth, "Content-Type": "application/yaml" },
-      body: EXAMPLES[name as keyof typeof EXAMPLES],
-    });
-    expect(await res.json()).toEqual({ valid: true, errors: [], warnings: [] });
+    await expectValidFlow(EXAMPLES[name as keyof typeof EXAMPLES]);
   });
 
   it("agent-support: looks the order up through the other flow, asks the MCP server, and never shows its token", async () => {

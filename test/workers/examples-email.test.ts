@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import emailNewMessages from "../../examples/email-new-messages.yaml?raw";
 import emailProcessor from "../../examples/email-processor.yaml?raw";
 import emailReport from "../../examples/email-report.yaml?raw";
-import { call, getExecution, runFlow, saveFlow, signUp, type TestUser } from "../helpers/api";
+import { call, expectValidFlow, getExecution, runFlow, saveFlow, signUp, type TestUser } from "../helpers/api";
 import { IMAP_PASSWORD, IMAP_PORTS, mailbox, SMTP_PASSWORD, SMTP_USER, smtpPorts, smtpReceived } from "../helpers/email-standins";
 import { putSecret } from "../helpers/hooks";
 import { workersConnect } from "../../src/objects/execution/connect";
@@ -41,13 +41,7 @@ async function everythingShown(user: TestUser, id: string): Promise<string> {
 
 describe("examples/email-report.yaml", () => {
   it("validates with no errors and no warnings", async () => {
-    const user = await signUp();
-    const res = await call("/api/v1/flows/validate", {
-      method: "POST",
-      headers: { ...user.auth, "Content-Type": "application/yaml" },
-      body: emailReport,
-    });
-    expect(await res.json()).toEqual({ valid: true, errors: [], warnings: [] });
+    await expectValidFlow(emailReport);
   });
 
   it("mails the week's report as HTML and text with the CSV attached, over STARTTLS, and shows the password nowhere", async () => {
@@ -106,13 +100,7 @@ describe("examples/email-report.yaml", () => {
 
 describe("examples/email-processor.yaml", () => {
   it("validates with no errors and no warnings", async () => {
-    const user = await signUp();
-    const res = await call("/api/v1/flows/validate", {
-      method: "POST",
-      headers: { ...user.auth, "Content-Type": "application/yaml" },
-      body: emailProcessor,
-    });
-    expect(await res.json()).toEqual({ valid: true, errors: [], warnings: [] });
+    await expectValidFlow(emailProcessor);
   });
 
   it("reads the unread mail over IMAP STARTTLS, answers the urgent one over SMTP, and a second run finds nothing new", async () => {
@@ -150,12 +138,7 @@ describe("examples/email-new-messages.yaml", () => {
     await putSecret(user, "IMAP_PORT", String(IMAP_PORTS.starttls));
     await putSecret(user, "IMAP_USERNAME", "poller");
     await putSecret(user, "IMAP_PASSWORD", IMAP_PASSWORD);
-    const validated = await call("/api/v1/flows/validate", {
-      method: "POST",
-      headers: { ...user.auth, "Content-Type": "application/yaml" },
-      body: emailNewMessages,
-    });
-    expect(await validated.json()).toEqual({ valid: true, errors: [], warnings: [] });
+    await expectValidFlow(emailNewMessages);
     const flow = await saveFlow(user, emailNewMessages);
 
     const first = await runFlow(user, flow, {});

@@ -10,7 +10,7 @@ import llmSequential from "../../examples/llm-sequential.yaml?raw";
 import llmSimple from "../../examples/llm-simple.yaml?raw";
 import llmToolLoop from "../../examples/llm-tool-loop.yaml?raw";
 import llmToolRouter from "../../examples/llm-tool-router.yaml?raw";
-import { call, getExecution, runFlow, saveFlow, signUp, uniqueName, type TestUser } from "../helpers/api";
+import { call, getExecution, runFlow, saveFlow, signUp, uniqueName, type TestUser, expectValidFlow } from "../helpers/api";
 import { putSecret } from "../helpers/hooks";
 import { OPENAI, scriptedKey, standinRequests, type Script } from "../helpers/openai-standin";
 
@@ -44,13 +44,7 @@ async function usageOf(user: TestUser, id: string): Promise<Record<string, numbe
 
 describe("examples/llm-*", () => {
   it.each(Object.keys(EXAMPLES))("%s validates with no errors and no warnings", async (name) => {
-    const user = await signUp();
-    const res = await call("/api/v1/flows/validate", {
-      method: "POST",
-      headers: { ...user.auth, "Content-Type": "application/yaml" },
-      body: EXAMPLES[name],
-    });
-    expect(await res.json()).toEqual({ valid: true, errors: [], warnings: [] });
+    await expectValidFlow(EXAMPLES[name]!);
   });
 
   it("llm-simple: asks the input's question with its context, then keeps the answer and its tokens", async () => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import mcpTools from "../../examples/mcp-tools.yaml?raw";
-import { call, runFlow, saveFlow, signUp } from "../helpers/api";
+import { runFlow, saveFlow, signUp, expectValidFlow } from "../helpers/api";
 import { putSecret } from "../helpers/hooks";
 import { MCP, MCP_TOKEN as TOKEN, stepsOf, type Step } from "../helpers/mcp-standin";
 
@@ -15,14 +15,7 @@ const path = (steps: Step[]) => steps.map((s) => [s.node_id, s.status, s.action,
 
 describe("examples/mcp-tools.yaml", () => {
   it("validates with no errors and no warnings", async () => {
-    const user = await signUp();
-    const res = await call("/api/v1/flows/validate", {
-      method: "POST",
-      headers: { ...user.auth, "Content-Type": "application/yaml" },
-      body: mcpTools,
-    });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ valid: true, errors: [], warnings: [] });
+    await expectValidFlow(mcpTools);
   });
 
   it("lists the tools, calls add with its output checked, reads a resource and fills a prompt with it", async () => {

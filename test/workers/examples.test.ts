@@ -27,7 +27,7 @@ import { createHttpClient } from "../../src/nodes/capabilities/http";
 import { buildRequest, sendRequest } from "../../src/nodes/http-request/run";
 import { NodeError } from "../../src/engine/outcome";
 import type { NodeContext } from "../../src/nodes/types";
-import { call, getExecution, runFlow, saveFlow, signUp, uniqueName, type TestUser } from "../helpers/api";
+import { call, getExecution, runFlow, saveFlow, signUp, uniqueName, type TestUser, expectValidFlow } from "../helpers/api";
 import { executionsOf, githubHeaders, hook, putSecret, saveHookFlow } from "../helpers/hooks";
 
 const HTTP = inject("httpBase");
@@ -95,15 +95,7 @@ async function pollStatus(user: TestUser, id: string, status: string, timeoutMs 
 
 describe("examples/", () => {
   it.each(Object.keys(EXAMPLES))("%s validates with no errors and no warnings", async (name) => {
-    const user = await signUp();
-    const res = await call("/api/v1/flows/validate", {
-      method: "POST",
-      headers: { ...user.auth, "Content-Type": "application/yaml" },
-      body: EXAMPLES[name],
-    });
-    const body = (await res.json()) as { valid: boolean; errors: unknown[]; warnings: unknown[] };
-    expect(res.status).toBe(200);
-    expect(body).toEqual({ valid: true, errors: [], warnings: [] });
+    await expectValidFlow(EXAMPLES[name]!);
   });
 
   it("http-transform: calls the API with templated URL, query and headers, then reshapes the answer", async () => {

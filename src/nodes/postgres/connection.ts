@@ -6,7 +6,10 @@ import { NodeError } from "../../engine/outcome";
 import type { ParamsOf } from "../../flow/node-types/spec";
 import type { postgres } from "./spec";
 
-type PostgresParams = ParamsOf<typeof postgres>;
+/** The params that say where the database is: the `postgres` node's, which the `rag` node shares in part. */
+type PostgresParams = Partial<
+  Pick<ParamsOf<typeof postgres>, "connection_string" | "connection" | "host" | "port" | "user" | "password" | "dbname">
+>;
 
 export interface ConnectionTarget {
   host: string;

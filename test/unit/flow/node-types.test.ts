@@ -175,6 +175,44 @@ const CASES: Record<string, Case> = {
       [{ ...llmBase, prompt: "x", max_steps: 0 }, "invalid_param", "node 'n' param 'max_steps': must be >= 1, got 0"],
     ],
   },
+  rag: {
+    good: [
+      {
+        operation: "ingest",
+        collection: "handbook",
+        documents: [{ id: "leave", text: "# Leave\nTwenty days a year.", metadata: { lang: "en" } }],
+        chunk_size: 200,
+        chunk_unit: "tokens",
+        api_key: "${secrets.OPENAI_API_KEY}",
+        dimensions: 256,
+      },
+      { operation: "ingest", collection: "c", documents: "${input.docs}", api_key: "${secrets.OPENAI_API_KEY}" },
+      { operation: "query", collection: "c", question: "refund policy", mode: "keyword", k: 3, filter: { lang: { $eq: "en" } } },
+      { ...llmBase, operation: "answer", collection: "c", question: "${input.q}", mode: "hybrid", min_score: 0.2 },
+      { operation: "delete", collection: "c", store: "pgvector", connection_string: "${secrets.DATABASE_URL}", document_id: "leave" },
+      { operation: "stats", collection: "c", store: "vectorize" },
+    ],
+    bad: [
+      [
+        { operation: "query", collection: "c", question: "q" },
+        "missing_param",
+        "node 'n' (rag): a vector or hybrid query needs param 'api_key' to embed the question",
+      ],
+      [{ ...llmBase, operation: "answer", collection: "c" }, "missing_param", "node 'n' (rag): operation 'answer' needs param 'question'"],
+      [{ operation: "delete", collection: "c" }, "missing_param", "node 'n' (rag): delete needs either 'document_id' or 'filter'"],
+      [
+        { operation: "stats", collection: "c", store: "pgvector" },
+        "missing_param",
+        "node 'n' (rag): store 'pgvector' needs 'connection_string' or 'connection'",
+      ],
+      [
+        { operation: "ingest", collection: "c", documents: { id: "a", text: "x" }, api_key: "k", chunk_size: 100, chunk_overlap: 100 },
+        "invalid_param",
+        "node 'n' (rag): chunk_overlap must be less than chunk_size",
+      ],
+      [{ operation: "stats", collection: "c", k: 101 }, "invalid_param", "node 'n' param 'k': must be <= 100, got 101"],
+    ],
+  },
   "email.send": {
     good: [
       {
@@ -381,6 +419,7 @@ describe("node type registry", () => {
         "store",
         "llm",
         "agent",
+        "rag",
         "email.send",
         "email.receive",
         "webhook",

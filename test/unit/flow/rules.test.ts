@@ -175,7 +175,7 @@ describe("node rules", () => {
     const [first, second] = result.errors;
     expect(codes(result.errors)).toEqual(["unknown_node_type", "unknown_node_type"]);
     expect(first!.message).toBe(
-      "unknown node type 'notification' in node 'a' (available types: http.request, transform, condition, delay, wait, store, llm, agent, email.send, email.receive, webhook, respond, dynamodb, postgres, cron, mcp, flow)",
+      "unknown node type 'notification' in node 'a' (available types: http.request, transform, condition, delay, wait, store, llm, agent, rag, email.send, email.receive, webhook, respond, dynamodb, postgres, cron, mcp, flow)",
     );
     expect([first!.line, first!.column]).toEqual([3, 13]);
     expect(second!.message).toBe(
