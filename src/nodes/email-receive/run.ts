@@ -9,6 +9,7 @@ import { arg, ImapSession, imapDate, mailboxName, tokens, type ImapResponse, typ
 import { parseEmail, type ParsedMailbox } from "../../email/parse";
 import { NodeError } from "../../engine/outcome";
 import { Redactor } from "../../expressions";
+import { redactError } from "../lifecycle/redact";
 import type { ParamsOf } from "../../flow/node-types/spec";
 import type { JsonObject } from "../../lib/json";
 import { done, defineNode } from "../define";
@@ -119,12 +120,7 @@ export const emailReceiveNode = defineNode({
       return done(redactor.value(messages));
     } catch (error) {
       if (!(error instanceof NodeError)) throw error;
-      throw new NodeError(
-        error.code,
-        redactor.string(error.message),
-        error.details === undefined ? undefined : redactor.value(error.details),
-        error.retryable,
-      );
+      throw redactError(error, redactor);
     } finally {
       await session?.close();
     }

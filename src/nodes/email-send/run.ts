@@ -9,6 +9,7 @@ import { envelopeRecipients, type OutgoingEmail } from "../../email/message";
 import { buildMime } from "../../email/mime";
 import { NodeError } from "../../engine/outcome";
 import { Redactor } from "../../expressions";
+import { redactError } from "../lifecycle/redact";
 import { done, defineNode } from "../define";
 import type { NodeContext } from "../types";
 import { sendThroughBinding } from "./cloudflare";
@@ -45,12 +46,7 @@ export const emailSendNode = defineNode({
       return done(redactor.value(output));
     } catch (error) {
       if (!(error instanceof NodeError)) throw error;
-      throw new NodeError(
-        error.code,
-        redactor.string(error.message),
-        error.details === undefined ? undefined : redactor.value(error.details),
-        error.retryable,
-      );
+      throw redactError(error, redactor);
     }
   },
 });
