@@ -21,6 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { startOpenAIStandin } from "../../scripts/standins/openai.mjs";
 import { flowRunnerWithAccount } from "../engine/account.mjs";
+import { chainFlow } from "../engine/flows.mjs";
 import { load1, stats } from "../engine/load.mjs";
 
 export const name = "AI: the llm node's overhead per model call, an agent's per tool call, and streamed deltas to a WebSocket";
@@ -38,14 +39,7 @@ let t0 = performance.now();
 const log = (message) => console.error(`bench/ai [${((performance.now() - t0) / 1000).toFixed(1)} s]: ${message} (load ${load1()})`);
 const now = () => performance.timeOrigin + performance.now();
 
-function chain(label, node) {
-  const lines = [`metadata: {name: "bench ${label}"}`, "nodes:"];
-  for (let i = 0; i < CHAIN; i++) {
-    lines.push(`  s${i}:`, ...node(i).map((line) => `    ${line}`));
-    if (i < CHAIN - 1) lines.push(`    next: {default: s${i + 1}}`);
-  }
-  return `${lines.join("\n")}\n`;
-}
+const chain = (label, node) => chainFlow(label, CHAIN, node);
 
 const flows = (base, key) => {
   const connection = `provider: standin, base_url: "${base}", api_key: "\${secrets.MODEL_KEY}", model: gpt-4.1-mini`;

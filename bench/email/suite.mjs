@@ -19,6 +19,7 @@ import { RELAY_KEYS, startEmailRelaysStandin } from "../../scripts/standins/emai
 import { trustLocalCa } from "../../scripts/standins/local-ca.mjs";
 import { SMTP_PASSWORD, SMTP_USER, startSmtpStandin } from "../../scripts/standins/smtp.mjs";
 import { flowRunnerWithAccount } from "../engine/account.mjs";
+import { chainFlow } from "../engine/flows.mjs";
 import { load1, stats } from "../engine/load.mjs";
 
 export const name = "Email: email.send's overhead per message over a relay API, and per message over SMTP";
@@ -37,14 +38,7 @@ const HTTP_RCPT = "bench-http@bench.example.com";
 /** smtp-server waits this long before it greets a new connection. */
 const GREETING_PAUSE_MS = 100;
 
-function chain(label, node) {
-  const lines = [`metadata: {name: "bench ${label}"}`, "nodes:"];
-  for (let i = 0; i < CHAIN; i++) {
-    lines.push(`  s${i}:`, ...node(i).map((line) => `    ${line}`));
-    if (i < CHAIN - 1) lines.push(`    next: {default: s${i + 1}}`);
-  }
-  return `${lines.join("\n")}\n`;
-}
+const chain = (label, node) => chainFlow(label, CHAIN, node);
 
 const send = (label, params) =>
   chain(label, (i) => [

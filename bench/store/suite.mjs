@@ -11,6 +11,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { chainFlow } from "../engine/flows.mjs";
 import { load1, stats } from "../engine/load.mjs";
 import { flowRunnerWithAccount } from "../engine/account.mjs";
 
@@ -24,14 +25,7 @@ const PLANS = {
 let t0 = performance.now();
 const log = (message) => console.error(`bench/store [${((performance.now() - t0) / 1000).toFixed(1)} s]: ${message} (load ${load1()})`);
 
-function chain(label, node) {
-  const lines = [`metadata: {name: "bench ${label}"}`, "nodes:"];
-  for (let i = 0; i < 100; i++) {
-    lines.push(`  s${i}:`, ...node(i).map((line) => `    ${line}`));
-    if (i < 99) lines.push(`    next: {default: s${i + 1}}`);
-  }
-  return `${lines.join("\n")}\n`;
-}
+const chain = (label, node) => chainFlow(label, 100, node);
 
 const FLOWS = {
   store: chain("store100", (i) =>
