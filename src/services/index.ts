@@ -21,6 +21,7 @@ import { WebhookService } from "./webhooks";
 import type { KeyValueStore } from "../nodes/capabilities/kv";
 import { StoreService } from "./store";
 import { McpService } from "./mcp-server";
+import { InboundEmailService } from "./inbound-email";
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -63,7 +64,7 @@ export function createServices({
     accounts: new AccountService(storage, config.signupEnabled),
     auth: new AuthService(storage, config, throttle, defer, audit),
     tokens: new TokenService(storage, audit),
-    flows: new FlowService(storage, audit, scheduleControl(schedule)),
+    flows: new FlowService(storage, audit, scheduleControl(schedule), config.emailDomain),
     runs,
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
@@ -73,5 +74,6 @@ export function createServices({
     store: new StoreService(kv),
     hooks: new HookService({ config, storage, vault, execution, limiter: hookLimiter, audit, defer }),
     mcp: new McpService(storage, runs),
+    inboundEmail: new InboundEmailService({ config, storage, execution, audit }),
   };
 }
