@@ -1,0 +1,77 @@
+/**
+ * What one invocation of a JavaScript plugin may use. Each limit ends the invocation with its own
+ * error code (see errors.ts) and leaves the host and the engine healthy for the next call.
+ */
+import { MAX_MEMORY_BYTES, MAX_STACK_BYTES, MIN_MEMORY_BYTES } from "../../sandbox/types";
+
+export interface JsPluginLimits {
+  /**
+   * Heap for one invocation, in bytes: the fixed size of the engine's wasm memory, as in the sandbox
+   * (SandboxLimits.memoryBytes), clamped to [MIN_MEMORY_BYTES, MAX_MEMORY_BYTES], whole MiB.
+   */
+  memoryBytes: number;
+  /** QuickJS stack cap, clamped to MAX_STACK_BYTES (deeper stacks overflow the host's native stack). */
+  stackBytes: number;
+  /**
+   * Interrupt ticks for the whole invocation, summed over every slice of work between host calls, so
+   * awaiting cannot renew it. A tick is about 10,000 branches or calls (see SandboxLimits).
+   */
+  instructionBudget: number;
+  /** Promise jobs for the whole invocation: a cap on job storms, which cost many jobs per tick. */
+  maxJobs: number;
+  /** Cap on the UTF-8 size of the returned value's JSON (output and action, or error). */
+  outputBytes: number;
+  /** Cap on `log` lines, including the truncation marker. */
+  logLines: number;
+  /** Cap on the total UTF-8 size of `log` messages. */
+  logBytes: number;
+  /** `http.fetch` calls allowed per invocation; the next one fails the invocation. */
+  maxHttpCalls: number;
+  /** Deadline of one `http.fetch` (headers and body); never beyond what is left of `wallTimeMs`. */
+  httpTimeoutMs: number;
+  /** Body cap of one `http.fetch` answer: the body is copied into the plugin's heap. */
+  httpResponseBytes: number;
+  /**
+   * Wall time of the invocation. Synchronous work is bounded by the instruction budget (clocks do not
+   * advance during it in workerd); this deadline bounds the time spent awaiting host calls.
+   */
+  wallTimeMs: number;
+}
+
+export const DEFAULT_JS_PLUGIN_LIMITS: JsPluginLimits = Object.freeze({
+  memoryBytes: 16 * 1024 * 1024,
+  stackBytes: MAX_STACK_BYTES,
+  // Measured (Node 22, 2 shared cores): an endless loop ends after ≈ 0.15 s at 1,000 ticks and ≈ 0.3 s
+  // at 2,000; a loop of 100,000 iterations fits in 40 ticks. A plugin mostly shapes JSON between
+  // calls, so 2,000 ticks is ample and still well inside a Worker's CPU allowance.
+  instructionBudget: 2_000,
+  // Measured: a storm of self-scheduling jobs ends after ≈ 0.14 s at 10,000 jobs and ≈ 1 s at 100,000
+  // (jobs cost far more per tick than plain loops); real plugins run a few hundred.
+  maxJobs: 20_000,
+  outputBytes: 1024 * 1024,
+  logLines: 100,
+  logBytes: 64 * 1024,
+  // Each call is a subrequest of the Worker running the flow (50 per request on the free plan).
+  maxHttpCalls: 20,
+  httpTimeoutMs: 15_000,
+  // A body is held as UTF-16 in the 16 MiB heap, and json() builds a copy: 1 MiB leaves room for both.
+  httpResponseBytes: 1024 * 1024,
+  wallTimeMs: 30_000,
+});
+
+const MIB = 1024 * 1024;
+
+/** Merge overrides onto the defaults, dropping anything that is not a positive finite number. */
+export function resolveJsPluginLimits(overrides: Partial<JsPluginLimits> | undefined): JsPluginLimits {
+  const limits: JsPluginLimits = { ...DEFAULT_JS_PLUGIN_LIMITS };
+  if (overrides) {
+    for (const key of Object.keys(limits) as (keyof JsPluginLimits)[]) {
+      const value = overrides[key];
+      if (typeof value === "number" && Number.isFinite(value) && value > 0) limits[key] = Math.floor(value);
+    }
+  }
+  limits.stackBytes = Math.min(limits.stackBytes, MAX_STACK_BYTES);
+  const memory = Math.min(Math.max(limits.memoryBytes, MIN_MEMORY_BYTES), MAX_MEMORY_BYTES);
+  limits.memoryBytes = Math.ceil(memory / MIB) * MIB;
+  return limits;
+}
