@@ -4,6 +4,7 @@
  * host fills in. Nothing here is added to the plugin's global object.
  */
 import type { QuickJSHandle } from "quickjs-emscripten-core";
+import { utf8Length } from "../../sandbox/logs";
 import type { PluginCall, PluginLogLevel } from "../contract";
 import type { PluginContext } from "./context";
 import type { PluginAnswer, PluginRequest } from "./host-http";
@@ -20,10 +21,20 @@ const MAX_HEADERS = 100;
 const MAX_HEADER_CHARS = 8_192;
 
 /** The argument object, frozen, with the call's JSON parsed inside the context. */
-export function buildArgs(pc: PluginContext, call: PluginCall, host: ApiHost, maxLogChars: number): QuickJSHandle | { thrown: QuickJSHandle } {
+export function buildArgs(
+  pc: PluginContext,
+  call: PluginCall,
+  host: ApiHost,
+  limits: { logBytes: number; memoryBytes: number },
+): QuickJSHandle | { thrown: QuickJSHandle } | { tooLarge: number } {
   const { ctx, intrinsics } = pc;
-  const data = { params: call.params, input: call.input, execution: call.execution };
-  const parsed = pc.call(intrinsics.parse, ctx.undefined, pc.own(ctx.newString(JSON.stringify(data))));
+  const json = JSON.stringify({ params: call.params, input: call.input, execution: call.execution });
+  // Copying an oversized call into a nearly full heap would make malloc fail inside the FFI glue,
+  // which does not check for it: refuse before touching the engine (as the sandbox does with its scope).
+  const size = utf8Length(json);
+  if (size > limits.memoryBytes / 4) return { tooLarge: size };
+  const maxLogChars = limits.logBytes;
+  const parsed = pc.call(intrinsics.parse, ctx.undefined, pc.own(ctx.newString(json)));
   if ("thrown" in parsed) return parsed;
   const args = parsed.value;
   pc.call(intrinsics.freeze, ctx.undefined, pc.own(ctx.getProp(args, "execution")));
@@ -49,7 +60,8 @@ function logCall(pc: PluginContext, host: ApiHost, values: QuickJSHandle[], maxC
     }
   }
   let message = "";
-  for (let i = start; i < values.length && message.length <= maxChars; i++) message += (i > start ? " " : "") + show(pc, values[i]!, maxChars + 1);
+  for (let i = start; i < values.length && message.length <= maxChars; i++)
+    message += (i > start ? " " : "") + show(pc, values[i]!, maxChars + 1);
   // One character over the cap still reaches the collector, so that it records the truncation.
   host.log(level, message.length > maxChars + 1 ? message.slice(0, maxChars + 1) : message);
 }

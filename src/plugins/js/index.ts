@@ -29,7 +29,12 @@ function isolateRuntime(): JsPluginRuntime {
 }
 
 /** Call one node function of a plugin. Never throws. */
-export function runJsPlugin(source: string, call: PluginCall, host: JsPluginHost, limits?: Partial<JsPluginLimits>): Promise<PluginOutcome> {
+export function runJsPlugin(
+  source: string,
+  call: PluginCall,
+  host: JsPluginHost,
+  limits?: Partial<JsPluginLimits>,
+): Promise<PluginOutcome> {
   return isolateRuntime().run(source, call, host, limits);
 }
 

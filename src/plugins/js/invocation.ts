@@ -64,7 +64,8 @@ export class Invocation {
       // Whatever the plugin made of it, a failed allocation means the heap limit was hit.
       if (this.engine.exhausted) {
         this.engine.poisoned = true;
-        if (outcome.ok || (outcome.error.code !== E.memoryLimit && outcome.error.code !== E.outputLimit)) return this.fail(E.memoryLimit, this.memoryMessage());
+        if (outcome.ok || (outcome.error.code !== E.memoryLimit && outcome.error.code !== E.outputLimit))
+          return this.fail(E.memoryLimit, this.memoryMessage());
       }
       return outcome;
     } catch (fault) {
@@ -87,7 +88,13 @@ export class Invocation {
   private async execute(deadline: Promise<Wake>, aborted: Promise<Wake>): Promise<PluginOutcome> {
     const pc = this.context;
     const { ctx } = pc;
-    const args = buildArgs(pc, this.call, this.api, this.limits.logBytes);
+    const args = buildArgs(pc, this.call, this.api, this.limits);
+    if ("tooLarge" in args) {
+      return this.fail(
+        E.memoryLimit,
+        `The call's params and input (${args.tooLarge} bytes of JSON) are too large for the ${this.limits.memoryBytes}-byte memory limit`,
+      );
+    }
     if ("thrown" in args) return this.stopped(args, E.engineFailure);
     this.engine.runtime.setMemoryLimit(this.limits.memoryBytes);
     const loaded = pc.load();
@@ -192,13 +199,16 @@ export class Invocation {
 
   private result(value: JsonValue): PluginOutcome {
     const result = readNodeResult(value);
-    return result.ok ? { ok: true, output: result.output, action: result.action, logs: this.logLines() } : { ok: false, error: result.error, logs: this.logLines() };
+    return result.ok
+      ? { ok: true, output: result.output, action: result.action, logs: this.logLines() }
+      : { ok: false, error: result.error, logs: this.logLines() };
   }
 
   /** The outcome for a stop; `thrownCode` replaces plugin_error for errors outside the node function. */
   private stopped(stop: Stop, thrownCode?: string): PluginOutcome {
     if (this.fatal) return { ok: false, error: this.fatal, logs: this.logLines() };
-    if ("outOfBudget" in stop) return this.fail(E.cpuLimit, `The plugin exceeded its instruction budget of ${this.limits.instructionBudget} ticks (endless loop?)`);
+    if ("outOfBudget" in stop)
+      return this.fail(E.cpuLimit, `The plugin exceeded its instruction budget of ${this.limits.instructionBudget} ticks (endless loop?)`);
     if ("tooManyJobs" in stop) return this.fail(E.cpuLimit, `The plugin ran more than ${this.limits.maxJobs} promise jobs`);
     if ("stopped" in stop) return this.fail(E.engineFailure, "The plugin was stopped");
     const info = this.context.describe(stop.thrown);

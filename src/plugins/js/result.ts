@@ -20,7 +20,8 @@ function invalid(message: string): NodeResult {
 export function readNodeResult(value: JsonValue): NodeResult {
   if (!isRecord(value)) return invalid("A node function must return an object: { output, action? } or { error: { code, message } }");
   const extra = Object.keys(value).filter((key) => key !== "output" && key !== "action" && key !== "error");
-  if (extra.length > 0) return invalid(`The returned object has unknown keys: ${extra.slice(0, 5).join(", ")} (expected output, action or error)`);
+  if (extra.length > 0)
+    return invalid(`The returned object has unknown keys: ${extra.slice(0, 5).join(", ")} (expected output, action or error)`);
   if (value.error !== undefined) {
     if ("output" in value || "action" in value) return invalid("Return either { output, action? } or { error }, not both");
     const error = value.error;
@@ -32,6 +33,7 @@ export function readNodeResult(value: JsonValue): NodeResult {
     return { ok: false, error: { code: error.code, message, retryable: error.retryable === true } };
   }
   const action = value.action ?? "default";
-  if (typeof action !== "string" || !ACTION.test(action)) return invalid("action must be a name: lower case letters, digits and _, starting with a letter");
+  if (typeof action !== "string" || !ACTION.test(action))
+    return invalid("action must be a name: lower case letters, digits and _, starting with a letter");
   return { ok: true, output: value.output ?? null, action };
 }

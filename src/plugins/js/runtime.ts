@@ -38,7 +38,9 @@ export function createJsPluginRuntime(newModule: ModuleFactory): JsPluginRuntime
     },
     async check(source, manifest) {
       try {
-        return await pool.with(DEFAULT_JS_PLUGIN_LIMITS.memoryBytes, async (engine) => checkSource(new PluginContext(engine, source, DEFAULT_JS_PLUGIN_LIMITS.maxJobs), source, manifest));
+        return await pool.with(DEFAULT_JS_PLUGIN_LIMITS.memoryBytes, async (engine) =>
+          checkSource(new PluginContext(engine, source, DEFAULT_JS_PLUGIN_LIMITS.maxJobs), source, manifest),
+        );
       } catch (fault) {
         return [{ message: `The plugin could not be checked: ${fault instanceof Error ? fault.message : String(fault)}` }];
       }
@@ -65,7 +67,8 @@ function checkSource(context: PluginContext, source: string, manifest: PluginMan
       else if (kind !== "function") problems.push({ message: `The export ${node} is a ${kind}, not a function` });
     }
     for (const name of exported.keys()) {
-      if (!Object.hasOwn(manifest.nodes, name)) problems.push({ message: `The source exports ${name}, which is not a node of the manifest (export only node functions)` });
+      if (!Object.hasOwn(manifest.nodes, name))
+        problems.push({ message: `The source exports ${name}, which is not a node of the manifest (export only node functions)` });
     }
     return problems;
   } finally {
@@ -90,7 +93,10 @@ function sourceProblem(info: ThrownInfo | undefined, source: string): JsPluginPr
     // QuickJS reports a failed import without a position: find the first import statement.
     const at = IMPORT.exec(source);
     const line = at ? source.slice(0, at.index).split("\n").length : undefined;
-    return { message: `A plugin is one self-contained module: imports are not supported (${info.message})`, ...(line ? { line, column: 1 } : {}) };
+    return {
+      message: `A plugin is one self-contained module: imports are not supported (${info.message})`,
+      ...(line ? { line, column: 1 } : {}),
+    };
   }
   const frame = firstPluginFrame(info.stack);
   if (info.name === "SyntaxError" && info.fileName === PLUGIN_FILENAME && typeof info.line === "number") {

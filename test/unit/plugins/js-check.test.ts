@@ -39,7 +39,9 @@ describe("checkJsPlugin", () => {
 
   it("reports an export that is not a declared node, and one that is not a function", async () => {
     const source = `${good}\nexport const list_users = 1;\nexport default function () {}`;
-    const problems = (await plugins.check(source.replace("export function list_channels", "export const list_channels = 2; function unused"), manifest)).map((p) => p.message);
+    const problems = (
+      await plugins.check(source.replace("export function list_channels", "export const list_channels = 2; function unused"), manifest)
+    ).map((p) => p.message);
     expect(problems).toEqual([
       "The export list_channels is a number, not a function",
       // A module namespace lists its exports in code-point order.
@@ -57,7 +59,9 @@ describe("checkJsPlugin", () => {
 
   it("reports top-level code that throws, with its position, and top-level code that never ends", async () => {
     const throwing = await plugins.check(`${good}\nconst config = JSON.parse("{oops");`, manifest);
-    expect(throwing).toEqual([{ message: expect.stringMatching(/^The module's top-level code failed: SyntaxError/), line: 7, column: expect.any(Number) }]);
+    expect(throwing).toEqual([
+      { message: expect.stringMatching(/^The module's top-level code failed: SyntaxError/), line: 7, column: expect.any(Number) },
+    ]);
     const endless = await plugins.check(`${good}\nwhile (true) {}`, manifest);
     expect(endless).toEqual([{ message: expect.stringContaining("instruction budget") }]);
   });

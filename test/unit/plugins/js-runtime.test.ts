@@ -53,8 +53,17 @@ function makeCall(node: string, params: PluginCall["params"] = {}, input: Plugin
   };
 }
 
-function run(source: string, call: PluginCall, options: { http?: HttpClient; signal?: AbortSignal; limits?: Parameters<typeof plugins.run>[3] } = {}) {
-  return plugins.run(source, call, { http: options.http ?? devHttp, signal: options.signal ?? new AbortController().signal }, options.limits);
+function run(
+  source: string,
+  call: PluginCall,
+  options: { http?: HttpClient; signal?: AbortSignal; limits?: Parameters<typeof plugins.run>[3] } = {},
+) {
+  return plugins.run(
+    source,
+    call,
+    { http: options.http ?? devHttp, signal: options.signal ?? new AbortController().signal },
+    options.limits,
+  );
 }
 
 function failed(outcome: PluginOutcome) {
@@ -64,7 +73,10 @@ function failed(outcome: PluginOutcome) {
 
 /** After every hostile call the runtime must still serve an ordinary one. */
 async function expectHealthy(): Promise<void> {
-  const outcome = await run("export async function ping({ input }) { return { output: input.map((x) => x * 2) } }", makeCall("ping", {}, [1, 2]));
+  const outcome = await run(
+    "export async function ping({ input }) { return { output: input.map((x) => x * 2) } }",
+    makeCall("ping", {}, [1, 2]),
+  );
   expect(outcome).toEqual({ ok: true, output: [2, 4], action: "default", logs: [] });
 }
 
@@ -115,12 +127,23 @@ export async function bad_action() { return { output: 1, action: "Not An Action"
   });
 
   it("a thrown error may set its code and retryable", async () => {
-    expect(failed(await run(source, makeCall("coded")))).toMatchObject({ code: "upstream_429", retryable: true, message: expect.stringMatching(/^Error: rate limited/) });
-    expect(failed(await run(source, makeCall("throwsString")))).toEqual({ code: "plugin_error", message: "Uncaught plain text", retryable: false });
+    expect(failed(await run(source, makeCall("coded")))).toMatchObject({
+      code: "upstream_429",
+      retryable: true,
+      message: expect.stringMatching(/^Error: rate limited/),
+    });
+    expect(failed(await run(source, makeCall("throwsString")))).toEqual({
+      code: "plugin_error",
+      message: "Uncaught plain text",
+      retryable: false,
+    });
   });
 
   it("results of the wrong shape are refused with a clear message", async () => {
-    expect(failed(await run(source, makeCall("typo")))).toMatchObject({ code: "plugin_invalid_result", message: expect.stringContaining("ouput") });
+    expect(failed(await run(source, makeCall("typo")))).toMatchObject({
+      code: "plugin_invalid_result",
+      message: expect.stringContaining("ouput"),
+    });
     expect(failed(await run(source, makeCall("bad_action"))).code).toBe("plugin_invalid_result");
   });
 
@@ -151,6 +174,12 @@ export async function get() { return { output: [typeof leak, typeof {}.polluted]
 });
 
 describe("limits", () => {
+  it("params and input too large for the heap are refused before they are copied in", async () => {
+    const outcome = await run("export async function f() { return { output: 1 } }", makeCall("f", {}, "x".repeat(5 * 1024 * 1024)));
+    expect(failed(outcome)).toMatchObject({ code: "plugin_memory_limit", message: expect.stringContaining("too large") });
+    await expectHealthy();
+  });
+
   it("output too large", async () => {
     const source = `export async function big() { return { output: "x".repeat(2000) } }`;
     expect(failed(await run(source, makeCall("big"), { limits: { outputBytes: 1000 } })).code).toBe("plugin_output_limit");
@@ -159,7 +188,10 @@ describe("limits", () => {
   it.each([
     ["a synchronous endless loop", "export async function spin() { while (true) {} }"],
     ["an endless loop after an await", "export async function spin() { await null; for (;;) {} }"],
-    ["an endless loop that catches its own interruption", "export async function spin() { for (;;) { try { while (true) {} } catch (e) {} } }"],
+    [
+      "an endless loop that catches its own interruption",
+      "export async function spin() { for (;;) { try { while (true) {} } catch (e) {} } }",
+    ],
     ["an endless loop at the module's top level", "while (true) {}\nexport async function spin() {}"],
   ])("%s → plugin_cpu_limit", async (_name, source) => {
     expect(failed(await run(source, makeCall("spin"))).code).toBe("plugin_cpu_limit");
@@ -174,7 +206,9 @@ describe("limits", () => {
       return { output: n } }`;
     const single = `export async function slices() { let n = 0; for (let j = 0; j < 100000; j++) n++; return { output: n } }`;
     expect(await run(single, makeCall("slices"), { limits: { instructionBudget: 60 } })).toMatchObject({ ok: true, output: 100000 });
-    const error = failed(await run(source, makeCall("slices", { url: `${base}/slice` }), { limits: { instructionBudget: 60, maxHttpCalls: 50 } }));
+    const error = failed(
+      await run(source, makeCall("slices", { url: `${base}/slice` }), { limits: { instructionBudget: 60, maxHttpCalls: 50 } }),
+    );
     expect(error.code).toBe("plugin_cpu_limit");
   });
 
@@ -201,13 +235,18 @@ describe("limits", () => {
 
   it("a never-resolving promise → plugin_timeout", async () => {
     const source = `export async function wait() { await new Promise(() => {}) }`;
-    expect(failed(await run(source, makeCall("wait")))).toMatchObject({ code: "plugin_timeout", message: expect.stringContaining("nothing can settle") });
+    expect(failed(await run(source, makeCall("wait")))).toMatchObject({
+      code: "plugin_timeout",
+      message: expect.stringContaining("nothing can settle"),
+    });
   });
 
   it("a host call that never answers → plugin_timeout at the wall-time limit", async () => {
     const source = `export async function hang({ http, params }) { await http.fetch(params.url); return { output: 1 } }`;
     const started = Date.now();
-    const error = failed(await run(source, makeCall("hang", { url: `${base}/hang` }), { limits: { wallTimeMs: 300, httpTimeoutMs: 60_000 } }));
+    const error = failed(
+      await run(source, makeCall("hang", { url: `${base}/hang` }), { limits: { wallTimeMs: 300, httpTimeoutMs: 60_000 } }),
+    );
     // The deadline caps the call's own timeout, so the call may report first; either way it ends at ~300 ms.
     expect(["plugin_timeout", "http_timeout"]).toContain(error.code);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -215,7 +254,9 @@ describe("limits", () => {
 
   it("the wall-time limit ends a plugin that keeps waiting on answered calls", async () => {
     const source = `export async function loop({ http, params }) { for (;;) { try { await http.fetch(params.url) } catch (e) {} } }`;
-    const error = failed(await run(source, makeCall("loop", { url: `${base}/hang` }), { limits: { wallTimeMs: 400, httpTimeoutMs: 100, maxHttpCalls: 1000 } }));
+    const error = failed(
+      await run(source, makeCall("loop", { url: `${base}/hang` }), { limits: { wallTimeMs: 400, httpTimeoutMs: 100, maxHttpCalls: 1000 } }),
+    );
     expect(error.code).toBe("plugin_timeout");
   });
 
@@ -271,7 +312,12 @@ export async function both({ params, http }) {
   it("sends what the plugin asked for and returns the answer", async () => {
     const before = received.length;
     const outcome = await run(source, makeCall("post_message", { url: `${base}/hook?x=1`, key: "k-123" }, { text: "héllo" }));
-    expect(outcome).toEqual({ ok: true, output: { status: 201, ok: true, echo: "yes", body: { got: "/hook?x=1" } }, action: "default", logs: [] });
+    expect(outcome).toEqual({
+      ok: true,
+      output: { status: 201, ok: true, echo: "yes", body: { got: "/hook?x=1" } },
+      action: "default",
+      logs: [],
+    });
     const request = received[before]!;
     expect(request).toMatchObject({ method: "POST", path: "/hook?x=1", body: '{"text":"héllo"}' });
     expect(request.headers["content-type"]).toBe("application/json");
@@ -279,7 +325,11 @@ export async function both({ params, http }) {
   });
 
   it("a 5xx the plugin turns into a retryable error", async () => {
-    expect(failed(await run(source, makeCall("upstream", { url: `${base}/fail` })))).toEqual({ code: "upstream", message: "answered 503 down", retryable: true });
+    expect(failed(await run(source, makeCall("upstream", { url: `${base}/fail` })))).toEqual({
+      code: "upstream",
+      message: "answered 503 down",
+      retryable: true,
+    });
   });
 
   it("calls run concurrently", async () => {
@@ -290,7 +340,9 @@ export async function both({ params, http }) {
     const before = received.length;
     const outcome = await run(source, makeCall("guarded", { url: `${base}/private` }), { http: productionHttp });
     expect(outcome).toMatchObject({ ok: true, output: { name: "HttpError", code: "address_not_allowed", retryable: false } });
-    const error = failed(await run(source, makeCall("unguarded", { url: "http://169.254.169.254/latest/meta-data" }), { http: productionHttp }));
+    const error = failed(
+      await run(source, makeCall("unguarded", { url: "http://169.254.169.254/latest/meta-data" }), { http: productionHttp }),
+    );
     expect(error).toMatchObject({ code: "address_not_allowed", retryable: false });
     expect(received.length).toBe(before);
   });
@@ -307,6 +359,9 @@ export async function both({ params, http }) {
 
   it("a non-string body is refused inside the plugin", async () => {
     const bad = `export async function send({ http, params }) { await http.fetch(params.url, { method: "POST", body: { a: 1 } }) }`;
-    expect(failed(await run(bad, makeCall("send", { url: base })))).toMatchObject({ code: "plugin_error", message: expect.stringContaining("init.body must be a string") });
+    expect(failed(await run(bad, makeCall("send", { url: base })))).toMatchObject({
+      code: "plugin_error",
+      message: expect.stringContaining("init.body must be a string"),
+    });
   });
 });

@@ -26,7 +26,8 @@ describe("JavaScript plugins in workerd", () => {
   it("calls the loopback server through ctx.http and returns what it received", async () => {
     const outcome = await runJsPlugin(source, call("post_message", { url: `${HTTP}/echo/plugin` }, { text: "hi" }), host);
     expect(outcome).toMatchObject({ ok: true, action: "default", logs: [{ level: "info", message: "posted 200" }] });
-    const output = (outcome as { output: { status: number; echo: { method: string; headers: Record<string, string>; body: string } } }).output;
+    if (!outcome.ok) throw new Error(outcome.error.message);
+    const output = outcome.output as { status: number; echo: { method: string; headers: Record<string, string>; body: string } };
     expect(output.status).toBe(200);
     expect(output.echo.method).toBe("POST");
     expect(output.echo.headers["x-plugin"]).toBe("chat");
@@ -42,13 +43,21 @@ describe("JavaScript plugins in workerd", () => {
   });
 
   it("refuses a private address under the production policy", async () => {
-    const production = { http: createHttpClient({ fetch: (input, init) => fetch(input, init), privateNetwork: "deny" }), signal: host.signal };
+    const production = {
+      http: createHttpClient({ fetch: (input, init) => fetch(input, init), privateNetwork: "deny" }),
+      signal: host.signal,
+    };
     const outcome = await runJsPlugin(source, call("post_message", { url: `${HTTP}/echo/private` }, { text: "x" }), production);
     expect(outcome).toMatchObject({ ok: false, error: { code: "address_not_allowed", retryable: false } });
   });
 
   it("checks an upload", async () => {
-    const manifest = { name: "chat", version: "1", description: "", nodes: { post_message: { description: "", params: {}, actions: [], side_effects: true } } };
+    const manifest = {
+      name: "chat",
+      version: "1",
+      description: "",
+      nodes: { post_message: { description: "", params: {}, actions: [], side_effects: true } },
+    };
     const problems = await checkJsPlugin(source, manifest);
     expect(problems.map((problem) => problem.message)).toEqual([
       "The source exports spin, which is not a node of the manifest (export only node functions)",
