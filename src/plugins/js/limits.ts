@@ -2,29 +2,16 @@
  * What one invocation of a JavaScript plugin may use. Each limit ends the invocation with its own
  * error code (see errors.ts) and leaves the host and the engine healthy for the next call.
  */
-import { MAX_MEMORY_BYTES, MAX_STACK_BYTES, MIN_MEMORY_BYTES } from "../../sandbox/types";
+import { clampEngineLimits, MAX_STACK_BYTES, mergeLimits, type SandboxLimits } from "../../sandbox/types";
 
-export interface JsPluginLimits {
-  /**
-   * Heap for one invocation, in bytes: the fixed size of the engine's wasm memory, as in the sandbox
-   * (SandboxLimits.memoryBytes), clamped to [MIN_MEMORY_BYTES, MAX_MEMORY_BYTES], whole MiB.
-   */
-  memoryBytes: number;
-  /** QuickJS stack cap, clamped to MAX_STACK_BYTES (deeper stacks overflow the host's native stack). */
-  stackBytes: number;
-  /**
-   * Interrupt ticks for the whole invocation, summed over every slice of work between host calls, so
-   * awaiting cannot renew it. A tick is about 10,000 branches or calls (see SandboxLimits).
-   */
-  instructionBudget: number;
+/**
+ * The sandbox's limits, with the same meaning (heap as the fixed wasm memory, stack, output, logs),
+ * except that the instruction budget covers the whole invocation: every slice of work between host
+ * calls draws on it, so awaiting cannot renew it. Plus what only an invocation that calls out has.
+ */
+export interface JsPluginLimits extends SandboxLimits {
   /** Promise jobs for the whole invocation: a cap on job storms, which cost many jobs per tick. */
   maxJobs: number;
-  /** Cap on the UTF-8 size of the returned value's JSON (output and action, or error). */
-  outputBytes: number;
-  /** Cap on `log` lines, including the truncation marker. */
-  logLines: number;
-  /** Cap on the total UTF-8 size of `log` messages. */
-  logBytes: number;
   /** `http.fetch` calls allowed per invocation; the next one fails the invocation. */
   maxHttpCalls: number;
   /** Deadline of one `http.fetch` (headers and body); never beyond what is left of `wallTimeMs`. */
@@ -59,19 +46,7 @@ export const DEFAULT_JS_PLUGIN_LIMITS: JsPluginLimits = Object.freeze({
   wallTimeMs: 30_000,
 });
 
-const MIB = 1024 * 1024;
-
 /** Merge overrides onto the defaults, dropping anything that is not a positive finite number. */
 export function resolveJsPluginLimits(overrides: Partial<JsPluginLimits> | undefined): JsPluginLimits {
-  const limits: JsPluginLimits = { ...DEFAULT_JS_PLUGIN_LIMITS };
-  if (overrides) {
-    for (const key of Object.keys(limits) as (keyof JsPluginLimits)[]) {
-      const value = overrides[key];
-      if (typeof value === "number" && Number.isFinite(value) && value > 0) limits[key] = Math.floor(value);
-    }
-  }
-  limits.stackBytes = Math.min(limits.stackBytes, MAX_STACK_BYTES);
-  const memory = Math.min(Math.max(limits.memoryBytes, MIN_MEMORY_BYTES), MAX_MEMORY_BYTES);
-  limits.memoryBytes = Math.ceil(memory / MIB) * MIB;
-  return limits;
+  return clampEngineLimits(mergeLimits(DEFAULT_JS_PLUGIN_LIMITS, overrides));
 }
