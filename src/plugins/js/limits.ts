@@ -28,11 +28,11 @@ export interface JsPluginLimits extends SandboxLimits {
 export const DEFAULT_JS_PLUGIN_LIMITS: JsPluginLimits = Object.freeze({
   memoryBytes: 16 * 1024 * 1024,
   stackBytes: MAX_STACK_BYTES,
-  // Measured (Node 22, 2 shared cores): an endless loop ends after ≈ 0.15 s at 1,000 ticks and ≈ 0.3 s
-  // at 2,000; a loop of 100,000 iterations fits in 40 ticks. A plugin mostly shapes JSON between
+  // Measured (Node 22, 2 shared cores): an endless loop ends after ≈ 0.11–0.15 s at 1,000 ticks and
+  // ≈ 0.2–0.3 s at 2,000; a loop of 100,000 iterations fits in 40 ticks. A plugin mostly shapes JSON between
   // calls, so 2,000 ticks is ample and still well inside a Worker's CPU allowance.
   instructionBudget: 2_000,
-  // Measured: a storm of self-scheduling jobs ends after ≈ 0.14 s at 10,000 jobs and ≈ 1 s at 100,000
+  // Measured: a storm of self-scheduling jobs ends after ≈ 0.12 s at 10,000 jobs and ≈ 0.9 s at 100,000
   // (jobs cost far more per tick than plain loops); real plugins run a few hundred.
   maxJobs: 20_000,
   outputBytes: 1024 * 1024,

@@ -27,6 +27,7 @@ beforeAll(async () => {
       const path = req.url ?? "/";
       received.push({ method: req.method ?? "", path, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
       if (path === "/hang") return;
+      if (path === "/slow") return void setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end("{}"), 150);
       if (path === "/big") return void res.writeHead(200, { "content-type": "text/plain" }).end("x".repeat(64 * 1024));
       if (path === "/fail") return void res.writeHead(503, { "content-type": "text/plain" }).end("down");
       res.writeHead(201, { "content-type": "application/json", "x-echo": "yes" }).end(JSON.stringify({ got: path }));
@@ -285,6 +286,19 @@ describe("limits", () => {
     const source = `export async function hang({ http, params }) { await http.fetch(params.url) }`;
     setTimeout(() => controller.abort(new Error("cancelled")), 100);
     expect(failed(await run(source, makeCall("hang", { url: `${base}/hang` }), { signal: controller.signal })).code).toBe("aborted");
+  });
+});
+
+describe("concurrent calls", () => {
+  it("each call has its own engine: a runaway call beside waiting ones does not spend their budget", async () => {
+    const source = `export async function wait({ http, params }) { const r = await http.fetch(params.url); let n = 0; for (let i = 0; i < 100000; i++) n++; return { output: r.status } }
+export async function spin() { while (true) {} }`;
+    const limits = { instructionBudget: 200 };
+    const waiting = Array.from({ length: 4 }, () => run(source, makeCall("wait", { url: `${base}/slow` }), { limits }));
+    const spinning = run(source, makeCall("spin"), { limits });
+    const outcomes = await Promise.all([...waiting, spinning]);
+    expect(outcomes.slice(0, 4)).toEqual(Array(4).fill({ ok: true, output: 200, action: "default", logs: [] }));
+    expect(failed(outcomes[4]!).code).toBe("plugin_cpu_limit");
   });
 });
 
