@@ -194,6 +194,10 @@ describe("limits", () => {
       "export async function spin() { for (;;) { try { while (true) {} } catch (e) {} } }",
     ],
     ["an endless loop at the module's top level", "while (true) {}\nexport async function spin() {}"],
+    [
+      "a loop waiting for the clock to move on",
+      "export async function spin() { const t = Date.now(); while (Date.now() - t < 600000) {} }",
+    ],
   ])("%s → plugin_cpu_limit", async (_name, source) => {
     expect(failed(await run(source, makeCall("spin"))).code).toBe("plugin_cpu_limit");
     await expectHealthy();
@@ -217,6 +221,28 @@ describe("limits", () => {
     const source = `export async function storm() { let n = 0; const spin = () => { n++; return Promise.resolve().then(spin) }; spin(); await null; return { output: n } }`;
     const error = failed(await run(source, makeCall("storm"), { limits: { maxJobs: 10_000, instructionBudget: 100_000 } }));
     expect(error).toMatchObject({ code: "plugin_cpu_limit", message: expect.stringContaining("10000 promise jobs") });
+    await expectHealthy();
+  });
+
+  it("a result whose toJSON never ends, and an error whose message getter never ends → plugin_cpu_limit", async () => {
+    const source = `export async function json() { return { output: { toJSON() { for (;;) {} } } } }
+export async function getter() { throw { name: "E", get message() { for (;;) {} } } }`;
+    expect(failed(await run(source, makeCall("json"))).code).toBe("plugin_cpu_limit");
+    expect(failed(await run(source, makeCall("getter"))).code).toBe("plugin_cpu_limit");
+    await expectHealthy();
+  });
+
+  it("replacing JSON or Promise at the top level does not change what the host reads", async () => {
+    const source = `JSON.stringify = () => '{"output":"forged"}'; JSON.parse = () => ({ forged: true }); Promise.resolve = () => 1;
+Object.freeze = (o) => o;
+export async function honest({ input }) { return { output: { doubled: input * 2 } } }`;
+    expect(await run(source, makeCall("honest", {}, 21))).toEqual({ ok: true, output: { doubled: 42 }, action: "default", logs: [] });
+  });
+
+  it("a memory bomb after a host call → plugin_memory_limit", async () => {
+    const source = `export async function bomb({ http, params }) { await http.fetch(params.url); const a = []; for (;;) a.push("x".repeat(1 << 16) + a.length) }`;
+    const outcome = await run(source, makeCall("bomb", { url: `${base}/bomb` }), { limits: { instructionBudget: 100_000 } });
+    expect(failed(outcome).code).toBe("plugin_memory_limit");
     await expectHealthy();
   });
 
