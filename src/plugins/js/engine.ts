@@ -93,6 +93,10 @@ export function createEnginePool(newModule: ModuleFactory): EnginePool {
       try {
         engine = await take(memoryBytes);
         return await use(engine);
+      } catch (fault) {
+        // Whatever threw past the invocation's own handling left the engine in an unknown state.
+        if (engine) engine.poisoned = true;
+        throw fault;
       } finally {
         // Jobs left queued by an invocation a limit ended would run in the next one: such an engine goes too.
         if (engine && !engine.poisoned && !engine.runtime.hasPendingJob()) {

@@ -4,21 +4,15 @@
  * plugins).
  */
 import { newBoundedModule } from "../../sandbox";
-import type { HttpClient } from "../../nodes/capabilities/http";
 import type { PluginCall, PluginManifest, PluginOutcome } from "../contract";
+import type { JsPluginHost } from "./invocation";
 import type { JsPluginLimits } from "./limits";
 import { createJsPluginRuntime, type JsPluginProblem, type JsPluginRuntime } from "./runtime";
 
 export { DEFAULT_JS_PLUGIN_LIMITS, resolveJsPluginLimits, type JsPluginLimits } from "./limits";
 export { JS_PLUGIN_ERRORS } from "./errors";
 export { createJsPluginRuntime, type JsPluginProblem, type JsPluginRuntime } from "./runtime";
-
-export interface JsPluginHost {
-  /** The node's `ctx.http`: address policy, deadline and byte cap apply to every plugin call. */
-  http: HttpClient;
-  /** The node's signal: aborting it ends the invocation with `aborted`. */
-  signal: AbortSignal;
-}
+export type { JsPluginHost } from "./invocation";
 
 let runtime: JsPluginRuntime | undefined;
 

@@ -17,8 +17,11 @@ import { type PluginAnswer, type PluginHttpError, type PluginRequest, pluginFetc
 import type { JsPluginLimits } from "./limits";
 import { readNodeResult } from "./result";
 
-export interface InvocationHost {
+/** What a plugin call may use of the node that makes it. */
+export interface JsPluginHost {
+  /** The node's `ctx.http`: address policy, deadline and byte cap apply to every plugin call. */
   http: HttpClient;
+  /** The node's signal: aborting it ends the invocation with `aborted`. */
   signal: AbortSignal;
 }
 
@@ -41,7 +44,7 @@ export class Invocation {
     private readonly engine: PluginEngine,
     private readonly source: string,
     private readonly call: PluginCall,
-    private readonly host: InvocationHost,
+    private readonly host: JsPluginHost,
     private readonly limits: JsPluginLimits,
   ) {
     this.logs = new LogCollector(limits.logLines, limits.logBytes);

@@ -7,7 +7,7 @@ import type { PluginCall, PluginManifest, PluginOutcome } from "../contract";
 import { PluginContext, type Stop } from "./context";
 import { createEnginePool } from "./engine";
 import { failure, firstPluginFrame, JS_PLUGIN_ERRORS, PLUGIN_FILENAME, type ThrownInfo } from "./errors";
-import { Invocation, type InvocationHost } from "./invocation";
+import { Invocation, type JsPluginHost } from "./invocation";
 import { DEFAULT_JS_PLUGIN_LIMITS, type JsPluginLimits, resolveJsPluginLimits } from "./limits";
 
 export interface JsPluginProblem {
@@ -18,7 +18,7 @@ export interface JsPluginProblem {
 
 export interface JsPluginRuntime {
   /** Call one node function of a plugin's source. Never throws: every failure is `{ ok: false }`. */
-  run(source: string, call: PluginCall, host: InvocationHost, limits?: Partial<JsPluginLimits>): Promise<PluginOutcome>;
+  run(source: string, call: PluginCall, host: JsPluginHost, limits?: Partial<JsPluginLimits>): Promise<PluginOutcome>;
   /** An upload's check: the source compiles, and exports exactly one function per declared node. */
   check(source: string, manifest: PluginManifest): Promise<JsPluginProblem[]>;
 }
