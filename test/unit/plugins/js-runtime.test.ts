@@ -397,6 +397,22 @@ export async function both({ params, http }) {
     expect(outcome).toMatchObject({ ok: true, output: { code: "http_timeout" } });
   });
 
+  it("hostile arguments to log and http.fetch are the plugin's own errors", async () => {
+    const hostile = `const trap = new Proxy({}, { get() { throw new Error("trapped") }, ownKeys() { throw new Error("trapped keys") } });
+export async function logs({ log }) { try { log(trap) } catch (e) { log("caught", e.message) } return { output: 1 } }
+export async function init({ http, params }) { await http.fetch(params.url, trap) }
+export async function headers({ http, params }) { await http.fetch(params.url, { headers: trap }) }`;
+    const logged = await run(hostile, makeCall("logs"));
+    expect(logged.ok).toBe(true);
+    expect(logged.logs).toEqual([{ level: "info", message: "[unprintable value]" }]);
+    expect(failed(await run(hostile, makeCall("init", { url: base })))).toMatchObject({
+      code: "plugin_error",
+      message: expect.stringMatching(/^TypeError: http\.fetch: /),
+    });
+    expect(failed(await run(hostile, makeCall("headers", { url: base })))).toMatchObject({ code: "plugin_error" });
+    await expectHealthy();
+  });
+
   it("a non-string body is refused inside the plugin", async () => {
     const bad = `export async function send({ http, params }) { await http.fetch(params.url, { method: "POST", body: { a: 1 } }) }`;
     expect(failed(await run(bad, makeCall("send", { url: base })))).toMatchObject({
