@@ -6,6 +6,7 @@
  * memory or faulted is abandoned whole, as in the sandbox (src/sandbox/engine.ts).
  */
 import type { QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
+import { refuseGrowth } from "../../sandbox/engine";
 import type { ModuleFactory } from "../../sandbox/sandbox";
 import { ENGINE_OVERHEAD_BYTES } from "../../sandbox/types";
 
@@ -21,10 +22,7 @@ export class PluginEngine {
   private stopRequested = false;
 
   constructor(module: QuickJSWASMModule) {
-    module.getWasmMemory().grow = (): number => {
-      this.exhausted = true;
-      throw new RangeError("plugin heap exhausted");
-    };
+    refuseGrowth(module, () => (this.exhausted = true));
     this.runtime = module.newRuntime();
     this.runtime.setInterruptHandler(() => {
       this.ticks++;
