@@ -59,11 +59,12 @@ export class PluginEngine {
 }
 
 // Engines kept idle between invocations. Each holds its whole wasm memory (24 MiB at the default
-// limit), so a handful is the most a 128 MB isolate should keep.
-const MAX_IDLE = 2;
-// Invocations running at once in an isolate; more wait for an engine, so parallel plugin nodes
-// cannot pile up wasm memories past what the isolate holds.
-const MAX_BUSY = 3;
+// limit) and the sandbox keeps two of its own in the same 128 MB isolate, so one is kept: calls of a
+// run are mostly sequential, and a second engine costs a few ms to build.
+const MAX_IDLE = 1;
+// Invocations running at once in an isolate (parallel branches calling plugins); more wait for an
+// engine, so they cannot pile up wasm memories past what the isolate holds.
+const MAX_BUSY = 2;
 // The variant declares 16 MiB of initial memory; a smaller maximum would fail to instantiate.
 const MIN_WASM_BYTES = 16 * 1024 * 1024;
 

@@ -291,10 +291,10 @@ export async function honest({ input }) { return { output: { doubled: input * 2 
     const source = `export async function many({ http, params }) {
       for (let i = 0; i < 10; i++) { try { await http.fetch(params.url) } catch (e) {} }
       return { output: "done" } }`;
-    const before = received.length;
     const error = failed(await run(source, makeCall("many", { url: `${base}/count` }), { limits: { maxHttpCalls: 3 } }));
     expect(error.code).toBe("plugin_http_limit");
-    expect(received.length - before).toBe(3);
+    // Counted by path: a call an earlier test abandoned may still reach the server meanwhile.
+    expect(received.filter((request) => request.path === "/count")).toHaveLength(3);
   });
 
   it("logs are capped, with a truncation marker", async () => {
@@ -377,14 +377,13 @@ export async function both({ params, http }) {
   });
 
   it("the production policy refuses a private address; the plugin sees the code", async () => {
-    const before = received.length;
     const outcome = await run(source, makeCall("guarded", { url: `${base}/private` }), { http: productionHttp });
     expect(outcome).toMatchObject({ ok: true, output: { name: "HttpError", code: "address_not_allowed", retryable: false } });
     const error = failed(
       await run(source, makeCall("unguarded", { url: "http://169.254.169.254/latest/meta-data" }), { http: productionHttp }),
     );
     expect(error).toMatchObject({ code: "address_not_allowed", retryable: false });
-    expect(received.length).toBe(before);
+    expect(received.filter((request) => request.path === "/private")).toEqual([]);
   });
 
   it("a body over the byte cap fails the call", async () => {
