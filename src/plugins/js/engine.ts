@@ -69,8 +69,29 @@ const MAX_BUSY = 2;
 const MIN_WASM_BYTES = 16 * 1024 * 1024;
 
 export interface EnginePool {
-  /** Run `use` with an engine of that heap size to itself. */
-  with<T>(memoryBytes: number, use: (engine: PluginEngine) => Promise<T>): Promise<T>;
+  /**
+   * Run `use` with an engine of that heap size to itself. While every engine is busy the call waits;
+   * `signal` ends the wait (rejecting with its reason), so a queued call keeps its node's timeout.
+   */
+  with<T>(memoryBytes: number, use: (engine: PluginEngine) => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
+/** Resolves when a running invocation hands its engine on; rejects when `signal` aborts first. */
+function turn(waiting: (() => void)[], signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      const at = waiting.indexOf(wake);
+      if (at >= 0) waiting.splice(at, 1);
+      reject(signal!.reason instanceof Error ? signal!.reason : new Error("aborted"));
+    };
+    const wake = () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    };
+    if (signal?.aborted) return onAbort();
+    waiting.push(wake);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 export function createEnginePool(newModule: ModuleFactory): EnginePool {
@@ -85,8 +106,8 @@ export function createEnginePool(newModule: ModuleFactory): EnginePool {
   };
 
   return {
-    async with(memoryBytes, use) {
-      while (busy >= MAX_BUSY) await new Promise<void>((resolve) => waiting.push(resolve));
+    async with(memoryBytes, use, signal) {
+      while (busy >= MAX_BUSY) await turn(waiting, signal);
       busy++;
       let engine: PluginEngine | undefined;
       try {

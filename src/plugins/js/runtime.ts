@@ -29,9 +29,16 @@ export function createJsPluginRuntime(newModule: ModuleFactory): JsPluginRuntime
     async run(source, call, host, overrides) {
       const limits = resolveJsPluginLimits(overrides);
       try {
-        return await pool.with(limits.memoryBytes, (engine) => new Invocation(engine, source, call, host, limits).run());
+        return await pool.with(limits.memoryBytes, (engine) => new Invocation(engine, source, call, host, limits).run(), host.signal);
       } catch (fault) {
-        // Only building a wasm instance can fail here; the invocation itself never throws.
+        if (host.signal.aborted) {
+          return {
+            ok: false,
+            error: failure(JS_PLUGIN_ERRORS.aborted, "The plugin call was cancelled while it waited for an engine", false),
+            logs: [],
+          };
+        }
+        // Otherwise only building a wasm instance can fail here; the invocation itself never throws.
         const detail = fault instanceof Error ? fault.message : String(fault);
         return { ok: false, error: failure(JS_PLUGIN_ERRORS.engineFailure, `Plugin engine failure: ${detail}`, true), logs: [] };
       }

@@ -326,6 +326,24 @@ export async function spin() { while (true) {} }`;
     expect(outcomes.slice(0, 4)).toEqual(Array(4).fill({ ok: true, output: 200, action: "default", logs: [] }));
     expect(failed(outcomes[4]!).code).toBe("plugin_cpu_limit");
   });
+
+  it("a call waiting for an engine keeps its node's signal: cancelled while queued, it ends at once", async () => {
+    const source = `export async function hang({ http, params }) { await http.fetch(params.url) }
+export async function quick() { return { output: "ran" } }`;
+    const busy = new AbortController();
+    // Two hanging calls take both engines; the third waits behind them.
+    const hanging = [0, 1].map(() => run(source, makeCall("hang", { url: `${base}/hang` }), { signal: busy.signal }));
+    const queued = new AbortController();
+    const started = Date.now();
+    setTimeout(() => queued.abort(new Error("node timed out")), 100);
+    const outcome = await run(source, makeCall("quick"), { signal: queued.signal });
+    expect(failed(outcome)).toMatchObject({ code: "aborted", retryable: false });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    busy.abort(new Error("done"));
+    expect((await Promise.all(hanging)).map((o) => failed(o).code)).toEqual(["aborted", "aborted"]);
+    // The engines are free again.
+    expect(await run(source, makeCall("quick"))).toMatchObject({ ok: true, output: "ran" });
+  });
 });
 
 describe("http.fetch", () => {
