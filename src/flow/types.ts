@@ -110,6 +110,12 @@ export interface FlowDefinition {
   timeout?: string;
   /** Absent when the flow declares none. */
   triggers?: TriggerDefinition[];
+  /**
+   * The plugin versions a run uses, by plugin name (0 for an operator's service-binding plugin):
+   * set when the run starts, never written in YAML. A later update of a plugin leaves the run on
+   * the version it started with, through crash recovery too (the definition is the run's snapshot).
+   */
+  plugins?: Record<string, number>;
 }
 
 export interface ValidationResult {
