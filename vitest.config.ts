@@ -43,7 +43,19 @@ export default defineConfig({
             const postgres = inject("storageServices").postgres;
             return {
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ...workerBindings, ...("wsProxy" in postgres ? { POSTGRES_WS_PROXY: postgres.wsProxy } : {}) } },
+              miniflare: {
+                bindings: { ...workerBindings, ...("wsProxy" in postgres ? { POSTGRES_WS_PROXY: postgres.wsProxy } : {}) },
+                // A service-binding plugin (docs/plugins.md): an auxiliary worker, pre-built JavaScript.
+                serviceBindings: { PLUGIN_OPS: { name: "ops-plugin", entrypoint: "OpsPlugin" } },
+                workers: [
+                  {
+                    name: "ops-plugin",
+                    modules: true,
+                    scriptPath: "./test/fixtures/ops-plugin-worker.js",
+                    compatibilityDate: "2026-08-01",
+                  },
+                ],
+              },
             };
           }),
         ],

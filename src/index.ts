@@ -41,6 +41,7 @@ const app = createApp((env: Env, defer) => {
     defer,
     schedule: (id) => scheduleStub(env.SCHEDULES, id),
     kv: (accountId) => remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace)),
+    bindings: env,
   });
 });
 

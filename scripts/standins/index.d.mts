@@ -1,4 +1,4 @@
-export type StandinName = "openai" | "mcp" | "email" | "smtp";
+export type StandinName = "openai" | "mcp" | "email" | "smtp" | "plugins";
 
 export interface RunningStandins {
   /** Base URL of each stand-in started, by name. */

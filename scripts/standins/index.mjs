@@ -6,6 +6,7 @@ import { RELAY_KEYS, startEmailRelaysStandin } from "./email-relays.mjs";
 import { startMcpStandin } from "./mcp.mjs";
 import { DEFAULT_API_KEY, startOpenAIStandin } from "./openai.mjs";
 import { FIXED_SMTP_PORTS, SMTP_PASSWORD, SMTP_USER, startSmtpStandin } from "./smtp.mjs";
+import { startTicketsPlugin } from "../../examples/plugins/tickets-http-plugin.mjs";
 
 export const STANDINS = {
   openai: {
@@ -28,6 +29,12 @@ export const STANDINS = {
     start: ({ port }) => startSmtpStandin({ port, ...(port === 0 ? {} : { smtpPorts: FIXED_SMTP_PORTS }) }),
     describe: (url) =>
       `${url} (SMTP on 127.0.0.1: plain ${FIXED_SMTP_PORTS.plain}, STARTTLS ${FIXED_SMTP_PORTS.starttls}, TLS ${FIXED_SMTP_PORTS.tls}; user ${SMTP_USER}, password ${SMTP_PASSWORD}; ${url}/messages?rcpt=<address>; docs/email.md#local-stand-ins)`,
+  },
+  // An HTTP plugin (examples/plugins/): add it with POST /api/v1/plugins {kind: "http", url: "<url>/tickets"}.
+  plugins: {
+    port: 8794,
+    start: startTicketsPlugin,
+    describe: (url) => `${url}/tickets (HTTP plugin "tickets": POST ${url}/tickets/secret {secret} after adding it; docs/plugins.md#http-plugins)`,
   },
 };
 

@@ -32,8 +32,8 @@ export interface CheckedNode {
 
 const PLUGIN_TYPE = /^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$/;
 
-/** Prefixes of built-in types (`http`, `email`): no plugin may take them. */
-export const RESERVED_PLUGIN_NAMES: ReadonlySet<string> = new Set(NODE_TYPES.filter((t) => t.includes(".")).map((t) => t.split(".")[0]!));
+/** Built-in types and their prefixes (`transform`, `http`, `email`): no plugin may take them. */
+export const RESERVED_PLUGIN_NAMES: ReadonlySet<string> = new Set(NODE_TYPES.flatMap((t) => [t, t.split(".")[0]!]));
 
 /** The plugin a type written `<plugin>.<node>` belongs to; undefined for other types and built-in prefixes. */
 export function pluginOfType(type: string): string | undefined {

@@ -5,6 +5,7 @@ import type { AuthService, Principal } from "../services/auth";
 import type { FlowService } from "../services/flows";
 import type { HookService } from "../services/hooks";
 import type { McpService } from "../services/mcp-server";
+import type { PluginService } from "../services/plugins";
 import type { ApiRateLimit } from "../services/rate-limit";
 import type { RunService } from "../services/runs";
 import type { ScheduleService } from "../services/schedules";
@@ -30,6 +31,7 @@ export interface Services {
   hooks: HookService;
   store: StoreService;
   mcp: McpService;
+  plugins: PluginService;
 }
 
 /** Hono's environment for every route: bindings plus what middleware puts in `c.var`. */

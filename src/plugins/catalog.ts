@@ -3,7 +3,7 @@
  * operator's service-binding ones it may use), as the flow validator's catalog of node types, and
  * the versions a run of a flow pins.
  */
-import { pluginOfType, type FlowDefinition, type NodeTypeCatalog, type NodeTypeSpec } from "../flow";
+import { pluginOfType, validateFlowMemo, type FlowDefinition, type NodeTypeCatalog, type NodeTypeSpec } from "../flow";
 import type { PluginVersionRecord } from "../storage/types";
 import type { PluginKind, PluginManifest } from "./contract";
 import { pluginNodeSpec } from "./node-spec";
@@ -74,6 +74,21 @@ export function pluginsUsedBy(flow: Pick<FlowDefinition, "nodes">): string[] {
   for (const node of Object.values(flow.nodes)) {
     const name = pluginOfType(node.type);
     if (name !== undefined) names.add(name);
+  }
+  return [...names];
+}
+
+/**
+ * The plugins a stored flow's YAML uses. A version that no longer validates is read for its
+ * `type:` values, so a broken flow still counts as a user of the plugins it names.
+ */
+export function pluginsUsedBySource(content: string, name: string): string[] {
+  const parsed = validateFlowMemo(content, { name, unknownPluginTypes: "warn" });
+  if (parsed.flow) return pluginsUsedBy(parsed.flow);
+  const names = new Set<string>();
+  for (const match of content.matchAll(/\btype:\s*["']?([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)/g)) {
+    const plugin = pluginOfType(match[1]!);
+    if (plugin !== undefined) names.add(plugin);
   }
   return [...names];
 }

@@ -21,6 +21,9 @@ import { WebhookService } from "./webhooks";
 import type { KeyValueStore } from "../nodes/capabilities/kv";
 import { StoreService } from "./store";
 import { McpService } from "./mcp-server";
+import { PluginService, type PluginUploadChecks } from "./plugins";
+import { PluginDirectory } from "../plugins/directory";
+import { createHttpClient } from "../nodes/capabilities/http";
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -40,6 +43,10 @@ export interface ServiceDeps {
   deliveries: (subscriptionId: string) => DeliveryRpc;
   /** The account's key-value store (its default namespace; others through `namespace()`). */
   kv: (accountId: string) => KeyValueStore;
+  /** The Worker's bindings, where operators bind service-binding plugins (`PLUGIN_*`). */
+  bindings?: object;
+  /** Upload checks of the plugin runtimes this server has. */
+  pluginChecks?: PluginUploadChecks;
 }
 
 export function createServices({
@@ -54,16 +61,19 @@ export function createServices({
   schedule,
   deliveries,
   kv,
+  bindings = {},
+  pluginChecks = {},
 }: ServiceDeps): Services {
   const audit = new AuditService(storage, defer);
-  const runs = new RunService(storage, execution, config.jwtSecret, audit);
+  const plugins = PluginDirectory.fromBindings(storage.plugins, bindings);
+  const runs = new RunService(storage, execution, config.jwtSecret, audit, plugins);
   return {
     config,
     storage,
     accounts: new AccountService(storage, config.signupEnabled),
     auth: new AuthService(storage, config, throttle, defer, audit),
     tokens: new TokenService(storage, audit),
-    flows: new FlowService(storage, audit, scheduleControl(schedule)),
+    flows: new FlowService(storage, audit, scheduleControl(schedule), plugins),
     runs,
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
@@ -71,7 +81,16 @@ export function createServices({
     schedules: new ScheduleService(storage, schedule, audit),
     webhooks: new WebhookService(storage, vault, audit, deliveries, config.privateNetwork, defer),
     store: new StoreService(kv),
-    hooks: new HookService({ config, storage, vault, execution, limiter: hookLimiter, audit, defer }),
+    hooks: new HookService({ config, storage, vault, execution, limiter: hookLimiter, audit, defer, plugins }),
     mcp: new McpService(storage, runs),
+    plugins: new PluginService(
+      storage,
+      vault,
+      audit,
+      plugins,
+      createHttpClient({ fetch: (input, init) => fetch(input, init), privateNetwork: config.privateNetwork }),
+      config.privateNetwork,
+      pluginChecks,
+    ),
   };
 }

@@ -15,7 +15,7 @@ export interface PluginInvokerDeps {
 const failure = (code: string, message: string): PluginOutcome => ({ ok: false, error: { code, message, retryable: false }, logs: [] });
 
 export function pluginInvoker(deps: PluginInvokerDeps): PluginInvoker {
-  return async (plugin: AvailablePlugin, call: PluginCall, ctx): Promise<PluginOutcome> => {
+  return async (plugin: AvailablePlugin, call: PluginCall, io): Promise<PluginOutcome> => {
     switch (plugin.kind) {
       case "service":
         return callServicePlugin(plugin.service.entry, plugin.manifest, call);
@@ -28,7 +28,7 @@ export function pluginInvoker(deps: PluginInvokerDeps): PluginInvoker {
         } catch {
           return failure("plugin_secret_unreadable", `The signing secret of plugin '${plugin.name}' cannot be opened`);
         }
-        return callHttpPlugin({ url: record.url, secret, manifest: plugin.manifest }, call, ctx.http, ctx.signal, deps.now());
+        return callHttpPlugin({ url: record.url, secret, manifest: plugin.manifest }, call, io.http, io.signal, deps.now());
       }
       case "js":
         return failure("plugin_runtime_unavailable", `JavaScript plugins cannot run on this server yet (plugin '${plugin.name}')`);

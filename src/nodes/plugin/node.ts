@@ -12,8 +12,11 @@ import { pluginNodeSpec, type PluginParams } from "../../plugins/node-spec";
 import { done } from "../define";
 import type { NodeContext, NodeType } from "../types";
 
+/** What a call may use: the node's outbound HTTP (address policy, deadline, byte cap) and its signal. */
+export type PluginCallIo = Pick<NodeContext, "http" | "signal">;
+
 /** Runs one call of a plugin of one kind; never throws for the plugin's own faults. */
-export type PluginInvoker = (plugin: AvailablePlugin, call: PluginCall, ctx: NodeContext<PluginParams>) => Promise<PluginOutcome>;
+export type PluginInvoker = (plugin: AvailablePlugin, call: PluginCall, io: PluginCallIo) => Promise<PluginOutcome>;
 
 export function pluginNodeType(plugin: AvailablePlugin, node: string, invoke: PluginInvoker): NodeType<PluginParams> {
   const declared = plugin.manifest.nodes[node];
