@@ -3,7 +3,7 @@
  * operator's service-binding ones it may use), as the flow validator's catalog of node types, and
  * the versions a run of a flow pins.
  */
-import { pluginOfType, validateFlowMemo, type FlowDefinition, type NodeTypeCatalog, type NodeTypeSpec } from "../flow";
+import { pluginOfType, validateFlowMemo, type FlowDefinition, type NodeTypeCatalog, type NodeTypeSpec, type ValidationResult } from "../flow";
 import type { PluginVersionRecord } from "../storage/types";
 import type { PluginKind, PluginManifest } from "./contract";
 import { pluginNodeSpec } from "./node-spec";
@@ -67,6 +67,13 @@ export class PluginCatalog implements NodeTypeCatalog {
     return pins;
   }
 }
+
+/**
+ * Whether a result of validation with `unknownPluginTypes: "warn"` met plugin types it could not
+ * check: the flow must be validated again with the account's plugins.
+ */
+export const hasPluginTypes = (result: Pick<ValidationResult, "warnings">): boolean =>
+  result.warnings.some((w) => w.code === "unchecked_plugin_type");
 
 /** The names of the plugins a flow's node types belong to. */
 export function pluginsUsedBy(flow: Pick<FlowDefinition, "nodes">): string[] {

@@ -1,7 +1,7 @@
 import { AppError, notFound } from "../errors";
 import { requireStoredSize } from "./stored-size";
 import { validateFlow, validateFlowMemo, type FlowDefinition, type ValidateOptions, type ValidationResult } from "../flow";
-import { pluginsUsedBy } from "../plugins/catalog";
+import { hasPluginTypes } from "../plugins/catalog";
 import type { PluginDirectory } from "../plugins/directory";
 import { withMetadata, type MetadataChanges } from "../flow/metadata-edit";
 import { newId } from "../lib/ids";
@@ -51,7 +51,7 @@ export class FlowService {
 
   async validate(accountId: string, source: FlowSource): Promise<FlowValidation> {
     let result = validateFlow(source.content, { name: source.name, unknownPluginTypes: "warn" });
-    if (result.flow && pluginsUsedBy(result.flow).length > 0) {
+    if (hasPluginTypes(result)) {
       result = validateFlow(source.content, { name: source.name, ...(await this.pluginTypes(accountId)) });
     }
     // The normalised definition is an internal form; the endpoint reports findings only.
@@ -89,7 +89,7 @@ export class FlowService {
   async get(accountId: string, id: string, origin?: string): Promise<FlowDetail> {
     const record = await this.require(accountId, id);
     let parsed = validateFlowMemo(record.content, { name: record.name, unknownPluginTypes: "warn" });
-    if (parsed.flow && pluginsUsedBy(parsed.flow).length > 0) {
+    if (hasPluginTypes(parsed)) {
       parsed = validateFlowMemo(record.content, { name: record.name, ...(await this.pluginTypes(accountId)) });
     }
     const triggers = await this.storage.triggers.list(accountId, { flow_id: id }, { limit: 100 });
@@ -190,12 +190,9 @@ export class FlowService {
    */
   private async parseNamed(accountId: string, source: FlowSource, fallbackName: string | undefined): Promise<NamedFlow> {
     // Plugin types are checked against the account's plugins, looked up only for a flow that has some.
-    let parsed = parseNamed(source, fallbackName, { unknownPluginTypes: "warn" });
-    let options: ValidateOptions = {};
-    if (pluginsUsedBy(parsed.flow).length > 0) {
-      options = await this.pluginTypes(accountId);
-      parsed = { ...parseOrThrow({ name: parsed.flow.metadata.name, content: parsed.content }, options), content: parsed.content };
-    }
+    const first = validateFlow(source.content, { name: source.name ?? fallbackName, unknownPluginTypes: "warn" });
+    const options: ValidateOptions = hasPluginTypes(first) ? await this.pluginTypes(accountId) : {};
+    const parsed = parseNamed(source, fallbackName, options);
     const watched = [...new Set((parsed.flow.triggers ?? []).flatMap((t) => (t.type === "flow" ? [t.flow_id] : [])))];
     if (watched.length === 0) return parsed;
     const found = await Promise.all(watched.map((id) => this.storage.flows.get(accountId, id)));

@@ -1,5 +1,5 @@
 import { validateFlowMemo, type FlowDefinition, type FlowIssue } from "../flow";
-import { pluginsUsedBy } from "../plugins/catalog";
+import { hasPluginTypes } from "../plugins/catalog";
 import type { PluginDirectory } from "../plugins/directory";
 import type { FlowRecord, FlowStore } from "../storage/types";
 
@@ -53,7 +53,7 @@ export async function prepareStoredRun(flows: FlowStore, flow: FlowRecord, versi
   // The stored name stands in for a missing metadata.name, as it did when the version was saved.
   let parsed = validateFlowMemo(source.content, { name: source.name, unknownPluginTypes: "warn" });
   let pins: Record<string, number> | undefined;
-  if (parsed.flow && plugins && pluginsUsedBy(parsed.flow).length > 0) {
+  if (plugins && hasPluginTypes(parsed)) {
     const catalog = await plugins.catalog(accountId);
     parsed = validateFlowMemo(source.content, { name: source.name, nodeTypes: catalog });
     if (parsed.flow) pins = catalog.pinsFor(parsed.flow);
