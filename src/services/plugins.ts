@@ -251,7 +251,10 @@ export class PluginService {
     if (!(await this.storage.plugins.get(accountId, name))) throw notFound("Plugin");
     const users = await this.flowsUsing(accountId, name);
     if (users.length > 0) {
-      throw conflict(`Plugin '${name}' is used by ${users.length} flow(s); change or delete them first`, { flows: users });
+      const named = users.slice(0, 5).map((f) => `'${f.name}' (${f.id})`).join(", ") + (users.length > 5 ? ` and ${users.length - 5} more` : "");
+      throw conflict(`Plugin '${name}' is used by ${users.length === 1 ? "the flow" : `${users.length} flows:`} ${named}; change or delete them first`, {
+        flows: users,
+      });
     }
     if (!(await this.storage.plugins.delete(accountId, name))) throw notFound("Plugin");
     this.audit.recordFor(principal, "plugin.deleted", { type: "plugin", id: name });
