@@ -18,7 +18,7 @@ import path from "node:path";
 import { RELAY_KEYS, startEmailRelaysStandin } from "../../scripts/standins/email-relays.mjs";
 import { trustLocalCa } from "../../scripts/standins/local-ca.mjs";
 import { SMTP_PASSWORD, SMTP_USER, startSmtpStandin } from "../../scripts/standins/smtp.mjs";
-import { flowRunnerWithAccount } from "../engine/account.mjs";
+import { flowRunnerWithAccount, timeInTurns } from "../engine/account.mjs";
 import { chainFlow } from "../engine/flows.mjs";
 import { load1, stats } from "../engine/load.mjs";
 
@@ -69,16 +69,6 @@ const flows = (relays, smtp) => ({
   noop: `metadata: {name: "bench noop1"}\nnodes:\n  n:\n    type: condition\n    params: {conditions: [{condition: "input.n", action: stop}]}\n`,
 });
 
-async function timings(fr, ids, runs) {
-  const samples = Object.fromEntries(Object.keys(ids).map((kind) => [kind, []]));
-  const kinds = Object.keys(samples);
-  for (let i = 0; i < 2; i++) for (const kind of kinds) await fr.run(ids[kind], { n: 0 });
-  for (let i = 0; i < runs; i++) {
-    for (const kind of i % 2 ? [...kinds].reverse() : kinds) samples[kind].push((await fr.run(ids[kind], { n: 0 })).ms);
-  }
-  return Object.fromEntries(kinds.map((kind) => [kind, stats(samples[kind])]));
-}
-
 export async function run({ quick }) {
   t0 = performance.now();
   const plan = quick ? PLANS.quick : PLANS.full;
@@ -101,7 +91,7 @@ export async function run({ quick }) {
     const ids = {};
     for (const [kind, content] of Object.entries(flows(relays, smtp))) ids[kind] = (await fr.saveFlow(content)).id;
 
-    const per = await timings(fr, ids, plan.runs);
+    const per = await timeInTurns(fr, ids, plan.runs);
     const accepted = (await (await fetch(`${relays.url}/_standin/messages?rcpt=${encodeURIComponent(RCPT)}`)).json()).messages;
     const service = stats(accepted.map((m) => m.handled_ms));
     const perMessage = (kind) => Number(((per[kind].p50 - per.noop.p50) / CHAIN).toFixed(3));

@@ -12,9 +12,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startTicketsPlugin } from "../../examples/plugins/tickets-http-plugin.mjs";
-import { apiClient } from "../engine/account.mjs";
+import { apiClient, timeInTurns } from "../engine/account.mjs";
 import { chainFlow } from "../engine/flows.mjs";
-import { load1, stats } from "../engine/load.mjs";
+import { load1 } from "../engine/load.mjs";
 import { applyD1Migrations, build, prepare, root, startServer } from "../engine/servers.mjs";
 
 export const name = "Plugins: the cost of a plugin node per call (service binding, HTTP) against built-in nodes";
@@ -33,14 +33,20 @@ const chain = (label, node) => chainFlow(label, CHAIN, node);
 const flows = (ticketsUrl) => ({
   service: chain("ops20", (i) => ["type: ops.page", `params: {severity: info, summary: "step ${i}"}`]),
   http: chain("tickets20", (i) => ["type: tickets.create", `params: {title: "step ${i}"}`]),
-  httpRequest: chain("http20", () => ["type: http.request", `params: {url: "${ticketsUrl.replace("/tickets?", "/tickets/received?")}-probe", method: GET}`]),
+  httpRequest: chain("http20", () => [
+    "type: http.request",
+    `params: {url: "${ticketsUrl.replace("/tickets?", "/tickets/received?")}-probe", method: GET}`,
+  ]),
   transform: chain("transform20", () => ["type: transform", `params: {script: "return { n: 1 }"}`]),
   noop: `metadata: {name: "bench noop1"}\nnodes:\n  n:\n    type: condition\n    params: {conditions: [{condition: "input.n", action: stop}]}\n`,
 });
 
 /** FlowRunner with the ops plugin Worker bound as PLUGIN_OPS, both served by one `wrangler dev`. */
 async function startWithServicePlugin(dir) {
-  const prepared = await prepare("flowrunner", path.join(root, "wrangler.toml"), dir, { RATE_LIMIT_REQUESTS: "0", OUTBOUND_PRIVATE_NETWORK: "allow" });
+  const prepared = await prepare("flowrunner", path.join(root, "wrangler.toml"), dir, {
+    RATE_LIMIT_REQUESTS: "0",
+    OUTBOUND_PRIVATE_NETWORK: "allow",
+  });
   const config = JSON.parse(await readFile(prepared.config, "utf8"));
   config.services = [...(config.services ?? []), { binding: "PLUGIN_OPS", service: "ops-plugin", entrypoint: "OpsPlugin" }];
   await writeFile(prepared.config, `${JSON.stringify(config, null, 2)}\n`);
@@ -51,16 +57,6 @@ async function startWithServicePlugin(dir) {
   );
   await Promise.all([applyD1Migrations(prepared), build(prepared)]);
   return startServer(prepared, { alongside: [plugin] });
-}
-
-async function timings(fr, ids, runs) {
-  const samples = Object.fromEntries(Object.keys(ids).map((kind) => [kind, []]));
-  const kinds = Object.keys(samples);
-  for (let i = 0; i < 2; i++) for (const kind of kinds) await fr.run(ids[kind], { n: 0 });
-  for (let i = 0; i < runs; i++) {
-    for (const kind of i % 2 ? [...kinds].reverse() : kinds) samples[kind].push((await fr.run(ids[kind], { n: 0 })).ms);
-  }
-  return Object.fromEntries(kinds.map((kind) => [kind, stats(samples[kind])]));
 }
 
 export async function run({ quick }) {
@@ -81,7 +77,7 @@ export async function run({ quick }) {
 
     const ids = {};
     for (const [kind, content] of Object.entries(flows(url))) ids[kind] = (await fr.saveFlow(content)).id;
-    const per = await timings(fr, ids, plan.runs);
+    const per = await timeInTurns(fr, ids, plan.runs);
     const perNode = (kind) => Number(((per[kind].p50 - per.noop.p50) / CHAIN).toFixed(3));
     const received = (await (await fetch(`${tickets.url}/tickets/received?tenant=bench`)).json()).length;
     const expected = (2 + plan.runs) * CHAIN;

@@ -11,6 +11,7 @@
 // `?tenant=<t>` on every path keeps the secrets and logs of separate users (or tests) apart;
 // `?v=<label>` is echoed as `served_by`, so two versions of the plugin can point at the same server.
 // Run it alone: `node examples/plugins/tickets-http-plugin.mjs [port]` prints its URL.
+import { Buffer } from "node:buffer";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { Webhook } from "standardwebhooks";
@@ -73,14 +74,16 @@ export async function startTicketsPlugin({ port = 0, host = "127.0.0.1" } = {}) 
     try {
       const url = new URL(req.url ?? "/", `http://${host}`);
       const state = tenant(url.searchParams.get("tenant") ?? "");
-      if (req.method === "GET" && url.pathname === "/tickets") return send(res, 200, ticketsManifest(url.searchParams.get("name") ?? undefined));
+      if (req.method === "GET" && url.pathname === "/tickets")
+        return send(res, 200, ticketsManifest(url.searchParams.get("name") ?? undefined));
       if (req.method === "GET" && url.pathname === "/tickets/received") return send(res, 200, state.received);
       const body = await readBody(req);
       if (req.method === "POST" && url.pathname === "/tickets/secret") {
         state.secret = JSON.parse(body).secret;
         return send(res, 200, { ok: true });
       }
-      if (req.method !== "POST" || url.pathname !== "/tickets") return send(res, 404, { error: { code: "not_found", message: "no such path" } });
+      if (req.method !== "POST" || url.pathname !== "/tickets")
+        return send(res, 404, { error: { code: "not_found", message: "no such path" } });
 
       // Only FlowRunner, holding the plugin's secret, can make a call this server accepts.
       if (!state.secret) return send(res, 401, { error: { code: "no_secret", message: "POST /tickets/secret first" } });

@@ -34,7 +34,8 @@ export const STANDINS = {
   plugins: {
     port: 8794,
     start: startTicketsPlugin,
-    describe: (url) => `${url}/tickets (HTTP plugin "tickets": POST ${url}/tickets/secret {secret} after adding it; docs/plugins.md#http-plugins)`,
+    describe: (url) =>
+      `${url}/tickets (HTTP plugin "tickets": POST ${url}/tickets/secret {secret} after adding it; docs/plugins.md#http-plugins)`,
   },
 };
 

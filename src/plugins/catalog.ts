@@ -3,7 +3,14 @@
  * operator's service-binding ones it may use), as the flow validator's catalog of node types, and
  * the versions a run of a flow pins.
  */
-import { pluginOfType, validateFlowMemo, type FlowDefinition, type NodeTypeCatalog, type NodeTypeSpec, type ValidationResult } from "../flow";
+import {
+  pluginOfType,
+  validateFlowMemo,
+  type FlowDefinition,
+  type NodeTypeCatalog,
+  type NodeTypeSpec,
+  type ValidationResult,
+} from "../flow";
 import type { PluginVersionRecord } from "../storage/types";
 import type { PluginKind, PluginManifest } from "./contract";
 import { pluginNodeSpec } from "./node-spec";

@@ -28,7 +28,13 @@ export class PluginDirectory {
     const plugins: AvailablePlugin[] = [];
     for (const described of await this.described(accountId)) {
       if (described.ok) {
-        plugins.push({ kind: "service", name: described.manifest.name, version: SERVICE_VERSION, manifest: described.manifest, service: described.binding });
+        plugins.push({
+          kind: "service",
+          name: described.manifest.name,
+          version: SERVICE_VERSION,
+          manifest: described.manifest,
+          service: described.binding,
+        });
       }
     }
     return plugins;

@@ -27,7 +27,11 @@ export function httpPluginBody(manifest: PluginManifest, call: PluginCall): stri
   return JSON.stringify({ type: `${manifest.name}.${call.node}`, params: call.params, input: call.input, execution: call.execution });
 }
 
-const failure = (code: string, message: string, retryable: boolean): PluginOutcome => ({ ok: false, error: { code, message, retryable }, logs: [] });
+const failure = (code: string, message: string, retryable: boolean): PluginOutcome => ({
+  ok: false,
+  error: { code, message, retryable },
+  logs: [],
+});
 
 /** One call; never throws (a fault of the endpoint or the network is a failed outcome). */
 export async function callHttpPlugin(
@@ -41,7 +45,12 @@ export async function callHttpPlugin(
   let response;
   try {
     // The idempotency key is stable across a crash-retry of the same attempt: receivers deduplicate on webhook-id.
-    const signed = await standardWebhookHeaders(`msg_${call.execution.idempotency_key}`, Math.floor(nowMs / 1000), body, signingKey(target.secret));
+    const signed = await standardWebhookHeaders(
+      `msg_${call.execution.idempotency_key}`,
+      Math.floor(nowMs / 1000),
+      body,
+      signingKey(target.secret),
+    );
     response = await http.request(target.url, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json", "user-agent": "FlowRunner-Plugins/1", ...signed },

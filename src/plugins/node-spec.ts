@@ -15,7 +15,19 @@ import type { PluginManifest, PluginNodeManifest } from "./contract";
 export type PluginParams = Record<string, unknown>;
 
 /** Keywords whose error only says that a child failed; the child's own error is the one to show. */
-const AGGREGATES = new Set(["properties", "additionalProperties", "patternProperties", "items", "prefixItems", "allOf", "unevaluatedProperties", "unevaluatedItems", "contains", "dependentSchemas", "$ref"]);
+const AGGREGATES = new Set([
+  "properties",
+  "additionalProperties",
+  "patternProperties",
+  "items",
+  "prefixItems",
+  "allOf",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+  "contains",
+  "dependentSchemas",
+  "$ref",
+]);
 
 /** At most this many problems per node are reported. */
 const MAX_PROBLEMS = 20;
@@ -81,7 +93,8 @@ export function pluginNodeSpec(plugin: string, node: string, manifest: PluginNod
 /** Every node type of a plugin, by full type name. */
 export function pluginNodeSpecs(manifest: PluginManifest): Map<string, NodeTypeSpec<PluginParams>> {
   const specs = new Map<string, NodeTypeSpec<PluginParams>>();
-  for (const [node, declared] of Object.entries(manifest.nodes)) specs.set(`${manifest.name}.${node}`, pluginNodeSpec(manifest.name, node, declared));
+  for (const [node, declared] of Object.entries(manifest.nodes))
+    specs.set(`${manifest.name}.${node}`, pluginNodeSpec(manifest.name, node, declared));
   return specs;
 }
 

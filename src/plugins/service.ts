@@ -26,7 +26,8 @@ export interface ServicePluginBinding {
   entry: PluginEntrypoint;
 }
 
-export type DescribedService = { ok: true; binding: ServicePluginBinding; manifest: PluginManifest } | { ok: false; binding: string; problem: string };
+export type DescribedService =
+  { ok: true; binding: ServicePluginBinding; manifest: PluginManifest } | { ok: false; binding: string; problem: string };
 
 /** The service-binding plugins among the Worker's bindings. */
 export function servicePluginBindings(env: Readonly<Record<string, unknown>>): ServicePluginBinding[] {
@@ -53,13 +54,18 @@ const described = new Map<string, { at: number; result: DescribedService }>();
 /** The binding's manifest, asked at most once a minute per isolate. Never throws. */
 export async function describeService(binding: ServicePluginBinding, now = Date.now()): Promise<DescribedService> {
   const cached = described.get(binding.binding);
-  if (cached && now - cached.at < DESCRIBE_TTL_MS && cached.result.ok && cached.result.binding.entry === binding.entry) return cached.result;
+  if (cached && now - cached.at < DESCRIBE_TTL_MS && cached.result.ok && cached.result.binding.entry === binding.entry)
+    return cached.result;
   let result: DescribedService;
   try {
     const parsed = pluginManifestSchema.safeParse(await binding.entry.describe());
     result = parsed.success
       ? { ok: true, binding, manifest: parsed.data }
-      : { ok: false, binding: binding.binding, problem: `describe() returned an invalid manifest: ${parsed.error.issues[0]?.message ?? "unknown"}` };
+      : {
+          ok: false,
+          binding: binding.binding,
+          problem: `describe() returned an invalid manifest: ${parsed.error.issues[0]?.message ?? "unknown"}`,
+        };
   } catch (error) {
     result = { ok: false, binding: binding.binding, problem: `describe() failed: ${(error as Error).message}` };
   }
@@ -76,7 +82,11 @@ export async function callServicePlugin(entry: PluginEntrypoint, manifest: Plugi
   } catch (error) {
     // An exception inside the plugin Worker, or the binding being unreachable: worth another try.
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: { code: "plugin_unavailable", message: `The plugin's Worker failed: ${message}`, retryable: true }, logs: [] };
+    return {
+      ok: false,
+      error: { code: "plugin_unavailable", message: `The plugin's Worker failed: ${message}`, retryable: true },
+      logs: [],
+    };
   }
   if (!isRecord(answer)) return protocolError("The plugin's Worker answered something other than an object");
   return readAnswer(answer, declaredActions(manifest, call.node));

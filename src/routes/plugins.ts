@@ -14,14 +14,26 @@ import {
 import { MAX_PLUGINS, MAX_SOURCE_BYTES } from "../services/plugins";
 import { bearer, commonErrors, errorResponse, PageQuery } from "./schemas";
 
-const manifest = pluginManifestSchema.openapi({ description: "The plugin's manifest: its name (the prefix of its node types), version label and node types" });
+const manifest = pluginManifestSchema.openapi({
+  description: "The plugin's manifest: its name (the prefix of its node types), version label and node types",
+});
 const source = z.string().max(MAX_SOURCE_BYTES).openapi({ description: "js: an ES module exporting one async function per node type" });
-const url = z.string().min(1).max(2048).openapi({ description: "http: the endpoint node calls are POSTed to (https; http to loopback in local development)" });
+const url = z
+  .string()
+  .min(1)
+  .max(2048)
+  .openapi({ description: "http: the endpoint node calls are POSTed to (https; http to loopback in local development)" });
 
 const CreateBody = z
   .discriminatedUnion("kind", [
     z.object({ kind: z.literal("js"), manifest, source }).strict(),
-    z.object({ kind: z.literal("http"), url, manifest: manifest.optional().openapi({ description: "Omitted: fetched with GET from the endpoint" }) }).strict(),
+    z
+      .object({
+        kind: z.literal("http"),
+        url,
+        manifest: manifest.optional().openapi({ description: "Omitted: fetched with GET from the endpoint" }),
+      })
+      .strict(),
   ])
   .openapi("PluginCreate");
 

@@ -198,7 +198,10 @@ export class FlowService {
     const found = await Promise.all(watched.map((id) => this.storage.flows.get(accountId, id)));
     const missingFlows = new Set(watched.filter((_, i) => found[i] === null));
     if (missingFlows.size === 0) return parsed;
-    return { ...parseOrThrow({ name: parsed.flow.metadata.name, content: parsed.content }, { ...options, missingFlows }), content: parsed.content };
+    return {
+      ...parseOrThrow({ name: parsed.flow.metadata.name, content: parsed.content }, { ...options, missingFlows }),
+      content: parsed.content,
+    };
   }
 
   /** The account's plugins as the validator's catalog of node types. */

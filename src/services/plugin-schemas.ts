@@ -24,7 +24,9 @@ export const PluginSummarySchema = z
     name: z.string().meta({ description: "A plugin's name (the prefix of its node types), or a built-in node type" }),
     kind: z.enum(PLUGIN_KINDS),
     description: z.string(),
-    version: z.string().meta({ description: "The stored version number (js, http), the operator's label (service), the server's version (builtin)" }),
+    version: z
+      .string()
+      .meta({ description: "The stored version number (js, http), the operator's label (service), the server's version (builtin)" }),
     node_types: z.array(z.string()),
   })
   .meta({ id: "PluginSummary", description: "A built-in node type, or a plugin the account can use" });
@@ -50,7 +52,10 @@ export const PluginDetailSchema = z
   .meta({ id: "PluginDetail", description: "A plugin or a built-in node type. A plugin's signing secret is never shown here." });
 
 export const PluginWithSecretSchema = z
-  .intersection(PluginDetailSchema, z.object({ secret: z.string().meta({ description: "http plugins: the whsec_ signing secret, shown once" }) }))
+  .intersection(
+    PluginDetailSchema,
+    z.object({ secret: z.string().meta({ description: "http plugins: the whsec_ signing secret, shown once" }) }),
+  )
   .meta({ id: "PluginWithSecret" });
 
 export const PluginVersionSchema = z

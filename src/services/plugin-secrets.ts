@@ -15,7 +15,10 @@ const vaultName = (plugin: string) => `plugin:${plugin}`;
 export const sealPluginSecret = (vault: Vault, accountId: string, plugin: string, secret: string): Promise<string> =>
   vault.seal(accountId, vaultName(plugin), secret);
 
-export function openPluginSecret(vault: Vault, record: Pick<PluginVersionRecord, "account_id" | "name" | "secret_ciphertext">): Promise<string> {
+export function openPluginSecret(
+  vault: Vault,
+  record: Pick<PluginVersionRecord, "account_id" | "name" | "secret_ciphertext">,
+): Promise<string> {
   if (record.secret_ciphertext === null) return Promise.reject(new Error(`Plugin ${record.name} has no signing secret`));
   return vault.open({ account_id: record.account_id, key: vaultName(record.name), ciphertext: record.secret_ciphertext });
 }

@@ -35,8 +35,7 @@ const MANIFEST_TIMEOUT_MS = 10_000;
 const TEST_TIMEOUT_MS = 60_000;
 
 export type PluginInput =
-  | { kind: "js"; manifest: PluginManifest; source: string }
-  | { kind: "http"; url: string; manifest?: PluginManifest | undefined };
+  { kind: "js"; manifest: PluginManifest; source: string } | { kind: "http"; url: string; manifest?: PluginManifest | undefined };
 
 export interface PluginChange {
   manifest?: PluginManifest | undefined;
@@ -70,7 +69,9 @@ function nodeTypesOf(manifest: PluginManifest): NodeTypeInfo[] {
 }
 
 function paramsOf(manifest: PluginManifest): Record<string, Record<string, JsonValue>> {
-  return Object.fromEntries(Object.entries(manifest.nodes).map(([node, declared]) => [`${manifest.name}.${node}`, declared.params as Record<string, JsonValue>]));
+  return Object.fromEntries(
+    Object.entries(manifest.nodes).map(([node, declared]) => [`${manifest.name}.${node}`, declared.params as Record<string, JsonValue>]),
+  );
 }
 
 function detailOf(plugin: AvailablePlugin): PluginDetail {
@@ -186,7 +187,8 @@ export class PluginService {
     const manifest = input.kind === "http" && input.manifest === undefined ? await this.fetchManifest(input.url) : input.manifest!;
     await this.requireNameFree(accountId, manifest.name);
     const existing = await this.storage.plugins.list(accountId);
-    if (existing.length >= MAX_PLUGINS) throw conflict(`An account can have at most ${MAX_PLUGINS} plugins; delete one first`, { limit: MAX_PLUGINS });
+    if (existing.length >= MAX_PLUGINS)
+      throw conflict(`An account can have at most ${MAX_PLUGINS} plugins; delete one first`, { limit: MAX_PLUGINS });
     if (existing.some((p) => p.name === manifest.name)) throw conflict(`Plugin '${manifest.name}' exists; update it to save a new version`);
     const now = new Date().toISOString();
     const secret = input.kind === "http" ? newPluginSecret() : undefined;
@@ -205,7 +207,12 @@ export class PluginService {
     };
     await this.check(record);
     await this.storage.plugins.create(record);
-    this.audit.recordFor(principal, "plugin.created", { type: "plugin", id: record.name }, { kind: record.kind, version: 1, nodes: Object.keys(manifest.nodes) });
+    this.audit.recordFor(
+      principal,
+      "plugin.created",
+      { type: "plugin", id: record.name },
+      { kind: record.kind, version: 1, nodes: Object.keys(manifest.nodes) },
+    );
     const view = detailOf(fromRecord(record));
     return secret === undefined ? view : { ...view, secret };
   }
@@ -220,7 +227,8 @@ export class PluginService {
     const url = change.url ?? current.url;
     let manifest = change.manifest ?? current.manifest;
     if (current.kind === "http" && change.manifest === undefined && change.url !== undefined) manifest = await this.fetchManifest(url!);
-    if (manifest.name !== name) throw invalid(`manifest.name: must stay '${name}' (the name is the prefix of the plugin's node types)`, { field: "manifest.name" });
+    if (manifest.name !== name)
+      throw invalid(`manifest.name: must stay '${name}' (the name is the prefix of the plugin's node types)`, { field: "manifest.name" });
     const secret = current.kind === "http" && change.rotate_secret === true ? newPluginSecret() : undefined;
     const record: PluginVersionRecord = {
       ...current,
@@ -251,10 +259,17 @@ export class PluginService {
     if (!(await this.storage.plugins.get(accountId, name))) throw notFound("Plugin");
     const users = await this.flowsUsing(accountId, name);
     if (users.length > 0) {
-      const named = users.slice(0, 5).map((f) => `'${f.name}' (${f.id})`).join(", ") + (users.length > 5 ? ` and ${users.length - 5} more` : "");
-      throw conflict(`Plugin '${name}' is used by ${users.length === 1 ? "the flow" : `${users.length} flows:`} ${named}; change or delete them first`, {
-        flows: users,
-      });
+      const named =
+        users
+          .slice(0, 5)
+          .map((f) => `'${f.name}' (${f.id})`)
+          .join(", ") + (users.length > 5 ? ` and ${users.length - 5} more` : "");
+      throw conflict(
+        `Plugin '${name}' is used by ${users.length === 1 ? "the flow" : `${users.length} flows:`} ${named}; change or delete them first`,
+        {
+          flows: users,
+        },
+      );
     }
     if (!(await this.storage.plugins.delete(accountId, name))) throw notFound("Plugin");
     this.audit.recordFor(principal, "plugin.deleted", { type: "plugin", id: name });
@@ -266,11 +281,14 @@ export class PluginService {
     if (!plugin) throw notFound("Plugin");
     const declared = plugin.manifest.nodes[input.node];
     if (!declared) {
-      throw invalid(`node: plugin '${name}' has no node type '${input.node}' (it has: ${Object.keys(plugin.manifest.nodes).join(", ")})`, { field: "node" });
+      throw invalid(`node: plugin '${name}' has no node type '${input.node}' (it has: ${Object.keys(plugin.manifest.nodes).join(", ")})`, {
+        field: "node",
+      });
     }
     const spec = pluginNodeSpec(name, input.node, declared);
     const resolved = parseResolvedParams(spec, "test", input.params);
-    if (!resolved.ok) throw invalid(`params: ${resolved.problems.map((p) => p.message).join("; ")}`, { field: "params", problems: resolved.problems });
+    if (!resolved.ok)
+      throw invalid(`params: ${resolved.problems.map((p) => p.message).join("; ")}`, { field: "params", problems: resolved.problems });
     const invoke = pluginInvoker({ openSecret: (record) => openPluginSecret(this.vault, record), now: () => Date.now() });
     const executionId = `test_${newId("exe").slice(4)}`;
     const started = Date.now();
@@ -291,7 +309,8 @@ export class PluginService {
   }
 
   private async requireNameFree(accountId: string, name: string): Promise<void> {
-    if (RESERVED_PLUGIN_NAMES.has(name)) throw invalid(`manifest.name: '${name}' is a built-in node type's name`, { field: "manifest.name" });
+    if (RESERVED_PLUGIN_NAMES.has(name))
+      throw invalid(`manifest.name: '${name}' is a built-in node type's name`, { field: "manifest.name" });
     if (await this.directory.isServicePlugin(accountId, name)) {
       throw conflict(`'${name}' is the name of a plugin this server provides; choose another`);
     }
@@ -300,7 +319,8 @@ export class PluginService {
   /** What every version must satisfy before it is stored. */
   private async check(record: PluginVersionRecord): Promise<void> {
     const manifestBytes = bytes(JSON.stringify(record.manifest));
-    if (manifestBytes > MAX_MANIFEST_BYTES) throw invalid(`manifest: ${manifestBytes} bytes; the limit is ${MAX_MANIFEST_BYTES}`, { field: "manifest" });
+    if (manifestBytes > MAX_MANIFEST_BYTES)
+      throw invalid(`manifest: ${manifestBytes} bytes; the limit is ${MAX_MANIFEST_BYTES}`, { field: "manifest" });
     const problems = manifestSchemaProblems(record.manifest);
     if (problems.length > 0) throw invalid(`manifest: ${problems.join("; ")}`, { field: "manifest", problems });
     if (record.kind === "http") {
@@ -315,7 +335,8 @@ export class PluginService {
       const found = (await this.checks.js?.(source, record.manifest)) ?? [];
       if (found.length > 0) {
         const first = found[0]!;
-        const where = first.line === undefined ? "" : ` (line ${first.line}${first.column === undefined ? "" : `, column ${first.column}`})`;
+        const where =
+          first.line === undefined ? "" : ` (line ${first.line}${first.column === undefined ? "" : `, column ${first.column}`})`;
         throw invalid(`source: ${first.message}${where}`, { field: "source", problems: found });
       }
     }
@@ -337,12 +358,16 @@ export class PluginService {
       if (response.status !== 200) throw new Error(`it answered HTTP ${response.status}`);
       body = JSON.parse(response.text());
     } catch (error) {
-      throw invalid(`manifest: none given, and GET ${new URL(url).host} did not answer one: ${(error as Error).message}`, { field: "manifest" });
+      throw invalid(`manifest: none given, and GET ${new URL(url).host} did not answer one: ${(error as Error).message}`, {
+        field: "manifest",
+      });
     }
     const parsed = pluginManifestSchema.safeParse(isRecord(body) && isRecord(body.manifest) ? body.manifest : body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw invalid(`manifest: the endpoint's manifest is not valid at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? ""}`, { field: "manifest" });
+      throw invalid(`manifest: the endpoint's manifest is not valid at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? ""}`, {
+        field: "manifest",
+      });
     }
     return parsed.data;
   }
@@ -361,4 +386,3 @@ export class PluginService {
     return users;
   }
 }
-

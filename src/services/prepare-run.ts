@@ -41,7 +41,12 @@ export async function prepareRun(
  * run is pinned to their versions (`flow.plugins`); one using none costs no plugin lookup. Without
  * a directory (a caller that only reads the flow) plugin types are taken as they are, unpinned.
  */
-export async function prepareStoredRun(flows: FlowStore, flow: FlowRecord, version?: number, plugins?: PluginDirectory): Promise<PrepareRunResult> {
+export async function prepareStoredRun(
+  flows: FlowStore,
+  flow: FlowRecord,
+  version?: number,
+  plugins?: PluginDirectory,
+): Promise<PrepareRunResult> {
   const accountId = flow.account_id;
   const flowId = flow.id;
   let source = { content: flow.content, name: flow.name, version: flow.version };

@@ -9,7 +9,9 @@ const MANIFEST = {
   name: "chat",
   version: "0.1.0",
   description: "Posts to a chat webhook",
-  nodes: { post: { description: "Posts a message", params: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } } },
+  nodes: {
+    post: { description: "Posts a message", params: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } },
+  },
 };
 
 beforeAll(async () => {
@@ -32,7 +34,16 @@ describe("flowrunner plugins", () => {
     const handed = await fetch(`${tickets.url}/tickets/secret?tenant=cli`, { method: "POST", body: JSON.stringify({ secret }) });
     expect(handed.status).toBe(200);
 
-    const tested = await user.run(["plugins", "test", "tickets", "create", "--params", '{"title": "Printer", "priority": "high"}', "--input", '{"email": "sam@example.com"}']);
+    const tested = await user.run([
+      "plugins",
+      "test",
+      "tickets",
+      "create",
+      "--params",
+      '{"title": "Printer", "priority": "high"}',
+      "--input",
+      '{"email": "sam@example.com"}',
+    ]);
     expect(tested.code, tested.stderr).toBe(0);
     expect(tested.stdout).toContain("[info] created T-1");
     expect(tested.stdout).toContain("action urgent");
@@ -59,13 +70,24 @@ describe("flowrunner plugins", () => {
     const created = await user.run(["plugins", "create", "--js", source, "--manifest", manifest]);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toBe("");
-    const updated = await user.run(["plugins", "update", "chat", "--source", user.file("chat2.js", "export async function post() { return { output: 2 }; }\n"), "--json"]);
+    const updated = await user.run([
+      "plugins",
+      "update",
+      "chat",
+      "--source",
+      user.file("chat2.js", "export async function post() { return { output: 2 }; }\n"),
+      "--json",
+    ]);
     expect(updated.code, updated.stderr).toBe(0);
     expect(json(updated.stdout)).toMatchObject({ name: "chat", version: "2" });
     const printed = await user.run(["plugins", "get", "chat", "--source"]);
     expect(printed.stdout).toBe("export async function post() { return { output: 2 }; }\n");
 
-    const flow = await user.run(["flows", "create", user.file("uses.yaml", "metadata: {name: Uses chat}\nnodes:\n  say: {type: chat.post, params: {text: hi}}\n")]);
+    const flow = await user.run([
+      "flows",
+      "create",
+      user.file("uses.yaml", "metadata: {name: Uses chat}\nnodes:\n  say: {type: chat.post, params: {text: hi}}\n"),
+    ]);
     expect(flow.code, flow.stderr).toBe(0);
     const refused = await user.run(["plugins", "delete", "chat", "--yes"]);
     expect(refused.code).toBe(1);

@@ -56,7 +56,12 @@ export const jsManifest = (name: string, overrides: Partial<PluginManifest> = {}
   nodes: {
     post: {
       description: "Posts a message",
-      params: { type: "object", properties: { text: { type: "string", minLength: 1 }, channel: { type: "string" } }, required: ["text"], additionalProperties: false },
+      params: {
+        type: "object",
+        properties: { text: { type: "string", minLength: 1 }, channel: { type: "string" } },
+        required: ["text"],
+        additionalProperties: false,
+      },
       actions: [],
       side_effects: true,
     },

@@ -24,7 +24,11 @@ describe("plugins API", () => {
 
     const source2 = JS_SOURCE.replace("sent", "posted");
     const updated = await json<PluginDetail>(
-      await call("/api/v1/plugins/chat", { method: "PUT", headers: user.auth, json: { source: source2, manifest: jsManifest("chat", { version: "0.2.0" }) } }),
+      await call("/api/v1/plugins/chat", {
+        method: "PUT",
+        headers: user.auth,
+        json: { source: source2, manifest: jsManifest("chat", { version: "0.2.0" }) },
+      }),
       200,
     );
     expect(updated).toMatchObject({ version: "2", source: source2 });
@@ -47,7 +51,15 @@ describe("plugins API", () => {
     // Renaming through an update is refused: the name is the prefix of the node types flows use.
     const renamed = await call("/api/v1/plugins/chat", { method: "PUT", headers: user.auth, json: { manifest: jsManifest("other") } });
     expect((await expectError(renamed, 400, "validation_failed")).message).toMatch(/manifest.name/);
-    await expectError(await call("/api/v1/plugins", { method: "POST", headers: user.auth, json: { kind: "js", manifest: jsManifest("chat"), source: JS_SOURCE } }), 409, "conflict");
+    await expectError(
+      await call("/api/v1/plugins", {
+        method: "POST",
+        headers: user.auth,
+        json: { kind: "js", manifest: jsManifest("chat"), source: JS_SOURCE },
+      }),
+      409,
+      "conflict",
+    );
   });
 
   it("lists built-in node types and the account's plugins, the original's /plugins and /plugins/{name}", async () => {
@@ -55,9 +67,19 @@ describe("plugins API", () => {
     await createPlugin(user, { kind: "js", manifest: jsManifest("chat"), source: JS_SOURCE });
     const { plugins } = await json<{ plugins: PluginSummary[] }>(await call("/api/v1/plugins", { headers: user.auth }), 200);
     expect(plugins.find((p) => p.name === "http.request")).toMatchObject({ kind: "builtin", node_types: ["http.request"] });
-    expect(plugins.find((p) => p.name === "chat")).toEqual({ name: "chat", kind: "js", description: "Posts a message".replace("Posts a message", "Posts to a chat webhook"), version: "1", node_types: ["chat.post"] });
+    expect(plugins.find((p) => p.name === "chat")).toEqual({
+      name: "chat",
+      kind: "js",
+      description: "Posts a message".replace("Posts a message", "Posts to a chat webhook"),
+      version: "1",
+      node_types: ["chat.post"],
+    });
     // The operator's service-binding plugin is offered to every account.
-    expect(plugins.find((p) => p.name === "ops")).toMatchObject({ kind: "service", version: "2026.12.1", node_types: ["ops.page", "ops.fail"] });
+    expect(plugins.find((p) => p.name === "ops")).toMatchObject({
+      kind: "service",
+      version: "2026.12.1",
+      node_types: ["ops.page", "ops.fail"],
+    });
     const builtin = await json<PluginDetail>(await call("/api/v1/plugins/transform", { headers: user.auth }), 200);
     expect(builtin).toMatchObject({ name: "transform", kind: "builtin", manifest: null });
     expect(builtin.params.transform).toMatchObject({ type: "object" });
@@ -80,10 +102,16 @@ describe("plugins API", () => {
     expect(row?.secret_ciphertext).not.toContain(secret.slice("whsec_".length));
 
     // A new version keeps the secret; rotate_secret makes a new one, shown in that answer only.
-    const kept = await json<PluginDetail & { secret?: string }>(await call("/api/v1/plugins/tickets", { method: "PUT", headers: user.auth, json: { url: `${url}&v=2` } }), 200);
+    const kept = await json<PluginDetail & { secret?: string }>(
+      await call("/api/v1/plugins/tickets", { method: "PUT", headers: user.auth, json: { url: `${url}&v=2` } }),
+      200,
+    );
     expect(kept).toMatchObject({ version: "2", url: `${url}&v=2` });
     expect(kept.secret).toBeUndefined();
-    const rotated = await json<PluginDetail & { secret?: string }>(await call("/api/v1/plugins/tickets", { method: "PUT", headers: user.auth, json: { rotate_secret: true } }), 200);
+    const rotated = await json<PluginDetail & { secret?: string }>(
+      await call("/api/v1/plugins/tickets", { method: "PUT", headers: user.auth, json: { rotate_secret: true } }),
+      200,
+    );
     expect(rotated.secret).toMatch(/^whsec_/);
     expect(rotated.secret).not.toBe(secret);
   });
@@ -93,13 +121,27 @@ describe("plugins API", () => {
     const post = (body: unknown) => call("/api/v1/plugins", { method: "POST", headers: user.auth, json: body });
     await expectError(await post({ kind: "js", manifest: jsManifest("Bad Name"), source: JS_SOURCE }), 400, "validation_failed");
     await expectError(await post({ kind: "js", manifest: jsManifest("chat"), source: "" }), 400, "validation_failed");
-    const reserved = await expectError(await post({ kind: "js", manifest: jsManifest("http"), source: JS_SOURCE }), 400, "validation_failed");
+    const reserved = await expectError(
+      await post({ kind: "js", manifest: jsManifest("http"), source: JS_SOURCE }),
+      400,
+      "validation_failed",
+    );
     expect(reserved.message).toMatch(/built-in/);
     const schema = jsManifest("chat", { nodes: { post: { description: "", params: { type: "array" }, actions: [], side_effects: true } } });
-    expect((await expectError(await post({ kind: "js", manifest: schema, source: JS_SOURCE }), 400, "validation_failed")).message).toMatch(/object schema/);
-    const badUrl = await expectError(await post({ kind: "http", url: "ftp://example.com/x", manifest: jsManifest("chat") }), 400, "validation_failed");
+    expect((await expectError(await post({ kind: "js", manifest: schema, source: JS_SOURCE }), 400, "validation_failed")).message).toMatch(
+      /object schema/,
+    );
+    const badUrl = await expectError(
+      await post({ kind: "http", url: "ftp://example.com/x", manifest: jsManifest("chat") }),
+      400,
+      "validation_failed",
+    );
     expect(badUrl.details).toMatchObject({ field: "url" });
-    const silent = await expectError(await post({ kind: "http", url: `${ticketsTenant().url()}`.replace("/tickets?", "/nothing?") }), 400, "validation_failed");
+    const silent = await expectError(
+      await post({ kind: "http", url: `${ticketsTenant().url()}`.replace("/tickets?", "/nothing?") }),
+      400,
+      "validation_failed",
+    );
     expect(silent.details).toMatchObject({ field: "manifest" });
     // The operator's plugin name is taken for every account.
     await expectError(await post({ kind: "js", manifest: jsManifest("ops"), source: JS_SOURCE }), 409, "conflict");
@@ -122,7 +164,9 @@ nodes:
 `;
     const res = await call("/api/v1/flows", { method: "POST", headers: { ...user.auth, "Content-Type": "application/yaml" }, body: flow });
     const error = await expectError(res, 400, "validation_failed");
-    const { errors } = error.details as { errors: { code: string; message: string; line: number; column: number; path: (string | number)[] }[] };
+    const { errors } = error.details as {
+      errors: { code: string; message: string; line: number; column: number; path: (string | number)[] }[];
+    };
     const at = (param: string) => errors.find((e) => e.path.join(".") === `nodes.open.params.${param}`);
     expect(at("title")).toMatchObject({ code: "invalid_param", line: 6, column: 14 });
     expect(at("priority")).toMatchObject({ code: "invalid_param", line: 7, column: 17 });
@@ -146,7 +190,11 @@ nodes:
 
     // A valid flow saves, and the validate endpoint agrees.
     await saveFlow(user, USES_TICKETS);
-    const validated = await call("/api/v1/flows/validate", { method: "POST", headers: { ...user.auth, "Content-Type": "application/yaml" }, body: USES_TICKETS });
+    const validated = await call("/api/v1/flows/validate", {
+      method: "POST",
+      headers: { ...user.auth, "Content-Type": "application/yaml" },
+      body: USES_TICKETS,
+    });
     expect(await validated.json()).toEqual({ valid: true, errors: [], warnings: [] });
   });
 
@@ -168,11 +216,23 @@ nodes:
     await expectError(await call("/api/v1/plugins/tickets", { headers: b.auth }), 404, "not_found");
     const listed = await json<{ plugins: PluginSummary[] }>(await call("/api/v1/plugins", { headers: b.auth }), 200);
     expect(listed.plugins.map((p) => p.name)).not.toContain("tickets");
-    await expectError(await call("/api/v1/plugins/tickets", { method: "PUT", headers: b.auth, json: { rotate_secret: true } }), 404, "not_found");
+    await expectError(
+      await call("/api/v1/plugins/tickets", { method: "PUT", headers: b.auth, json: { rotate_secret: true } }),
+      404,
+      "not_found",
+    );
     await expectError(await call("/api/v1/plugins/tickets", { method: "DELETE", headers: b.auth }), 404, "not_found");
-    await expectError(await call("/api/v1/plugins/tickets/test", { method: "POST", headers: b.auth, json: { node: "create", params: { title: "x" } } }), 404, "not_found");
+    await expectError(
+      await call("/api/v1/plugins/tickets/test", { method: "POST", headers: b.auth, json: { node: "create", params: { title: "x" } } }),
+      404,
+      "not_found",
+    );
     await expectError(await call("/api/v1/plugins/tickets/versions", { headers: b.auth }), 404, "not_found");
-    const res = await call("/api/v1/flows", { method: "POST", headers: { ...b.auth, "Content-Type": "application/yaml" }, body: USES_TICKETS });
+    const res = await call("/api/v1/flows", {
+      method: "POST",
+      headers: { ...b.auth, "Content-Type": "application/yaml" },
+      body: USES_TICKETS,
+    });
     const error = await expectError(res, 400, "validation_failed");
     const [first] = (error.details as { errors: { code: string; message: string; line: number }[] }).errors;
     expect(first).toMatchObject({ code: "unknown_node_type", line: 4 });
@@ -184,7 +244,10 @@ nodes:
   it("serves the account's flow JSON Schema with its plugin node types", async () => {
     const [a, b] = [await signUp(), await signUp()];
     await addTickets(a);
-    const schema = await json<{ $defs: Record<string, { properties?: Record<string, unknown> }> }>(await call("/api/v1/flows/schema", { headers: a.auth }), 200);
+    const schema = await json<{ $defs: Record<string, { properties?: Record<string, unknown> }> }>(
+      await call("/api/v1/flows/schema", { headers: a.auth }),
+      200,
+    );
     expect(schema.$defs["params.tickets.create"]?.properties).toHaveProperty("title");
     expect(schema.$defs["params.ops.page"]?.properties).toHaveProperty("severity");
     expect(schema.$defs["params.transform"]).toBeDefined();
@@ -200,7 +263,10 @@ nodes:
     const deadline = Date.now() + 5_000;
     let actions: string[] = [];
     while (Date.now() < deadline) {
-      const page = await json<{ events: { action: string; target_id: string }[] }>(await call("/api/v1/audit?limit=20", { headers: user.auth }), 200);
+      const page = await json<{ events: { action: string; target_id: string }[] }>(
+        await call("/api/v1/audit?limit=20", { headers: user.auth }),
+        200,
+      );
       actions = page.events.filter((e) => e.target_id === "chat").map((e) => e.action);
       if (actions.length === 3) break;
       await new Promise((r) => setTimeout(r, 50));

@@ -10,7 +10,11 @@ import { addTickets, giveSecret, json, receivedBy } from "../helpers/plugins";
 
 async function steps(user: TestUser, id: string) {
   const res = await call(`/api/v1/executions/${id}/steps`, { headers: user.auth });
-  return ((await res.json()) as { steps: { node_id: string; status: string; attempt: number; action: string | null; error: { code: string; message: string } | null }[] }).steps;
+  return (
+    (await res.json()) as {
+      steps: { node_id: string; status: string; attempt: number; action: string | null; error: { code: string; message: string } | null }[];
+    }
+  ).steps;
 }
 
 async function logs(user: TestUser, id: string): Promise<string> {
@@ -131,7 +135,11 @@ nodes:
     const user = await signUp();
     await addTickets(user);
     const ok = await json<PluginTestResult>(
-      await call("/api/v1/plugins/tickets/test", { method: "POST", headers: user.auth, json: { node: "create", params: { title: "Sample" }, input: { email: "a@b.c" } } }),
+      await call("/api/v1/plugins/tickets/test", {
+        method: "POST",
+        headers: user.auth,
+        json: { node: "create", params: { title: "Sample" }, input: { email: "a@b.c" } },
+      }),
       200,
     );
     expect(ok).toMatchObject({ ok: true, action: "default", output: { id: "T-1", title: "Sample", requester: "a@b.c" } });
@@ -146,7 +154,11 @@ nodes:
       "validation_failed",
     );
     expect(bad.details).toMatchObject({ field: "params" });
-    await expectError(await call("/api/v1/plugins/tickets/test", { method: "POST", headers: user.auth, json: { node: "nope", params: {} } }), 400, "validation_failed");
+    await expectError(
+      await call("/api/v1/plugins/tickets/test", { method: "POST", headers: user.auth, json: { node: "nope", params: {} } }),
+      400,
+      "validation_failed",
+    );
   });
 });
 

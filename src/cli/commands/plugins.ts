@@ -2,17 +2,10 @@ import type { PluginDetail, PluginSummary, PluginTestResult, PluginWithSecret } 
 import { EXIT, str, UsageError, type Command, type Context, type Group } from "../_command";
 import { c, err, fields, formatDuration, formatTime, out, printJson, table } from "../_output";
 import { ask, readInput, stdinIsTTY } from "../_prompt";
+import { parseJson } from "./run";
 
 const base = "/api/v1/plugins";
 const path = (name: string, rest = "") => `${base}/${encodeURIComponent(name)}${rest}`;
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new UsageError(`${what} is not valid JSON: ${(error as Error).message}`);
-  }
-}
 
 const readJsonFile = async (file: string) => parseJson(await readInput(file), file === "-" ? "stdin" : file);
 
@@ -203,7 +196,9 @@ const test: Command = {
         out(`${c.green("ok")} in ${formatDuration(result.duration_ms)}, action ${result.action ?? "default"}`);
         out(JSON.stringify(result.output, null, 2));
       } else {
-        out(`${c.red("failed")} in ${formatDuration(result.duration_ms)}: ${result.error?.code}: ${result.error?.message}${result.error?.retryable ? " (retryable)" : ""}`);
+        out(
+          `${c.red("failed")} in ${formatDuration(result.duration_ms)}: ${result.error?.code}: ${result.error?.message}${result.error?.retryable ? " (retryable)" : ""}`,
+        );
       }
     }
     return result.ok ? EXIT.ok : EXIT.failed;

@@ -21,7 +21,8 @@ export function pluginInvoker(deps: PluginInvokerDeps): PluginInvoker {
         return callServicePlugin(plugin.service.entry, plugin.manifest, call);
       case "http": {
         const { record } = plugin;
-        if (record.url === null || record.secret_ciphertext === null) return failure("plugin_invalid", `Plugin '${plugin.name}' has no endpoint`);
+        if (record.url === null || record.secret_ciphertext === null)
+          return failure("plugin_invalid", `Plugin '${plugin.name}' has no endpoint`);
         let secret: string;
         try {
           secret = await deps.openSecret(record);

@@ -40,14 +40,24 @@ export function pluginNodes(directory: PluginDirectory, invoke: PluginInvoker): 
       }
       if (!plugin) {
         const which = version === undefined ? "" : version === 0 ? " (an operator's plugin)" : ` version ${version}`;
-        throw new NodeError("plugin_not_found", `Plugin '${name}'${which} is not available to this account any more`, { plugin: name }, false);
+        throw new NodeError(
+          "plugin_not_found",
+          `Plugin '${name}'${which} is not available to this account any more`,
+          { plugin: name },
+          false,
+        );
       }
       const node = type.slice(name.length + 1);
       const nodeKey = `${key}\u0000${plugin.version}\u0000${plugin.manifest.version}\u0000${node}`;
       let made = nodes.get(nodeKey);
       if (!made) {
         if (!plugin.manifest.nodes[node]) {
-          throw new NodeError("unknown_node_type", `Plugin '${name}' version ${plugin.version} has no node type '${node}'`, { plugin: name }, false);
+          throw new NodeError(
+            "unknown_node_type",
+            `Plugin '${name}' version ${plugin.version} has no node type '${node}'`,
+            { plugin: name },
+            false,
+          );
         }
         made = pluginNodeType(plugin, node, invoke) as unknown as NodeType;
         nodes.set(nodeKey, made);

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
-import { decodeCursor, encodeCursor } from "../cursor";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { belowVersion, toVersionPage } from "../sql-paging";
 import { StorageError, type Page, type PageRequest, type PluginStore, type PluginVersionRecord } from "../types";
 import { failedConstraint, mapUniqueViolation } from "./errors";
 import type { D1Db } from "./index";
@@ -58,23 +58,16 @@ export class D1PluginStore implements PluginStore {
   }
 
   async listVersions(accountId: string, name: string, page: PageRequest): Promise<Page<PluginVersionRecord>> {
-    const before = page.cursor ? Number(decodeCursor(page.cursor, ["version"] as const).version) : null;
     const rows = await this.db
       .select()
       .from(pluginVersions)
       .where(
-        and(
-          eq(pluginVersions.account_id, accountId),
-          eq(pluginVersions.name, name),
-          before === null ? undefined : lt(pluginVersions.version, before),
-        ),
+        and(eq(pluginVersions.account_id, accountId), eq(pluginVersions.name, name), belowVersion(pluginVersions.version, page.cursor)),
       )
       .orderBy(desc(pluginVersions.version))
       .limit(page.limit + 1)
       .all();
-    const items = rows.slice(0, page.limit);
-    const last = items.at(-1);
-    return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ version: last.version }) : null };
+    return toVersionPage(rows, page.limit);
   }
 
   async delete(accountId: string, name: string): Promise<boolean> {

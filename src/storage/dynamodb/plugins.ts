@@ -80,7 +80,12 @@ export class DynamoPluginStore implements PluginStore {
     const records: PluginVersionRecord[] = [];
     let cursor: string | undefined;
     do {
-      const page = await queryPage(this.client, { index: "GSI1", partition: gsi.plugins(accountId), expr: new Expr(), forward: true }, 100, cursor);
+      const page = await queryPage(
+        this.client,
+        { index: "GSI1", partition: gsi.plugins(accountId), expr: new Expr(), forward: true },
+        100,
+        cursor,
+      );
       records.push(...page.items.map(fromItem));
       cursor = page.next_cursor ?? undefined;
     } while (cursor);

@@ -154,4 +154,6 @@ const pluginColumns = () => ({
 
 export const plugins = pgTable("plugins", pluginColumns(), (t) => [primaryKey({ columns: [t.account_id, t.name] })]);
 
-export const pluginVersions = pgTable("plugin_versions", pluginColumns(), (t) => [primaryKey({ columns: [t.account_id, t.name, t.version] })]);
+export const pluginVersions = pgTable("plugin_versions", pluginColumns(), (t) => [
+  primaryKey({ columns: [t.account_id, t.name, t.version] }),
+]);

@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { PluginVersionRecord, Storage } from "../../../src/storage/types";
 import { at, collect, createAccount, expectStorageError } from "./conformance-kit";
 
-function pluginVersion(accountId: string, name: string, version: number, overrides: Partial<PluginVersionRecord> = {}): PluginVersionRecord {
+function pluginVersion(
+  accountId: string,
+  name: string,
+  version: number,
+  overrides: Partial<PluginVersionRecord> = {},
+): PluginVersionRecord {
   return {
     account_id: accountId,
     name,
@@ -13,7 +18,14 @@ function pluginVersion(accountId: string, name: string, version: number, overrid
       name,
       version: `1.${version}.0`,
       description: "Tickets",
-      nodes: { create_ticket: { description: "Opens one", params: { type: "object", properties: { title: { type: "string" } } }, actions: ["duplicate"], side_effects: true } },
+      nodes: {
+        create_ticket: {
+          description: "Opens one",
+          params: { type: "object", properties: { title: { type: "string" } } },
+          actions: ["duplicate"],
+          side_effects: true,
+        },
+      },
     },
     source: `export async function create_ticket(call) { return { output: ${version} }; }`,
     url: null,
@@ -36,7 +48,12 @@ export function describePluginConformance(storageOf: () => Storage): void {
       expect(await storage.plugins.get(other.id, "acme")).toBeNull();
       await expectStorageError(storage.plugins.create(pluginVersion(owner.id, "acme", 1, { kind: "http" })), "conflict");
 
-      const second = pluginVersion(owner.id, "acme", 2, { kind: "http", source: null, url: "https://plugins.example.com/acme", secret_ciphertext: "v1.sealed" });
+      const second = pluginVersion(owner.id, "acme", 2, {
+        kind: "http",
+        source: null,
+        url: "https://plugins.example.com/acme",
+        secret_ciphertext: "v1.sealed",
+      });
       await storage.plugins.addVersion(second);
       expect(await storage.plugins.get(owner.id, "acme")).toEqual(second);
       expect(await storage.plugins.getVersion(owner.id, "acme", 1)).toEqual(first);
