@@ -48,6 +48,10 @@ export interface Env {
   AWS_SESSION_TOKEN?: string;
   /** Cloudflare Email Service, for `email.send` with provider: cloudflare (docs/email.md). */
   EMAIL?: SendEmail;
+  /** The domain Email Routing sends to the Worker, shown in each email trigger's address (`trg_…@EMAIL_DOMAIN`). */
+  EMAIL_DOMAIN?: string;
+  /** Where mail for an address no flow receives is forwarded (a verified destination); rejected when unset. */
+  EMAIL_FORWARD_UNKNOWN?: string;
   /** "allow" lets nodes reach loopback and private addresses (local development); anything else denies it. */
   OUTBOUND_PRIVATE_NETWORK?: string;
 }
@@ -68,6 +72,10 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Whether nodes may call loopback and private addresses: refused unless OUTBOUND_PRIVATE_NETWORK is "allow". */
   privateNetwork: "allow" | "deny";
+  /** EMAIL_DOMAIN, lower case, or null. */
+  emailDomain: string | null;
+  /** EMAIL_FORWARD_UNKNOWN, or null to reject mail for unknown addresses. */
+  emailForwardUnknown: string | null;
 }
 
 // Only ever used when JWT_SECRET is unset, which the service announces loudly.
@@ -101,6 +109,8 @@ function readConfig(env: Env): AppConfig {
     rateLimitRequests: env.RATE_LIMIT_REQUESTS?.trim() === "0" ? 0 : positiveInt(env.RATE_LIMIT_REQUESTS, 600),
     rateLimitWindowSeconds: positiveInt(env.RATE_LIMIT_WINDOW_SECONDS, 60),
     privateNetwork: env.OUTBOUND_PRIVATE_NETWORK?.trim() === "allow" ? "allow" : "deny",
+    emailDomain: env.EMAIL_DOMAIN?.trim().toLowerCase() || null,
+    emailForwardUnknown: env.EMAIL_FORWARD_UNKNOWN?.trim() || null,
   };
 }
 

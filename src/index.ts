@@ -20,7 +20,7 @@ export { VectorObject } from "./objects/vectors/object";
 
 let warnedDevSecret = false;
 
-const app = createApp((env: Env, defer) => {
+function servicesFor(env: Env, defer: (work: Promise<unknown>) => void) {
   const config = parseConfig(env);
   if (config.usingDevJwtSecret && !warnedDevSecret) {
     warnedDevSecret = true;
@@ -43,10 +43,19 @@ const app = createApp((env: Env, defer) => {
     kv: (accountId) => remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace)),
     bindings: env,
   });
-});
+}
+
+const app = createApp(servicesFor);
 
 export default {
   fetch: app.fetch,
+  /** Mail from Cloudflare Email Routing: starts the flows whose `email` trigger the recipient reaches (docs/email.md). */
+  async email(message, env, ctx) {
+    const services = servicesFor(env, (work) => ctx.waitUntil(work));
+    const verdict = await services.inboundEmail.receive(message);
+    if (verdict.kind === "rejected") message.setReject(verdict.reason);
+    else if (verdict.kind === "forward") await message.forward(verdict.to);
+  },
   /**
    * Every minute: finish any master-key rotation by re-wrapping data keys still under an old key, and
    * re-arm any schedule whose alarm is missing (the alarms do the scheduling; this is the backstop).

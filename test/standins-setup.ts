@@ -16,9 +16,12 @@ interface Running {
 // The workers and cli projects both list this setup; they share one set of stand-ins.
 const registry = globalThis as typeof globalThis & { __flowrunnerStandins?: Promise<Running> };
 
-/** Starts every stand-in once per test run, on free ports of 127.0.0.1; stops them when the last project ends. */
+/** The HTTP and SMTP stand-ins; dovecot has a setup of its own (imap-setup.ts), for the workers project only. */
+const NAMES: StandinName[] = ["openai", "mcp", "email", "smtp"];
+
+/** Starts those stand-ins once per test run, on free ports of 127.0.0.1; stops them when the last project ends. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  registry.__flowrunnerStandins ??= startStandins().then((standins) => ({ standins, users: 0 }));
+  registry.__flowrunnerStandins ??= startStandins(NAMES).then((standins) => ({ standins, users: 0 }));
   const running = await registry.__flowrunnerStandins;
   running.users++;
   project.provide("standins", running.standins.urls as Record<StandinName, string>);

@@ -116,19 +116,28 @@ export const SEEDED_MESSAGES = [
   ],
 ];
 
+/** The user whose mailbox holds `bulk` generated messages (startImapServer's option), for benchmarks. */
+export const BULK_USER = "bulk";
+/** The ports `npm start -- --standins=imap` uses. */
+export const FIXED_IMAP_PORTS = { starttls: 2143, tls: 2993 };
+
 /**
- * Starts dovecot on free ports of 127.0.0.1. Resolves with the ports and `close()`, which stops it
- * and removes its directory. Fails with a clear message when dovecot is not installed.
+ * Starts dovecot on 127.0.0.1, on `ports` or free ones. Resolves with the ports and `close()`, which
+ * stops it and removes its directory. Fails with a clear message when dovecot is not installed.
+ * `bulk` > 0 adds the user BULK_USER with that many generated messages (a few KB each, every fifth
+ * with an attachment).
  */
-export async function startImapServer() {
+export async function startImapServer({ ports, bulk = 0 } = {}) {
   if (!dovecotInstalled()) throw new Error("dovecot is not installed: apt-get install -y dovecot-imapd");
   const dir = mkdtempSync(path.join(tmpdir(), "flowrunner-imap-"));
   const ca = localCa();
   copyFileSync(ca.certFile, path.join(dir, "cert.pem"));
   copyFileSync(ca.keyFile, path.join(dir, "key.pem"));
-  const [starttls, tls] = [await freePort(), await freePort()];
-  writeFileSync(path.join(dir, "passwd"), IMAP_USERS.map((user) => `${user}:{PLAIN}${IMAP_PASSWORD}::::::\n`).join(""));
-  for (const user of IMAP_USERS) seedMaildir(path.join(dir, "home", user, "Maildir"));
+  const { starttls, tls } = ports ?? { starttls: await freePort(), tls: await freePort() };
+  const users = bulk > 0 ? [...IMAP_USERS, BULK_USER] : IMAP_USERS;
+  writeFileSync(path.join(dir, "passwd"), users.map((user) => `${user}:{PLAIN}${IMAP_PASSWORD}::::::\n`).join(""));
+  for (const user of IMAP_USERS) seedMaildir(path.join(dir, "home", user, "Maildir"), SEEDED_MESSAGES);
+  if (bulk > 0) seedMaildir(path.join(dir, "home", BULK_USER, "Maildir"), generatedMessages(bulk));
   // As root, dovecot would run its mail processes as a mail user; run it all as nobody instead.
   const asRoot = process.getuid?.() === 0;
   const user = asRoot ? "nobody" : spawnSync("id", ["-un"], { encoding: "utf8" }).stdout.trim();
@@ -222,14 +231,51 @@ namespace inbox {
 `;
 }
 
-function seedMaildir(maildir) {
+function seedMaildir(maildir, messages) {
   for (const sub of ["cur", "new", "tmp"]) mkdirSync(path.join(maildir, sub), { recursive: true });
-  SEEDED_MESSAGES.forEach(([flags, date, lines], i) => {
+  messages.forEach(([flags, date, lines], i) => {
     const seconds = Date.parse(date) / 1000;
     const name = `${seconds}.M${i}P1.flowrunner`;
     const file = flags ? path.join(maildir, "cur", `${name}:2,${flags}`) : path.join(maildir, "new", name);
     writeFileSync(file, lines.join("\r\n"));
     utimesSync(file, seconds, seconds);
+  });
+}
+
+/** `count` messages in SEEDED_MESSAGES' shape, one a minute from 2026-06-01, all unread. */
+function generatedMessages(count) {
+  const paragraph = "Order lines, totals and delivery notes, as a shop's notification mail has them. ".repeat(20);
+  return Array.from({ length: count }, (_, i) => {
+    const date = new Date(Date.parse("2026-06-01T00:00:00Z") + i * 60_000);
+    const head = [
+      `From: Shop ${i % 7} <shop${i % 7}@example.com>`,
+      "To: bulk@example.com",
+      `Subject: Order ${i + 1} confirmed`,
+      `Date: ${date.toUTCString().replace("GMT", "+0000")}`,
+      `Message-ID: <order-${i + 1}@example.com>`,
+      "MIME-Version: 1.0",
+    ];
+    const text = `Order ${i + 1}\r\n\r\n${paragraph}`;
+    const body =
+      i % 5 === 0
+        ? [
+            'Content-Type: multipart/mixed; boundary="part"',
+            "",
+            "--part",
+            "Content-Type: text/plain; charset=utf-8",
+            "",
+            text,
+            "--part",
+            'Content-Type: text/csv; name="order.csv"',
+            'Content-Disposition: attachment; filename="order.csv"',
+            "Content-Transfer-Encoding: base64",
+            "",
+            Buffer.from(`item,qty\nwidget,${i + 1}\n`).toString("base64"),
+            "--part--",
+            "",
+          ]
+        : ["Content-Type: text/plain; charset=utf-8", "", text, ""];
+    return ["", date.toISOString(), [...head, ...body]];
   });
 }
 

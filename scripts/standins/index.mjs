@@ -3,6 +3,7 @@
 // Each entry starts one on 127.0.0.1 and resolves with {url, close()}; `port` is where
 // `npm start` puts it, so flows written against it keep working across restarts.
 import { RELAY_KEYS, startEmailRelaysStandin } from "./email-relays.mjs";
+import { dovecotInstalled, FIXED_IMAP_PORTS, IMAP_PASSWORD, IMAP_USERS, startImapServer } from "./imap.mjs";
 import { startMcpStandin } from "./mcp.mjs";
 import { DEFAULT_API_KEY, startOpenAIStandin } from "./openai.mjs";
 import { FIXED_SMTP_PORTS, SMTP_PASSWORD, SMTP_USER, startSmtpStandin } from "./smtp.mjs";
@@ -30,6 +31,17 @@ export const STANDINS = {
     describe: (url) =>
       `${url} (SMTP on 127.0.0.1: plain ${FIXED_SMTP_PORTS.plain}, STARTTLS ${FIXED_SMTP_PORTS.starttls}, TLS ${FIXED_SMTP_PORTS.tls}; user ${SMTP_USER}, password ${SMTP_PASSWORD}; ${url}/messages?rcpt=<address>; docs/email.md#local-stand-ins)`,
   },
+  // dovecot, when installed: a real IMAP server with seeded mailboxes, for email.receive.
+  imap: {
+    port: FIXED_IMAP_PORTS.tls,
+    available: dovecotInstalled,
+    start: async ({ port }) => {
+      const imap = await startImapServer(port === 0 ? {} : { ports: FIXED_IMAP_PORTS });
+      return { url: `imaps://127.0.0.1:${imap.ports.tls}`, ports: imap.ports, close: imap.close };
+    },
+    describe: (url) =>
+      `${url} (dovecot, IMAP TLS; STARTTLS on ${FIXED_IMAP_PORTS.starttls} with fixed ports; users ${IMAP_USERS.join(", ")}, password ${IMAP_PASSWORD}; docs/email.md#local-imap-server)`,
+  },
   // An HTTP plugin (examples/plugins/): add it with POST /api/v1/plugins {kind: "http", url: "<url>/tickets"}.
   plugins: {
     port: 8794,
@@ -39,9 +51,11 @@ export const STANDINS = {
   },
 };
 
-/** Starts the named stand-ins (all when `names` is empty); `fixedPorts` uses each one's default port, else free ports. */
+/**
+ * Starts the named stand-ins (all that can run here when `names` is empty: dovecot only when
+ * installed); `fixedPorts` uses each one's default port, else free ports. */
 export async function startStandins(names = [], { fixedPorts = false } = {}) {
-  const wanted = names.length === 0 ? Object.keys(STANDINS) : names;
+  const wanted = names.length === 0 ? Object.keys(STANDINS).filter((name) => STANDINS[name].available?.() ?? true) : names;
   const unknown = wanted.filter((name) => !(name in STANDINS));
   if (unknown.length > 0) throw new Error(`Unknown stand-in ${unknown.join(", ")}; known: ${Object.keys(STANDINS).join(", ")}`);
   const running = [];

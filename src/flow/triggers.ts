@@ -1,6 +1,6 @@
 /**
  * `triggers:` — how a flow starts on its own: on a schedule (`cron`), when a public URL is called
- * (`webhook`), or when another flow of the account ends (`flow`). One zod declaration per kind
+ * (`webhook`), when another flow of the account ends (`flow`), or when mail arrives (`email`). One zod declaration per kind
  * drives validation (with line and column), the normalised `TriggerDefinition` the services read
  * (defaults filled in, so no consumer re-decides them) and the JSON Schema.
  */
@@ -9,7 +9,7 @@ import { parseDuration } from "../lib/duration";
 import { SECRET_KEY } from "../vault/secret-types";
 import { cronSchema, durationSchema, jsonValue } from "./primitives";
 
-export const TRIGGER_TYPES = ["cron", "webhook", "flow"] as const;
+export const TRIGGER_TYPES = ["cron", "webhook", "flow", "email"] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
 /** Triggers per flow; each one is a row, and a cron one an object with an alarm. */
@@ -170,16 +170,65 @@ export const flowTriggerSchema = z
   })
   .describe("Start the flow when a run of another flow completes, fails, waits or is cancelled");
 
-export const triggerSchema = z.discriminatedUnion("type", [cronTriggerSchema, webhookTriggerSchema, flowTriggerSchema]);
+/**
+ * Cloudflare Email Routing hands the Worker messages of up to 25 MiB; a run's input is far smaller
+ * (INPUT_BUDGET), so attachments beyond `attachment_bytes` keep their metadata only.
+ */
+export const MAX_EMAIL_BYTES = 25 * 1024 * 1024;
+export const DEFAULT_EMAIL_BYTES = 5 * 1024 * 1024;
+export const MAX_EMAIL_ATTACHMENT_BYTES = 512 * 1024;
+
+/**
+ * An address or a pattern of addresses: `*` stands for any run of characters (`orders+*@acme.example`,
+ * `*@support.acme.example`). Matched without regard to case.
+ */
+const ADDRESS_PATTERN = /^[^\s@<>",;]+@[^\s@<>",;]+$/;
+const addressPattern = z
+  .string()
+  .max(254)
+  .regex(ADDRESS_PATTERN, { error: 'must be an address such as "orders@acme.example", or a pattern with * such as "*@acme.example"' });
+
+export const emailTriggerSchema = z
+  .strictObject({
+    type: z.literal("email"),
+    ...common,
+    address: addressPattern
+      .optional()
+      .describe("Address (or pattern with *) the flow receives mail at, besides its own <trigger id>@<your domain>"),
+    senders: z
+      .array(addressPattern)
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("Only mail from these addresses or patterns starts a run; others are rejected"),
+    max_size: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_EMAIL_BYTES)
+      .default(DEFAULT_EMAIL_BYTES)
+      .describe("Largest message accepted, in bytes; larger ones are rejected"),
+    attachment_bytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_EMAIL_ATTACHMENT_BYTES)
+      .default(256 * 1024)
+      .describe("Attachment content kept in the run's input, in bytes across the message; past it only metadata"),
+  })
+  .describe("Start the flow when mail arrives at its address (Cloudflare Email Routing)");
+
+export const triggerSchema = z.discriminatedUnion("type", [cronTriggerSchema, webhookTriggerSchema, flowTriggerSchema, emailTriggerSchema]);
 
 export const triggersSchema = z.array(triggerSchema).max(MAX_TRIGGERS).describe("How the flow starts on its own");
 
 export type CronTrigger = z.output<typeof cronTriggerSchema> & { id: string };
 export type WebhookTrigger = z.output<typeof webhookTriggerSchema> & { id: string };
 export type FlowTrigger = z.output<typeof flowTriggerSchema> & { id: string };
+export type EmailTrigger = z.output<typeof emailTriggerSchema> & { id: string };
 export type WebhookVerification = WebhookTrigger["verify"];
 /** A trigger as the services read it: every default filled in, `id` always set. */
-export type TriggerDefinition = CronTrigger | WebhookTrigger | FlowTrigger;
+export type TriggerDefinition = CronTrigger | WebhookTrigger | FlowTrigger | EmailTrigger;
 
 function isTimeZone(name: string): boolean {
   try {

@@ -1,3 +1,4 @@
+import type { InboundEmailService } from "../services/inbound-email";
 import type { AppConfig, Env } from "../env";
 import type { AccountService } from "../services/accounts";
 import type { AuditService } from "../services/audit";
@@ -31,6 +32,7 @@ export interface Services {
   hooks: HookService;
   store: StoreService;
   mcp: McpService;
+  inboundEmail: InboundEmailService;
   plugins: PluginService;
 }
 

@@ -20,7 +20,10 @@ export const pluginNodeManifestSchema = z.strictObject({
   /** JSON Schema (draft 2020-12) of the node's params as written in a flow; an object schema. */
   params: jsonSchemaObject.default({ type: "object" }),
   /** Actions the node can finish with besides `default` and `error`. */
-  actions: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/)).max(32).default([]),
+  actions: z
+    .array(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/))
+    .max(32)
+    .default([]),
   /** Whether a call is seen outside the run (an HTTP call to a third party): the engine checkpoints before it. */
   side_effects: z.boolean().default(true),
 });
@@ -31,7 +34,10 @@ export const pluginManifestSchema = z.strictObject({
   version: z.string().min(1).max(64),
   description: z.string().max(2_000).default(""),
   nodes: z
-    .record(z.string().regex(PLUGIN_NODE_NAME, "a node name is lower case letters, digits and _, starting with a letter"), pluginNodeManifestSchema)
+    .record(
+      z.string().regex(PLUGIN_NODE_NAME, "a node name is lower case letters, digits and _, starting with a letter"),
+      pluginNodeManifestSchema,
+    )
     .refine((nodes) => Object.keys(nodes).length > 0, "a plugin declares at least one node type")
     .refine((nodes) => Object.keys(nodes).length <= 64, "a plugin declares at most 64 node types"),
 });
@@ -77,5 +83,4 @@ export interface PluginFailure {
 
 /** What a plugin call gives back. Never thrown: every runtime turns its faults into `{ok: false}`. */
 export type PluginOutcome =
-  | { ok: true; output: JsonValue; action: string; logs: PluginLog[] }
-  | { ok: false; error: PluginFailure; logs: PluginLog[] };
+  { ok: true; output: JsonValue; action: string; logs: PluginLog[] } | { ok: false; error: PluginFailure; logs: PluginLog[] };

@@ -44,13 +44,7 @@ export class QuickJSEngine {
   private exhausted = false;
 
   constructor(module: QuickJSWASMModule) {
-    // The wasm memory is allocated at its maximum up front, so emscripten asks to grow it only when
-    // malloc has run out. Every such request fails and is recorded: it is the one reliable sign that
-    // some allocation failed, even one QuickJS turned into an exception the script then caught.
-    module.getWasmMemory().grow = (): number => {
-      this.exhausted = true;
-      throw new RangeError("sandbox heap exhausted");
-    };
+    refuseGrowth(module, () => (this.exhausted = true));
     this.runtime = module.newRuntime();
     this.runtime.setInterruptHandler(() => {
       this.ticks++;
@@ -285,6 +279,18 @@ export class QuickJSEngine {
     }
     return result;
   }
+}
+
+/**
+ * The wasm memory is allocated at its maximum up front, so emscripten asks to grow it only when malloc
+ * has run out. Every such request fails and is reported: it is the one reliable sign that some
+ * allocation failed, even one QuickJS turned into an exception the script then caught.
+ */
+export function refuseGrowth(module: QuickJSWASMModule, onExhausted: () => void): void {
+  module.getWasmMemory().grow = (): number => {
+    onExhausted();
+    throw new RangeError("sandbox heap exhausted");
+  };
 }
 
 function fail(error: SandboxError, logs: LogCollector | LogLine[]): SandboxResult {

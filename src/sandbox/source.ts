@@ -39,9 +39,9 @@ function mentions(code: string, name: string): boolean {
  * Creating a context costs about as much as running a small script, and most of that is built-ins
  * few scripts use. Typed arrays, Map/Set, Proxy, Date, Promise and String.prototype.normalize are
  * only reachable by naming them (or through the dynamic escapes above), so they are created only
- * for code that does.
+ * for code that does. Also used for plugin sources (src/plugins/js/context.ts).
  */
-function analyse(userCode: string): Pick<PreparedSource, "intrinsics" | "reads"> {
+export function analyse(userCode: string): Pick<PreparedSource, "intrinsics" | "reads"> {
   if (DYNAMIC.test(userCode)) return { intrinsics: undefined, reads: () => true };
   const intrinsics: Intrinsics = {
     BaseObjects: true,

@@ -78,13 +78,23 @@ export interface Sandbox {
 
 /** Merge per-call overrides onto the defaults, dropping anything that is not a positive finite number. */
 export function resolveLimits(overrides: Partial<SandboxLimits> | undefined): SandboxLimits {
-  const limits: SandboxLimits = { ...DEFAULT_LIMITS };
+  return clampEngineLimits(mergeLimits(DEFAULT_LIMITS, overrides));
+}
+
+/** Overrides onto defaults, each floored; anything that is not a positive finite number is dropped. */
+export function mergeLimits<T extends object>(defaults: T, overrides: Partial<T> | undefined): T {
+  const limits = { ...defaults };
   if (overrides) {
-    for (const key of Object.keys(limits) as (keyof SandboxLimits)[]) {
+    for (const key of Object.keys(limits) as (keyof T)[]) {
       const value = overrides[key];
-      if (typeof value === "number" && Number.isFinite(value) && value > 0) limits[key] = Math.floor(value);
+      if (typeof value === "number" && Number.isFinite(value) && value > 0) limits[key] = Math.floor(value) as T[keyof T];
     }
   }
+  return limits;
+}
+
+/** Stack and heap to what an engine can enforce: see MAX_STACK_BYTES and memoryBytes. */
+export function clampEngineLimits<T extends Pick<SandboxLimits, "memoryBytes" | "stackBytes">>(limits: T): T {
   limits.stackBytes = Math.min(limits.stackBytes, MAX_STACK_BYTES);
   const memory = Math.min(Math.max(limits.memoryBytes, MIN_MEMORY_BYTES), MAX_MEMORY_BYTES);
   limits.memoryBytes = Math.ceil(memory / MIB) * MIB;

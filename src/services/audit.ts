@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   "schedule.resumed",
   "run.started",
   "webhook.refused",
+  "email.refused",
   "secret.created",
   "secret.updated",
   "secret.deleted",

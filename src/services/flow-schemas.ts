@@ -45,6 +45,9 @@ export const TriggerViewSchema = z
     paused: z.boolean(),
     description: z.string().nullable(),
     url: z.string().optional().meta({ description: "webhook: the URL that starts the flow" }),
+    address: z.string().optional().meta({
+      description: "email: the address that always reaches the trigger (<trigger id>@EMAIL_DOMAIN), besides its declared address",
+    }),
     config: z.record(z.string(), z.unknown()).meta({ description: "The declaration with its defaults" }),
   })
   .meta({ id: "Trigger" });

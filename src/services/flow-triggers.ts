@@ -43,7 +43,16 @@ export async function declaredTriggers(triggers: TriggerStore, accountId: string
   return page.items;
 }
 
-export function triggerView(trigger: TriggerRecord, origin: string | undefined): TriggerView {
+/** What a trigger's public address is made of: the API's origin (webhooks), the mail domain (email). */
+export interface TriggerLinks {
+  origin: string | undefined;
+  emailDomain: string | null;
+}
+
+/** The address that always reaches an email trigger (`<trigger id>@<domain>`; the domain is the operator's EMAIL_DOMAIN). */
+export const triggerAddress = (triggerId: string, emailDomain: string | null) => `${triggerId}@${emailDomain ?? "<your domain>"}`;
+
+export function triggerView(trigger: TriggerRecord, { origin, emailDomain }: TriggerLinks): TriggerView {
   const config = trigger.config as { enabled?: boolean; description?: string };
   return {
     id: trigger.id,
@@ -54,6 +63,7 @@ export function triggerView(trigger: TriggerRecord, origin: string | undefined):
     paused: trigger.paused,
     description: config.description ?? null,
     ...(trigger.kind === "webhook" ? { url: `${origin ?? ""}${hookPath(trigger.id)}` } : {}),
+    ...(trigger.kind === "email" ? { address: triggerAddress(trigger.id, emailDomain) } : {}),
     config: trigger.config,
   };
 }

@@ -6,7 +6,7 @@ import type { PluginDirectory } from "../plugins/directory";
 import { withMetadata, type MetadataChanges } from "../flow/metadata-edit";
 import { newId } from "../lib/ids";
 import type { FlowFilter, FlowMetadataPatch, FlowRecord, FlowVersionRecord, Page, Storage, TriggerRecord } from "../storage/types";
-import { declaredTriggers, triggerRecordsFor, triggerView } from "./flow-triggers";
+import { declaredTriggers, triggerRecordsFor, triggerView, type TriggerLinks } from "./flow-triggers";
 import type { ScheduleControl } from "./schedule-control";
 import type { AuditService } from "./audit";
 import type { Principal } from "./auth";
@@ -47,6 +47,8 @@ export class FlowService {
     private readonly audit: AuditService,
     private readonly schedules: ScheduleControl,
     private readonly plugins: PluginDirectory,
+    /** EMAIL_DOMAIN, for the addresses of email triggers. */
+    private readonly emailDomain: string | null = null,
   ) {}
 
   async validate(accountId: string, source: FlowSource): Promise<FlowValidation> {
@@ -74,7 +76,7 @@ export class FlowService {
     };
     const triggers = triggerRecordsFor(flow, record, [], now);
     // The answer is built before the write: nothing is stored that cannot be answered.
-    const view = detail(record, flow, warnings, triggers, origin);
+    const view = detail(record, flow, warnings, triggers, { origin, emailDomain: this.emailDomain });
     await this.storage.flows.create(record, versionOf(record, principal), triggers);
     await this.refreshSchedules(triggers);
     this.audit.recordFor(principal, "flow.created", { type: "flow", id: record.id }, { name: record.name, version: record.version });
@@ -93,7 +95,7 @@ export class FlowService {
       parsed = validateFlowMemo(record.content, { name: record.name, ...(await this.pluginTypes(accountId)) });
     }
     const triggers = await this.storage.triggers.list(accountId, { flow_id: id }, { limit: 100 });
-    return detail(record, parsed.flow, parsed.warnings, triggers.items, origin);
+    return detail(record, parsed.flow, parsed.warnings, triggers.items, { origin, emailDomain: this.emailDomain });
   }
 
   async update(principal: Principal, id: string, source: FlowSource, ifMatch?: number, origin?: string): Promise<FlowDetail> {
@@ -133,7 +135,7 @@ export class FlowService {
     const before = await declaredTriggers(this.storage.triggers, current.account_id, current.id);
     const triggers = triggerRecordsFor(flow, next, before, next.updated_at);
     const nodeMade = await this.storage.triggers.list(current.account_id, { flow_id: current.id, source: "node" }, { limit: 100 });
-    const view = detail(next, flow, warnings, [...triggers, ...nodeMade.items], origin);
+    const view = detail(next, flow, warnings, [...triggers, ...nodeMade.items], { origin, emailDomain: this.emailDomain });
     await this.storage.flows.update(next, versionOf(next, principal), current.version, triggers);
     await this.refreshSchedules([...before, ...triggers]);
     this.audit.recordFor(
@@ -314,13 +316,13 @@ function detail(
   flow: FlowDefinition | undefined,
   warnings: ValidationResult["warnings"],
   triggers: readonly TriggerRecord[],
-  origin: string | undefined,
+  links: TriggerLinks,
 ): FlowDetail {
   return {
     ...summary(record),
     content: record.content,
     metadata: { ...(flow?.metadata ?? {}) },
-    triggers: inDeclarationOrder(triggers, flow).map((t) => triggerView(t, origin)),
+    triggers: inDeclarationOrder(triggers, flow).map((t) => triggerView(t, links)),
     warnings,
   };
 }

@@ -24,6 +24,7 @@ import { McpService } from "./mcp-server";
 import { PluginService, type PluginUploadChecks } from "./plugins";
 import { PluginDirectory } from "../plugins/directory";
 import { createHttpClient } from "../nodes/capabilities/http";
+import { InboundEmailService } from "./inbound-email";
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -73,7 +74,7 @@ export function createServices({
     accounts: new AccountService(storage, config.signupEnabled),
     auth: new AuthService(storage, config, throttle, defer, audit),
     tokens: new TokenService(storage, audit),
-    flows: new FlowService(storage, audit, scheduleControl(schedule), plugins),
+    flows: new FlowService(storage, audit, scheduleControl(schedule), plugins, config.emailDomain),
     runs,
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
@@ -83,6 +84,7 @@ export function createServices({
     store: new StoreService(kv),
     hooks: new HookService({ config, storage, vault, execution, limiter: hookLimiter, audit, defer, plugins }),
     mcp: new McpService(storage, runs),
+    inboundEmail: new InboundEmailService({ config, storage, execution, audit }),
     plugins: new PluginService(
       storage,
       vault,

@@ -1,17 +1,21 @@
 /// <reference types="vite/client" />
 /**
- * examples/email-report.yaml and examples/email-processor.yaml, saved and run through the public API:
+ * examples/email-report.yaml, email-processor.yaml and email-inbound.yaml, saved and run through the public API
+ * (the last started by mail handed to the Worker's email() handler):
  * the SMTP server is the stand-in (STARTTLS listener, local CA), the mailbox the local dovecot's, both
  * reached as the flows say, through the account's secrets. What arrived is read back by mailparser;
  * the step records, logs and error of runs are searched for the passwords.
  */
 import { describe, expect, it } from "vitest";
+import emailInbound from "../../examples/email-inbound.yaml?raw";
 import emailNewMessages from "../../examples/email-new-messages.yaml?raw";
 import emailProcessor from "../../examples/email-processor.yaml?raw";
 import emailReport from "../../examples/email-report.yaml?raw";
 import { call, expectValidFlow, getExecution, runFlow, saveFlow, signUp, type TestUser } from "../helpers/api";
 import { IMAP_PASSWORD, IMAP_PORTS, mailbox, SMTP_PASSWORD, SMTP_USER, smtpPorts, smtpReceived } from "../helpers/email-standins";
 import { putSecret } from "../helpers/hooks";
+import { deliver } from "../helpers/inbound-email";
+import { eventually } from "../helpers/webhooks";
 import { workersConnect } from "../../src/objects/execution/connect";
 import { done, run as runNode } from "./nodes/helpers";
 
@@ -169,5 +173,43 @@ describe("examples/email-new-messages.yaml", () => {
       "Quarterly report",
       "Urgent: the site is down",
     ]);
+  });
+});
+
+describe("examples/email-inbound.yaml", () => {
+  it("validates with no errors and no warnings", async () => {
+    await expectValidFlow(emailInbound);
+  });
+
+  it("answers each message in its thread, counting the sender's messages in the store, and bounces strangers", async () => {
+    const user = await account();
+    const flowId = await saveFlow(user, emailInbound);
+    const ada = mailbox("ada");
+    const runs = async () => {
+      const res = await call(`/api/v1/executions?flow_id=${flowId}&status=completed`, { headers: user.auth });
+      return ((await res.json()) as { executions: { id: string }[] }).executions;
+    };
+    for (const n of [1, 2]) {
+      const outcome = await deliver({
+        from: ada,
+        headerFrom: `Ada Lovelace <${ada}>`,
+        to: "hello@example.com",
+        subject: `Question ${n}`,
+        messageId: `<q${n}@${ada.split("@")[1]}>`,
+      });
+      expect(outcome).toEqual({ rejected: null, forwarded: null });
+      await eventually(async () => expect(await runs()).toHaveLength(n), 600);
+    }
+    const answers = await smtpReceived(ada);
+    expect(answers).toHaveLength(2);
+    expect(answers.map((a) => a.subject).sort()).toEqual(["Re: Question 1", "Re: Question 2"]);
+    const second = answers.find((a) => a.subject === "Re: Question 2")!;
+    expect(second.text).toContain("Hello Ada Lovelace,");
+    expect(second.text).toContain("message number 2 we have from you");
+    expect(second.headers["in-reply-to"]).toBe(`<q2@${ada.split("@")[1]}>`);
+    const count = await call(`/api/v1/store/${encodeURIComponent(`senders:${ada}`)}`, { headers: user.auth });
+    expect(await count.json()).toMatchObject({ value: 2 });
+
+    expect(await deliver({ from: "eve@evil.test", to: "hello@example.com" })).toEqual({ rejected: "Sender not allowed", forwarded: null });
   });
 });

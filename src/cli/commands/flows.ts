@@ -42,11 +42,14 @@ async function save(ctx: Parameters<Command["run"]>[0], file: string, method: "P
     printIssues(label, { errors: [], warnings: flow.warnings ?? [] });
     out(`${method === "POST" ? "Created" : "Updated"} flow ${c.bold(flow.id)} "${flow.name}" (version ${flow.version})`);
     for (const trigger of flow.triggers.filter((t) => t.url)) out(`  webhook ${trigger.key}: ${trigger.url}`);
+    for (const trigger of flow.triggers.filter((t) => t.address)) out(`  email ${trigger.key}: ${emailAddresses(trigger)}`);
   }
   return EXIT.ok;
 }
 
 const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+/** An email trigger's own address, and the one it declares. */
+const emailAddresses = (t: TriggerView) => (t.address ? [t.address, text(t.config.address)].filter(Boolean).join(", ") : undefined);
 
 function printTriggers(triggers: TriggerView[]): void {
   table(
@@ -56,7 +59,10 @@ function printTriggers(triggers: TriggerView[]): void {
       { header: "key", value: (t) => t.key },
       { header: "type", value: (t) => t.type },
       { header: "state", value: (t) => (!t.enabled ? "disabled" : t.paused ? "paused" : "active") },
-      { header: "url / schedule / watches", value: (t) => t.url ?? text(t.config.cron) ?? text(t.config.flow_id) ?? "" },
+      {
+        header: "url / schedule / watches / address",
+        value: (t) => t.url ?? text(t.config.cron) ?? text(t.config.flow_id) ?? emailAddresses(t) ?? "",
+      },
     ],
     "No triggers.",
   );
@@ -199,7 +205,7 @@ const versions: Command = {
 
 const triggers: Command = {
   name: "triggers",
-  summary: "List a flow's triggers, with webhook URLs",
+  summary: "List a flow's triggers, with webhook URLs and email addresses",
   args: "<flow>",
   arity: { min: 1, max: 1 },
   examples: ["flowrunner flows triggers Hello", "flowrunner flows triggers Hello --json | jq -r '.triggers[].url // empty'"],

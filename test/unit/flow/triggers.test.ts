@@ -74,7 +74,7 @@ describe("triggers", () => {
 
   it("refuses an unknown type and names the kinds", () => {
     const issue = only(validateFlow(flow("  - {type: email2}")).errors, "invalid_trigger");
-    expect(issue.message).toBe('triggers[0]: expected a type of cron, webhook, flow, got type "email2"');
+    expect(issue.message).toBe('triggers[0]: expected a type of cron, webhook, flow, email, got type "email2"');
     expect(issue).toMatchObject({ line: 5, column: 5 });
   });
 
