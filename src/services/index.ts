@@ -21,7 +21,7 @@ import { WebhookService } from "./webhooks";
 import type { KeyValueStore } from "../nodes/capabilities/kv";
 import { StoreService } from "./store";
 import { McpService } from "./mcp-server";
-import { PluginService, type PluginUploadChecks } from "./plugins";
+import { PluginService } from "./plugins";
 import { PluginDirectory } from "../plugins/directory";
 import { createHttpClient } from "../nodes/capabilities/http";
 import { InboundEmailService } from "./inbound-email";
@@ -46,8 +46,6 @@ export interface ServiceDeps {
   kv: (accountId: string) => KeyValueStore;
   /** The Worker's bindings, where operators bind service-binding plugins (`PLUGIN_*`). */
   bindings?: object;
-  /** Upload checks of the plugin runtimes this server has. */
-  pluginChecks?: PluginUploadChecks;
 }
 
 export function createServices({
@@ -63,7 +61,6 @@ export function createServices({
   deliveries,
   kv,
   bindings = {},
-  pluginChecks = {},
 }: ServiceDeps): Services {
   const audit = new AuditService(storage, defer);
   const plugins = PluginDirectory.fromBindings(storage.plugins, bindings);
@@ -92,7 +89,6 @@ export function createServices({
       plugins,
       createHttpClient({ fetch: (input, init) => fetch(input, init), privateNetwork: config.privateNetwork }),
       config.privateNetwork,
-      pluginChecks,
     ),
   };
 }

@@ -14,6 +14,7 @@ import { pluginInvoker } from "../nodes/plugin/invoke";
 import { pluginsUsedBySource, type AvailablePlugin } from "../plugins/catalog";
 import { pluginManifestSchema, type PluginManifest } from "../plugins/contract";
 import type { PluginDirectory } from "../plugins/directory";
+import { checkJsPlugin } from "../plugins/js";
 import { manifestSchemaProblems, pluginNodeSpec } from "../plugins/node-spec";
 import type { Page, PluginVersionRecord, Storage } from "../storage/types";
 import type { Vault } from "../vault/vault";
@@ -49,11 +50,6 @@ export interface PluginTestInput {
   node: string;
   params: Record<string, JsonValue>;
   input: JsonValue;
-}
-
-/** Checks the kinds of plugin a server can run need on upload (the JS runtime's own compile check). */
-export interface PluginUploadChecks {
-  js?: (source: string, manifest: PluginManifest) => Promise<{ message: string; line?: number; column?: number }[]>;
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text).byteLength;
@@ -116,7 +112,6 @@ export class PluginService {
     private readonly directory: PluginDirectory,
     private readonly http: HttpClient,
     private readonly privateNetwork: PrivateNetworkPolicy,
-    private readonly checks: PluginUploadChecks = {},
   ) {}
 
   /** Built-in node types, then the plugins the account can use, by name. */
@@ -332,7 +327,8 @@ export class PluginService {
       if (source.trim() === "") throw invalid("source: must not be empty", { field: "source" });
       const size = bytes(source);
       if (size > MAX_SOURCE_BYTES) throw invalid(`source: ${size} bytes; the limit is ${MAX_SOURCE_BYTES}`, { field: "source" });
-      const found = (await this.checks.js?.(source, record.manifest)) ?? [];
+      // The runtime's own check: the source compiles, and exports exactly one function per declared node.
+      const found = await checkJsPlugin(source, record.manifest);
       if (found.length > 0) {
         const first = found[0]!;
         const where =

@@ -69,4 +69,4 @@ export const jsManifest = (name: string, overrides: Partial<PluginManifest> = {}
   ...overrides,
 });
 
-export const JS_SOURCE = "export async function post(call, ctx) { return { output: { sent: call.params.text } }; }\n";
+export const JS_SOURCE = "export async function post({ params }) { return { output: { sent: params.text } }; }\n";

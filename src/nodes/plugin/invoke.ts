@@ -2,6 +2,7 @@
 import type { AvailablePlugin } from "../../plugins/catalog";
 import type { PluginCall, PluginOutcome } from "../../plugins/contract";
 import { callHttpPlugin } from "../../plugins/http";
+import { runJsPlugin } from "../../plugins/js";
 import { callServicePlugin } from "../../plugins/service";
 import type { PluginVersionRecord } from "../../storage/types";
 import type { PluginInvoker } from "./node";
@@ -32,7 +33,8 @@ export function pluginInvoker(deps: PluginInvokerDeps): PluginInvoker {
         return callHttpPlugin({ url: record.url, secret, manifest: plugin.manifest }, call, io.http, io.signal, deps.now());
       }
       case "js":
-        return failure("plugin_runtime_unavailable", `JavaScript plugins cannot run on this server yet (plugin '${plugin.name}')`);
+        if (plugin.record.source === null) return failure("plugin_invalid", `Plugin '${plugin.name}' has no source`);
+        return runJsPlugin(plugin.record.source, call, { http: io.http, signal: io.signal });
     }
   };
 }
