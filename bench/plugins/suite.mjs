@@ -3,10 +3,11 @@
  * FlowRunner under `wrangler dev` on this machine, with the operator's service-binding plugin
  * (test/fixtures/ops-plugin-worker.js) served by the same `wrangler dev`, and the tickets HTTP plugin
  * (examples/plugins/tickets-http-plugin.mjs) in this process:
- *   - the cost of a plugin node per call: chains of 20 `ops.page` (service binding, RPC to another
- *     Worker), 20 `tickets.create` (a signed POST over loopback HTTP) and, for comparison, 20
- *     `http.request` posting to the same server and 20 built-in `transform`s; each against a one-node
- *     no-op run, one run at a time, taking turns; per node = (p50 difference) / 20.
+ *   - the cost of a plugin node per call: chains of 20 `calc.step` (a JavaScript plugin, QuickJS),
+ *     20 `ops.page` (service binding, RPC to another Worker), 20 `tickets.create` (a signed POST over
+ *     loopback HTTP) and, for comparison, 20 built-in `transform`s and 20 `http.request`s to the same
+ *     server; each against a one-node no-op run, one run at a time, taking turns; per node =
+ *     (p50 difference) / 20. Target: a JS plugin node costs at most 2× a `transform`.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -17,7 +18,18 @@ import { chainFlow } from "../engine/flows.mjs";
 import { load1 } from "../engine/load.mjs";
 import { applyD1Migrations, build, prepare, root, startServer } from "../engine/servers.mjs";
 
-export const name = "Plugins: the cost of a plugin node per call (service binding, HTTP) against built-in nodes";
+export const name = "Plugins: the cost of a plugin node per call (JavaScript, service binding, HTTP) against built-in nodes";
+
+/** A JavaScript plugin doing what the transform chain does; no side effects, like a transform. */
+const CALC = {
+  manifest: {
+    name: "calc",
+    version: "1.0.0",
+    description: "Arithmetic",
+    nodes: { step: { description: "Answers {n: 1}", params: { type: "object" }, actions: [], side_effects: false } },
+  },
+  source: "export function step() { return { output: { n: 1 } }; }\n",
+};
 
 const PLANS = {
   full: { runs: 30 },
@@ -31,6 +43,7 @@ const log = (message) => console.error(`bench/plugins [${((performance.now() - t
 const chain = (label, node) => chainFlow(label, CHAIN, node);
 
 const flows = (ticketsUrl) => ({
+  js: chain("calc20", () => ["type: calc.step"]),
   service: chain("ops20", (i) => ["type: ops.page", `params: {severity: info, summary: "step ${i}"}`]),
   http: chain("tickets20", (i) => ["type: tickets.create", `params: {title: "step ${i}"}`]),
   httpRequest: chain("http20", () => [
@@ -74,6 +87,7 @@ export async function run({ quick }) {
     const url = `${tickets.url}/tickets?tenant=bench`;
     const created = (await fr.api("/api/v1/plugins", { method: "POST", body: JSON.stringify({ kind: "http", url }) })).body;
     await fetch(`${tickets.url}/tickets/secret?tenant=bench`, { method: "POST", body: JSON.stringify({ secret: created.secret }) });
+    await fr.api("/api/v1/plugins", { method: "POST", body: JSON.stringify({ kind: "js", ...CALC }) });
 
     const ids = {};
     for (const [kind, content] of Object.entries(flows(url))) ids[kind] = (await fr.saveFlow(content)).id;
@@ -82,9 +96,13 @@ export async function run({ quick }) {
     const received = (await (await fetch(`${tickets.url}/tickets/received?tenant=bench`)).json()).length;
     const expected = (2 + plan.runs) * CHAIN;
     if (received !== expected) failures.push(`the tickets plugin accepted ${received} signed calls, not ${expected}`);
-    log(`20 service-plugin nodes p50 ${per.service.p50} ms, 20 HTTP-plugin ${per.http.p50} ms, 20 transform ${per.transform.p50} ms`);
+    log(
+      `20 JS-plugin nodes p50 ${per.js.p50} ms, 20 service-plugin ${per.service.p50} ms, 20 HTTP-plugin ${per.http.p50} ms, 20 transform ${per.transform.p50} ms`,
+    );
+    const ratio = Number((perNode("js") / perNode("transform")).toFixed(2));
 
     const rows = [
+      { measure: `${CHAIN} calc.step (JavaScript plugin, QuickJS) in one run`, ...per.js },
       { measure: `${CHAIN} ops.page (service-binding plugin) in one run`, ...per.service },
       { measure: `${CHAIN} tickets.create (HTTP plugin, signed POST over loopback)`, ...per.http },
       { measure: `${CHAIN} http.request to the same server`, ...per.httpRequest },
@@ -99,16 +117,24 @@ export async function run({ quick }) {
       "|---|---|---|---|---|---|",
       ...rows.map((r) => `| ${r.measure} | ${r.n} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} |`),
       "",
-      `- Per node ((chain − no-op) / ${CHAIN}, p50): service-binding plugin **${perNode("service")} ms**, HTTP plugin **${perNode("http")} ms** (an \`http.request\` to the same server: ${perNode("httpRequest")} ms; the difference is signing, the answer's checks and the plugin server's own work), built-in \`transform\` **${perNode("transform")} ms**.`,
-      "- Both plugin kinds declare `side_effects: true`, so each call is preceded by a checkpoint of the run, as an `http.request` is; a `transform` is not.",
+      `- Per node ((chain − no-op) / ${CHAIN}, p50): JavaScript plugin **${perNode("js")} ms**, ${ratio}× a built-in \`transform\` (target ≤ 2×); service-binding plugin **${perNode("service")} ms**, HTTP plugin **${perNode("http")} ms** (an \`http.request\` to the same server: ${perNode("httpRequest")} ms; the difference is signing, the answer's checks and the plugin server's own work), built-in \`transform\` **${perNode("transform")} ms**.`,
+      "- The service-binding and HTTP plugins declare `side_effects: true`, so each call is preceded by a checkpoint of the run, as an `http.request` is; the JavaScript plugin, like a `transform`, declares none.",
     ].join("\n");
     return {
       name,
       rows,
-      targets: [],
+      targets: [
+        {
+          target: "a JavaScript plugin node's cost per call over a built-in transform's (p50)",
+          limit: 2,
+          value: ratio,
+          unit: "×",
+          met: ratio <= 2,
+        },
+      ],
       failures,
       markdown,
-      raw: { per, perNode: Object.fromEntries(["service", "http", "httpRequest", "transform"].map((k) => [k, perNode(k)])) },
+      raw: { per, perNode: Object.fromEntries(["js", "service", "http", "httpRequest", "transform"].map((k) => [k, perNode(k)])) },
     };
   } finally {
     await server?.stop();
