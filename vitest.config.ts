@@ -1,7 +1,7 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 import { trustLocalCa } from "./scripts/standins/local-ca.mjs";
-import { storageProviderProjects } from "./test/storage-projects.ts";
+import { PLUGIN_WORKERS, storageProviderProjects } from "./test/storage-projects.ts";
 
 // The TLS stand-ins (SMTP's STARTTLS and TLS listeners) present certificates of a local CA, and workerd
 // verifies every certificate. Miniflare reads NODE_EXTRA_CA_CERTS once, when it is first imported, and
@@ -45,16 +45,7 @@ export default defineConfig({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: { ...workerBindings, ...("wsProxy" in postgres ? { POSTGRES_WS_PROXY: postgres.wsProxy } : {}) },
-                // A service-binding plugin (docs/plugins.md): an auxiliary worker, pre-built JavaScript.
-                serviceBindings: { PLUGIN_OPS: { name: "ops-plugin", entrypoint: "OpsPlugin" } },
-                workers: [
-                  {
-                    name: "ops-plugin",
-                    modules: true,
-                    scriptPath: "./test/fixtures/ops-plugin-worker.js",
-                    compatibilityDate: "2026-08-01",
-                  },
-                ],
+                ...PLUGIN_WORKERS,
               },
             };
           }),
