@@ -35,6 +35,21 @@ describe("JavaScript plugins in flows", () => {
     const logs = await (await call(`/api/v1/executions/${run.id}/logs`, { headers: user.auth })).text();
     expect(logs).toContain("chat.post: posted to #big-orders");
 
+    // The same node type called on its own, with sample params.
+    const tested = (await (
+      await call("/api/v1/plugins/chat/test", {
+        method: "POST",
+        headers: user.auth,
+        json: { node: "post", params: { webhook_url: `${HTTP}/inspect/${key}`, text: "sample" } },
+      })
+    ).json()) as { ok: boolean; output: unknown; logs: { message: string }[] };
+    expect(tested).toMatchObject({
+      ok: true,
+      output: { posted: true, status: 200, channel: null },
+      logs: [{ message: "posted to the default channel" }],
+    });
+    expect(JSON.parse((await received(key))[1]!.body)).toEqual({ text: "sample" });
+
     // A 503 from the chat webhook is the plugin's retryable error: the node's retry policy applies.
     const down = await runFlow(
       user,

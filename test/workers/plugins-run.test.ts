@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { PluginTestResult } from "../../src/services/plugin-schemas";
 import { call, expectError, getExecution, runFlow, saveFlow, signUp, untilStatus, yaml, type TestUser } from "../helpers/api";
+import { crash } from "../helpers/crash";
 import { addTickets, giveSecret, json, receivedBy } from "../helpers/plugins";
 
 async function steps(user: TestUser, id: string) {
@@ -106,7 +107,7 @@ nodes:
     expect((await steps(user, run.id)).filter((s) => s.node_id === "call")).toHaveLength(1);
   });
 
-  it("keeps a waiting run on the plugin version it started with while the plugin is updated", async () => {
+  it("keeps a waiting run on the plugin version it started with while the plugin is updated, across a crash", async () => {
     const user = await signUp();
     const { url } = await addTickets(user);
     const flow = await saveFlow(
@@ -122,6 +123,8 @@ nodes:
     expect((await getExecution(user, first.id, 1)).status).toBe("waiting");
     // Version 2 points at the same server with ?v=2, which the server echoes as served_by.
     await json(await call("/api/v1/plugins/tickets", { method: "PUT", headers: user.auth, json: { url: `${url}&v=2` } }), 200);
+    // The waiting run's object dies: it comes back from its durable snapshot, pins included.
+    await crash(first.id);
     const second = await runFlow(user, flow, {}, 0);
     for (const run of [first, second]) {
       expect((await call(`/api/v1/executions/${run.id}/events/go`, { method: "POST", headers: user.auth, json: {} })).status).toBe(202);
