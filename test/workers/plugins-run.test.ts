@@ -107,6 +107,38 @@ nodes:
     expect((await steps(user, run.id)).filter((s) => s.node_id === "call")).toHaveLength(1);
   });
 
+  it("gives a plugin node the lifecycle of a built-in: batch items, hooks and secrets redacted", async () => {
+    const user = await signUp();
+    const { tenant } = await addTickets(user);
+    expect(
+      (await call("/api/v1/accounts/me/secrets/TICKET_TOKEN", { method: "PUT", headers: user.auth, json: { value: "tok-s3cret-42" } }))
+        .status,
+    ).toBeLessThan(300);
+    const flow = await saveFlow(
+      user,
+      yaml`
+metadata: {name: Batch tickets}
+nodes:
+  open:
+    type: tickets.create
+    batch: {items: "\${input.titles}", strategy: parallel, max_parallel: 2}
+    params: {title: "\${input} (\${secrets.TICKET_TOKEN})"}
+    hooks:
+      post: "return { output: output.map((t) => t.title), action: 'default' }"
+`,
+    );
+    const run = await runFlow(user, flow, { titles: ["a", "b", "c"] });
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    // The plugin received the secret's value; the run's records show it redacted.
+    expect((await receivedBy(tenant)).map((c) => c.params.title).sort()).toEqual([
+      "a (tok-s3cret-42)",
+      "b (tok-s3cret-42)",
+      "c (tok-s3cret-42)",
+    ]);
+    expect(JSON.stringify(run.output)).not.toContain("tok-s3cret-42");
+    expect(run.output).toEqual(["a ([REDACTED])", "b ([REDACTED])", "c ([REDACTED])"]);
+  });
+
   it("keeps a waiting run on the plugin version it started with while the plugin is updated, across a crash", async () => {
     const user = await signUp();
     const { url } = await addTickets(user);
