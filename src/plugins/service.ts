@@ -49,13 +49,13 @@ export function servicePluginBindings(env: Readonly<Record<string, unknown>>): S
   return found.sort((a, b) => (a.binding < b.binding ? -1 : 1));
 }
 
-const described = new Map<string, { at: number; result: DescribedService }>();
+const described = new Map<string, { at: number; manifest: PluginManifest }>();
 
 /** The binding's manifest, asked at most once a minute per isolate. Never throws. */
 export async function describeService(binding: ServicePluginBinding, now = Date.now()): Promise<DescribedService> {
   const cached = described.get(binding.binding);
-  if (cached && now - cached.at < DESCRIBE_TTL_MS && cached.result.ok && cached.result.binding.entry === binding.entry)
-    return cached.result;
+  // Only the manifest is kept: the binding used is always the caller's own.
+  if (cached && now - cached.at < DESCRIBE_TTL_MS) return { ok: true, binding, manifest: cached.manifest };
   let result: DescribedService;
   try {
     const parsed = pluginManifestSchema.safeParse(await binding.entry.describe());
@@ -70,7 +70,7 @@ export async function describeService(binding: ServicePluginBinding, now = Date.
     result = { ok: false, binding: binding.binding, problem: `describe() failed: ${(error as Error).message}` };
   }
   // A failure is asked again next time: the Worker may be deploying.
-  if (result.ok) described.set(binding.binding, { at: now, result });
+  if (result.ok) described.set(binding.binding, { at: now, manifest: result.manifest });
   return result;
 }
 
