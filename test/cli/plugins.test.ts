@@ -89,6 +89,10 @@ describe("flowrunner plugins", () => {
       user.file("uses.yaml", "metadata: {name: Uses chat}\nnodes:\n  say: {type: chat.post, params: {text: hi}}\n"),
     ]);
     expect(flow.code, flow.stderr).toBe(0);
+    // Added through the API while the server runs, the plugin runs in a flow at once (QuickJS under wrangler dev).
+    const ran = await user.run(["run", "Uses chat", "--wait", "--json"]);
+    expect(ran.code, ran.stderr + ran.stdout).toBe(0);
+    expect(json(ran.stdout)).toMatchObject({ status: "completed", output: 2 });
     const refused = await user.run(["plugins", "delete", "chat", "--yes"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("Uses chat");
