@@ -125,7 +125,7 @@ export function pluginRoutes(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: json(z.union([PluginWithSecretSchema, PluginDetailSchema]), "The new version"),
         ...commonErrors,
-        409: errorResponse("Another update saved a version first"),
+        412: errorResponse("Another update saved a version first"),
       },
     }),
     async (c) => c.json(await c.get("services").plugins.update(c.get("principal"), c.req.valid("param").name, c.req.valid("json")), 200),
