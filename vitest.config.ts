@@ -1,7 +1,7 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 import { trustLocalCa } from "./scripts/standins/local-ca.mjs";
-import { storageProviderProjects } from "./test/storage-projects.ts";
+import { PLUGIN_WORKERS, storageProviderProjects } from "./test/storage-projects.ts";
 
 // The TLS stand-ins (SMTP's STARTTLS and TLS listeners) present certificates of a local CA, and workerd
 // verifies every certificate. Miniflare reads NODE_EXTRA_CA_CERTS once, when it is first imported, and
@@ -43,7 +43,10 @@ export default defineConfig({
             const postgres = inject("storageServices").postgres;
             return {
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ...workerBindings, ...("wsProxy" in postgres ? { POSTGRES_WS_PROXY: postgres.wsProxy } : {}) } },
+              miniflare: {
+                bindings: { ...workerBindings, ...("wsProxy" in postgres ? { POSTGRES_WS_PROXY: postgres.wsProxy } : {}) },
+                ...PLUGIN_WORKERS,
+              },
             };
           }),
         ],

@@ -39,6 +39,7 @@ const SUITES = [
   "bench/ai/suite.mjs",
   "bench/rag/suite.mjs",
   "bench/email/suite.mjs",
+  "bench/plugins/suite.mjs",
 ];
 
 function parseArgs(argv) {

@@ -21,6 +21,7 @@ import { secretRoutes } from "./routes/secrets";
 import { storeRoutes } from "./routes/store";
 import { tokenRoutes } from "./routes/tokens";
 import { webhookRoutes } from "./routes/webhooks";
+import { pluginRoutes } from "./routes/plugins";
 
 export type ServiceFactory = (env: Env, defer: (work: Promise<unknown>) => void) => Services;
 
@@ -85,6 +86,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   auditRoutes(app);
   secretRoutes(app);
   webhookRoutes(app);
+  pluginRoutes(app);
   storeRoutes(app);
   mcpRoutes(app);
   docsRoutes(app);

@@ -41,6 +41,7 @@ function servicesFor(env: Env, defer: (work: Promise<unknown>) => void) {
     defer,
     schedule: (id) => scheduleStub(env.SCHEDULES, id),
     kv: (accountId) => remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace)),
+    bindings: env,
   });
 }
 

@@ -16,8 +16,8 @@ interface Running {
 // The workers and cli projects both list this setup; they share one set of stand-ins.
 const registry = globalThis as typeof globalThis & { __flowrunnerStandins?: Promise<Running> };
 
-/** The HTTP and SMTP stand-ins; dovecot has a setup of its own (imap-setup.ts), for the workers project only. */
-const NAMES: StandinName[] = ["openai", "mcp", "email", "smtp"];
+/** The HTTP and SMTP stand-ins (the tickets HTTP plugin among them); dovecot has a setup of its own (imap-setup.ts), for the workers project only. */
+const NAMES: StandinName[] = ["openai", "mcp", "email", "smtp", "plugins"];
 
 /** Starts those stand-ins once per test run, on free ports of 127.0.0.1; stops them when the last project ends. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -9,7 +9,18 @@ import type { TestProjectInlineConfiguration } from "vitest/config";
 import type { StorageServices } from "./storage-setup.ts";
 import { isReachable, missingService, TEST_DATABASE_URL } from "./storage-services.ts";
 
-export const PROVIDER_API_TESTS = ["test/workers/flows.test.ts", "test/workers/execution-list.test.ts", "test/workers/schedules.test.ts"];
+export const PROVIDER_API_TESTS = [
+  "test/workers/flows.test.ts",
+  "test/workers/execution-list.test.ts",
+  "test/workers/schedules.test.ts",
+  "test/workers/plugins-api.test.ts",
+];
+
+/** The operator's service-binding plugin of the tests (docs/plugins.md): an auxiliary worker, pre-built JavaScript. */
+export const PLUGIN_WORKERS = {
+  serviceBindings: { PLUGIN_OPS: { name: "ops-plugin", entrypoint: "OpsPlugin" } },
+  workers: [{ name: "ops-plugin", modules: true, scriptPath: "./test/fixtures/ops-plugin-worker.js", compatibilityDate: "2026-08-01" }],
+};
 
 type Provider = "postgres" | "dynamodb";
 type PoolOptions = Exclude<Parameters<typeof CloudflareTest>[0], (...args: never[]) => unknown>;
@@ -50,14 +61,14 @@ export async function storageProviderProjects(
     plugins: [
       cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
-        miniflare: { bindings: { ...baseBindings, ...bindingsFor(inject("storageServices"), provider) } },
+        miniflare: { bindings: { ...baseBindings, ...bindingsFor(inject("storageServices"), provider) }, ...PLUGIN_WORKERS },
       })),
     ],
     test: {
       name: `workers-${provider}`,
       include: PROVIDER_API_TESTS,
       setupFiles: ["test/workers/setup.ts"],
-      globalSetup: ["test/global-setup.ts", "test/storage-setup.ts"],
+      globalSetup: ["test/global-setup.ts", "test/storage-setup.ts", "test/standins-setup.ts"],
       testTimeout: 30_000,
     },
   }));

@@ -22,7 +22,7 @@ import { RELAY_KEYS, startEmailRelaysStandin } from "../../scripts/standins/emai
 import { trustLocalCa } from "../../scripts/standins/local-ca.mjs";
 import { BULK_USER, dovecotInstalled, IMAP_PASSWORD, startImapServer } from "../../scripts/standins/imap.mjs";
 import { SMTP_PASSWORD, SMTP_USER, startSmtpStandin } from "../../scripts/standins/smtp.mjs";
-import { flowRunnerWithAccount } from "../engine/account.mjs";
+import { flowRunnerWithAccount, timeInTurns } from "../engine/account.mjs";
 import { chainFlow } from "../engine/flows.mjs";
 import { load1, stats } from "../engine/load.mjs";
 
@@ -94,16 +94,6 @@ async function imapTimings(fr, ids, runs, failures) {
   return { headers: stats(samples.headers), bodies: stats(samples.bodies) };
 }
 
-async function timings(fr, ids, runs) {
-  const samples = Object.fromEntries(Object.keys(ids).map((kind) => [kind, []]));
-  const kinds = Object.keys(samples);
-  for (let i = 0; i < 2; i++) for (const kind of kinds) await fr.run(ids[kind], { n: 0 });
-  for (let i = 0; i < runs; i++) {
-    for (const kind of i % 2 ? [...kinds].reverse() : kinds) samples[kind].push((await fr.run(ids[kind], { n: 0 })).ms);
-  }
-  return Object.fromEntries(kinds.map((kind) => [kind, stats(samples[kind])]));
-}
-
 export async function run({ quick }) {
   t0 = performance.now();
   const plan = quick ? PLANS.quick : PLANS.full;
@@ -128,7 +118,7 @@ export async function run({ quick }) {
     const ids = {};
     for (const [kind, content] of Object.entries(flows(relays, smtp))) ids[kind] = (await fr.saveFlow(content)).id;
 
-    const per = await timings(fr, ids, plan.runs);
+    const per = await timeInTurns(fr, ids, plan.runs);
     let imapPer = null;
     if (imap) {
       const imapIds = {

@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { applyD1Migrations, build, prepare, root, startServer } from "./servers.mjs";
+import { stats } from "./load.mjs";
 import { request } from "./systems.mjs";
 
 export function apiClient(base) {
@@ -55,4 +56,18 @@ export async function flowRunnerWithAccount(dir, vars = {}, log = () => {}) {
     throw error;
   }
   return { server, fr };
+}
+
+/**
+ * Times runs of several flows (`ids`: kind → flow id), `runs` each after two warm-up runs, one run at
+ * a time, the kinds taking turns (in reverse every other round); answers stats per kind.
+ */
+export async function timeInTurns(fr, ids, runs, input = { n: 0 }) {
+  const samples = Object.fromEntries(Object.keys(ids).map((kind) => [kind, []]));
+  const kinds = Object.keys(samples);
+  for (let i = 0; i < 2; i++) for (const kind of kinds) await fr.run(ids[kind], input);
+  for (let i = 0; i < runs; i++) {
+    for (const kind of i % 2 ? [...kinds].reverse() : kinds) samples[kind].push((await fr.run(ids[kind], input)).ms);
+  }
+  return Object.fromEntries(kinds.map((kind) => [kind, stats(samples[kind])]));
 }

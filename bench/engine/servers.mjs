@@ -171,9 +171,10 @@ export async function applyD1Migrations(prepared, binding = "DB") {
 
 /**
  * `wrangler dev` on a free loopback port. Resolves once it says "Ready on"; rejects if it exits or
- * is not ready within `timeoutMs`.
+ * is not ready within `timeoutMs`. `alongside` are configs of more workers served by the same
+ * `wrangler dev` (reachable through service bindings only).
  */
-export async function startServer(prepared, { timeoutMs = 120_000 } = {}) {
+export async function startServer(prepared, { timeoutMs = 120_000, alongside = [] } = {}) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const state = path.join(prepared.dir, "state");
@@ -190,6 +191,7 @@ export async function startServer(prepared, { timeoutMs = 120_000 } = {}) {
     "--persist-to",
     state,
     "--show-interactive-dev-session=false",
+    ...alongside.flatMap((config) => ["-c", config]),
   ];
   // Read now, not at import: a suite may trust a local CA (scripts/standins/local-ca.mjs) before it starts a server.
   const extraCa = process.env.NODE_EXTRA_CA_CERTS;

@@ -7,6 +7,7 @@ import { dovecotInstalled, FIXED_IMAP_PORTS, IMAP_PASSWORD, IMAP_USERS, startIma
 import { startMcpStandin } from "./mcp.mjs";
 import { DEFAULT_API_KEY, startOpenAIStandin } from "./openai.mjs";
 import { FIXED_SMTP_PORTS, SMTP_PASSWORD, SMTP_USER, startSmtpStandin } from "./smtp.mjs";
+import { startTicketsPlugin } from "../../examples/plugins/tickets-http-plugin.mjs";
 
 export const STANDINS = {
   openai: {
@@ -40,6 +41,13 @@ export const STANDINS = {
     },
     describe: (url) =>
       `${url} (dovecot, IMAP TLS; STARTTLS on ${FIXED_IMAP_PORTS.starttls} with fixed ports; users ${IMAP_USERS.join(", ")}, password ${IMAP_PASSWORD}; docs/email.md#local-imap-server)`,
+  },
+  // An HTTP plugin (examples/plugins/): add it with POST /api/v1/plugins {kind: "http", url: "<url>/tickets"}.
+  plugins: {
+    port: 8794,
+    start: startTicketsPlugin,
+    describe: (url) =>
+      `${url}/tickets (HTTP plugin "tickets": POST ${url}/tickets/secret {secret} after adding it; docs/plugins.md#http-plugins)`,
   },
 };
 

@@ -20,6 +20,7 @@ import { store } from "./commands/store";
 import { tokens } from "./commands/tokens";
 import { validate } from "./commands/validate";
 import { webhooks } from "./commands/webhooks";
+import { plugins } from "./commands/plugins";
 
 export const ENTRIES: (Command | Group)[] = [
   login,
@@ -35,6 +36,7 @@ export const ENTRIES: (Command | Group)[] = [
   store,
   tokens,
   webhooks,
+  plugins,
   accounts,
 ];
 

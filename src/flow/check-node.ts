@@ -9,7 +9,7 @@ import { BATCH_STRATEGY_ALIASES, batchSchema, hooksSchema, NODE_KEYS, nodeTimeou
 import type { IssueSink } from "./issues";
 import type { PathSegment } from "./positions";
 import { closest, didYouMean, kindOf } from "./suggest";
-import type { BatchSpec, NodeDefinition, NodeHooks, RetryPolicy } from "./types";
+import type { BatchSpec, NodeDefinition, NodeHooks, RetryPolicy, ValidateOptions } from "./types";
 import { checkSection, dotted } from "./zod-issues";
 import type { Section } from "./zod-issues";
 import { parseDuration } from "../lib/duration";
@@ -28,6 +28,34 @@ export interface CheckedNode {
   definition: NodeDefinition;
   spec: NodeTypeSpec | undefined;
   edges: Edge[];
+}
+
+const PLUGIN_TYPE = /^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$/;
+
+/** Built-in types and their prefixes (`transform`, `http`, `email`): no plugin may take them. */
+export const RESERVED_PLUGIN_NAMES: ReadonlySet<string> = new Set(NODE_TYPES.flatMap((t) => [t, t.split(".")[0]!]));
+
+/** The plugin a type written `<plugin>.<node>` belongs to; undefined for other types and built-in prefixes. */
+export function pluginOfType(type: string): string | undefined {
+  const plugin = PLUGIN_TYPE.exec(type)?.[1];
+  return plugin === undefined || RESERVED_PLUGIN_NAMES.has(plugin) ? undefined : plugin;
+}
+
+/** How node types are looked up during one validation: built-ins first, then the catalog given. */
+export interface TypeLookup {
+  get(type: string): NodeTypeSpec | undefined;
+  /** Every known type, for hints. */
+  names: readonly string[];
+  unknownPlugins: "error" | "warn";
+}
+
+export function typeLookup(options: ValidateOptions): TypeLookup {
+  const catalog = options.nodeTypes;
+  return {
+    get: catalog ? (type) => getNodeType(type) ?? catalog.get(type) : getNodeType,
+    names: catalog ? [...NODE_TYPES, ...catalog.types] : NODE_TYPES,
+    unknownPlugins: options.unknownPluginTypes ?? "error",
+  };
 }
 
 export function paramsSection(id: string, type: string): Section {
@@ -52,7 +80,7 @@ function settingSection(id: string, key: string, code: string): Section {
   };
 }
 
-function checkType(id: string, raw: Record<string, unknown>, sink: IssueSink): string | undefined {
+function checkType(id: string, raw: Record<string, unknown>, sink: IssueSink, types: TypeLookup): string | undefined {
   const path = ["nodes", id];
   if (raw.type === undefined || raw.type === null) {
     sink.error("invalid_node", `node '${id}' has no type (one of: ${NODE_TYPES.join(", ")})`, path, "key");
@@ -62,22 +90,29 @@ function checkType(id: string, raw: Record<string, unknown>, sink: IssueSink): s
     sink.error("invalid_node", `node '${id}' type must be a string, got ${kindOf(raw.type)}`, [...path, "type"]);
     return undefined;
   }
-  if (!getNodeType(raw.type)) {
+  if (!types.get(raw.type)) {
+    const plugin = pluginOfType(raw.type);
+    if (plugin !== undefined && types.unknownPlugins === "warn") {
+      const message = `node '${id}' has type '${raw.type}', a node type of plugin '${plugin}' that cannot be checked here`;
+      sink.warn("unchecked_plugin_type", message, [...path, "type"]);
+      return raw.type;
+    }
     const hint = LEGACY_TYPE_HINTS[raw.type];
-    const suggestion = closest(raw.type, NODE_TYPES);
-    const tail = hint ?? (suggestion ? `did you mean '${suggestion}'?` : `available types: ${NODE_TYPES.join(", ")}`);
-    sink.error("unknown_node_type", `unknown node type '${raw.type}' in node '${id}' (${tail})`, [...path, "type"]);
+    const suggestion = closest(raw.type, types.names);
+    const tail = hint ?? (suggestion ? `did you mean '${suggestion}'?` : `available types: ${types.names.join(", ")}`);
+    const absent = plugin !== undefined && !types.names.some((t) => t.startsWith(`${plugin}.`));
+    const note = absent ? `; no plugin '${plugin}' is available to this account` : "";
+    sink.error("unknown_node_type", `unknown node type '${raw.type}' in node '${id}' (${tail}${note})`, [...path, "type"]);
   }
   return raw.type;
 }
 
-function checkParams(id: string, type: string | undefined, raw: unknown, sink: IssueSink): Record<string, unknown> {
+function checkParams(id: string, spec: NodeTypeSpec | undefined, raw: unknown, sink: IssueSink): Record<string, unknown> {
   if (raw === undefined || raw === null) raw = {};
   if (!isRecord(raw)) {
     sink.error("invalid_node", `node '${id}' params must be a mapping, got ${kindOf(raw)}`, ["nodes", id, "params"]);
     return {};
   }
-  const spec = type === undefined ? undefined : getNodeType(type);
   if (spec) {
     const section = paramsSection(id, spec.type);
     sink.errors(checkSection(spec.params, raw, section));
@@ -163,15 +198,15 @@ function normaliseBatch(raw: Record<string, unknown>): BatchSpec {
   return batch;
 }
 
-export function checkNode(id: string, raw: unknown, sink: IssueSink): CheckedNode | undefined {
+export function checkNode(id: string, raw: unknown, sink: IssueSink, types: TypeLookup): CheckedNode | undefined {
   const path = ["nodes", id];
   if (!isRecord(raw)) {
     sink.error("invalid_node", `node '${id}' must be a mapping with at least a type, got ${kindOf(raw)}`, path, "key");
     return undefined;
   }
   if (id.trim() === "") sink.error("invalid_node", "node ids must not be empty", path, "key");
-  const type = checkType(id, raw, sink);
-  const spec = type === undefined ? undefined : getNodeType(type);
+  const type = checkType(id, raw, sink, types);
+  const spec = type === undefined ? undefined : types.get(type);
   for (const key of Object.keys(raw)) {
     if ((NODE_KEYS as readonly string[]).includes(key)) continue;
     const hint = spec?.paramNames.includes(key)
@@ -180,7 +215,7 @@ export function checkNode(id: string, raw: unknown, sink: IssueSink): CheckedNod
     sink.error("unknown_key", `node '${id}' has unknown key '${key}'${hint}`, [...path, key], "key");
   }
 
-  const definition: NodeDefinition = { type: type ?? "", params: checkParams(id, type, raw.params, sink), next: {} };
+  const definition: NodeDefinition = { type: type ?? "", params: checkParams(id, spec, raw.params, sink), next: {} };
   const edges = checkNext(id, raw.next, sink);
   // Own properties only: an action may be named like an Object.prototype member ("valueOf").
   for (const edge of edges) {

@@ -5,6 +5,7 @@
  */
 export { validateFlow } from "./validate";
 export { validateFlowMemo } from "./memo";
+export { pluginOfType, RESERVED_PLUGIN_NAMES } from "./check-node";
 export { parseResolvedParams, type ResolvedParamsResult } from "./resolved-params";
 export { flowJsonSchema } from "./json-schema";
 export { getNodeType, NODE_TYPES, UNIVERSAL_ACTIONS } from "./node-types";
@@ -19,6 +20,7 @@ export type {
   FlowDefinition,
   FlowIssue,
   FlowMetadata,
+  NodeTypeCatalog,
   NodeDefinition,
   NodeHooks,
   RetryPolicy,

@@ -24,8 +24,15 @@ function child(object: JsonObject, key: string): JsonObject {
   return value as JsonObject;
 }
 
-function build(): JsonObject {
-  const root = z.toJSONSchema(flowDocumentSchema(NODE_TYPES), OPTIONS) as JsonObject;
+/** A node type declared by a JSON Schema of its params rather than zod (an account's plugin). */
+export interface ExtraNodeType {
+  type: string;
+  description: string;
+  params: JsonObject;
+}
+
+function build(extra: readonly ExtraNodeType[]): JsonObject {
+  const root = z.toJSONSchema(flowDocumentSchema([...NODE_TYPES, ...extra.map((t) => t.type)]), OPTIONS) as JsonObject;
   const nodes = child(child(root, "properties"), "nodes");
   const node = child(nodes, "additionalProperties");
   const defs: JsonObject = { node };
@@ -42,13 +49,23 @@ function build(): JsonObject {
       then: { properties: { params: { $ref: `#/$defs/params.${type}` } }, ...(required ? { required: ["params"] } : {}) },
     };
   });
+  for (const { type, description, params } of extra) {
+    // A plugin's own schema, as its author wrote it: values may also be `${...}` templates at run time.
+    defs[`params.${type}`] = { ...params, description };
+    const required = Array.isArray(params.required) && params.required.length > 0;
+    (node.allOf as JsonObject[]).push({
+      if: { properties: { type: { const: type } }, required: ["type"] },
+      then: { properties: { params: { $ref: `#/$defs/params.${type}` } }, ...(required ? { required: ["params"] } : {}) },
+    });
+  }
   return { $schema: root.$schema, title: "FlowRunner flow", ...root, $defs: defs };
 }
 
 let cached: string | undefined;
 
-/** JSON Schema (draft 2020-12) of a flow document. A fresh object on every call. */
-export function flowJsonSchema(): object {
-  cached ??= JSON.stringify(build());
+/** JSON Schema (draft 2020-12) of a flow document, with `extra` node types (an account's plugins). A fresh object on every call. */
+export function flowJsonSchema(extra: readonly ExtraNodeType[] = []): object {
+  if (extra.length > 0) return build(extra);
+  cached ??= JSON.stringify(build([]));
   return JSON.parse(cached) as object;
 }

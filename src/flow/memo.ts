@@ -18,7 +18,7 @@ let heldChars = 0;
  * is frozen: it is shared by every caller that validates the same text.
  */
 export function validateFlowMemo(source: string, options: ValidateOptions = {}): ValidationResult {
-  const key = `${options.name ?? ""}\u0000${source}`;
+  const key = `${options.name ?? ""}\u0000${options.nodeTypes?.key ?? ""}\u0000${options.unknownPluginTypes ?? ""}\u0000${source}`;
   const hit = results.get(key);
   if (hit) {
     results.delete(key);

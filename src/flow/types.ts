@@ -4,6 +4,7 @@
  * target as a string or a list, `version: 1.0` as a number, batch strategy
  * aliases) is reduced to one spelling here so no consumer re-implements it.
  */
+import type { NodeTypeSpec } from "./node-types/spec";
 import type { TriggerDefinition } from "./triggers";
 
 /** Every code an error can carry. Clients match on codes, never on messages. */
@@ -38,6 +39,7 @@ export const FLOW_WARNING_CODES = [
   "unreachable_node",
   "unknown_action",
   "node_not_runnable",
+  "unchecked_plugin_type",
   "unknown_flow",
   "yaml_warning",
   "too_many_issues",
@@ -108,6 +110,12 @@ export interface FlowDefinition {
   timeout?: string;
   /** Absent when the flow declares none. */
   triggers?: TriggerDefinition[];
+  /**
+   * The plugin versions a run uses, by plugin name (0 for an operator's service-binding plugin):
+   * set when the run starts, never written in YAML. A later update of a plugin leaves the run on
+   * the version it started with, through crash recovery too (the definition is the run's snapshot).
+   */
+  plugins?: Record<string, number>;
 }
 
 export interface ValidationResult {
@@ -127,4 +135,24 @@ export interface ValidateOptions {
    * account; the service that saves the flow looks the ids up.
    */
   missingFlows?: ReadonlySet<string>;
+  /**
+   * Node types beyond the built-ins: an account's plugins (`<plugin>.<node>`). Without it, only
+   * built-in types are known.
+   */
+  nodeTypes?: NodeTypeCatalog;
+  /**
+   * What a type shaped like a plugin's (`<plugin>.<node>`) that is not known becomes: an
+   * `unknown_node_type` error (the default), or an `unchecked_plugin_type` warning where the
+   * account's plugins cannot be known (the offline CLI; reading a stored flow's metadata).
+   */
+  unknownPluginTypes?: "error" | "warn";
+}
+
+/** Node types the validator looks up besides the built-ins (built-ins win on a clash). */
+export interface NodeTypeCatalog {
+  /** Changes whenever what `get` answers changes (names and versions): part of the validation cache's key. */
+  readonly key: string;
+  /** Every type, for hints. */
+  readonly types: readonly string[];
+  get(type: string): NodeTypeSpec | undefined;
 }

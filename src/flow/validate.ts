@@ -3,7 +3,7 @@
  * run in order (text → top level → metadata → nodes → graph) and each
  * collects every problem it sees, so a save reports all mistakes at once.
  */
-import { checkNode } from "./check-node";
+import { checkNode, typeLookup, type TypeLookup } from "./check-node";
 import { isRecord } from "../lib/json";
 import type { CheckedNode } from "./check-node";
 import { checkGraph } from "./graph";
@@ -68,7 +68,7 @@ function checkMetadata(raw: unknown, options: ValidateOptions, locator: SourceLo
   return metadata;
 }
 
-function checkNodes(raw: unknown, sink: IssueSink): { ids: Set<string>; nodes: Map<string, CheckedNode> } {
+function checkNodes(raw: unknown, sink: IssueSink, types: TypeLookup): { ids: Set<string>; nodes: Map<string, CheckedNode> } {
   const ids = new Set<string>();
   const nodes = new Map<string, CheckedNode>();
   const count = isRecord(raw) ? Object.keys(raw).length : 0;
@@ -92,7 +92,7 @@ function checkNodes(raw: unknown, sink: IssueSink): { ids: Set<string>; nodes: M
       sink.overLimit("idLength", `node id is ${id.length} characters long; the limit is ${INPUT_BUDGET.idLength}`, ["nodes", id], "key");
       continue;
     }
-    const checked = checkNode(id, value, sink);
+    const checked = checkNode(id, value, sink, types);
     if (!checked) continue;
     nodes.set(id, checked);
     edges += checked.edges.length;
@@ -130,7 +130,7 @@ function validate(source: string, options: ValidateOptions): ValidationResult {
 
   checkTopLevel(value, sink);
   const metadata = checkMetadata(value.metadata, options, locator, sink);
-  const graph = checkNodes(value.nodes, sink);
+  const graph = checkNodes(value.nodes, sink, typeLookup(options));
   if (value.timeout !== undefined) {
     sink.errors(
       checkSection(flowTimeoutSchema, value.timeout, {

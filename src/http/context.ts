@@ -6,6 +6,7 @@ import type { AuthService, Principal } from "../services/auth";
 import type { FlowService } from "../services/flows";
 import type { HookService } from "../services/hooks";
 import type { McpService } from "../services/mcp-server";
+import type { PluginService } from "../services/plugins";
 import type { ApiRateLimit } from "../services/rate-limit";
 import type { RunService } from "../services/runs";
 import type { ScheduleService } from "../services/schedules";
@@ -32,6 +33,7 @@ export interface Services {
   store: StoreService;
   mcp: McpService;
   inboundEmail: InboundEmailService;
+  plugins: PluginService;
 }
 
 /** Hono's environment for every route: bindings plus what middleware puts in `c.var`. */

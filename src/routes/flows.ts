@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { JSONValue } from "hono/utils/types";
 import { requireAuth } from "../http/auth";
 import { FLOW_SOURCE_TYPES, readFlowSource } from "../http/body";
 import type { AppEnv } from "../http/context";
@@ -41,6 +42,26 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(
     createRoute({
+      method: "get",
+      path: "/api/v1/flows/schema",
+      tags: ["Flows"],
+      summary: "JSON Schema of a flow document for this account (built-in node types and its plugins)",
+      description:
+        "For editors (yaml-language-server): completes and checks node types and their params, including the node types of the plugins the account can use.",
+      security: bearer,
+      responses: {
+        200: { description: "JSON Schema, draft 2020-12", content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const schema = await c.get("services").plugins.flowSchema(c.get("principal").account_id);
+      return c.json(schema as Record<string, JSONValue>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
       method: "post",
       path: "/api/v1/flows/validate",
       tags: ["Flows"],
@@ -55,7 +76,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
         ...commonErrors,
       },
     }),
-    async (c) => c.json(c.get("services").flows.validate(await readFlowSource(c)), 200),
+    async (c) => c.json(await c.get("services").flows.validate(c.get("principal").account_id, await readFlowSource(c)), 200),
   );
 
   app.openapi(

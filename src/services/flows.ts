@@ -1,6 +1,8 @@
 import { AppError, notFound } from "../errors";
 import { requireStoredSize } from "./stored-size";
-import { validateFlow, validateFlowMemo, type FlowDefinition, type ValidationResult } from "../flow";
+import { validateFlow, validateFlowMemo, type FlowDefinition, type ValidateOptions, type ValidationResult } from "../flow";
+import { hasPluginTypes } from "../plugins/catalog";
+import type { PluginDirectory } from "../plugins/directory";
 import { withMetadata, type MetadataChanges } from "../flow/metadata-edit";
 import { newId } from "../lib/ids";
 import type { FlowFilter, FlowMetadataPatch, FlowRecord, FlowVersionRecord, Page, Storage, TriggerRecord } from "../storage/types";
@@ -44,12 +46,16 @@ export class FlowService {
     private readonly storage: Storage,
     private readonly audit: AuditService,
     private readonly schedules: ScheduleControl,
+    private readonly plugins: PluginDirectory,
     /** EMAIL_DOMAIN, for the addresses of email triggers. */
     private readonly emailDomain: string | null = null,
   ) {}
 
-  validate(source: FlowSource): FlowValidation {
-    const result = validateFlow(source.content, { name: source.name });
+  async validate(accountId: string, source: FlowSource): Promise<FlowValidation> {
+    let result = validateFlow(source.content, { name: source.name, unknownPluginTypes: "warn" });
+    if (hasPluginTypes(result)) {
+      result = validateFlow(source.content, { name: source.name, ...(await this.pluginTypes(accountId)) });
+    }
     // The normalised definition is an internal form; the endpoint reports findings only.
     return { valid: result.valid, errors: result.errors, warnings: result.warnings };
   }
@@ -84,7 +90,10 @@ export class FlowService {
 
   async get(accountId: string, id: string, origin?: string): Promise<FlowDetail> {
     const record = await this.require(accountId, id);
-    const parsed = validateFlowMemo(record.content, { name: record.name });
+    let parsed = validateFlowMemo(record.content, { name: record.name, unknownPluginTypes: "warn" });
+    if (hasPluginTypes(parsed)) {
+      parsed = validateFlowMemo(record.content, { name: record.name, ...(await this.pluginTypes(accountId)) });
+    }
     const triggers = await this.storage.triggers.list(accountId, { flow_id: id }, { limit: 100 });
     return detail(record, parsed.flow, parsed.warnings, triggers.items, { origin, emailDomain: this.emailDomain });
   }
@@ -182,13 +191,24 @@ export class FlowService {
    * is saved with an `unknown_flow` warning (validated again only in that case).
    */
   private async parseNamed(accountId: string, source: FlowSource, fallbackName: string | undefined): Promise<NamedFlow> {
-    const parsed = parseNamed(source, fallbackName);
+    // Plugin types are checked against the account's plugins, looked up only for a flow that has some.
+    const first = validateFlow(source.content, { name: source.name ?? fallbackName, unknownPluginTypes: "warn" });
+    const options: ValidateOptions = hasPluginTypes(first) ? await this.pluginTypes(accountId) : {};
+    const parsed = parseNamed(source, fallbackName, options);
     const watched = [...new Set((parsed.flow.triggers ?? []).flatMap((t) => (t.type === "flow" ? [t.flow_id] : [])))];
     if (watched.length === 0) return parsed;
     const found = await Promise.all(watched.map((id) => this.storage.flows.get(accountId, id)));
     const missingFlows = new Set(watched.filter((_, i) => found[i] === null));
     if (missingFlows.size === 0) return parsed;
-    return { ...parseOrThrow({ name: parsed.flow.metadata.name, content: parsed.content }, missingFlows), content: parsed.content };
+    return {
+      ...parseOrThrow({ name: parsed.flow.metadata.name, content: parsed.content }, { ...options, missingFlows }),
+      content: parsed.content,
+    };
+  }
+
+  /** The account's plugins as the validator's catalog of node types. */
+  private async pluginTypes(accountId: string): Promise<ValidateOptions> {
+    return { nodeTypes: await this.plugins.catalog(accountId) };
   }
 
   /** After the write: a schedule that misses this call still learns at its next tick or from the backstop. */
@@ -238,12 +258,12 @@ function indexed(flow: FlowDefinition): Pick<FlowRecord, "name" | "description" 
  */
 type NamedFlow = ReturnType<typeof parseNamed>;
 
-function parseNamed(source: FlowSource, fallbackName: string | undefined) {
+function parseNamed(source: FlowSource, fallbackName: string | undefined, options: ValidateOptions) {
   let content = source.content;
-  let parsed = parseOrThrow({ name: source.name ?? fallbackName, content });
+  let parsed = parseOrThrow({ name: source.name ?? fallbackName, content }, options);
   if (source.name !== undefined && parsed.flow.metadata.name !== source.name) {
     content = withMetadata(content, { name: source.name });
-    parsed = parseOrThrow({ name: source.name, content });
+    parsed = parseOrThrow({ name: source.name, content }, options);
   }
   return { ...parsed, content };
 }
@@ -258,11 +278,8 @@ function requireVersion(current: FlowRecord, ifMatch: number | undefined): void 
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function parseOrThrow(
-  source: FlowSource,
-  missingFlows?: ReadonlySet<string>,
-): { flow: FlowDefinition; warnings: ValidationResult["warnings"] } {
-  const result = validateFlow(source.content, { name: source.name, ...(missingFlows ? { missingFlows } : {}) });
+function parseOrThrow(source: FlowSource, options: ValidateOptions = {}): { flow: FlowDefinition; warnings: ValidationResult["warnings"] } {
+  const result = validateFlow(source.content, { ...options, name: source.name });
   if (!result.valid || !result.flow) {
     const first = result.errors[0];
     const where = first ? ` (line ${first.line}, column ${first.column}: ${first.message})` : "";

@@ -4,6 +4,7 @@
  * trigger's rate limit (429), the body size (413), the verification (401), the body (400), then the
  * run (409 when the trigger or its flow is switched off) and the answer its `response` mode asks for.
  */
+import type { PluginDirectory } from "../plugins/directory";
 import type { AppConfig } from "../env";
 import { AppError, notFound, tooManyRequests } from "../errors";
 import type { WebhookTrigger } from "../flow/triggers";
@@ -31,6 +32,8 @@ export interface HookDeps {
   limiter: WindowLimiter;
   audit: AuditService;
   defer: (work: Promise<unknown>) => void;
+  /** Where the plugins a flow uses are found, to check and pin them. */
+  plugins?: PluginDirectory;
 }
 
 const TRIGGER_ID = /^trg_[0-9a-z]{25}$/;

@@ -21,6 +21,9 @@ import { WebhookService } from "./webhooks";
 import type { KeyValueStore } from "../nodes/capabilities/kv";
 import { StoreService } from "./store";
 import { McpService } from "./mcp-server";
+import { PluginService } from "./plugins";
+import { PluginDirectory } from "../plugins/directory";
+import { createHttpClient } from "../nodes/capabilities/http";
 import { InboundEmailService } from "./inbound-email";
 
 export interface ServiceDeps {
@@ -41,6 +44,8 @@ export interface ServiceDeps {
   deliveries: (subscriptionId: string) => DeliveryRpc;
   /** The account's key-value store (its default namespace; others through `namespace()`). */
   kv: (accountId: string) => KeyValueStore;
+  /** The Worker's bindings, where operators bind service-binding plugins (`PLUGIN_*`). */
+  bindings?: object;
 }
 
 export function createServices({
@@ -55,16 +60,18 @@ export function createServices({
   schedule,
   deliveries,
   kv,
+  bindings = {},
 }: ServiceDeps): Services {
   const audit = new AuditService(storage, defer);
-  const runs = new RunService(storage, execution, config.jwtSecret, audit);
+  const plugins = PluginDirectory.fromBindings(storage.plugins, bindings);
+  const runs = new RunService(storage, execution, config.jwtSecret, audit, plugins);
   return {
     config,
     storage,
     accounts: new AccountService(storage, config.signupEnabled),
     auth: new AuthService(storage, config, throttle, defer, audit),
     tokens: new TokenService(storage, audit),
-    flows: new FlowService(storage, audit, scheduleControl(schedule), config.emailDomain),
+    flows: new FlowService(storage, audit, scheduleControl(schedule), plugins, config.emailDomain),
     runs,
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
@@ -72,8 +79,16 @@ export function createServices({
     schedules: new ScheduleService(storage, schedule, audit),
     webhooks: new WebhookService(storage, vault, audit, deliveries, config.privateNetwork, defer),
     store: new StoreService(kv),
-    hooks: new HookService({ config, storage, vault, execution, limiter: hookLimiter, audit, defer }),
+    hooks: new HookService({ config, storage, vault, execution, limiter: hookLimiter, audit, defer, plugins }),
     mcp: new McpService(storage, runs),
     inboundEmail: new InboundEmailService({ config, storage, execution, audit }),
+    plugins: new PluginService(
+      storage,
+      vault,
+      audit,
+      plugins,
+      createHttpClient({ fetch: (input, init) => fetch(input, init), privateNetwork: config.privateNetwork }),
+      config.privateNetwork,
+    ),
   };
 }

@@ -74,7 +74,7 @@ export class McpService {
     for (let scanned = 0; scanned < MCP_MAX_SCANNED_FLOWS; scanned += PAGE) {
       const page = await this.storage.flows.list(accountId, {}, { limit: PAGE, cursor });
       for (const flow of page.items) {
-        const { flow: definition } = validateFlowMemo(flow.content, { name: flow.name });
+        const { flow: definition } = validateFlowMemo(flow.content, { name: flow.name, unknownPluginTypes: "warn" });
         if (definition && isMcpTool(definition.metadata)) found.push({ flow, metadata: definition.metadata });
       }
       if (!page.next_cursor) break;

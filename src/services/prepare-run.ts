@@ -1,4 +1,6 @@
 import { validateFlowMemo, type FlowDefinition, type FlowIssue } from "../flow";
+import { hasPluginTypes } from "../plugins/catalog";
+import type { PluginDirectory } from "../plugins/directory";
 import type { FlowRecord, FlowStore } from "../storage/types";
 
 /** What starting a run of a stored flow needs: the flow, the version it runs, and its definition. */
@@ -21,14 +23,30 @@ export type PrepareRunResult = ({ ok: true } & PreparedRun) | ({ ok: false } & P
  * Every way of starting a stored flow goes through here (API runs, sub-flows), so they agree on
  * which version runs, on the name a nameless YAML gets, and on what counts as "not runnable".
  */
-export async function prepareRun(flows: FlowStore, accountId: string, flowId: string, version?: number): Promise<PrepareRunResult> {
+export async function prepareRun(
+  flows: FlowStore,
+  accountId: string,
+  flowId: string,
+  version?: number,
+  plugins?: PluginDirectory,
+): Promise<PrepareRunResult> {
   const flow = await flows.get(accountId, flowId);
   if (!flow) return { ok: false, code: "flow_not_found", message: `No flow '${flowId}' in this account` };
-  return prepareStoredRun(flows, flow, version);
+  return prepareStoredRun(flows, flow, version, plugins);
 }
 
-/** prepareRun for a flow record the caller has already read (e.g. to check its `enabled` switch). */
-export async function prepareStoredRun(flows: FlowStore, flow: FlowRecord, version?: number): Promise<PrepareRunResult> {
+/**
+ * prepareRun for a flow record the caller has already read (e.g. to check its `enabled` switch).
+ * A flow using plugin node types is checked against the account's plugins as they are now, and the
+ * run is pinned to their versions (`flow.plugins`); one using none costs no plugin lookup. Without
+ * a directory (a caller that only reads the flow) plugin types are taken as they are, unpinned.
+ */
+export async function prepareStoredRun(
+  flows: FlowStore,
+  flow: FlowRecord,
+  version?: number,
+  plugins?: PluginDirectory,
+): Promise<PrepareRunResult> {
   const accountId = flow.account_id;
   const flowId = flow.id;
   let source = { content: flow.content, name: flow.name, version: flow.version };
@@ -38,7 +56,13 @@ export async function prepareStoredRun(flows: FlowStore, flow: FlowRecord, versi
     source = { content: pinned.content, name: pinned.name, version: pinned.version };
   }
   // The stored name stands in for a missing metadata.name, as it did when the version was saved.
-  const parsed = validateFlowMemo(source.content, { name: source.name });
+  let parsed = validateFlowMemo(source.content, { name: source.name, unknownPluginTypes: "warn" });
+  let pins: Record<string, number> | undefined;
+  if (plugins && hasPluginTypes(parsed)) {
+    const catalog = await plugins.catalog(accountId);
+    parsed = validateFlowMemo(source.content, { name: source.name, nodeTypes: catalog });
+    if (parsed.flow) pins = catalog.pinsFor(parsed.flow);
+  }
   if (!parsed.flow) {
     return {
       ok: false,
@@ -48,5 +72,5 @@ export async function prepareStoredRun(flows: FlowStore, flow: FlowRecord, versi
       errors: parsed.errors,
     };
   }
-  return { ok: true, flow_id: flow.id, flow_version: source.version, flow: parsed.flow };
+  return { ok: true, flow_id: flow.id, flow_version: source.version, flow: pins ? { ...parsed.flow, plugins: pins } : parsed.flow };
 }

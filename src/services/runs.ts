@@ -8,6 +8,7 @@ import type { JsonValue } from "../lib/json";
 import type { ExecutionFilter, ExecutionSummary, Page, Storage } from "../storage/types";
 import type { AuditService } from "./audit";
 import { prepareRun } from "./prepare-run";
+import type { PluginDirectory } from "../plugins/directory";
 import { requireStoredSize } from "./stored-size";
 import type { Principal } from "./auth";
 
@@ -34,10 +35,11 @@ export class RunService {
     private readonly execution: (id: string) => ExecutionRpc,
     private readonly idKey: string,
     private readonly audit: AuditService,
+    private readonly plugins?: PluginDirectory,
   ) {}
 
   async run(principal: Principal, flowId: string, options: RunOptions): Promise<RunResult> {
-    const prepared = await prepareRun(this.storage.flows, principal.account_id, flowId);
+    const prepared = await prepareRun(this.storage.flows, principal.account_id, flowId, undefined, this.plugins);
     if (!prepared.ok) {
       if (prepared.code === "invalid_flow") {
         throw new AppError(400, "validation_failed", "The stored flow is not valid; save a corrected version", { errors: prepared.errors });

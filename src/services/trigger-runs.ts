@@ -11,6 +11,7 @@ import type { AuditEventRecord, Storage, TriggerRecord } from "../storage/types"
 import type { ExecutionRpc } from "./execution-rpc";
 import type { ExecutionView } from "./execution-schemas";
 import { prepareStoredRun } from "./prepare-run";
+import type { PluginDirectory } from "../plugins/directory";
 
 export interface TriggeredRun {
   trigger: TriggerRecord;
@@ -38,6 +39,8 @@ export type TriggeredRunResult =
 export interface TriggerRunDeps {
   storage: Storage;
   execution: (id: string) => ExecutionRpc;
+  /** Where the plugins a flow uses are found, to check and pin them. */
+  plugins?: PluginDirectory | undefined;
 }
 
 /** What an execution records as its start for this trigger; ExecutionFilter.trigger_type/trigger_id match it. */
@@ -55,7 +58,7 @@ export async function startTriggeredRun(deps: TriggerRunDeps, run: TriggeredRun)
   const flow = await deps.storage.flows.get(trigger.account_id, trigger.flow_id);
   if (!flow) return { ok: false, code: "flow_not_found", message: `Flow '${trigger.flow_id}' no longer exists` };
   if (!flow.enabled) return { ok: false, code: "flow_disabled", message: `Flow '${flow.name}' is disabled` };
-  const prepared = await prepareStoredRun(deps.storage.flows, flow);
+  const prepared = await prepareStoredRun(deps.storage.flows, flow, undefined, deps.plugins);
   if (!prepared.ok) return { ok: false, code: "invalid_flow", message: prepared.message };
   if (run.startNode !== undefined && !prepared.flow.nodes[run.startNode]) {
     return { ok: false, code: "invalid_flow", message: `Flow '${flow.name}' has no node '${run.startNode}' to start at` };

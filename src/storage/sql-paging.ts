@@ -1,5 +1,6 @@
 import { and, eq, gt, lt, or, type Column, type SQL } from "drizzle-orm";
-import { decodeCursor } from "./cursor";
+import { decodeCursor, encodeCursor } from "./cursor";
+import type { Page } from "./types";
 
 /**
  * The rows after a newest-first cursor keyed by (time column, id): older
@@ -22,4 +23,17 @@ export function olderThan(
 export function afterKey(column: Column, cursor: string | undefined, field = "id"): SQL | undefined {
   if (!cursor) return undefined;
   return gt(column, String(decodeCursor(cursor, [field])[field]));
+}
+
+/** The rows before a newest-first cursor keyed by a version number (flow and plugin versions). */
+export function belowVersion(column: Column, cursor: string | undefined): SQL | undefined {
+  if (!cursor) return undefined;
+  return lt(column, Number(decodeCursor(cursor, ["version"] as const).version));
+}
+
+/** A page of `limit + 1` rows read newest version first, with the cursor belowVersion reads. */
+export function toVersionPage<T extends { version: number }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor({ version: last.version }) : null };
 }

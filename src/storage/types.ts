@@ -5,6 +5,7 @@
  * account id, so scoping cannot be forgotten by a caller.
  */
 import type { ExecutionStatus } from "../engine/types";
+import type { PluginManifest } from "../plugins/contract";
 
 export interface AccountRecord {
   id: string;
@@ -327,6 +328,51 @@ export interface WebhookSubscriptionStore {
   delete(accountId: string, id: string): Promise<boolean>;
 }
 
+/** The plugin kinds an account stores (service-binding plugins are the operator's, in wrangler.toml). */
+export type StoredPluginKind = "js" | "http";
+
+/**
+ * One version of an account's plugin. The newest version is the plugin; older ones stay, so a run
+ * pinned to one finishes with it. Versions are never changed once written.
+ */
+export interface PluginVersionRecord {
+  account_id: string;
+  /** The manifest's name, unique per account: the prefix of the plugin's node types. */
+  name: string;
+  /** 1 for the first save, +1 per update. */
+  version: number;
+  kind: StoredPluginKind;
+  manifest: PluginManifest;
+  /** `js`: the module's source; null for other kinds. */
+  source: string | null;
+  /** `http`: the endpoint nodes are POSTed to; null for other kinds. */
+  url: string | null;
+  /** `http`: the `whsec_` signing secret, sealed with the account's data key; never plaintext. */
+  secret_ciphertext: string | null;
+  /** When version 1 was saved. */
+  created_at: string;
+  /** When this version was saved. */
+  updated_at: string;
+  /** Who saved this version. */
+  created_by: string;
+}
+
+export interface PluginStore {
+  /** Stores version 1 of a new plugin; StorageError("conflict") when the account has one of that name. */
+  create(first: PluginVersionRecord): Promise<void>;
+  /** Stores `next` as the newest version only while the plugin is at `next.version - 1`; else StorageError("precondition"). */
+  addVersion(next: PluginVersionRecord): Promise<void>;
+  /** The newest version. */
+  get(accountId: string, name: string): Promise<PluginVersionRecord | null>;
+  getVersion(accountId: string, name: string, version: number): Promise<PluginVersionRecord | null>;
+  /** The newest version of each of the account's plugins, by name (the service caps how many there are). */
+  list(accountId: string): Promise<PluginVersionRecord[]>;
+  /** Newest first. */
+  listVersions(accountId: string, name: string, page: PageRequest): Promise<Page<PluginVersionRecord>>;
+  /** Deletes the plugin with every version. */
+  delete(accountId: string, name: string): Promise<boolean>;
+}
+
 export interface Storage {
   accounts: AccountStore;
   tokens: TokenStore;
@@ -336,6 +382,7 @@ export interface Storage {
   audit: AuditLog;
   triggers: TriggerStore;
   webhooks: WebhookSubscriptionStore;
+  plugins: PluginStore;
 }
 
 export type StorageErrorKind = "conflict" | "precondition" | "invalid_cursor";

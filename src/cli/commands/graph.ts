@@ -44,7 +44,7 @@ export const graph: Command = {
       label = id;
     }
     const { validateFlow } = await import("../../flow");
-    const result = validateFlow(source, name ? { name } : {});
+    const result = validateFlow(source, { ...(name ? { name } : {}), unknownPluginTypes: "warn" });
     if (!result.valid || !result.flow) {
       printIssues(label, result);
       return EXIT.failed;

@@ -21,7 +21,8 @@ export const WATCH_OPTIONS: Record<string, OptionSpec> = {
   },
 };
 
-function parseJson(text: string, what: string): unknown {
+/** JSON from a file or an option; a usage error naming where it came from otherwise. */
+export function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

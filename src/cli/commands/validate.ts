@@ -53,7 +53,8 @@ export const validate: Command = {
         continue;
       }
       const name = typeof ctx.opts.name === "string" ? ctx.opts.name : undefined;
-      const result = validateFlow(source, name ? { name } : {});
+      // Offline, plugin node types cannot be known: they are warned about, not refused (the server checks them on save).
+      const result = validateFlow(source, { ...(name ? { name } : {}), unknownPluginTypes: "warn" });
       const label = file === "-" ? "<stdin>" : file;
       reports.push({ file: label, valid: result.valid, errors: result.errors, warnings: result.warnings });
       failed ||= !result.valid;

@@ -54,7 +54,7 @@ async function byName(flows: Pick<FlowStore, "list">, accountId: string, name: s
 }
 
 function describe(flow: FlowRecord): NodeFlowTool {
-  const { flow: definition } = validateFlowMemo(flow.content, { name: flow.name });
+  const { flow: definition } = validateFlowMemo(flow.content, { name: flow.name, unknownPluginTypes: "warn" });
   const metadata = definition?.metadata ?? { name: flow.name };
   return {
     id: flow.id,

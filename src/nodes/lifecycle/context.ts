@@ -18,6 +18,7 @@ import { postgresNetwork } from "../capabilities/postgres";
 import type { NodeSchedules } from "../capabilities/schedules";
 import { guardedConnect, type Connect } from "../capabilities/socket";
 import { vectorStores, type VectorBackends } from "../capabilities/vectors-open";
+import type { PluginNodes } from "../plugin/resolve";
 import type { NodeContext } from "../types";
 import { Pause, waitForEvent } from "./pause";
 import type { AttemptSecrets } from "./secrets";
@@ -41,6 +42,8 @@ export interface LifecycleDeps {
   flows?: (accountId: string) => NodeFlows;
   /** Cloudflare Email Service's `send_email` binding; absent where the Worker has none (`ctx.email` then fails with `not_available`). */
   email?: EmailBinding | undefined;
+  /** Plugin node types (`<plugin>.<node>`); absent where this server runs none (such a node fails with `not_implemented`). */
+  plugins?: PluginNodes;
   /** The WebSocket-to-TCP relay the `postgres` node reaches servers other than Neon through (`POSTGRES_WS_PROXY`). */
   postgresProxy?: string | undefined;
 }

@@ -27,7 +27,7 @@ type Params = Record<string, JsonValue>;
 
 export async function runNode(request: StepRequest, deps: LifecycleDeps): Promise<NodeOutcome> {
   const { node, token, state } = request;
-  const impl = getNodeImplementation(node.type);
+  const impl = getNodeImplementation(node.type) ?? (await deps.plugins?.node(state.account_id, node.type, state.flow.plugins));
   if (!impl && !node.hooks?.exec) {
     const reason = getNodeType(node.type)?.notRunnable;
     throw new NodeError("not_implemented", `Node type '${node.type}' cannot run on this server${reason ? `: ${reason}` : ""}`, null, false);

@@ -6,6 +6,7 @@ import { derivedId } from "../../lib/ids";
 import { NodeError } from "../../engine/outcome";
 import { isRecord, type JsonValue } from "../../lib/json";
 import { prepareRun } from "../../services/prepare-run";
+import { PluginDirectory } from "../../plugins/directory";
 import type { Storage } from "../../storage/types";
 import { executionStub } from "./rpc";
 import type { ExecutionView } from "../../services/execution-schemas";
@@ -33,7 +34,8 @@ export async function startChild(
   if ((parent.depth ?? 0) + 1 > MAX_FLOW_DEPTH) {
     throw new NodeError("flow_depth_exceeded", `Sub-flows nest more than ${MAX_FLOW_DEPTH} deep`, null, false);
   }
-  const prepared = await prepareRun(storage.flows, parent.account_id, request.flowId, request.version);
+  const plugins = PluginDirectory.fromBindings(storage.plugins, env);
+  const prepared = await prepareRun(storage.flows, parent.account_id, request.flowId, request.version, plugins);
   if (!prepared.ok) {
     throw new NodeError(prepared.code === "invalid_flow" ? "invalid_flow" : "flow_not_found", prepared.message, null, false);
   }

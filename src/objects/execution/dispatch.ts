@@ -29,6 +29,7 @@ import type { ExecutionSummary, Storage, TriggerRecord, WebhookSubscriptionRecor
 import { deliveryStub } from "../deliveries/rpc";
 import { MAX_FLOW_DEPTH } from "./children";
 import { executionStub } from "./rpc";
+import { PluginDirectory } from "../../plugins/directory";
 
 /** How long one read of the account's subscriptions serves later events of the run (a burst of failed steps). */
 const SUBSCRIPTIONS_TTL_MS = 5_000;
@@ -41,6 +42,8 @@ export interface DispatchDeps {
   execution: (id: string) => ExecutionRpc;
   defer: (work: Promise<unknown>) => void;
   now: () => number;
+  /** Where the plugins a triggered flow uses are found. */
+  plugins?: PluginDirectory;
 }
 
 /** What the run looked like when its status changed, taken at once (the run goes on meanwhile). */
@@ -126,7 +129,7 @@ export class RunEventDispatch {
     await Promise.all(
       firing.map(async (trigger) => {
         const executionId = await derivedId("exe", this.deps.idKey, `flow:${trigger.id}:${summary.id}:${status}`);
-        const deps = { storage: this.deps.storage, execution: this.deps.execution };
+        const deps = { storage: this.deps.storage, execution: this.deps.execution, plugins: this.deps.plugins };
         const result = await startTriggeredRun(deps, { trigger, input: flowInput, executionId, waitMs: 0, depth: depth + 1 });
         if (!result.ok) console.log(`flow trigger ${trigger.id} started nothing after ${summary.id}: ${result.message}`);
       }),
@@ -168,6 +171,7 @@ export function runEventDispatch(env: Env, storage: Storage, idKey: string, defe
     execution: (id) => executionStub(env.EXECUTIONS, id),
     defer,
     now: () => Date.now(),
+    plugins: PluginDirectory.fromBindings(storage.plugins, env),
   });
 }
 

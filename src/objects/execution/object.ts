@@ -4,6 +4,10 @@ import type { ChildResult, EngineHost } from "../../engine/host";
 import type { ExecutionEvent, ExecutionState } from "../../engine/types";
 import { parseConfig, type Env } from "../../env";
 import { runNode } from "../../nodes/lifecycle";
+import { pluginInvoker } from "../../nodes/plugin/invoke";
+import { pluginNodes } from "../../nodes/plugin/resolve";
+import { PluginDirectory } from "../../plugins/directory";
+import { openPluginSecret } from "../../services/plugin-secrets";
 import type { JsonValue } from "../../lib/json";
 import { getSandbox } from "../../sandbox";
 import { ScheduleService } from "../../services/schedules";
@@ -73,6 +77,10 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     const vault = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID);
     this.secrets = new SecretCache(vaultSource(storage, vault), { now, defer: (work) => ctx.waitUntil(work) });
     const schedules = new ScheduleService(storage, (id) => scheduleStub(env.SCHEDULES, id), null);
+    const plugins = pluginNodes(
+      PluginDirectory.fromBindings(storage.plugins, env),
+      pluginInvoker({ openSecret: (record) => openPluginSecret(vault, record), now }),
+    );
     const host: EngineHost = {
       store: this.store,
       runStep: (request) =>
@@ -87,6 +95,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           secrets: this.secrets.resolver(request.state.account_id, { fresh: request.token.attempt > 1 }),
           schedules: (accountId) => schedules.forNode(accountId),
           flows: (accountId) => registryFlows(storage.flows, accountId),
+          plugins,
           kv: (accountId) => (this.kv ??= remoteKeyValueStore((namespace) => storeStub(env.STORE, accountId, namespace))),
           vectors: {
             embedded: (accountId, collection) => remoteVectorCollection(collection, () => vectorsStub(env.VECTORS, accountId, collection)),

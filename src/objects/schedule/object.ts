@@ -3,6 +3,7 @@ import { parseConfig, type Env } from "../../env";
 import { newId } from "../../lib/ids";
 import type { ScheduleRpc } from "../../services/schedule-rpc";
 import { startTriggeredRun, type TriggeredRunResult } from "../../services/trigger-runs";
+import { PluginDirectory } from "../../plugins/directory";
 import { createStorage } from "../../storage";
 import type { TriggerRecord } from "../../storage/types";
 import { tickExecutionId } from "../../triggers/schedule";
@@ -34,7 +35,7 @@ export class ScheduleObject extends DurableObject<Env> implements ScheduleRpc {
       },
       trigger: (id) => storage.triggers.get(id),
       flow: (accountId, flowId) => storage.flows.get(accountId, flowId),
-      startRun: (run) => startTriggeredRun({ storage, execution }, run),
+      startRun: (run) => startTriggeredRun({ storage, execution, plugins: PluginDirectory.fromBindings(storage.plugins, env) }, run),
       status: async (accountId, id) => (await execution(id).describe(accountId))?.status ?? null,
       cancel: async (accountId, id) => {
         await execution(id).cancel(accountId);

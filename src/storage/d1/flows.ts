@@ -1,5 +1,5 @@
-import { and, desc, eq, lt, notInArray, sql, type SQL } from "drizzle-orm";
-import { decodeCursor, encodeCursor, toPage } from "../cursor";
+import { and, desc, eq, notInArray, sql, type SQL } from "drizzle-orm";
+import { toPage } from "../cursor";
 import {
   StorageError,
   type FlowFilter,
@@ -13,7 +13,7 @@ import {
 } from "../types";
 import type { D1Db } from "./index";
 import { failedConstraint, mapUniqueViolation } from "./errors";
-import { olderThan } from "../sql-paging";
+import { belowVersion, olderThan, toVersionPage } from "../sql-paging";
 import { requireFlowTriggers } from "../trigger-rules";
 import { flows, flowVersions, triggers } from "./schema";
 
@@ -134,23 +134,14 @@ export class D1FlowStore implements FlowStore {
   }
 
   async listVersions(accountId: string, flowId: string, page: PageRequest): Promise<Page<FlowVersionRecord>> {
-    const before = page.cursor ? Number(decodeCursor(page.cursor, ["version"] as const).version) : null;
     const rows = await this.db
       .select()
       .from(flowVersions)
-      .where(
-        and(
-          eq(flowVersions.account_id, accountId),
-          eq(flowVersions.flow_id, flowId),
-          before === null ? undefined : lt(flowVersions.version, before),
-        ),
-      )
+      .where(and(eq(flowVersions.account_id, accountId), eq(flowVersions.flow_id, flowId), belowVersion(flowVersions.version, page.cursor)))
       .orderBy(desc(flowVersions.version))
       .limit(page.limit + 1)
       .all();
-    const items = rows.slice(0, page.limit);
-    const last = items.at(-1);
-    return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ version: last.version }) : null };
+    return toVersionPage(rows, page.limit);
   }
 
   async getVersion(accountId: string, flowId: string, version: number): Promise<FlowVersionRecord | null> {

@@ -4,6 +4,7 @@ import { D1AccountStore } from "./accounts";
 import { D1AuditLog } from "./audit";
 import { D1ExecutionIndex } from "./executions";
 import { D1FlowStore } from "./flows";
+import { D1PluginStore } from "./plugins";
 import { D1SecretStore } from "./secrets";
 import { D1TokenStore } from "./tokens";
 import { D1TriggerStore } from "./triggers";
@@ -33,5 +34,6 @@ function storesFor(db: D1Db): Storage {
     audit: new D1AuditLog(db),
     triggers: new D1TriggerStore(db),
     webhooks: new D1WebhookSubscriptionStore(db),
+    plugins: new D1PluginStore(db),
   };
 }

@@ -1,6 +1,7 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { ExecutionStatus } from "../../engine/types";
-import type { AuditDetails, TriggerKind, TriggerRecord } from "../types";
+import type { PluginManifest } from "../../plugins/contract";
+import type { AuditDetails, StoredPluginKind, TriggerKind, TriggerRecord } from "../types";
 
 // Mirrors migrations/*.sql; the SQL files are the source of truth for D1.
 export const accounts = sqliteTable("accounts", {
@@ -137,3 +138,24 @@ export const webhookSubscriptions = sqliteTable("webhook_subscriptions", {
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
 });
+
+// migrations/0006_plugins.sql: the newest version of each plugin, and every version.
+const pluginColumns = () => ({
+  account_id: text("account_id").notNull(),
+  name: text("name").notNull(),
+  version: integer("version").notNull(),
+  kind: text("kind").$type<StoredPluginKind>().notNull(),
+  manifest: text("manifest", { mode: "json" }).$type<PluginManifest>().notNull(),
+  source: text("source"),
+  url: text("url"),
+  secret_ciphertext: text("secret_ciphertext"),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+  created_by: text("created_by").notNull(),
+});
+
+export const plugins = sqliteTable("plugins", pluginColumns(), (t) => [primaryKey({ columns: [t.account_id, t.name] })]);
+
+export const pluginVersions = sqliteTable("plugin_versions", pluginColumns(), (t) => [
+  primaryKey({ columns: [t.account_id, t.name, t.version] }),
+]);

@@ -8,6 +8,7 @@ import { DynamoSecretStore } from "./secrets";
 import { DynamoTokenStore } from "./tokens";
 import { DynamoTriggerStore } from "./triggers";
 import { DynamoWebhookSubscriptionStore } from "./webhooks";
+import { DynamoPluginStore } from "./plugins";
 
 export type { DynamoSettings };
 
@@ -23,5 +24,6 @@ export function createDynamoStorage(settings: DynamoSettings): Storage {
     audit: new DynamoAuditLog(client),
     triggers: new DynamoTriggerStore(client),
     webhooks: new DynamoWebhookSubscriptionStore(client),
+    plugins: new DynamoPluginStore(client),
   };
 }

@@ -18,6 +18,8 @@ import { S, type Item } from "../../lib/dynamodb/client";
  * | audit event       | AUDIT#<a>               | <time>#<id>                 | AUDIT#<a>#ACTION#<action> / <time>#<id>          |            |
  * | trigger           | TRIGGER#<id>            | TRIGGER                     | ACCOUNT#<a>#TRIGGERS / <id>                      | GSI2 TRIGGERS#KIND#<kind> / <id> |
  * | webhook subscr.   | ACCOUNT#<a>             | WEBHOOK#<id>                | ACCOUNT#<a>#WEBHOOKS / <created_at>#<id>         |            |
+ * | plugin (head)     | PLUGIN#<a>#<name>       | PLUGIN                      | ACCOUNT#<a>#PLUGINS / <name>                     |            |
+ * | plugin version    | PLUGIN#<a>#<name>       | VERSION#<v, 10 digits>      |                                                  |            |
  *
  * A flow head also lists its triggers' ids (`trigger_ids`, `node_trigger_ids`; see flows.ts).
  */
@@ -36,7 +38,11 @@ export const keys = {
   secret: (accountId: string, key: string) => pk(`ACCOUNT#${accountId}`, `SECRET#${key}`),
   trigger: (id: string) => pk(`TRIGGER#${id}`, "TRIGGER"),
   webhook: (accountId: string, id: string) => pk(`ACCOUNT#${accountId}`, `WEBHOOK#${id}`),
+  plugin: (accountId: string, name: string) => pk(pluginPartition(accountId, name), "PLUGIN"),
+  pluginVersion: (accountId: string, name: string, version: number) => pk(pluginPartition(accountId, name), `VERSION#${pad(version, 10)}`),
 };
+
+export const pluginPartition = (accountId: string, name: string) => `PLUGIN#${accountId}#${name}`;
 
 export const flowPartition = (id: string) => `FLOW#${id}`;
 export const accountPartition = (id: string) => `ACCOUNT#${id}`;
@@ -57,6 +63,7 @@ export const gsi = {
   /** One partition per kind across accounts: the scheduled backstop reads it every minute. */
   triggersByKind: (kind: string) => `TRIGGERS#KIND#${kind}`,
   webhooks: (accountId: string) => `ACCOUNT#${accountId}#WEBHOOKS`,
+  plugins: (accountId: string) => `ACCOUNT#${accountId}#PLUGINS`,
 };
 
 /** Audit events of failed logins for unknown users have no account; they are spread by day and never listed. */

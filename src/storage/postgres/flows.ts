@@ -1,6 +1,6 @@
-import { and, desc, eq, lt, sql, type SQL } from "drizzle-orm";
-import { decodeCursor, encodeCursor, toPage } from "../cursor";
-import { olderThan } from "../sql-paging";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { toPage } from "../cursor";
+import { belowVersion, olderThan, toVersionPage } from "../sql-paging";
 import {
   StorageError,
   type FlowFilter,
@@ -142,22 +142,13 @@ export class PostgresFlowStore implements FlowStore {
   }
 
   async listVersions(accountId: string, flowId: string, page: PageRequest): Promise<Page<FlowVersionRecord>> {
-    const before = page.cursor ? Number(decodeCursor(page.cursor, ["version"] as const).version) : null;
     const rows = await this.db
       .select()
       .from(flowVersions)
-      .where(
-        and(
-          eq(flowVersions.account_id, accountId),
-          eq(flowVersions.flow_id, flowId),
-          before === null ? undefined : lt(flowVersions.version, before),
-        ),
-      )
+      .where(and(eq(flowVersions.account_id, accountId), eq(flowVersions.flow_id, flowId), belowVersion(flowVersions.version, page.cursor)))
       .orderBy(desc(flowVersions.version))
       .limit(page.limit + 1);
-    const items = rows.slice(0, page.limit);
-    const last = items.at(-1);
-    return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ version: last.version }) : null };
+    return toVersionPage(rows, page.limit);
   }
 
   async getVersion(accountId: string, flowId: string, version: number): Promise<FlowVersionRecord | null> {

@@ -10,6 +10,7 @@ import { PostgresSecretStore } from "./secrets";
 import { PostgresTokenStore } from "./tokens";
 import { PostgresTriggerStore } from "./triggers";
 import { PostgresWebhookSubscriptionStore } from "./webhooks";
+import { PostgresPluginStore } from "./plugins";
 
 export type PgDb = NeonDatabase<Record<string, never>>;
 export type { PoolOptions, PostgresSettings };
@@ -28,5 +29,6 @@ export function createPostgresStorage(settings: PostgresSettings, options: PoolO
     audit: new PostgresAuditLog(db),
     triggers: new PostgresTriggerStore(db),
     webhooks: new PostgresWebhookSubscriptionStore(db),
+    plugins: new PostgresPluginStore(db),
   };
 }

@@ -1,6 +1,7 @@
 import { boolean, integer, json, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import type { ExecutionStatus } from "../../engine/types";
-import type { AuditDetails, TriggerKind, TriggerRecord } from "../types";
+import type { PluginManifest } from "../../plugins/contract";
+import type { AuditDetails, StoredPluginKind, TriggerKind, TriggerRecord } from "../types";
 
 // Mirrors migrations/postgres/*.sql (the SQL files are the source of truth) and the D1 schema:
 // same tables, columns and ISO-8601 text times; JSON columns are jsonb/json instead of text.
@@ -135,3 +136,24 @@ export const webhookSubscriptions = pgTable("webhook_subscriptions", {
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
 });
+
+// migrations/postgres/0006_plugins.sql: the newest version of each plugin, and every version.
+const pluginColumns = () => ({
+  account_id: text("account_id").notNull(),
+  name: text("name").notNull(),
+  version: integer("version").notNull(),
+  kind: text("kind").$type<StoredPluginKind>().notNull(),
+  manifest: json("manifest").$type<PluginManifest>().notNull(),
+  source: text("source"),
+  url: text("url"),
+  secret_ciphertext: text("secret_ciphertext"),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+  created_by: text("created_by").notNull(),
+});
+
+export const plugins = pgTable("plugins", pluginColumns(), (t) => [primaryKey({ columns: [t.account_id, t.name] })]);
+
+export const pluginVersions = pgTable("plugin_versions", pluginColumns(), (t) => [
+  primaryKey({ columns: [t.account_id, t.name, t.version] }),
+]);

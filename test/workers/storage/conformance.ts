@@ -24,6 +24,7 @@ import type {
 import { at, collect, createAccount, expectStorageError, flowPair, now, uid, versionOf } from "./conformance-kit";
 import { describeTriggerConformance } from "./conformance-triggers";
 import { describeWebhookConformance } from "./conformance-webhooks";
+import { describePluginConformance } from "./conformance-plugins";
 
 export interface ConformanceTarget {
   storage: Storage;
@@ -766,5 +767,6 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
 
     describeTriggerConformance(() => storage);
     describeWebhookConformance(() => storage);
+    describePluginConformance(() => storage);
   });
 }
