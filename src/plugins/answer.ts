@@ -4,7 +4,7 @@
  * plugin's fault (`plugin_protocol_error`, not retried), reported without echoing the answer.
  */
 import { isRecord, type JsonValue } from "../lib/json";
-import type { PluginLog, PluginLogLevel, PluginManifest, PluginOutcome } from "./contract";
+import type { PluginLog, PluginLogLevel, PluginOutcome } from "./contract";
 
 const LEVELS: readonly PluginLogLevel[] = ["debug", "info", "warn", "error"];
 /** Log lines kept per call, and characters per line: a plugin cannot flood the run's log. */
@@ -29,8 +29,11 @@ export const protocolError = (message: string, logs: PluginLog[] = []): PluginOu
   logs,
 });
 
-/** The outcome an answer stands for; `actions` are the node's declared ones (besides default and error). */
-export function readAnswer(answer: unknown, actions: readonly string[]): PluginOutcome {
+/**
+ * The outcome an answer stands for. Whether its action is one the node declares is checked by the
+ * adapter node, for every kind alike.
+ */
+export function readAnswer(answer: unknown): PluginOutcome {
   if (!isRecord(answer)) return protocolError("The plugin answered something other than a JSON object");
   const logs = logsOf(answer.logs);
   if (answer.error !== undefined) {
@@ -42,11 +45,5 @@ export function readAnswer(answer: unknown, actions: readonly string[]): PluginO
   if (!("output" in answer)) return protocolError("The plugin's answer has neither output nor error", logs);
   const action = answer.action === undefined || answer.action === null ? "default" : answer.action;
   if (typeof action !== "string") return protocolError("The plugin's action is not a string", logs);
-  if (action !== "default" && !actions.includes(action)) {
-    return protocolError(`The plugin finished with action '${action}', which its manifest does not declare`, logs);
-  }
   return { ok: true, output: (answer.output ?? null) as JsonValue, action, logs };
 }
-
-/** The actions a node of the manifest may finish with, for readAnswer. */
-export const declaredActions = (manifest: PluginManifest, node: string): readonly string[] => manifest.nodes[node]?.actions ?? [];

@@ -8,7 +8,7 @@
 import { NodeError } from "../engine/outcome";
 import type { HttpClient } from "../nodes/capabilities/http";
 import { signingKey, standardWebhookHeaders } from "../nodes/webhook/sign";
-import { declaredActions, protocolError, readAnswer } from "./answer";
+import { protocolError, readAnswer } from "./answer";
 import type { PluginCall, PluginManifest, PluginOutcome } from "./contract";
 
 /** Deadline of one call, and the largest answer read. */
@@ -72,17 +72,17 @@ export async function callHttpPlugin(
     answer = undefined;
   }
   if (busy) {
-    const outcome = answer === undefined ? undefined : readAnswer(answer, []);
+    const outcome = answer === undefined ? undefined : readAnswer(answer);
     const message = outcome && !outcome.ok ? outcome.error.message : `The plugin answered HTTP ${response.status}`;
     return { ok: false, error: { code: "plugin_unavailable", message, retryable: true }, logs: outcome?.logs ?? [] };
   }
   if (response.status < 200 || response.status >= 300) {
     if (answer !== undefined) {
-      const outcome = readAnswer(answer, []);
+      const outcome = readAnswer(answer);
       if (!outcome.ok) return outcome;
     }
     return failure("plugin_rejected", `The plugin answered HTTP ${response.status}`, false);
   }
   if (answer === undefined) return protocolError(`The plugin's answer (HTTP ${response.status}) is not JSON`);
-  return readAnswer(answer, declaredActions(target.manifest, call.node));
+  return readAnswer(answer);
 }

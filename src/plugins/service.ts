@@ -7,7 +7,7 @@
  * The binding is an RPC stub: plain objects in, plain objects out, nothing Workers-specific here.
  */
 import { isRecord, type JsonValue } from "../lib/json";
-import { declaredActions, protocolError, readAnswer } from "./answer";
+import { protocolError, readAnswer } from "./answer";
 import { pluginManifestSchema, type PluginCall, type PluginManifest, type PluginOutcome } from "./contract";
 
 export const SERVICE_BINDING_PREFIX = "PLUGIN_";
@@ -89,5 +89,5 @@ export async function callServicePlugin(entry: PluginEntrypoint, manifest: Plugi
     };
   }
   if (!isRecord(answer)) return protocolError("The plugin's Worker answered something other than an object");
-  return readAnswer(answer, declaredActions(manifest, call.node));
+  return readAnswer(answer);
 }

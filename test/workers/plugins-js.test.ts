@@ -120,6 +120,27 @@ nodes:
     expect(steps.filter((s) => s.node_id === "spin")).toHaveLength(1);
   });
 
+  it("follows a declared action's edge, and fails the step on an action the manifest does not declare", async () => {
+    const user = await signUp();
+    const manifest = jsManifest("triage", {
+      nodes: { sort: { description: "", params: { type: "object" }, actions: ["urgent"], side_effects: false } },
+    });
+    const source = "export async function sort({ input }) { return { output: input.level, action: input.level } }\n";
+    await createPlugin(user, { kind: "js", manifest, source });
+    const flow = await saveFlow(
+      user,
+      yaml`
+metadata: {name: Triage}
+nodes:
+  sort: {type: triage.sort, next: {urgent: page, error: report}}
+  page: {type: transform, params: {script: "return { paged: input }"}}
+  report: {type: transform, params: {script: "return { code: input.code }"}}
+`,
+    );
+    expect((await runFlow(user, flow, { level: "urgent" })).output).toEqual({ paged: "urgent" });
+    expect((await runFlow(user, flow, { level: "sideways" })).output).toEqual({ code: "plugin_protocol_error" });
+  });
+
   it("keeps JS plugins to their account: another account's flow cannot name one, nor run it", async () => {
     const [a, b] = [await signUp(), await signUp()];
     await createPlugin(a, { kind: "js", manifest: chatManifest, source: chatSource });

@@ -44,6 +44,15 @@ export function pluginNodeType(plugin: AvailablePlugin, node: string, invoke: Pl
       if (ctx.signal.aborted) throw ctx.signal.reason;
       for (const log of outcome.logs) ctx.log(log.level, `${spec.type}: ${log.message}`);
       if (!outcome.ok) throw new NodeError(outcome.error.code, outcome.error.message, where, outcome.error.retryable);
+      // The flow's edges were checked against the declared actions: an undeclared one would lead nowhere.
+      if (outcome.action !== "default" && !declared.actions.includes(outcome.action)) {
+        throw new NodeError(
+          "plugin_protocol_error",
+          `${spec.type} finished with action '${outcome.action}', which its manifest does not declare`,
+          where,
+          false,
+        );
+      }
       return done(outcome.output, outcome.action);
     },
   };
