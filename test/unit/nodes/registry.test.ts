@@ -27,7 +27,7 @@ describe("node registry", () => {
 
   it("keeps one folder per type, each with its spec", () => {
     const folders = readdirSync(new URL("../../../src/nodes/", import.meta.url), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && !["capabilities", "lifecycle"].includes(entry.name))
+      .filter((entry) => entry.isDirectory() && !["capabilities", "lifecycle", "plugin"].includes(entry.name))
       .map((entry) => entry.name);
     const files = (folder: string) => readdirSync(new URL(`../../../src/nodes/${folder}/`, import.meta.url));
     expect(folders).toHaveLength(NODE_TYPES.length);
