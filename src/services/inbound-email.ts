@@ -73,10 +73,14 @@ export class InboundEmailService {
     const messageId = message.headers.get("message-id")?.trim() || null;
     const receivedAt = new Date().toISOString();
     const runs: Extract<InboundVerdict, { kind: "accepted" }>["runs"] = [];
+    // Triggers that keep the same attachment budget share one parse of the message.
+    const parses = new Map<number, ReturnType<typeof parseEmail>>();
     for (const record of accepting) {
+      const budget = emailConfig(record).attachment_bytes;
+      if (!parses.has(budget)) parses.set(budget, parseEmail(raw, { maxAttachmentBytes: budget }));
       let parsed;
       try {
-        parsed = await parseEmail(raw, { maxAttachmentBytes: emailConfig(record).attachment_bytes });
+        parsed = await parses.get(budget)!;
       } catch {
         return { kind: "rejected", reason: REJECTIONS.invalid };
       }

@@ -176,6 +176,17 @@ describe("email triggers", () => {
     expect(await runsOf(first, firstFlow)).toHaveLength(1);
   });
 
+  it("start every flow of the account that receives at the address, each with the whole message", async () => {
+    const user = await signUp();
+    const address = `shared@${domain()}`;
+    const first = await saveFlow(user, inbox("Shared one", `{type: email, address: "${address}"}`));
+    const second = await saveFlow(user, inbox("Shared two", `{type: email, address: "${address}", attachment_bytes: 0}`));
+    await deliver({ from: "a@example.com", to: address, subject: "Both", attachment: ["a.txt", "attached"] });
+    const [one, two] = [await onlyRun(user, first), await onlyRun(user, second)];
+    expect(one.output).toMatchObject({ subject: "Both", attachments: [{ content: btoa("attached"), truncated: false }] });
+    expect(two.output).toMatchObject({ subject: "Both", attachments: [{ content: null, truncated: true }] });
+  });
+
   it("are checked at save with line and column", async () => {
     const user = await signUp();
     const res = await call("/api/v1/flows/validate", {
