@@ -69,6 +69,8 @@ export async function storageProviderProjects(
       include: PROVIDER_API_TESTS,
       setupFiles: ["test/workers/setup.ts"],
       globalSetup: ["test/global-setup.ts", "test/storage-setup.ts", "test/standins-setup.ts"],
+      // As in the workers project (vitest.config.ts): one workerd per pool worker.
+      isolate: false,
       testTimeout: 30_000,
     },
   }));

@@ -9,7 +9,7 @@
 import { Buffer } from "node:buffer";
 import { spawn, spawnSync } from "node:child_process";
 import { chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../free-port.mjs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { localCa } from "./local-ca.mjs";
@@ -283,17 +283,6 @@ function chownTree(target, uid, gid) {
   chownSync(target, uid, gid);
   if (!statSync(target).isDirectory()) return;
   for (const entry of readdirSync(target)) chownTree(path.join(target, entry), uid, gid);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once the TLS port accepts connections; rejects with dovecot's own words if it exits. */
