@@ -32,6 +32,19 @@ export default tseslint.config(
     },
   })),
   {
+    // The dashboard renders user data (flow names, outputs, logs) as text only: markup from the API must
+    // never become DOM.
+    files: ["src/dashboard/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: "Render user data as text" },
+        { selector: "AssignmentExpression[left.property.name=/^(innerHTML|outerHTML)$/]", message: "Render user data as text" },
+        { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: "Render user data as text" },
+      ],
+    },
+  },
+  {
     // Every promise in the product code is awaited, returned or handed to something that keeps it
     // (waitUntil, a queue): a forgotten one is a write or a failure nobody waits for.
     files: ["src/**/*.ts"],

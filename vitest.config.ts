@@ -26,10 +26,11 @@ export default defineConfig({
         },
       },
       {
-        // The flowrunner CLI, spawned as a user would, against a real `wrangler dev`.
+        // The flowrunner CLI, spawned as a user would, and the dashboard in a real browser (chromium),
+        // against a real `wrangler dev`.
         test: {
           name: "cli",
-          include: ["test/cli/**/*.test.ts"],
+          include: ["test/cli/**/*.test.ts", "test/browser/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/cli/global-setup.ts", "test/standins-setup.ts"],
           testTimeout: 60_000,

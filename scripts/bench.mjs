@@ -159,6 +159,8 @@ function renderDocs(env, results, quick) {
 }
 
 const options = parseArgs(process.argv.slice(2));
+// The Worker under test serves the dashboard's files (wrangler.toml [assets]); they must exist.
+execFileSync(process.execPath, [path.join(root, "scripts/build-dashboard.mjs"), "--if-stale"], { stdio: "inherit" });
 const env = machine();
 const results = [];
 for (const file of SUITES) {

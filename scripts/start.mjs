@@ -9,6 +9,12 @@ import { startStandins } from "./standins/index.mjs";
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const wrangler = (args, options = {}) => spawnSync("wrangler", args, { stdio: "inherit", env, ...options });
 
+const dashboard = spawnSync(process.execPath, ["scripts/build-dashboard.mjs", "--if-stale"], { stdio: "inherit", env });
+if (dashboard.status !== 0) {
+  console.error("Building the dashboard failed; see the output above.");
+  process.exit(dashboard.status ?? 1);
+}
+
 const migrate = wrangler(["d1", "migrations", "apply", "DB", "--local"], { input: "y\n", stdio: ["pipe", "inherit", "inherit"] });
 if (migrate.status !== 0) {
   console.error("Applying D1 migrations failed; see the output above.");

@@ -94,6 +94,9 @@ export async function prepare(name, configPath, dir, vars = {}) {
         }
       : {}),
   };
+  // The dashboard's files stay where `npm run build` put them; the assets router in front of the API is
+  // part of what a deployed request pays.
+  if (rawConfig.assets?.directory) config.assets = { ...rawConfig.assets, directory: path.resolve(configDir, rawConfig.assets.directory) };
   delete config.triggers; // no cron during a benchmark
   const file = path.join(dir, "wrangler.json");
   await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);

@@ -8,6 +8,7 @@ export { validateFlowMemo } from "./memo";
 export { pluginOfType, RESERVED_PLUGIN_NAMES } from "./check-node";
 export { parseResolvedParams, type ResolvedParamsResult } from "./resolved-params";
 export { flowJsonSchema } from "./json-schema";
+export { graphView, type FlowGraphView } from "./graph-view";
 export { getNodeType, NODE_TYPES, UNIVERSAL_ACTIONS } from "./node-types";
 export type { NodeTypeSpec, ParamProblem } from "./node-types";
 export { cronError } from "./cron";

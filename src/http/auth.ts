@@ -9,14 +9,17 @@ export const clientIp = (header: (name: string) => string | undefined): string =
  * Rejects unauthenticated requests with 401, and requests over the account's
  * API rate limit with 429; sets the `principal` variable otherwise.
  * Browsers cannot set headers on a WebSocket, so an upgrade may carry its
- * bearer token as `?access_token=` instead.
+ * bearer token as a subprotocol `bearer.<token>` (offered beside `flowrunner`,
+ * which the answer selects; the dashboard's way, keeping the token out of URLs
+ * and access logs) or as `?access_token=`.
  * Several `use()` patterns can match one path (`/x` and `/x/*`); the request
  * is authenticated and counted once.
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   if (c.get("principal")) return next();
-  const queryToken = c.req.header("Upgrade")?.toLowerCase() === "websocket" ? c.req.query("access_token") : undefined;
-  const header = c.req.header("Authorization") ?? (queryToken ? `Bearer ${queryToken}` : undefined);
+  const upgrade = c.req.header("Upgrade")?.toLowerCase() === "websocket";
+  const socketToken = upgrade ? (protocolToken(c.req.header("Sec-WebSocket-Protocol")) ?? c.req.query("access_token")) : undefined;
+  const header = c.req.header("Authorization") ?? (socketToken ? `Bearer ${socketToken}` : undefined);
   const principal = await c.get("services").auth.authenticate(
     header,
     clientIp((n) => c.req.header(n)),
@@ -25,3 +28,17 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   c.set("principal", principal);
   await next();
 });
+
+/** The subprotocol a browser answers with; offering it beside `bearer.<token>` is how it authenticates. */
+export const SOCKET_PROTOCOL = "flowrunner";
+const BEARER_PROTOCOL = "bearer.";
+
+function protocolToken(header: string | undefined): string | undefined {
+  const offered = header?.split(",").map((p) => p.trim()) ?? [];
+  return offered.find((p) => p.startsWith(BEARER_PROTOCOL))?.slice(BEARER_PROTOCOL.length) || undefined;
+}
+
+/** Whether the client offered the `flowrunner` subprotocol, which the 101 answer must then name. */
+export function offersSocketProtocol(header: string | undefined): boolean {
+  return header?.split(",").some((p) => p.trim() === SOCKET_PROTOCOL) ?? false;
+}

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { requireAuth } from "../http/auth";
+import { offersSocketProtocol, requireAuth, SOCKET_PROTOCOL } from "../http/auth";
 import { readOptionalJson } from "../http/body";
 import type { AppEnv } from "../http/context";
 import { badRequest } from "../errors";
@@ -252,6 +252,12 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     await c.get("services").runs.requireSummary(c.get("principal").account_id, id);
     const forwarded = new Request(c.req.raw, { headers: new Headers(c.req.raw.headers) });
     forwarded.headers.set("X-Account-Id", c.get("principal").account_id);
-    return c.get("services").runs.connect(id, forwarded);
+    // The token offered as a subprotocol has done its work; it goes no further than here.
+    forwarded.headers.delete("Sec-WebSocket-Protocol");
+    const answer = await c.get("services").runs.connect(id, forwarded);
+    if (answer.status !== 101 || !offersSocketProtocol(c.req.header("Sec-WebSocket-Protocol"))) return answer;
+    const headers = new Headers(answer.headers);
+    headers.set("Sec-WebSocket-Protocol", SOCKET_PROTOCOL);
+    return new Response(null, { status: 101, webSocket: answer.webSocket, headers });
   });
 }

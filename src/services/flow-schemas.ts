@@ -5,7 +5,7 @@
  * zod, as in execution-schemas.ts: the `id` in `.meta()` names the schema in the OpenAPI document.
  */
 import { z } from "zod";
-import type { FlowIssue } from "../flow";
+import type { FlowGraphView, FlowIssue } from "../flow";
 import { pageOf } from "./page-schema";
 
 export const FlowIssueSchema = z
@@ -82,10 +82,20 @@ export const FlowPageSchema = pageOf("flows", FlowSummarySchema);
 export const FlowVersionPageSchema = pageOf("versions", FlowVersionSchema);
 
 /** The answer of POST /flows/validate: findings only, also for an invalid flow. */
+export const FlowGraphSchema = z
+  .object({
+    start: z.string(),
+    nodes: z.array(z.object({ id: z.string(), type: z.string() })),
+    edges: z.array(z.object({ from: z.string(), to: z.string(), action: z.string() })),
+    triggers: z.array(z.object({ id: z.string(), type: z.string(), enabled: z.boolean(), summary: z.string() })),
+  })
+  .openapi("FlowGraph", { description: "The flow as a graph: nodes, edges labelled with actions, and its triggers" });
+
 export const FlowValidationSchema = z.object({
   valid: z.boolean(),
   errors: z.array(FlowIssueSchema),
   warnings: z.array(FlowIssueSchema),
+  graph: FlowGraphSchema.optional().describe("Present when the flow is valid"),
 });
 
 export type TriggerView = z.infer<typeof TriggerViewSchema>;
@@ -100,3 +110,4 @@ export type FlowValidation = z.infer<typeof FlowValidationSchema>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Holds<T extends true> = T;
 type _IssueMatchesValidator = Holds<Same<z.infer<typeof FlowIssueSchema>, FlowIssue>>;
+type _GraphMatchesView = Holds<Same<z.infer<typeof FlowGraphSchema>, FlowGraphView>>;

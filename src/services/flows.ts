@@ -1,6 +1,6 @@
 import { AppError, notFound } from "../errors";
 import { requireStoredSize } from "./stored-size";
-import { validateFlow, validateFlowMemo, type FlowDefinition, type ValidateOptions, type ValidationResult } from "../flow";
+import { graphView, validateFlow, validateFlowMemo, type FlowDefinition, type ValidateOptions, type ValidationResult } from "../flow";
 import { hasPluginTypes } from "../plugins/catalog";
 import type { PluginDirectory } from "../plugins/directory";
 import { withMetadata, type MetadataChanges } from "../flow/metadata-edit";
@@ -56,8 +56,13 @@ export class FlowService {
     if (hasPluginTypes(result)) {
       result = validateFlow(source.content, { name: source.name, ...(await this.pluginTypes(accountId)) });
     }
-    // The normalised definition is an internal form; the endpoint reports findings only.
-    return { valid: result.valid, errors: result.errors, warnings: result.warnings };
+    // The normalised definition is an internal form; the endpoint reports findings and the graph's shape.
+    return {
+      valid: result.valid,
+      errors: result.errors,
+      warnings: result.warnings,
+      ...(result.flow ? { graph: graphView(result.flow) } : {}),
+    };
   }
 
   async create(principal: Principal, source: FlowSource, origin?: string): Promise<FlowDetail> {

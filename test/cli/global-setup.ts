@@ -63,6 +63,9 @@ function exec(args: string[], input?: string): Promise<void> {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const build = spawnSync(process.execPath, [path.join(root, "scripts/build-cli.mjs")], { cwd: root, encoding: "utf8" });
   if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stderr}`);
+  // The server serves the dashboard (wrangler.toml [assets]), which the browser tests open.
+  const dashboard = spawnSync(process.execPath, [path.join(root, "scripts/build-dashboard.mjs"), "--if-stale"], { cwd: root, encoding: "utf8" });
+  if (dashboard.status !== 0) throw new Error(`building the dashboard failed:\n${dashboard.stderr}`);
 
   const state = mkdtempSync(path.join(tmpdir(), "flowrunner-cli-test-"));
   const [port, inspector] = [await freePort(), await freePort()];

@@ -113,7 +113,12 @@ describe("validate", () => {
   it("returns findings without saving, for JSON and YAML bodies", async () => {
     const user = await signUp();
     const ok = await call("/api/v1/flows/validate", { method: "POST", headers: user.auth, json: { content: HELLO_FLOW } });
-    expect(await ok.json()).toEqual({ valid: true, errors: [], warnings: [] });
+    expect(await ok.json()).toEqual({
+      valid: true,
+      errors: [],
+      warnings: [],
+      graph: { start: "greet", nodes: [{ id: "greet", type: "transform" }], edges: [], triggers: [] },
+    });
 
     const bad = await call("/api/v1/flows/validate", {
       method: "POST",
@@ -126,6 +131,35 @@ describe("validate", () => {
     expect(body.errors[0]).toMatchObject({ code: "no_nodes", line: 3, column: 1 });
     const list = (await (await call("/api/v1/flows", { headers: user.auth })).json()) as { flows: unknown[] };
     expect(list.flows).toEqual([]);
+  });
+
+  it("draws a valid flow's graph: every action's edge and the triggers", async () => {
+    const user = await signUp();
+    const content = yaml`
+metadata: {name: Branches}
+triggers:
+  - {type: cron, cron: "0 9 * * 1"}
+  - {type: webhook, id: inbound, enabled: false}
+nodes:
+  check: {type: condition, params: {expression: "input.n > 1"}, next: {true: [big, log], false: small}}
+  big: {type: transform, params: {script: "return 1"}, next: {error: log}}
+  small: {type: transform, params: {script: "return 2"}}
+  log: {type: transform, params: {script: "return 3"}}
+`;
+    const body = (await (await call("/api/v1/flows/validate", { method: "POST", headers: user.auth, json: { content } })).json()) as {
+      graph: { start: string; edges: unknown[]; triggers: unknown[] };
+    };
+    expect(body.graph.start).toBe("check");
+    expect(body.graph.edges).toEqual([
+      { from: "check", to: "big", action: "true" },
+      { from: "check", to: "log", action: "true" },
+      { from: "check", to: "small", action: "false" },
+      { from: "big", to: "log", action: "error" },
+    ]);
+    expect(body.graph.triggers).toEqual([
+      { id: "cron", type: "cron", enabled: true, summary: "0 9 * * 1 (UTC)" },
+      { id: "inbound", type: "webhook", enabled: false, summary: "POST, verified by none" },
+    ]);
   });
 
   it("warns about unreachable nodes", async () => {

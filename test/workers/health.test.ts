@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
 
@@ -46,11 +47,24 @@ describe("service endpoints", () => {
     expect(doc.components.schemas).toHaveProperty("Error");
   });
 
-  it("serves a browsable API page at /docs", async () => {
+  it("serves a browsable API page at /docs from its own files, under a CSP without inline scripts", async () => {
     const res = await call("/docs");
     expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Security-Policy")).toContain("script-src 'self';");
     const html = await res.text();
-    expect(html).toContain("/api/v1/openapi.json");
-    expect(html.toLowerCase()).toContain("swagger");
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.map((m) => m[1]!.trim())).toEqual(['src="/swagger/swagger-ui-bundle.js"', 'src="/swagger/init.js"']);
+    expect(scripts.every((m) => m[2]!.trim() === "")).toBe(true);
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const [file, text] of [
+      ["/swagger/init.js", "/api/v1/openapi.json"],
+      ["/swagger/swagger-ui-bundle.js", "SwaggerUIBundle"],
+      ["/swagger/swagger-ui.css", ".swagger-ui"],
+    ] as const) {
+      // Served by the assets router, in front of the Worker; in the pool it is reached by its binding.
+      const asset = await env.ASSETS!.fetch(`http://localhost${file}`);
+      expect(asset.status, file).toBe(200);
+      expect(await asset.text(), file).toContain(text);
+    }
   });
 });

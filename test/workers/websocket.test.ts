@@ -50,6 +50,23 @@ describe("execution WebSocket", () => {
     b.ws!.close(1000);
   });
 
+  it("authenticates a browser by a bearer subprotocol, names the flowrunner one, and passes no token on", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(user, FLOW);
+    const run = await runFlow(user, flow, {}, 0);
+    const socket = await connect(null, run.id, "", { "Sec-WebSocket-Protocol": `flowrunner, bearer.${user.token}` });
+    expect(socket.res.status).toBe(101);
+    expect(socket.res.headers.get("Sec-WebSocket-Protocol")).toBe("flowrunner");
+    await socket.until((m) => m.some((x) => x.type === "replayed"));
+    expect(socket.messages[0]).toMatchObject({ type: "snapshot", execution: { id: run.id } });
+    socket.ws!.close(1000);
+
+    const wrong = await connect(null, run.id, "", { "Sec-WebSocket-Protocol": "flowrunner, bearer.frt_not_a_token" });
+    expect(wrong.res.status).toBe(401);
+    const other = await signUp();
+    expect((await connect(null, run.id, "", { "Sec-WebSocket-Protocol": `flowrunner, bearer.${other.token}` })).res.status).toBe(404);
+  });
+
   it("replays from a cursor", async () => {
     const user = await signUp();
     const flow = await saveFlow(user, FLOW);
