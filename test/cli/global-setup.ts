@@ -64,7 +64,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const build = spawnSync(process.execPath, [path.join(root, "scripts/build-cli.mjs")], { cwd: root, encoding: "utf8" });
   if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stderr}`);
   // The server serves the dashboard (wrangler.toml [assets]), which the browser tests open.
-  const dashboard = spawnSync(process.execPath, [path.join(root, "scripts/build-dashboard.mjs"), "--if-stale"], { cwd: root, encoding: "utf8" });
+  const dashboard = spawnSync(process.execPath, [path.join(root, "scripts/build-dashboard.mjs"), "--if-stale"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   if (dashboard.status !== 0) throw new Error(`building the dashboard failed:\n${dashboard.stderr}`);
 
   const state = mkdtempSync(path.join(tmpdir(), "flowrunner-cli-test-"));
