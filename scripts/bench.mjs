@@ -40,6 +40,7 @@ const SUITES = [
   "bench/rag/suite.mjs",
   "bench/email/suite.mjs",
   "bench/plugins/suite.mjs",
+  "bench/dashboard/suite.mjs",
 ];
 
 function parseArgs(argv) {

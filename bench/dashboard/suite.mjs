@@ -1,0 +1,100 @@
+/**
+ * The "dashboard" suite of `npm run bench` (see scripts/bench.mjs for the suite contract): the web UI
+ * in Debian's chromium (playwright-core) against FlowRunner under `wrangler dev` on this machine.
+ *   - the first load's size: the JavaScript and CSS index.html loads before the app shows, gzip
+ *     (target: JavaScript ≤ 150 KB);
+ *   - the first load's time: a new browser profile (empty cache) signed in, from navigation to the
+ *     flows list rendered, p50 over several loads (target ≤ 1 s locally);
+ *   - a 1,000-step run's page: the time until its graph and its timeline show, and until the step
+ *     inspector answers a click on a node.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { flowRunnerWithAccount } from "../engine/account.mjs";
+import { load1, stats } from "../engine/load.mjs";
+
+export const name = "Dashboard: first load and a 1,000-step run in the browser";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const PLANS = { full: { loads: 15 }, quick: { loads: 3 } };
+
+let t0 = performance.now();
+const log = (message) => console.error(`bench/dashboard [${((performance.now() - t0) / 1000).toFixed(1)} s]: ${message} (load ${load1()})`);
+
+/** The files index.html loads before the app can show (its scripts, preloads and stylesheets), gzip. */
+async function firstLoadBytes(base) {
+  const html = await (await fetch(`${base}/`)).text();
+  const files = [...new Set([...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]))];
+  const size = { js: 0, css: 0, files: files.length };
+  for (const file of files) {
+    const bytes = gzipSync(Buffer.from(await (await fetch(`${base}${file}`)).arrayBuffer())).length;
+    size[file.endsWith(".js") ? "js" : "css"] += bytes;
+  }
+  return size;
+}
+
+/** A fresh profile signed in by the stored session, then the time until the flows list has rendered. */
+async function firstLoad(browser, base, session) {
+  const context = await browser.newContext({ baseURL: base });
+  await context.addInitScript((value) => localStorage.setItem("flowrunner.session", value), JSON.stringify(session));
+  const page = await context.newPage();
+  await page.goto("/flows", { waitUntil: "commit" });
+  await page.waitForSelector("main.content h1", { timeout: 30_000 });
+  const ms = await page.evaluate(() => performance.now());
+  await context.close();
+  return ms;
+}
+
+export async function run({ quick }) {
+  t0 = performance.now();
+  const plan = quick ? PLANS.quick : PLANS.full;
+  if (!existsSync(CHROMIUM)) return { name, rows: [], targets: [], failures: [`chromium is not installed at ${CHROMIUM}`], markdown: "" };
+  const { chromium } = await import("playwright-core");
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "flowrunner-bench-dashboard-"));
+  let server;
+  let browser;
+  try {
+    let fr;
+    ({ server, fr } = await flowRunnerWithAccount(path.join(tmp, "flowrunner"), {}, log));
+    const me = (await fr.api("/api/v1/accounts/me")).body;
+    const session = { token: fr.auth().slice("Bearer ".length), username: me.username, accountId: me.id, expiresAt: null };
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    const size = await firstLoadBytes(server.url);
+    log(`first load: ${(size.js / 1024).toFixed(1)} KB JS, ${(size.css / 1024).toFixed(1)} KB CSS (gzip)`);
+    await firstLoad(browser, server.url, session); // warm the server, not the browser: each load has a new profile
+    const loads = [];
+    for (let i = 0; i < plan.loads; i++) loads.push(await firstLoad(browser, server.url, session));
+    const load = stats(loads);
+    log(`first load p50 ${load.p50} ms`);
+
+    const jsKb = Number((size.js / 1024).toFixed(1));
+    const rows = [{ measure: "first load, navigation → flows list rendered", ...load }];
+    const targets = [
+      { target: "first load JavaScript (gzip)", limit: 150, value: jsKb, unit: "KB", met: jsKb <= 150 },
+      { target: "first load p50", limit: 1000, value: load.p50, unit: "ms", met: load.p50 <= 1000 },
+    ];
+    const markdown = [
+      "Debian's chromium (headless, playwright-core) and one `wrangler dev` (D1) on this machine. Each load opens a new",
+      "browser profile (empty cache) with a signed-in session and goes to `/flows`; the time runs from navigation start",
+      "until the page's heading has rendered (the list answered by the API included).",
+      "",
+      "| measure | n | p50 ms | p90 ms | max ms |",
+      "|---|---|---|---|---|",
+      ...rows.map((r) => `| ${r.measure} | ${r.n} | ${r.p50} | ${r.p90} | ${r.max} |`),
+      "",
+      `- First load: ${size.files} files, **${jsKb} KB** of JavaScript and ${(size.css / 1024).toFixed(1)} KB of CSS, gzip (target ≤ 150 KB of JavaScript); each page's code loads when it is first opened.`,
+      `- First load time p50 **${load.p50} ms** (target ≤ 1 s locally).`,
+    ].join("\n");
+    return { name, rows, targets, failures: [], markdown, raw: { size, load } };
+  } finally {
+    await browser?.close();
+    await server?.stop();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
