@@ -106,6 +106,11 @@ describe("account pages", () => {
     await expect.poll(actions).toEqual(["token.created"]);
     await page.locator('tr[data-action="token.created"]').click();
     await expect.poll(() => page.getByLabel("Details of token.created").innerText()).toContain('"name": "deploy script"');
+
+    await page.getByLabel("Until").fill("2020-01-01T00:00");
+    await expect.poll(() => text(page)).toContain("No events match these filters.");
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    await expect.poll(async () => (await actions()).length).toBeGreaterThan(4);
   });
 
   it("shows a flow's cron trigger in schedules, pauses it and runs it now", async () => {
@@ -167,9 +172,16 @@ describe("account pages", () => {
     await expect.poll(() => tests().length).toBe(2);
     expect(tests()[1]!.headers["webhook-id"]).toBe(tests()[0]!.headers["webhook-id"]);
 
-    // The inbound tab lists no webhook trigger (the account's only flow has a cron one).
+    // The inbound tab reads the flows' triggers and lists the webhook ones with their URLs.
     await page.goto("/webhooks?tab=inbound");
     await expect.poll(() => text(page)).toContain("None of your flows has a webhook trigger.");
+    await saveFlow(
+      alice.token,
+      "metadata: {name: order-intake}\ntriggers:\n  - {id: orders, type: webhook}\nnodes:\n  take: {type: transform, params: {script: 'return input'}}\n",
+    );
+    await page.getByRole("button", { name: "Reload" }).click();
+    const inbound = page.getByRole("table", { name: "Inbound webhook triggers" });
+    await expect.poll(() => inbound.innerText()).toMatch(/order-intake\s+orders\s+\S*\/hooks\/trg_\w+\s+active/);
   });
 
   it("browses the store: a key set through the API, one set from the page, and deleting it", async () => {

@@ -41,7 +41,7 @@ export function InboundHooks() {
   useEffect(load, []);
   return (
     <div class="stack">
-      <p class="muted">
+      <p class="muted" style={{ margin: 0 }}>
         URLs that start a run of a flow with a <code>webhook</code> trigger. They take no account credential: the trigger's{" "}
         <code>verify</code> scheme checks the caller.
       </p>
