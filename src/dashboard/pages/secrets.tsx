@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { Empty, ErrorBox, Loading, PageHeader, Pager } from "../components/common";
 import { ConfirmDialog } from "../components/account/pieces";
-import { SecretDialog, secretsPath } from "../components/account/secret-dialog";
+import { SecretDialog, SECRETS_PATH } from "../components/account/secret-dialog";
 import { SECRET_TYPES, type Secret } from "../components/account/types";
 import { usePaged } from "../components/account/use-paged";
 import { call } from "../lib/api";
@@ -13,7 +13,7 @@ import "../components/account/account.css";
 export function SecretsPage(_props: PageProps) {
   const [type, setType] = useState("");
   const [tag, setTag] = useState("");
-  const list = usePaged<Secret>(secretsPath(), "secrets", { type, tag: tag.trim(), limit: 50 });
+  const list = usePaged<Secret>(SECRETS_PATH, "secrets", { type, tag: tag.trim(), limit: 50 });
   const [editing, setEditing] = useState<Secret | "new" | null>(null);
   const [deleting, setDeleting] = useState<Secret | null>(null);
   const [notice, setNotice] = useState("");
@@ -122,7 +122,7 @@ export function SecretsPage(_props: PageProps) {
           confirmLabel="Delete secret"
           onClose={() => setDeleting(null)}
           onConfirm={async () => {
-            await call(`${secretsPath()}/${encodeURIComponent(deleting.key)}`, { method: "DELETE" });
+            await call(`${SECRETS_PATH}/${encodeURIComponent(deleting.key)}`, { method: "DELETE" });
             setNotice(`Secret ${deleting.key} deleted.`);
             list.reload();
           }}

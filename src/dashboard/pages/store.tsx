@@ -1,5 +1,5 @@
 /** The account's key-value store (what the `store` node of its flows reads and writes), by namespace. */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { Empty, ErrorBox, Loading, PageHeader, Pager } from "../components/common";
 import { StoreKeyDialog } from "../components/account/store-dialog";
 import { StoreEntryPanel } from "../components/account/store-entry";
@@ -14,6 +14,7 @@ export function StorePage({ query }: PageProps) {
   const prefix = query.get("prefix") ?? "";
   const selected = query.get("key");
   const [nsDraft, setNsDraft] = useState(namespace);
+  useEffect(() => setNsDraft(namespace), [namespace]);
   const keys = usePaged<string>("/api/v1/store", "keys", { namespace, prefix, limit: 100 });
   const [editing, setEditing] = useState<StoreEntry | "new" | null>(null);
   // Bumped after a save, so the open key is read again.

@@ -4,7 +4,6 @@
  */
 import { useState } from "preact/hooks";
 import { call } from "../../lib/api";
-import { session } from "../../lib/session";
 import { Dialog, ErrorBox } from "../common";
 import { parseJson, useAction } from "./pieces";
 import { SECRET_TYPES, type SecretType } from "./types";
@@ -19,7 +18,7 @@ const TEMPLATES: Record<Exclude<SecretType, "plain">, Record<string, string>> = 
   custom: { field: "" },
 };
 
-export const secretsPath = () => `/api/v1/accounts/${encodeURIComponent(session.get()?.accountId ?? "me")}/secrets`;
+export const SECRETS_PATH = "/api/v1/accounts/me/secrets";
 
 export function SecretDialog({
   initial,
@@ -58,7 +57,7 @@ export function SecretDialog({
         body.type = type;
         body.data = parseJson(data, "The value");
       }
-      await call(`${secretsPath()}/${encodeURIComponent(name.trim())}`, { method: "PUT", json: body });
+      await call(`${SECRETS_PATH}/${encodeURIComponent(name.trim())}`, { method: "PUT", json: body });
       return name.trim();
     });
     if (saved) {
