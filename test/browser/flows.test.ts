@@ -107,6 +107,15 @@ describe("flow pages", () => {
     await page.locator(".cm-content").waitFor();
     await setEditorText(page, twoNodes("Versioned").replace("Fetches and shapes", "Fetches, shapes and counts"));
     await expect.poll(() => page.getByText("Unsaved changes").count()).toBe(1);
+    // Leaving through a link asks first; saying no stays in the editor with the text.
+    let asked = "";
+    page.once("dialog", (dialog) => {
+      asked = dialog.message();
+      void dialog.dismiss();
+    });
+    await page.getByRole("link", { name: "Runs" }).click();
+    expect(asked).toContain("not saved");
+    expect(page.url()).toContain(`/flows/${id}/edit`);
     await page.keyboard.press("ControlOrMeta+s");
     await expect.poll(() => page.getByRole("status").filter({ hasText: "Saved as version 2" }).count()).toBe(1);
     expect((await api<{ version: number }>(token, `/api/v1/flows/${id}`)).version).toBe(2);
@@ -201,6 +210,14 @@ describe("flow pages", () => {
     expect(await page.getByLabel("YAML source").textContent()).toContain(name);
     expect(await page.locator("img[src=x]").count()).toBe(0);
     expect(alerted).toBe(false);
+
+    // Deleting asks in a dialog that names the flow, then goes back to the list.
+    await page.getByRole("button", { name: "Delete" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete this flow?" });
+    expect(await confirm.textContent()).toContain(name);
+    await confirm.getByRole("button", { name: "Delete flow" }).click();
+    await page.waitForURL(/\/flows$/);
+    await expect.poll(() => page.getByText("No flows yet").count()).toBe(1);
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -209,6 +226,11 @@ describe("flow pages", () => {
     const { page, token, context } = await signedIn(browser);
     const id = await saveFlow(token, twoNodes("Runnable"));
     await page.goto(`/flows/${id}`);
+    // The switch turns the flow's triggers off and on; a run started by hand works either way.
+    const enabled = page.getByRole("switch");
+    await enabled.click();
+    await expect.poll(() => page.locator(".switch").textContent()).toBe("Disabled");
+    expect((await api<{ enabled: boolean }>(token, `/api/v1/flows/${id}`)).enabled).toBe(false);
     await page.getByRole("button", { name: "Run", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Run Runnable" });
     const input = dialog.getByLabel("Input (JSON)");

@@ -105,6 +105,9 @@ function EditorSession({ id, opened, schema }: { id: string | null; opened: Open
       setConflict(null);
     } catch (error) {
       if (id && error instanceof ApiError && error.status === 412) await showConflict(id);
+      // The findings list already shows each problem of an invalid flow: the message is enough here.
+      else if (error instanceof ApiError && error.code === "validation_failed")
+        setSaveError(new ApiError(error.status, error.code, error.message));
       else setSaveError(error);
     } finally {
       setSaving(false);
