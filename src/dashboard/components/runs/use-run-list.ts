@@ -1,0 +1,148 @@
+/**
+ * A page of runs that stays current: the first page is fetched again every few seconds while the tab
+ * is visible and merged into what is shown, so rows loaded with "Load more" stay, finished runs change
+ * status in place and new runs appear on top (their ids are reported as `fresh` for a moment).
+ */
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { get } from "../../lib/api";
+import type { ExecutionSummary } from "../run/types";
+
+export interface RunFilter {
+  flow_id?: string;
+  status?: string;
+  trigger_type?: string;
+}
+
+interface Page {
+  executions: ExecutionSummary[];
+  next_cursor: string | null;
+}
+
+export interface RunList {
+  items: ExecutionSummary[];
+  cursor: string | null;
+  loading: boolean;
+  loadingMore: boolean;
+  error: unknown;
+  fresh: ReadonlySet<string>;
+  loadMore: () => void;
+}
+
+const PAGE = 25;
+/** The API's largest page: a refresh covers at most this many rows; older ones keep their last state. */
+const MAX_PAGE = 100;
+const FRESH_MS = 2500;
+
+export function useRunList(filter: RunFilter, refreshMs = 3000): RunList {
+  const [items, setItems] = useState<ExecutionSummary[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
+  const current = useRef({ items, cursor, busy: false, generation: 0 });
+  current.current.items = items;
+  current.current.cursor = cursor;
+  const key = JSON.stringify(filter);
+
+  const fetchPage = (limit: number, after?: string) => get<Page>("/api/v1/executions", { ...filter, limit, cursor: after });
+
+  useEffect(() => {
+    const generation = ++current.current.generation;
+    current.current.busy = true;
+    setLoading(true);
+    setItems([]);
+    setCursor(null);
+    setFresh(new Set());
+    fetchPage(PAGE)
+      .then(
+        (page) => {
+          if (generation !== current.current.generation) return;
+          setItems(page.executions);
+          setCursor(page.next_cursor);
+          setError(null);
+        },
+        (caught: unknown) => generation === current.current.generation && setError(caught),
+      )
+      .finally(() => {
+        if (generation !== current.current.generation) return;
+        current.current.busy = false;
+        setLoading(false);
+      });
+    // key stands for the filter's values.
+  }, [key]);
+
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const state = current.current;
+      if (document.visibilityState !== "visible" || state.busy) return;
+      const generation = state.generation;
+      state.busy = true;
+      const limit = Math.min(Math.max(state.items.length, PAGE), MAX_PAGE);
+      fetchPage(limit)
+        .then(
+          (page) => {
+            if (generation !== current.current.generation) return;
+            const merged = mergePage(current.current.items, current.current.cursor, page);
+            if (merged.added.length > 0) {
+              setFresh((f) => new Set([...f, ...merged.added]));
+              setTimeout(() => setFresh((f) => new Set([...f].filter((id) => !merged.added.includes(id)))), FRESH_MS);
+            }
+            setItems(merged.items);
+            setCursor(merged.cursor);
+            setError(null);
+          },
+          (caught: unknown) => generation === current.current.generation && setError(caught),
+        )
+        .finally(() => {
+          if (generation === current.current.generation) current.current.busy = false;
+        });
+    }, refreshMs);
+    return () => clearInterval(timer);
+  }, [key, refreshMs]);
+
+  const loadMore = useCallback(() => {
+    const state = current.current;
+    if (!state.cursor || state.busy) return;
+    const generation = state.generation;
+    state.busy = true;
+    setLoadingMore(true);
+    fetchPage(PAGE, state.cursor)
+      .then(
+        (page) => {
+          if (generation !== current.current.generation) return;
+          const known = new Set(current.current.items.map((e) => e.id));
+          setItems([...current.current.items, ...page.executions.filter((e) => !known.has(e.id))]);
+          setCursor(page.next_cursor);
+        },
+        (caught: unknown) => generation === current.current.generation && setError(caught),
+      )
+      .finally(() => {
+        if (generation !== current.current.generation) return;
+        current.current.busy = false;
+        setLoadingMore(false);
+      });
+  }, [key]);
+
+  return { items, cursor, loading, loadingMore, error, fresh, loadMore };
+}
+
+/**
+ * The fresh first page replaces the rows it covers; rows older than its last one (loaded with "Load
+ * more") stay, with the cursor that follows them. A row inside the page's span that is no longer in
+ * it stopped matching the filter (a running run that finished) and goes.
+ */
+export function mergePage(
+  shown: ExecutionSummary[],
+  shownCursor: string | null,
+  page: Page,
+): { items: ExecutionSummary[]; cursor: string | null; added: string[] } {
+  const before = new Set(shown.map((e) => e.id));
+  const newest = shown[0]?.created_at;
+  const added = page.executions.filter((e) => !before.has(e.id) && (!newest || e.created_at >= newest)).map((e) => e.id);
+  const last = page.executions.at(-1);
+  if (!page.next_cursor || !last) return { items: page.executions, cursor: page.next_cursor, added };
+  const inPage = new Set(page.executions.map((e) => e.id));
+  const older = shown.filter((e) => !inPage.has(e.id) && e.created_at < last.created_at);
+  return { items: [...page.executions, ...older], cursor: older.length > 0 ? shownCursor : page.next_cursor, added };
+}
