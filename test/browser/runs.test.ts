@@ -361,6 +361,27 @@ describe("runs list", () => {
   });
 });
 
+describe("runs list paging", () => {
+  it("keeps the rows loaded with Load more while it refreshes, and adds new runs on top", async () => {
+    const { page, token, context, problems } = await signedIn(browser);
+    const flowId = await saveFlow(token, DOUBLING);
+    for (let i = 0; i < 27; i++) await start(token, flowId, { value: i });
+    await page.goto(`/runs?flow=${flowId}&time=hour`);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(25);
+    await page.getByRole("button", { name: "Load more" }).click();
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(27);
+    expect(await page.getByRole("button", { name: "Load more" }).count()).toBe(0);
+
+    const latest = await start(token, flowId, { value: 99 });
+    await expect.poll(() => page.locator(`tr[data-run="${latest.id}"]`).count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator("tbody tr").count()).toBe(28);
+    expect(await page.locator("tbody tr").first().getAttribute("data-run")).toBe(latest.id);
+    expect(await page.getByLabel("Started").inputValue()).toBe("hour");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
 describe("a 1,000-step run", () => {
   it("shows its timeline and graph quickly and keeps only a window of rows in the page", async () => {
     const { page, token, context, problems } = await signedIn(browser);

@@ -10,6 +10,7 @@ import { RunGraph, useRunFlow } from "../components/run/run-graph";
 import { RerunDialog } from "../components/run/rerun-dialog";
 import { StepInspector } from "../components/run/step-inspector";
 import { Timeline } from "../components/run/timeline";
+import { statesFromSteps } from "../components/run/node-states";
 import { isFinal, type Step } from "../components/run/types";
 import { useNow } from "../components/run/use-now";
 import { useRunLive } from "../components/run/use-run-live";
@@ -42,13 +43,15 @@ export function RunPage({ params, query }: PageProps) {
   };
 
   const nodeSteps = useMemo(() => (selectedNode ? steps.filter((s) => s.node_id === selectedNode) : []), [steps, selectedNode]);
+  // Past the socket's replay limit, the step records are the complete account of where the run went.
+  const states = useMemo(() => (live.partialHistory ? statesFromSteps(steps) : live.states), [live.partialHistory, live.states, steps]);
   const nodeTypes = useMemo(() => new Map((flow.graph?.nodes ?? []).map((n) => [n.id, n.type])), [flow.graph]);
 
   if (!execution) {
     return live.error ? <ErrorBox error={live.error} title="This run could not be loaded" /> : <Loading label="Loading the run…" />;
   }
 
-  const failedNode = execution.error?.node_id || Object.entries(live.states).find(([, s]) => s === "failed")?.[0] || null;
+  const failedNode = execution.error?.node_id || Object.entries(states).find(([, s]) => s === "failed")?.[0] || null;
   const from = Date.parse(execution.created_at);
   const to = execution.finished_at ? Date.parse(execution.finished_at) : Math.max(now, Date.now());
 
@@ -83,7 +86,7 @@ export function RunPage({ params, query }: PageProps) {
             graph={flow.graph}
             error={flow.error}
             problem={flow.problem}
-            states={live.states}
+            states={states}
             selected={selectedNode}
             onSelect={(node) => select(node)}
           />
@@ -93,7 +96,7 @@ export function RunPage({ params, query }: PageProps) {
             executionId={id}
             nodeId={selectedNode}
             nodeType={nodeTypes.get(selectedNode) ?? null}
-            state={live.states[selectedNode] ?? "pending"}
+            state={states[selectedNode] ?? "pending"}
             steps={nodeSteps}
             selectedSeq={selectedStep}
             onSelectStep={(s: Step) => select(s.node_id, s.seq)}

@@ -28,3 +28,22 @@ export function applyEvent(states: Record<string, NodeState>, event: RunEvent): 
     for (const [node, state] of Object.entries(states)) if (UNFINISHED.includes(state)) states[node] = "cancelled";
   }
 }
+
+const RECORD_STATES: Record<string, NodeState> = {
+  running: "running",
+  waiting: "waiting",
+  completed: "completed",
+  failed: "failed",
+  retrying: "retrying",
+  cancelled: "cancelled",
+};
+
+/**
+ * The same colours from the step records, for a run whose history is longer than the socket replays
+ * (10,000 events): each node takes the status of its latest step.
+ */
+export function statesFromSteps(steps: readonly { node_id: string; status: string }[]): Record<string, NodeState> {
+  const states: Record<string, NodeState> = {};
+  for (const step of steps) states[step.node_id] = RECORD_STATES[step.status] ?? "pending";
+  return states;
+}

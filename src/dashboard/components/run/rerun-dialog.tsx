@@ -8,6 +8,7 @@ import type { FlowGraph } from "../../lib/flow-graph";
 import { formatJson } from "../../lib/format";
 import { navigate } from "../../lib/router";
 import { Dialog, ErrorBox } from "../common";
+import { parseJson } from "./parse-json";
 import type { Execution, Step } from "./types";
 
 const FROM_START = "";
@@ -54,12 +55,7 @@ export function RerunDialog({
     };
   }, [node, execution.id, execution.input]);
 
-  let parsed: { ok: true; value: unknown } | { ok: false; message: string };
-  try {
-    parsed = { ok: true, value: JSON.parse(text) as unknown };
-  } catch (caught) {
-    parsed = { ok: false, message: caught instanceof Error ? caught.message : String(caught) };
-  }
+  const parsed = parseJson(text);
 
   const submit = async (event: Event) => {
     event.preventDefault();

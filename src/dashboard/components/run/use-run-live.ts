@@ -25,12 +25,15 @@ export interface RunLive {
   eventCount: number;
   /** The history has been replayed: what is shown is now the present. */
   replayed: boolean;
+  /** The socket replayed only part of the history (it sends at most 10,000 events). */
+  partialHistory: boolean;
   /** Seqs of the steps that paused (a delay, a wait, an event, a sub-flow) at some point. */
   waited: ReadonlySet<number>;
   reload: () => void;
 }
 
 const STREAM_EVENTS = ["llm.delta", "agent.delta"];
+const REPLAY_LIMIT = 10_000;
 
 export function useRunLive(id: string): RunLive {
   const [execution, setExecution] = useState<Execution | null>(null);
@@ -40,6 +43,7 @@ export function useRunLive(id: string): RunLive {
   const [link, setLink] = useState<LinkState>("connecting");
   const [eventCount, setEventCount] = useState(0);
   const [replayed, setReplayed] = useState(false);
+  const [partialHistory, setPartialHistory] = useState(false);
   const [waited, setWaited] = useState<ReadonlySet<number>>(new Set());
   const refetch = useRef<{ request: () => void } | null>(null);
 
@@ -50,6 +54,7 @@ export function useRunLive(id: string): RunLive {
     setStreams({});
     setEventCount(0);
     setReplayed(false);
+    setPartialHistory(false);
     setWaited(new Set());
     setLink("connecting");
 
@@ -59,6 +64,7 @@ export function useRunLive(id: string): RunLive {
     const stepOf: Record<string, number> = {};
     const paused = new Set<number>();
     let count = 0;
+    let replaying = true;
     let queue: LiveMessage[] = [];
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -84,6 +90,8 @@ export function useRunLive(id: string): RunLive {
         if (message.type === "snapshot") {
           setExecution(message.execution as unknown as Execution);
         } else if (message.type === "replayed") {
+          if (replaying && count >= REPLAY_LIMIT) setPartialHistory(true);
+          replaying = false;
           setReplayed(true);
         } else if (message.type === "event") {
           const event = message.event;
@@ -135,5 +143,16 @@ export function useRunLive(id: string): RunLive {
     };
   }, [id]);
 
-  return { execution, error, states, link, streams, eventCount, replayed, waited, reload: () => refetch.current?.request() };
+  return {
+    execution,
+    error,
+    states,
+    link,
+    streams,
+    eventCount,
+    replayed,
+    partialHistory,
+    waited,
+    reload: () => refetch.current?.request(),
+  };
 }

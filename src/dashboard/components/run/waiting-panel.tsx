@@ -7,6 +7,7 @@ import { useState } from "preact/hooks";
 import { call } from "../../lib/api";
 import { formatJson } from "../../lib/format";
 import { ErrorBox, Json } from "../common";
+import { parseJson } from "./parse-json";
 import type { Execution, WaitingFor } from "./types";
 
 const APPROVAL_EVENT = "approve_tool";
@@ -160,12 +161,4 @@ function Approval({ executionId, wait, onSent }: { executionId: string; wait: Wa
       </div>
     </div>
   );
-}
-
-export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (caught) {
-    return { ok: false, message: caught instanceof Error ? caught.message : String(caught) };
-  }
 }

@@ -6,16 +6,12 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { get } from "../../lib/api";
 import type { ExecutionSummary } from "../run/types";
+import { mergePage, type RunPage } from "./merge-page";
 
 export interface RunFilter {
   flow_id?: string;
   status?: string;
   trigger_type?: string;
-}
-
-interface Page {
-  executions: ExecutionSummary[];
-  next_cursor: string | null;
 }
 
 export interface RunList {
@@ -45,7 +41,7 @@ export function useRunList(filter: RunFilter, refreshMs = 3000): RunList {
   current.current.cursor = cursor;
   const key = JSON.stringify(filter);
 
-  const fetchPage = (limit: number, after?: string) => get<Page>("/api/v1/executions", { ...filter, limit, cursor: after });
+  const fetchPage = (limit: number, after?: string) => get<RunPage>("/api/v1/executions", { ...filter, limit, cursor: after });
 
   useEffect(() => {
     const generation = ++current.current.generation;
@@ -125,24 +121,4 @@ export function useRunList(filter: RunFilter, refreshMs = 3000): RunList {
   }, [key]);
 
   return { items, cursor, loading, loadingMore, error, fresh, loadMore };
-}
-
-/**
- * The fresh first page replaces the rows it covers; rows older than its last one (loaded with "Load
- * more") stay, with the cursor that follows them. A row inside the page's span that is no longer in
- * it stopped matching the filter (a running run that finished) and goes.
- */
-export function mergePage(
-  shown: ExecutionSummary[],
-  shownCursor: string | null,
-  page: Page,
-): { items: ExecutionSummary[]; cursor: string | null; added: string[] } {
-  const before = new Set(shown.map((e) => e.id));
-  const newest = shown[0]?.created_at;
-  const added = page.executions.filter((e) => !before.has(e.id) && (!newest || e.created_at >= newest)).map((e) => e.id);
-  const last = page.executions.at(-1);
-  if (!page.next_cursor || !last) return { items: page.executions, cursor: page.next_cursor, added };
-  const inPage = new Set(page.executions.map((e) => e.id));
-  const older = shown.filter((e) => !inPage.has(e.id) && e.created_at < last.created_at);
-  return { items: [...page.executions, ...older], cursor: older.length > 0 ? shownCursor : page.next_cursor, added };
 }
