@@ -15,6 +15,35 @@ export interface FlowVersion {
   content?: string;
 }
 
+interface DrawnVersion {
+  flow: FlowVersion;
+  graph: FlowGraph | null;
+  problem: string | null;
+}
+
+/** A version never changes: each is fetched and drawn once per page load. */
+const drawn = new Map<string, Promise<DrawnVersion>>();
+
+function drawVersion(flowId: string, version: number): Promise<DrawnVersion> {
+  const key = `${flowId}@${version}`;
+  let found = drawn.get(key);
+  if (!found) {
+    found = (async () => {
+      const flow = await get<FlowVersion>(`/api/v1/flows/${encodeURIComponent(flowId)}/versions/${version}`);
+      const checked = await call<{ valid: boolean; graph?: FlowGraph; errors: { message: string }[] }>("/api/v1/flows/validate", {
+        method: "POST",
+        json: { content: flow.content ?? "" },
+      });
+      const graph = checked.data.graph ?? null;
+      return { flow, graph, problem: graph ? null : (checked.data.errors[0]?.message ?? "This version no longer validates.") };
+    })();
+    drawn.set(key, found);
+    // A failure is not kept: the next visit tries again.
+    found.catch(() => drawn.delete(key));
+  }
+  return found;
+}
+
 /** The pinned version and its graph, or why there is none. */
 export function useRunFlow(flowId: string | undefined, version: number | undefined) {
   const [state, setState] = useState<{ flow: FlowVersion | null; graph: FlowGraph | null; error: unknown; problem: string | null }>({
@@ -26,23 +55,10 @@ export function useRunFlow(flowId: string | undefined, version: number | undefin
   useEffect(() => {
     if (!flowId || version === undefined) return;
     let alive = true;
-    (async () => {
-      const flow = await get<FlowVersion>(`/api/v1/flows/${encodeURIComponent(flowId)}/versions/${version}`);
-      if (!alive) return;
-      setState((s) => ({ ...s, flow }));
-      const checked = await call<{ valid: boolean; graph?: FlowGraph; errors: { message: string }[] }>("/api/v1/flows/validate", {
-        method: "POST",
-        json: { content: flow.content ?? "" },
-      });
-      if (!alive) return;
-      const graph = checked.data.graph ?? null;
-      setState({
-        flow,
-        graph,
-        error: null,
-        problem: graph ? null : (checked.data.errors[0]?.message ?? "This version no longer validates."),
-      });
-    })().catch((error: unknown) => alive && setState((s) => ({ ...s, error })));
+    drawVersion(flowId, version).then(
+      (found) => alive && setState({ ...found, error: null }),
+      (error: unknown) => alive && setState((s) => ({ ...s, error })),
+    );
     return () => {
       alive = false;
     };

@@ -109,7 +109,9 @@ export function useRunLive(id: string): RunLive {
             paused.add(stepOf[event.node_id]!);
             waitedChanged = true;
           }
-          runChanged ||= event.type.startsWith("execution.") || event.type === "step.waiting" || event.type === "step.resumed";
+          // The snapshot already shows the run as of the end of the replay: only live events change it.
+          if (!replaying)
+            runChanged ||= event.type.startsWith("execution.") || event.type === "step.waiting" || event.type === "step.resumed";
         } else if (message.type === "ephemeral" && STREAM_EVENTS.includes(message.event.type) && message.event.node_id) {
           const content = message.event.data.content;
           if (typeof content === "string") {
