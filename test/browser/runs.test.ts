@@ -264,6 +264,23 @@ nodes:
   });
 });
 
+describe("run page without its WebSocket", () => {
+  it("says it is reconnecting and follows the run by polling meanwhile", async () => {
+    const { page, token, context } = await signedIn(browser);
+    // Every socket the page opens is closed at once, as by a proxy that drops WebSockets.
+    await page.routeWebSocket(/\/ws/, (socket) => socket.close());
+    const flowId = await saveFlow(token, DELAYED);
+    const run = await start(token, flowId, { name: "Grace" });
+    await page.goto(`/runs/${run.id}`);
+    await expect.poll(() => page.locator("[data-live]").getAttribute("data-live"), { timeout: 10_000 }).toBe("reconnecting");
+    await expect.poll(() => stateOf(page, "pause"), { timeout: 10_000 }).toBe("waiting");
+    await expect.poll(() => runStatus(page), { timeout: 20_000 }).toBe("completed");
+    await expect.poll(() => stateOf(page, "finish"), { timeout: 10_000 }).toBe("completed");
+    await expect.poll(() => page.getByLabel("Run output").textContent()).toContain("hello Grace");
+    await context.close();
+  });
+});
+
 describe("run page: cancel and streaming", () => {
   it("cancels a waiting run after confirmation", async () => {
     const { page, token, context, problems } = await signedIn(browser);

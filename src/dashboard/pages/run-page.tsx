@@ -23,7 +23,7 @@ import "../components/run/run.css";
 export function RunPage({ params, query }: PageProps) {
   const id = params.id!;
   const live = useRunLive(id);
-  const { steps, loaded: stepsLoaded, error: stepsError } = useSteps(id, live.eventCount);
+  const { steps, loaded: stepsLoaded, error: stepsError } = useSteps(id, live.cue);
   const execution = live.execution;
   const flow = useRunFlow(execution?.flow_id, execution?.flow_version);
   const [rerunning, setRerunning] = useState(false);
@@ -43,8 +43,9 @@ export function RunPage({ params, query }: PageProps) {
   };
 
   const nodeSteps = useMemo(() => (selectedNode ? steps.filter((s) => s.node_id === selectedNode) : []), [steps, selectedNode]);
-  // Past the socket's replay limit, the step records are the complete account of where the run went.
-  const states = useMemo(() => (live.partialHistory ? statesFromSteps(steps) : live.states), [live.partialHistory, live.states, steps]);
+  // Past the socket's replay limit, or while it is not connected, the step records tell where the run went.
+  const fromSteps = live.partialHistory || !live.replayed || live.link !== "live";
+  const states = useMemo(() => (fromSteps ? statesFromSteps(steps) : live.states), [fromSteps, live.states, steps]);
   const nodeTypes = useMemo(() => new Map((flow.graph?.nodes ?? []).map((n) => [n.id, n.type])), [flow.graph]);
 
   if (!execution) {
@@ -102,7 +103,7 @@ export function RunPage({ params, query }: PageProps) {
             onSelectStep={(s: Step) => select(s.node_id, s.seq)}
             onClose={() => select(null)}
             stream={live.streams[selectedNode]}
-            cue={final ? 0 : live.eventCount}
+            cue={final ? 0 : live.cue}
           />
         ) : (
           <section class="panel inspector inspector-empty" aria-label="Inspector">

@@ -23,6 +23,8 @@ export interface RunLive {
   streams: Record<string, string>;
   /** Grows with every recorded event applied: a cue for lists that follow the run. */
   eventCount: number;
+  /** Grows with the events, and every few seconds while the socket is down: when to fetch steps and logs again. */
+  cue: number;
   /** The history has been replayed: what is shown is now the present. */
   replayed: boolean;
   /** The socket replayed only part of the history (it sends at most 10,000 events). */
@@ -34,6 +36,7 @@ export interface RunLive {
 
 const STREAM_EVENTS = ["llm.delta", "agent.delta"];
 const REPLAY_LIMIT = 10_000;
+const POLL_MS = 3000;
 
 export function useRunLive(id: string): RunLive {
   const [execution, setExecution] = useState<Execution | null>(null);
@@ -42,6 +45,7 @@ export function useRunLive(id: string): RunLive {
   const [streams, setStreams] = useState<Record<string, string>>({});
   const [link, setLink] = useState<LinkState>("connecting");
   const [eventCount, setEventCount] = useState(0);
+  const [polls, setPolls] = useState(0);
   const [replayed, setReplayed] = useState(false);
   const [partialHistory, setPartialHistory] = useState(false);
   const [waited, setWaited] = useState<ReadonlySet<number>>(new Set());
@@ -53,6 +57,7 @@ export function useRunLive(id: string): RunLive {
     setStates({});
     setStreams({});
     setEventCount(0);
+    setPolls(0);
     setReplayed(false);
     setPartialHistory(false);
     setWaited(new Set());
@@ -127,13 +132,22 @@ export function useRunLive(id: string): RunLive {
       if (runChanged) fetcher.request();
     };
 
+    // While the socket is down, the run is fetched again now and then instead.
+    let connected = false;
+    const poll = setInterval(() => {
+      if (connected || document.visibilityState !== "visible") return;
+      fetcher.request();
+      setPolls((n) => n + 1);
+    }, POLL_MS);
+
     const stop = watchRun(id, {
       onMessage(message) {
         queue.push(message);
         flushTimer ??= setTimeout(flush, 30);
       },
-      onStatus(connected) {
-        setLink(connected ? "live" : "reconnecting");
+      onStatus(up) {
+        connected = up;
+        setLink(up ? "live" : "reconnecting");
       },
     });
     // The socket's snapshot usually comes first; this covers a socket that cannot connect at all.
@@ -142,6 +156,7 @@ export function useRunLive(id: string): RunLive {
       stop();
       fetcher.cancel();
       clearTimeout(flushTimer);
+      clearInterval(poll);
     };
   }, [id]);
 
@@ -152,6 +167,7 @@ export function useRunLive(id: string): RunLive {
     link,
     streams,
     eventCount,
+    cue: eventCount + polls,
     replayed,
     partialHistory,
     waited,
