@@ -171,6 +171,28 @@ describe("run page", () => {
     await context.close();
   });
 
+  it("loads the whole value of a step whose output the step list only previews", async () => {
+    const { page, token, context, problems } = await signedIn(browser);
+    const flowId = await saveFlow(
+      token,
+      `metadata: {name: Big output}
+nodes:
+  big:
+    type: transform
+    params: {script: "return {text: 'ab'.repeat(2000) + 'END'}"}
+`,
+    );
+    const run = await start(token, flowId, {}, 10);
+    const preview = await api<{ steps: { output: { truncated?: boolean } }[] }>(token, `/api/v1/executions/${run.id}/steps`);
+    expect(preview.steps[0]!.output.truncated).toBe(true);
+    await page.goto(`/runs/${run.id}?node=big`);
+    const output = page.getByTestId("inspector").getByLabel("Output");
+    await expect.poll(() => output.textContent(), { timeout: 10_000 }).toContain("abEND");
+    expect((await output.textContent())!.length).toBeGreaterThan(4000);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it("reruns from a chosen node with an edited input, and opens the new run", async () => {
     const { page, token, context, problems } = await signedIn(browser);
     const flowId = await saveFlow(token, DOUBLING);
