@@ -36,26 +36,34 @@ export function useRunList(filter: RunFilter, refreshMs = 3000): RunList {
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
-  const current = useRef({ items, cursor, busy: false, generation: 0 });
+  // `busy`: the first load or a refresh is in flight; `more`: a Load more is. They may overlap: the merge keeps rows either added.
+  const current = useRef({ items, cursor, busy: false, more: false, generation: 0 });
   current.current.items = items;
   current.current.cursor = cursor;
   const key = JSON.stringify(filter);
+
+  // The ref follows at once, so a refresh and a Load more finishing together both see the other's rows.
+  const show = (rows: ExecutionSummary[], next: string | null) => {
+    current.current.items = rows;
+    current.current.cursor = next;
+    setItems(rows);
+    setCursor(next);
+  };
 
   const fetchPage = (limit: number, after?: string) => get<RunPage>("/api/v1/executions", { ...filter, limit, cursor: after });
 
   useEffect(() => {
     const generation = ++current.current.generation;
     current.current.busy = true;
+    current.current.more = false;
     setLoading(true);
-    setItems([]);
-    setCursor(null);
+    show([], null);
     setFresh(new Set());
     fetchPage(PAGE)
       .then(
         (page) => {
           if (generation !== current.current.generation) return;
-          setItems(page.executions);
-          setCursor(page.next_cursor);
+          show(page.executions, page.next_cursor);
           setError(null);
         },
         (caught: unknown) => generation === current.current.generation && setError(caught),
@@ -84,8 +92,7 @@ export function useRunList(filter: RunFilter, refreshMs = 3000): RunList {
               setFresh((f) => new Set([...f, ...merged.added]));
               setTimeout(() => setFresh((f) => new Set([...f].filter((id) => !merged.added.includes(id)))), FRESH_MS);
             }
-            setItems(merged.items);
-            setCursor(merged.cursor);
+            show(merged.items, merged.cursor);
             setError(null);
           },
           (caught: unknown) => generation === current.current.generation && setError(caught),
@@ -99,23 +106,22 @@ export function useRunList(filter: RunFilter, refreshMs = 3000): RunList {
 
   const loadMore = useCallback(() => {
     const state = current.current;
-    if (!state.cursor || state.busy) return;
+    if (!state.cursor || state.more) return;
     const generation = state.generation;
-    state.busy = true;
+    state.more = true;
     setLoadingMore(true);
     fetchPage(PAGE, state.cursor)
       .then(
         (page) => {
           if (generation !== current.current.generation) return;
           const known = new Set(current.current.items.map((e) => e.id));
-          setItems([...current.current.items, ...page.executions.filter((e) => !known.has(e.id))]);
-          setCursor(page.next_cursor);
+          show([...current.current.items, ...page.executions.filter((e) => !known.has(e.id))], page.next_cursor);
         },
         (caught: unknown) => generation === current.current.generation && setError(caught),
       )
       .finally(() => {
         if (generation !== current.current.generation) return;
-        current.current.busy = false;
+        current.current.more = false;
         setLoadingMore(false);
       });
   }, [key]);
