@@ -19,7 +19,10 @@ execFileSync(process.execPath, [path.join(root, "scripts/build-dashboard.mjs"), 
 const { chromium } = await import("playwright-core");
 const tmp = await mkdtemp(path.join(os.tmpdir(), "flowrunner-screenshots-"));
 const { server, fr } = await flowRunnerWithAccount(path.join(tmp, "flowrunner"), {}, (m) => console.error(m));
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+});
 try {
   const run = async (flowId, input, wait = 10) =>
     (await fr.api(`/api/v1/flows/${flowId}/run?wait=${wait}`, { method: "POST", body: JSON.stringify({ input }) })).body;
@@ -30,10 +33,10 @@ try {
     [
       "metadata: {name: Import invoices, description: Reads a batch of invoices and books them, tags: [finance]}",
       "nodes:",
-      "  read: {type: transform, params: {script: \"return { invoices: input.invoices ?? [] }\"}, next: {default: check}}",
+      '  read: {type: transform, params: {script: "return { invoices: input.invoices ?? [] }"}, next: {default: check}}',
       "  check: {type: condition, params: {conditions: [{condition: 'input.invoices.length > 0', action: some}], default_action: none}, next: {some: book, none: nothing}}",
       "  book: {type: transform, params: {script: \"if (input.invoices.some((i) => !i.amount)) throw new Error('invoice without an amount'); return { booked: input.invoices.length }\"}}",
-      "  nothing: {type: transform, params: {script: \"return { booked: 0 }\"}}",
+      '  nothing: {type: transform, params: {script: "return { booked: 0 }"}}',
     ].join("\n"),
   );
   await run(lanes.id, { id: "o-7", total: 250, country: "DE", express: false });
@@ -42,13 +45,16 @@ try {
   await run(failing.id, { invoices: [{ id: "inv-1", amount: 120 }, { id: "inv-2" }] });
   const waiting = await run(approval.id, { expense_id: "exp-9", amount: 420, requested_by: "dana" }, 2);
   const done = await run(approval.id, { expense_id: "exp-10", amount: 80, requested_by: "lee" }, 2);
-  await fr.api(`/api/v1/executions/${done.execution_id}/events/approval`, { method: "POST", body: JSON.stringify({ approved: true, by: "sam" }) });
+  await fr.api(`/api/v1/executions/${done.execution_id}/events/approval`, {
+    method: "POST",
+    body: JSON.stringify({ approved: true, by: "sam" }),
+  });
   await sleep(1500);
 
   const me = (await fr.api("/api/v1/accounts/me")).body;
   const session = { token: fr.auth().slice("Bearer ".length), username: me.username, accountId: me.id, expiresAt: null };
   const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1360, height: 820 }, deviceScaleFactor: 1 });
-  await context.addInitScript((value) => localStorage.setItem("flowrunner.session", value), JSON.stringify(session));
+  await context.addInitScript((value) => globalThis.localStorage.setItem("flowrunner.session", value), JSON.stringify(session));
   const page = await context.newPage();
   const shoot = async (url, file, ready) => {
     await page.goto(url);

@@ -12,6 +12,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { Buffer } from "node:buffer";
 import { gzipSync } from "node:zlib";
 import { flowRunnerWithAccount } from "../engine/account.mjs";
 import { load1, stats } from "../engine/load.mjs";
@@ -39,7 +40,7 @@ async function firstLoadBytes(base) {
 /** A fresh profile signed in by the stored session, then the time until the flows list has rendered. */
 async function firstLoad(browser, base, session) {
   const context = await browser.newContext({ baseURL: base });
-  await context.addInitScript((value) => localStorage.setItem("flowrunner.session", value), JSON.stringify(session));
+  await context.addInitScript((value) => globalThis.localStorage.setItem("flowrunner.session", value), JSON.stringify(session));
   const page = await context.newPage();
   await page.goto("/flows", { waitUntil: "commit" });
   await page.waitForSelector("main.content h1", { timeout: 30_000 });
@@ -63,7 +64,15 @@ export async function run({ quick }) {
     const session = { token: fr.auth().slice("Bearer ".length), username: me.username, accountId: me.id, expiresAt: null };
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
     const size = await firstLoadBytes(server.url);
     log(`first load: ${(size.js / 1024).toFixed(1)} KB JS, ${(size.css / 1024).toFixed(1)} KB CSS (gzip)`);
