@@ -283,7 +283,15 @@ describe("account pages", () => {
     await page.goto(`/schedules?flow=${made.flowId}`);
     await expect.poll(() => text(page)).toContain("No schedules for this flow.");
 
-    // The flow and run pages are not part of these pages; the API they read answers 404 for another account.
+    // Another account's flow and run, opened by their addresses: not found, and nothing of them shown.
+    await page.goto(`/flows/${made.flowId}`);
+    await expect.poll(() => text(page)).toContain("This flow could not be loaded");
+    expect(await text(page)).toContain("not found");
+    expect(await text(page)).not.toContain("yearly-report");
+    await page.goto(`/runs/${made.runId}`);
+    await expect.poll(() => text(page)).toContain("This run could not be loaded");
+    expect(await text(page)).toContain("not found");
+    expect(await text(page)).not.toContain("yearly-report");
     for (const path of [`/api/v1/flows/${made.flowId}`, `/api/v1/executions/${made.runId}`]) {
       const res = await fetch(`${baseUrl()}${path}`, { headers: { Authorization: `Bearer ${bob.token}` } });
       expect(res.status, path).toBe(404);
