@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Client } from "./_client";
+import { parseDuration } from "../lib/duration";
 
 /** Exit codes; documented in docs/cli.md. */
 export const EXIT = { ok: 0, failed: 1, other: 2, usage: 3 } as const;
@@ -130,6 +131,16 @@ export function int(opts: Values, name: string): number | undefined {
 }
 
 /** Parses a duration like `90`, `30s`, `5m` or `1h` into seconds. */
+/** An instant: an ISO time as is, or a duration (`90m`, `2d`) meaning that long before now. */
+export function instant(opts: Values, name: string, now = Date.now()): string | undefined {
+  const v = str(opts, name);
+  if (v === undefined) return undefined;
+  const ago = parseDuration(v);
+  if (ago !== undefined && !/^\d+$/.test(v)) return new Date(now - ago).toISOString();
+  if (/^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v))) return new Date(v).toISOString();
+  throw new UsageError(`--${name} must be a time like 2026-12-01T09:00:00Z or a duration before now like 90m or 2d, got '${v}'`);
+}
+
 export function seconds(opts: Values, name: string): number | undefined {
   const v = str(opts, name);
   if (v === undefined) return undefined;

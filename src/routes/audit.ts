@@ -3,14 +3,12 @@ import { requireAuth } from "../http/auth";
 import type { AppEnv } from "../http/context";
 import { AuditEventPageSchema } from "../services/audit-schemas";
 import { AUDIT_ACTIONS } from "../services/audit";
-import { bearer, commonErrors, PageQuery } from "./schemas";
-
-const Time = (description: string) => z.iso.datetime({ offset: true }).optional().openapi({ description, example: "2026-01-31T12:00:00Z" });
+import { bearer, commonErrors, isoTime, PageQuery, TimeQuery } from "./schemas";
 
 const AuditQuery = PageQuery.extend({
   action: z.enum(AUDIT_ACTIONS).optional(),
-  since: Time("Only events at or after this time"),
-  until: Time("Only events before this time"),
+  since: TimeQuery("Only events at or after this time"),
+  until: TimeQuery("Only events before this time"),
 });
 
 export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -40,7 +38,7 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
         .get("services")
         .audit.list(
           c.get("principal").account_id,
-          { action, since: since && new Date(since).toISOString(), until: until && new Date(until).toISOString() },
+          { action, since: isoTime(since), until: isoTime(until) },
           limit,
           cursor,
         );

@@ -14,7 +14,7 @@ import {
 } from "../services/execution-schemas";
 import { MAX_WAIT_SECONDS } from "../services/runs";
 import type { JsonValue } from "../lib/json";
-import { bearer, commonErrors, errorResponse, IdParam, PageQuery } from "./schemas";
+import { bearer, commonErrors, errorResponse, IdParam, isoTime, PageQuery, TimeQuery } from "./schemas";
 
 const ExecId = IdParam("Execution id", "exe_0123456789abcdefghijklmno");
 const WaitQuery = z.object({
@@ -88,6 +88,8 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
               "What started the runs: api, cron, webhook, flow (another flow's run ended), email, subflow, rerun, mcp (a call through /api/v1/mcp)",
           }),
           trigger_id: z.string().max(64).optional().openapi({ description: "Runs started by one trigger (trg_…)" }),
+          since: TimeQuery("Only runs created at or after this time"),
+          until: TimeQuery("Only runs created before this time"),
         }),
       },
       responses: {
@@ -101,8 +103,8 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
       },
     }),
     async (c) => {
-      const { limit, cursor, flow_id, status, trigger_type, trigger_id } = c.req.valid("query");
-      const filter = { flow_id, status, trigger_type, trigger_id };
+      const { limit, cursor, flow_id, status, trigger_type, trigger_id, since, until } = c.req.valid("query");
+      const filter = { flow_id, status, trigger_type, trigger_id, since: isoTime(since), until: isoTime(until) };
       const page = await c.get("services").runs.list(c.get("principal").account_id, filter, limit, cursor);
       return c.json({ executions: page.items.map(({ account_id: _a, ...rest }) => rest), next_cursor: page.next_cursor }, 200);
     },

@@ -31,6 +31,13 @@ export const PageQuery = z.object({
   cursor: z.string().max(512).optional().openapi({ description: "next_cursor of the previous page" }),
 });
 
+/** An optional instant in a query string: ISO 8601 with a zone, normalised to UTC by `isoTime`. */
+export const TimeQuery = (description: string) =>
+  z.iso.datetime({ offset: true }).optional().openapi({ description, example: "2026-01-31T12:00:00Z" });
+
+/** A TimeQuery value as stored times are written (UTC, milliseconds), so they compare as strings. */
+export const isoTime = (value: string | undefined): string | undefined => value && new Date(value).toISOString();
+
 export const IdParam = (name: string, example: string) =>
   z.object({
     id: z

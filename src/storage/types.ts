@@ -146,6 +146,10 @@ export interface ExecutionFilter {
   trigger_type?: string | undefined;
   /** One trigger: the runs whose `trigger` is `<type>:<trigger_id>`. */
   trigger_id?: string | undefined;
+  /** Inclusive lower bound on `created_at` (ISO, UTC). */
+  since?: string | undefined;
+  /** Exclusive upper bound on `created_at` (ISO, UTC). */
+  until?: string | undefined;
 }
 
 /** The account database's index of executions; the execution objects hold the details. */

@@ -251,6 +251,19 @@ describe("flowrunner executions", () => {
     expect(data.executions.every((e) => e.status === "failed")).toBe(true);
   });
 
+  it("lists the executions of a time range, given as a time or as a duration before now", async () => {
+    const ids = async (...args: string[]) =>
+      json<{ executions: { id: string }[] }>(
+        (await user.run(["executions", "list", "--json", "--flow", "Failing", ...args])).stdout,
+      ).executions.map((e) => e.id);
+    expect(await ids("--since", "1h")).toContain(id);
+    expect(await ids("--until", "1h")).not.toContain(id);
+    expect(await ids("--since", new Date(Date.now() + 60_000).toISOString())).toEqual([]);
+    const bad = await user.run(["executions", "list", "--since", "yesterday"]);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toContain("--since must be a time like");
+  });
+
   it("shows one execution, its steps and its logs", async () => {
     const get = await user.run(["executions", "get", id]);
     expect(get.code).toBe(0);

@@ -81,6 +81,7 @@ export interface ExecutionBody {
   current_nodes: string[];
   waiting_for: { node_id: string; state: string; event?: string; data?: unknown }[];
   step_count: number;
+  created_at: string;
   shared: Record<string, unknown>;
 }
 

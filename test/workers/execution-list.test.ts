@@ -44,6 +44,47 @@ nodes:
     await expectError(await call("/api/v1/executions?status=bogus", { headers: user.auth }), 400, "validation_failed");
   });
 
+  it("filters by creation time, with the flow and status filters and across pages", async () => {
+    const user = await signUp();
+    const flow = await saveFlow(
+      user,
+      yaml`
+metadata: {name: Timed}
+nodes:
+  a: {type: transform, params: {script: "if (input.fail) throw new Error('no'); return 1"}}
+`,
+    );
+    const runs: { id: string; created_at: string }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const run = await runFlow(user, flow, { fail: i === 3 });
+      runs.push({ id: run.id, created_at: (await getExecution(user, run.id)).created_at });
+      await new Promise((r) => setTimeout(r, 5)); // distinct creation times, to the millisecond
+    }
+    const ids = async (q: string) =>
+      ((await (await call(`/api/v1/executions?${q}`, { headers: user.auth })).json()) as { executions: { id: string }[] }).executions.map(
+        (e) => e.id,
+      );
+    const at = (i: number) => encodeURIComponent(runs[i]!.created_at);
+    // since is inclusive, until exclusive; newest first.
+    expect(await ids(`since=${at(1)}&until=${at(4)}`)).toEqual([runs[3]!.id, runs[2]!.id, runs[1]!.id]);
+    expect(await ids(`since=${at(3)}`)).toEqual([runs[4]!.id, runs[3]!.id]);
+    expect(await ids(`until=${at(1)}`)).toEqual([runs[0]!.id]);
+    expect(await ids(`since=${at(1)}&until=${at(4)}&status=failed`)).toEqual([runs[3]!.id]);
+    expect(await ids(`since=${at(1)}&until=${at(4)}&flow_id=${flow}&status=completed`)).toEqual([runs[2]!.id, runs[1]!.id]);
+    expect(await ids(`since=${at(4)}&until=${at(1)}`)).toEqual([]);
+    // A time with another zone is the same instant.
+    const shifted = new Date(Date.parse(runs[2]!.created_at)).toISOString().replace("Z", "+00:00");
+    expect(await ids(`since=${encodeURIComponent(shifted)}&flow_id=${flow}`)).toEqual([runs[4]!.id, runs[3]!.id, runs[2]!.id]);
+    // Pages keep the range.
+    const first = (await (await call(`/api/v1/executions?since=${at(1)}&limit=2`, { headers: user.auth })).json()) as {
+      executions: { id: string }[];
+      next_cursor: string;
+    };
+    expect(first.executions.map((e) => e.id)).toEqual([runs[4]!.id, runs[3]!.id]);
+    expect(await ids(`since=${at(1)}&limit=2&cursor=${encodeURIComponent(first.next_cursor)}`)).toEqual([runs[2]!.id, runs[1]!.id]);
+    await expectError(await call("/api/v1/executions?since=yesterday", { headers: user.auth }), 400, "validation_failed");
+  });
+
   it("combines the flow and status filters and keeps each account's runs to itself", async () => {
     const [user, other] = [await signUp(), await signUp()];
     const flow = await saveFlow(

@@ -1,4 +1,4 @@
-import { int, seconds, str, type Command, type Group } from "../_command";
+import { instant, int, seconds, str, type Command, type Group } from "../_command";
 import { c, fields, formatDuration, formatTime, out, printJson, table } from "../_output";
 import { listPages, mentionNextPage, PAGE_OPTIONS } from "../_pages";
 import type { ExecutionSummaryView as Summary, LogList, StepList } from "../../services/execution-schemas";
@@ -39,11 +39,14 @@ const list: Command = {
       description: "Only runs started this way: api, cron, webhook, flow, email, subflow, rerun, mcp",
     },
     "trigger-id": { type: "string", value: "trg_…", description: "Only runs started by this trigger" },
+    since: { type: "string", value: "time", description: "Only runs created at or after this time (ISO, or a duration before now: 1h, 2d)" },
+    until: { type: "string", value: "time", description: "Only runs created before this time (ISO, or a duration before now)" },
     ...PAGE_OPTIONS,
   },
   examples: [
     "flowrunner executions list",
     "flowrunner executions list --flow Hello --status failed",
+    "flowrunner executions list --status failed --since 24h",
     "flowrunner executions list --json --all",
   ],
   async run(ctx) {
@@ -54,6 +57,8 @@ const list: Command = {
       status: str(ctx.opts, "status"),
       trigger_type: str(ctx.opts, "trigger"),
       trigger_id: str(ctx.opts, "trigger-id"),
+      since: instant(ctx.opts, "since"),
+      until: instant(ctx.opts, "until"),
     };
     const page = await listPages<Summary>(client, "/api/v1/executions", "executions", ctx.opts, query);
     if (ctx.json) return printJson({ executions: page.items, next_cursor: page.next_cursor });

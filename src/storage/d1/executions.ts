@@ -1,4 +1,4 @@
-import { and, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { toPage } from "../cursor";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
 import { appendAuditEvent } from "./audit";
@@ -49,6 +49,8 @@ export class D1ExecutionIndex implements ExecutionIndex {
       const suffix = `:${filter.trigger_id}`;
       conditions.push(sql`substr(${executions.trigger}, -length(${suffix})) = ${suffix}`);
     }
+    if (filter.since) conditions.push(gte(executions.created_at, filter.since));
+    if (filter.until) conditions.push(lt(executions.created_at, filter.until));
     conditions.push(olderThan(executions.created_at, executions.id, page.cursor));
     const rows = await this.db
       .select()

@@ -8,7 +8,7 @@ import {
   type PageRequest,
 } from "../types";
 import { isConditionFailure, json, optional, S, str, strOrNull, type DynamoClient, type Item } from "../../lib/dynamodb/client";
-import { Expr, queryPage } from "./expressions";
+import { Expr, queryPage, timeRange } from "./expressions";
 import { auditPartition, gsi, timeKey } from "./keys";
 
 /**
@@ -49,20 +49,10 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   async list(accountId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEventRecord>> {
-    // `<time>#<id>` >= since  ⇔  time >= since;  `<time>#<id>` < until  ⇔  time < until.
-    if (filter.since && filter.until && filter.since >= filter.until) return { items: [], next_cursor: null };
     const expr = new Expr();
     const index = filter.action ? ("GSI1" as const) : undefined;
-    const sortName = index ? "GSI1SK" : "SK";
-    const sort = () => expr.n(sortName);
-    const sortCondition =
-      filter.since && filter.until
-        ? `${sort()} BETWEEN ${expr.v(S(filter.since))} AND ${expr.v(S(filter.until))}`
-        : filter.since
-          ? `${sort()} >= ${expr.v(S(filter.since))}`
-          : filter.until
-            ? `${sort()} < ${expr.v(S(filter.until))}`
-            : undefined;
+    const sortCondition = timeRange(expr, index ? "GSI1SK" : "SK", filter.since, filter.until);
+    if (sortCondition === "empty") return { items: [], next_cursor: null };
     const partition = filter.action ? gsi.auditByAction(accountId, filter.action) : auditPartition(accountId, "");
     const result = await queryPage(this.client, { index, partition, sortCondition, expr, forward: false }, page.limit, page.cursor);
     return { items: result.items.map(fromItem), next_cursor: result.next_cursor };

@@ -2,7 +2,7 @@ import type { ExecutionStatus } from "../../engine/types";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
 import { DynamoAuditLog } from "./audit";
 import { isConditionFailure, json, L, list, N, num, S, str, strOrNull, type DynamoClient, type Item } from "../../lib/dynamodb/client";
-import { Expr, getItem, queryPage, setOrRemove, type IndexName, type PageQuery } from "./expressions";
+import { Expr, getItem, queryPage, setOrRemove, timeRange, type IndexName, type PageQuery } from "./expressions";
 import { matchesTriggerFilter } from "../trigger-rules";
 import { gsi, keys, timeKey } from "./keys";
 
@@ -91,9 +91,13 @@ export class DynamoExecutionIndex implements ExecutionIndex {
       : filter.status
         ? ["GSI3", gsi.executionsByStatus(accountId, filter.status)]
         : ["GSI1", gsi.executions(accountId)];
+    // Every index sorts by `<created_at>#<id>`, so the time range is a key condition, not a filter.
+    const sortCondition = timeRange(expr, `${index}SK`, filter.since, filter.until);
+    if (sortCondition === "empty") return { items: [], next_cursor: null };
     const query: PageQuery = {
       index,
       partition,
+      sortCondition,
       filter: conditions.join(" AND ") || undefined,
       keep: filter.trigger_id ? (item) => matchesTriggerFilter(str(item, "trigger"), filter) : undefined,
       expr,

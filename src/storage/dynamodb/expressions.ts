@@ -59,6 +59,18 @@ export interface PageQuery {
   forward: boolean;
 }
 
+/**
+ * The sort-key condition for a time range over keys `<time>#<id>` (keys.ts `timeKey`): `>= since` ⇔
+ * time >= since, `< until` ⇔ time < until; "empty" when the range is, and undefined when unbounded.
+ */
+export function timeRange(expr: Expr, sortName: string, since: string | undefined, until: string | undefined): string | "empty" | undefined {
+  if (since && until && since >= until) return "empty";
+  if (!since && !until) return undefined; // before naming the key: a name no expression uses is refused
+  const sort = expr.n(sortName);
+  if (since && until) return `${sort} BETWEEN ${expr.v(S(since))} AND ${expr.v(S(until))}`;
+  return since ? `${sort} >= ${expr.v(S(since))}` : `${sort} < ${expr.v(S(until!))}`;
+}
+
 interface QueryOutput {
   Items?: Item[];
   LastEvaluatedKey?: Item;

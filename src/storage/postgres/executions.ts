@@ -1,4 +1,4 @@
-import { and, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { toPage } from "../cursor";
 import { olderThan } from "../sql-paging";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
@@ -46,6 +46,8 @@ export class PostgresExecutionIndex implements ExecutionIndex {
       const suffix = `:${filter.trigger_id}`;
       conditions.push(sql`right(${executions.trigger}, length(${suffix}::text)) = ${suffix}::text`);
     }
+    if (filter.since) conditions.push(gte(executions.created_at, filter.since));
+    if (filter.until) conditions.push(lt(executions.created_at, filter.until));
     conditions.push(olderThan(executions.created_at, executions.id, page.cursor));
     const rows = await this.db
       .select()
