@@ -36,12 +36,7 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
       const { limit, cursor, action, since, until } = c.req.valid("query");
       const page = await c
         .get("services")
-        .audit.list(
-          c.get("principal").account_id,
-          { action, since: isoTime(since), until: isoTime(until) },
-          limit,
-          cursor,
-        );
+        .audit.list(c.get("principal").account_id, { action, since: isoTime(since), until: isoTime(until) }, limit, cursor);
       return c.json({ events: page.items, next_cursor: page.next_cursor }, 200);
     },
   );

@@ -141,19 +141,22 @@ triggers:
   - {type: cron, cron: "0 9 * * 1"}
   - {type: webhook, id: inbound, enabled: false}
 nodes:
-  check: {type: condition, params: {expression: "input.n > 1"}, next: {true: [big, log], false: small}}
+  check: {type: condition, params: {conditions: [{condition: "input.n > 1", action: many}], default_action: few}, next: {many: [big, log], few: small}}
   big: {type: transform, params: {script: "return 1"}, next: {error: log}}
   small: {type: transform, params: {script: "return 2"}}
   log: {type: transform, params: {script: "return 3"}}
 `;
     const body = (await (await call("/api/v1/flows/validate", { method: "POST", headers: user.auth, json: { content } })).json()) as {
+      valid: boolean;
+      errors: unknown[];
       graph: { start: string; edges: unknown[]; triggers: unknown[] };
     };
+    expect(body.errors).toEqual([]);
     expect(body.graph.start).toBe("check");
     expect(body.graph.edges).toEqual([
-      { from: "check", to: "big", action: "true" },
-      { from: "check", to: "log", action: "true" },
-      { from: "check", to: "small", action: "false" },
+      { from: "check", to: "big", action: "many" },
+      { from: "check", to: "log", action: "many" },
+      { from: "check", to: "small", action: "few" },
       { from: "big", to: "log", action: "error" },
     ]);
     expect(body.graph.triggers).toEqual([

@@ -39,7 +39,11 @@ const list: Command = {
       description: "Only runs started this way: api, cron, webhook, flow, email, subflow, rerun, mcp",
     },
     "trigger-id": { type: "string", value: "trg_…", description: "Only runs started by this trigger" },
-    since: { type: "string", value: "time", description: "Only runs created at or after this time (ISO, or a duration before now: 1h, 2d)" },
+    since: {
+      type: "string",
+      value: "time",
+      description: "Only runs created at or after this time (ISO, or a duration before now: 1h, 2d)",
+    },
     until: { type: "string", value: "time", description: "Only runs created before this time (ISO, or a duration before now)" },
     ...PAGE_OPTIONS,
   },

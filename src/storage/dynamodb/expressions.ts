@@ -63,7 +63,12 @@ export interface PageQuery {
  * The sort-key condition for a time range over keys `<time>#<id>` (keys.ts `timeKey`): `>= since` ⇔
  * time >= since, `< until` ⇔ time < until; "empty" when the range is, and undefined when unbounded.
  */
-export function timeRange(expr: Expr, sortName: string, since: string | undefined, until: string | undefined): string | "empty" | undefined {
+export function timeRange(
+  expr: Expr,
+  sortName: string,
+  since: string | undefined,
+  until: string | undefined,
+): string | "empty" | undefined {
   if (since && until && since >= until) return "empty";
   if (!since && !until) return undefined; // before naming the key: a name no expression uses is refused
   const sort = expr.n(sortName);
