@@ -1,4 +1,4 @@
-import type { FlowDefinition } from "../flow";
+import type { FlowDefinition } from "../flow/types";
 import type { EventResume, StepError } from "./outcome";
 import type { JsonValue } from "../lib/json";
 import type { Usage } from "./usage";
