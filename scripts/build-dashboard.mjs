@@ -1,6 +1,8 @@
 // Builds the dashboard (src/dashboard/, Vite) into dist/dashboard/, which wrangler.toml's [assets]
 // serves. With --if-stale it builds only when a source file, the lockfile or this script is newer
-// than the last build, so `npm start` and `npm test` stay quick when nothing changed.
+// than the last build, so `npm start` and `npm test` stay quick when nothing changed. Every file under
+// src/ counts: the dashboard also bundles a few plain modules of the server (lists such as the
+// execution statuses and the audit actions).
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,8 +19,11 @@ function newest(target) {
 
 const stale = () =>
   !existsSync(stamp) ||
-  Math.max(newest(source), statSync(path.join(root, "package-lock.json")).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs) >
-    statSync(stamp).mtimeMs;
+  Math.max(
+    newest(path.join(root, "src")),
+    statSync(path.join(root, "package-lock.json")).mtimeMs,
+    statSync(fileURLToPath(import.meta.url)).mtimeMs,
+  ) > statSync(stamp).mtimeMs;
 
 if (process.argv.includes("--if-stale") && !stale()) process.exit(0);
 

@@ -1,4 +1,4 @@
-import type { FlowDefinition } from "../flow";
+import type { FlowDefinition } from "../flow/types";
 import type { EventResume, StepError } from "./outcome";
 import type { JsonValue } from "../lib/json";
 import type { Usage } from "./usage";
@@ -8,6 +8,8 @@ export const EXECUTION_STATUSES = ["running", "waiting", "completed", "failed", 
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export const FINAL_STATUSES: readonly ExecutionStatus[] = ["completed", "failed", "cancelled"];
 export const isFinal = (s: ExecutionStatus) => FINAL_STATUSES.includes(s);
+/** Every value the `trigger` of an execution starts with (before any `:<id>`); `?trigger_type=` filters by it. */
+export const RUN_TRIGGER_TYPES = ["api", "cron", "webhook", "flow", "email", "subflow", "rerun", "mcp"] as const;
 
 export interface ParentRef {
   execution_id: string;
@@ -111,6 +113,14 @@ export interface ExecutionEvent {
   at: string;
   type: EventType;
   node_id: string | null;
+  data: JsonValue;
+}
+
+/** A live-only event a node emitted (progress, token deltas), sent to a run's watchers and never stored. */
+export interface EphemeralEvent {
+  type: string;
+  node_id: string;
+  at: string;
   data: JsonValue;
 }
 

@@ -3,7 +3,7 @@ import { offersSocketProtocol, requireAuth, SOCKET_PROTOCOL } from "../http/auth
 import { readOptionalJson } from "../http/body";
 import type { AppEnv } from "../http/context";
 import { badRequest } from "../errors";
-import { EXECUTION_STATUSES } from "../engine/types";
+import { EXECUTION_STATUSES, RUN_TRIGGER_TYPES } from "../engine/types";
 import {
   EventDeliverySchema,
   ExecutionPageSchema,
@@ -32,9 +32,6 @@ const CursorQuery = z.object({
   node_id: z.string().max(200).optional(),
 });
 const optionalJsonBody = (schema: z.ZodType) => ({ required: false, content: { "application/json": { schema } } });
-
-/** Every value the `trigger` of an execution starts with (before any `:<id>`). */
-const TRIGGER_TYPES = ["api", "cron", "webhook", "flow", "email", "subflow", "rerun", "mcp"] as const;
 
 export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
   app.use("/api/v1/executions", requireAuth);
@@ -83,7 +80,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
         query: PageQuery.extend({
           flow_id: z.string().max(64).optional(),
           status: z.enum(EXECUTION_STATUSES).optional(),
-          trigger_type: z.enum(TRIGGER_TYPES).optional().openapi({
+          trigger_type: z.enum(RUN_TRIGGER_TYPES).optional().openapi({
             description:
               "What started the runs: api, cron, webhook, flow (another flow's run ended), email, subflow, rerun, mcp (a call through /api/v1/mcp)",
           }),

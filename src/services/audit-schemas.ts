@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { AuditDetails } from "../storage/types";
-import { AUDIT_ACTIONS } from "./audit";
+import { AUDIT_ACTIONS } from "./audit-actions";
 import { pageOf } from "./page-schema";
 
 /** Documented as any JSON object; typed as what the audit service stores (sanitizeDetails). */

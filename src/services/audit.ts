@@ -1,35 +1,10 @@
 import { newId } from "../lib/ids";
 import type { AuditDetails, AuditEventRecord, AuditFilter, Page, Storage } from "../storage/types";
 import type { AuditEventView } from "./audit-schemas";
+import type { AuditAction } from "./audit-actions";
 import type { Principal } from "./auth";
 
-/** Every action the audit log knows. Add new ones here; the API validates `?action=` against this list. */
-export const AUDIT_ACTIONS = [
-  "login.succeeded",
-  "login.failed",
-  "token.created",
-  "token.revoked",
-  "flow.created",
-  "flow.updated",
-  "flow.deleted",
-  "flow.enabled",
-  "flow.disabled",
-  "schedule.paused",
-  "schedule.resumed",
-  "run.started",
-  "webhook.refused",
-  "email.refused",
-  "secret.created",
-  "secret.updated",
-  "secret.deleted",
-  "webhook.created",
-  "webhook.updated",
-  "webhook.deleted",
-  "plugin.created",
-  "plugin.updated",
-  "plugin.deleted",
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export { AUDIT_ACTIONS, type AuditAction } from "./audit-actions";
 
 export type { AuditDetails };
 

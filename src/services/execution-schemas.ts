@@ -104,6 +104,7 @@ export const EventDeliverySchema = z.object({ delivered: z.number().int(), execu
 
 export type ExecutionView = z.infer<typeof ExecutionSchema>;
 export type ExecutionSummaryView = z.infer<typeof ExecutionSummarySchema>;
+export type ExecutionPage = z.infer<typeof ExecutionPageSchema>;
 export type StepView = z.infer<typeof StepSchema>;
 export type LogLine = z.infer<typeof LogLineSchema>;
 export type StepList = z.infer<typeof StepListSchema>;

@@ -5,7 +5,8 @@
  * zod, as in execution-schemas.ts: the `id` in `.meta()` names the schema in the OpenAPI document.
  */
 import { z } from "zod";
-import type { FlowGraphView, FlowIssue } from "../flow";
+import type { FlowGraphView } from "../flow/graph-view";
+import type { FlowIssue } from "../flow/types";
 import { pageOf } from "./page-schema";
 
 export const FlowIssueSchema = z
@@ -89,13 +90,17 @@ export const FlowGraphSchema = z
     edges: z.array(z.object({ from: z.string(), to: z.string(), action: z.string() })),
     triggers: z.array(z.object({ id: z.string(), type: z.string(), enabled: z.boolean(), summary: z.string() })),
   })
-  .openapi("FlowGraph", { description: "The flow as a graph: nodes, edges labelled with actions, and its triggers" });
+  .meta({
+    id: "FlowGraph",
+    description: "The flow as a graph: nodes, edges labelled with actions, and its triggers. Present when the flow is valid.",
+  });
 
 export const FlowValidationSchema = z.object({
   valid: z.boolean(),
   errors: z.array(FlowIssueSchema),
   warnings: z.array(FlowIssueSchema),
-  graph: FlowGraphSchema.optional().describe("Present when the flow is valid"),
+  // No description of its own here: a described copy would be inlined instead of naming FlowGraph.
+  graph: FlowGraphSchema.optional(),
 });
 
 export type TriggerView = z.infer<typeof TriggerViewSchema>;

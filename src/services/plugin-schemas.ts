@@ -84,6 +84,7 @@ export const PluginTestResultSchema = z
 
 export type NodeTypeInfo = z.infer<typeof NodeTypeInfoSchema>;
 export type PluginSummary = z.infer<typeof PluginSummarySchema>;
+export type PluginList = z.infer<typeof PluginListSchema>;
 export type PluginDetail = z.infer<typeof PluginDetailSchema>;
 export type PluginWithSecret = z.infer<typeof PluginWithSecretSchema>;
 export type PluginVersionView = z.infer<typeof PluginVersionSchema>;

@@ -8,6 +8,7 @@ import { call } from "../lib/api";
 import { navigate } from "../lib/router";
 import { Dialog, ErrorBox } from "./common";
 import { readJsonInput } from "./json-input";
+import type { Execution } from "./run/types";
 import "./run-dialog.css";
 
 export interface RunDialogProps {
@@ -33,11 +34,11 @@ export function RunDialog({ flowId, flowName, initialInput, onClose }: RunDialog
     setStarting(true);
     setError(null);
     try {
-      const { data } = await call<{ execution_id: string }>(`/api/v1/flows/${encodeURIComponent(flowId)}/run`, {
+      const { data } = await call<Execution>(`/api/v1/flows/${encodeURIComponent(flowId)}/run`, {
         method: "POST",
         json: { input: parsed.value },
       });
-      navigate(`/runs/${encodeURIComponent(data.execution_id)}`);
+      navigate(`/runs/${encodeURIComponent(data.id)}`);
     } catch (caught) {
       setError(caught);
       setStarting(false);

@@ -3,13 +3,9 @@
  * laid out top to bottom by dagre: positions only, no rendering here.
  */
 import { Graph, layout } from "@dagrejs/dagre";
+import type { FlowValidation } from "../../services/flow-schemas";
 
-export interface FlowGraph {
-  start: string;
-  nodes: { id: string; type: string }[];
-  edges: { from: string; to: string; action: string }[];
-  triggers: { id: string; type: string; enabled: boolean; summary: string }[];
-}
+export type FlowGraph = NonNullable<FlowValidation["graph"]>;
 
 export interface PlacedNode {
   id: string;

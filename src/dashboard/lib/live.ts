@@ -3,25 +3,14 @@
  * every event as it happens. The token travels as a subprotocol, never in the URL. A dropped socket
  * reconnects with `after` = the last seq seen, so nothing is missed or repeated.
  */
+import type { EphemeralEvent, ExecutionEvent as RunEvent } from "../../engine/types";
+import type { ExecutionView } from "../../services/execution-schemas";
 import { session } from "./session";
 
-export interface RunEvent {
-  seq: number;
-  at: string;
-  type: string;
-  node_id: string | null;
-  data: Record<string, unknown>;
-}
-
-export interface EphemeralEvent {
-  type: string;
-  node_id: string | null;
-  at: string;
-  data: Record<string, unknown>;
-}
+export type { RunEvent };
 
 export type LiveMessage =
-  | { type: "snapshot"; execution: Record<string, unknown> }
+  | { type: "snapshot"; execution: ExecutionView }
   | { type: "event"; event: RunEvent }
   | { type: "replayed"; cursor: number }
   | { type: "ephemeral"; event: EphemeralEvent };

@@ -3,14 +3,14 @@ import { useState } from "preact/hooks";
 import { Empty, ErrorBox, Link, Loading, PageHeader } from "../components/common";
 import { ShownOnce } from "../components/account/pieces";
 import { PluginFormDialog } from "../components/account/plugin-form";
-import type { PluginSummary } from "../components/account/types";
+import type { PluginList } from "../components/account/types";
 import { navigate } from "../lib/router";
 import { useApi } from "../lib/use-api";
 import type { PageProps } from "../routes";
 import "../components/account/account.css";
 
 export function PluginsPage(_props: PageProps) {
-  const { data, error, loading } = useApi<{ plugins: PluginSummary[] }>("/api/v1/plugins");
+  const { data, error, loading } = useApi<PluginList>("/api/v1/plugins");
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
   const [filter, setFilter] = useState("");

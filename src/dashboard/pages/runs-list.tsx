@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { Empty, ErrorBox, Loading, PageHeader, Pager } from "../components/common";
+import type { FlowPage, FlowSummary } from "../components/flows/flow-types";
 import { isFinal } from "../components/run/types";
 import { useNow } from "../components/run/use-now";
 import { readRunsQuery, RunsFilters, TIME_RANGES, type RunsQuery } from "../components/runs/runs-filters";
@@ -15,11 +16,6 @@ import { get } from "../lib/api";
 import { navigate } from "../lib/router";
 import type { PageProps } from "../routes";
 import "../components/runs/runs.css";
-
-interface FlowSummary {
-  id: string;
-  name: string;
-}
 
 export function RunsListPage({ query }: PageProps) {
   const filters = readRunsQuery(query);
@@ -76,7 +72,7 @@ function useFlows(): FlowSummary[] {
       let cursor: string | null = null;
       // Ten pages of a hundred: enough for the filter; a run of a flow beyond shows the flow's id.
       for (let page = 0; page < 10; page++) {
-        const answer: { flows: FlowSummary[]; next_cursor: string | null } = await get("/api/v1/flows", { limit: 100, cursor });
+        const answer: FlowPage = await get("/api/v1/flows", { limit: 100, cursor });
         all.push(...answer.flows);
         cursor = answer.next_cursor;
         if (!cursor) break;

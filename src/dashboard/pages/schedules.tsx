@@ -6,6 +6,7 @@ import { useAction } from "../components/account/pieces";
 import type { Schedule } from "../components/account/types";
 import { useFlowNames } from "../components/account/use-flow-names";
 import { usePaged } from "../components/account/use-paged";
+import type { Execution } from "../components/run/types";
 import { call } from "../lib/api";
 import { formatAgo, formatTime } from "../lib/format";
 import { navigate } from "../lib/router";
@@ -27,10 +28,8 @@ export function SchedulesPage({ query }: PageProps) {
   }
 
   async function runNow(schedule: Schedule) {
-    const answer = await action.run(
-      async () => (await call<{ execution_id: string }>(`/api/v1/schedules/${schedule.id}/run`, { method: "POST" })).data,
-    );
-    if (answer) navigate(`/runs/${answer.execution_id}`);
+    const answer = await action.run(async () => (await call<Execution>(`/api/v1/schedules/${schedule.id}/run`, { method: "POST" })).data);
+    if (answer) navigate(`/runs/${answer.id}`);
   }
 
   return (

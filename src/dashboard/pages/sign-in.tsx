@@ -6,22 +6,11 @@ import { useState } from "preact/hooks";
 import { call } from "../lib/api";
 import { signIn } from "../lib/session";
 import { navigate } from "../lib/router";
+import type { Account, LoginResult } from "../components/account/types";
 import { ErrorBox, Link } from "../components/common";
 
-interface Login {
-  token: string;
-  account_id: string;
-  username: string;
-  expires_at: string;
-}
-
-interface Me {
-  id: string;
-  username: string;
-}
-
 async function login(username: string, password: string): Promise<void> {
-  const { data } = await call<Login>("/api/v1/login", { method: "POST", json: { username, password }, anonymous: true });
+  const { data } = await call<LoginResult>("/api/v1/login", { method: "POST", json: { username, password }, anonymous: true });
   signIn({ token: data.token, username: data.username, accountId: data.account_id, expiresAt: data.expires_at });
 }
 
@@ -38,7 +27,7 @@ export function SignInPage({ next, signUp = false }: { next?: string | null; sig
     try {
       if (mode === "token") {
         const token = String(form.get("token") ?? "").trim();
-        const { data } = await call<Me>("/api/v1/accounts/me", { headers: { Authorization: `Bearer ${token}` }, anonymous: true });
+        const { data } = await call<Account>("/api/v1/accounts/me", { headers: { Authorization: `Bearer ${token}` }, anonymous: true });
         signIn({ token, username: data.username, accountId: data.id, expiresAt: null });
       } else {
         const username = String(form.get("username") ?? "");

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { Dialog, Empty, ErrorBox, Loading, PageHeader, Pager } from "../components/common";
 import { ConfirmDialog, ShownOnce, useAction } from "../components/account/pieces";
-import type { ApiToken } from "../components/account/types";
+import type { ApiToken, CreatedToken } from "../components/account/types";
 import { usePaged } from "../components/account/use-paged";
 import { call } from "../lib/api";
 import { formatAgo, formatTime } from "../lib/format";
@@ -118,7 +118,7 @@ function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCrea
     event.preventDefault();
     const answer = await action.run(async () => {
       const json = { name: name.trim(), expires_in_days: days ? Number(days) : undefined };
-      return (await call<ApiToken & { token: string }>("/api/v1/tokens", { method: "POST", json })).data;
+      return (await call<CreatedToken>("/api/v1/tokens", { method: "POST", json })).data;
     });
     if (answer) onCreated({ name: answer.name, token: answer.token });
   }

@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { Empty, ErrorBox, Link, Loading, PageHeader, Pager } from "../components/common";
 import { DeliveryTable } from "../components/account/delivery-table";
 import { ConfirmDialog, ShownOnce, useAction } from "../components/account/pieces";
-import type { Delivery, Webhook } from "../components/account/types";
+import type { Delivery, Webhook, WebhookWithSecret } from "../components/account/types";
 import { useFlowNames } from "../components/account/use-flow-names";
 import { usePaged } from "../components/account/use-paged";
 import { ApiError, call } from "../lib/api";
@@ -136,7 +136,7 @@ export function WebhookPage({ params }: PageProps) {
           title="Rotate the signing secret?"
           confirmLabel="Rotate secret"
           onClose={() => setConfirm(null)}
-          onConfirm={async () => setSecret((await call<{ secret: string }>(`${path}/rotate-secret`, { method: "POST" })).data.secret)}
+          onConfirm={async () => setSecret((await call<WebhookWithSecret>(`${path}/rotate-secret`, { method: "POST" })).data.secret)}
         >
           The current secret stops signing at once: update the receiver with the new one.
         </ConfirmDialog>

@@ -1,14 +1,5 @@
-import type { ExecutionEvent } from "../../engine/types";
-import type { JsonValue } from "../../lib/json";
+import type { EphemeralEvent, ExecutionEvent } from "../../engine/types";
 import type { ExecutionView } from "../../services/execution-schemas";
-
-/** A live-only event a node emitted (progress, token deltas): `{type, node_id, at, data}`. */
-export interface EphemeralEvent {
-  type: string;
-  node_id: string;
-  at: string;
-  data: JsonValue;
-}
 
 /**
  * Live watchers of one execution over hibernatable WebSockets: the object

@@ -5,21 +5,21 @@
 import { useEffect, useState } from "preact/hooks";
 import { get } from "../../lib/api";
 import { Empty, ErrorBox, Link, Loading } from "../common";
-import type { FlowSummary, Trigger } from "./types";
+import type { FlowDetail, FlowPage, FlowSummary } from "./types";
 
 interface InboundHook {
   flow: FlowSummary;
-  trigger: Trigger;
+  trigger: FlowDetail["triggers"][number];
 }
 
 const PARALLEL = 4;
 
 async function loadInboundHooks(): Promise<InboundHook[]> {
-  const { flows } = await get<{ flows: FlowSummary[] }>("/api/v1/flows", { limit: 100 });
+  const { flows } = await get<FlowPage>("/api/v1/flows", { limit: 100 });
   const found: InboundHook[][] = [];
   for (let i = 0; i < flows.length; i += PARALLEL) {
     const batch = flows.slice(i, i + PARALLEL);
-    const details = await Promise.all(batch.map((f) => get<{ triggers: Trigger[] }>(`/api/v1/flows/${f.id}`)));
+    const details = await Promise.all(batch.map((f) => get<FlowDetail>(`/api/v1/flows/${f.id}`)));
     details.forEach((d, j) => found.push(d.triggers.filter((t) => t.type === "webhook").map((trigger) => ({ flow: batch[j]!, trigger }))));
   }
   return found.flat();

@@ -6,7 +6,7 @@ import { useState } from "preact/hooks";
 import { call } from "../../lib/api";
 import { Dialog, ErrorBox } from "../common";
 import { parseJson, useAction } from "./pieces";
-import type { PluginDetail } from "./types";
+import type { PluginDetail, PluginWithSecret } from "./types";
 
 const EXAMPLE_MANIFEST = JSON.stringify(
   {
@@ -31,7 +31,7 @@ const EXAMPLE_SOURCE = `export function hello({ params, input, log }) {
 }
 `;
 
-type Saved = PluginDetail & { secret?: string };
+type Saved = PluginDetail & Partial<Pick<PluginWithSecret, "secret">>;
 
 export function PluginFormDialog({
   existing,

@@ -1,204 +1,34 @@
-/** The shapes the account pages read from the API (docs/api.md), as the dashboard uses them. */
+/** What the account pages read from the API (docs/api.md), as the server declares it (src/services/*-schemas.ts). */
+import type { StructuredType } from "../../../vault/secret-types";
 
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
+export type { AccountView as Account, LoginResult } from "../../../services/account-schemas";
+export type { AuditEventView as AuditEvent } from "../../../services/audit-schemas";
+export type { FlowDetail, FlowPage, FlowSummary } from "../../../services/flow-schemas";
+export type {
+  PluginDetail,
+  PluginList,
+  PluginSummary,
+  PluginTestResult,
+  PluginVersionView as PluginVersion,
+  PluginWithSecret,
+} from "../../../services/plugin-schemas";
+export type { ScheduleView as Schedule } from "../../../services/schedule-schemas";
+export type { SecretView as Secret } from "../../../services/secret-schemas";
+export type { StoreEntryView as StoreEntry } from "../../../services/store-schemas";
+export type { CreatedToken, TokenView as ApiToken } from "../../../services/token-schemas";
+export type { DeliveryView as Delivery, WebhookView as Webhook, WebhookWithSecret } from "../../../services/webhook-schemas";
 
-export const SECRET_TYPES = ["plain", "api_key", "oauth", "database", "aws", "jwt", "custom"] as const;
-export type SecretType = (typeof SECRET_TYPES)[number];
+// Lists of names from modules that import nothing at run time, so the bundle gets only the lists.
+export { AUDIT_ACTIONS } from "../../../services/audit-actions";
+export { WEBHOOK_EVENTS } from "../../../services/execution-events";
 
-export interface Secret {
-  key: string;
-  type: string;
-  description: string | null;
-  tags: string[];
-  created_at: string;
-  updated_at: string;
-  last_used_at: string | null;
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  prefix: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-export interface AuditEvent {
-  id: string;
-  time: string;
-  actor: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
-
-export const AUDIT_ACTIONS = [
-  "login.succeeded",
-  "login.failed",
-  "token.created",
-  "token.revoked",
-  "flow.created",
-  "flow.updated",
-  "flow.deleted",
-  "flow.enabled",
-  "flow.disabled",
-  "schedule.paused",
-  "schedule.resumed",
-  "run.started",
-  "webhook.refused",
-  "email.refused",
-  "secret.created",
-  "secret.updated",
-  "secret.deleted",
-  "webhook.created",
-  "webhook.updated",
-  "webhook.deleted",
-  "plugin.created",
-  "plugin.updated",
-  "plugin.deleted",
-] as const;
-
-export interface ScheduleTick {
-  tick_at: string;
-  at: string;
-  outcome: string;
-  execution_id: string | null;
-  message: string | null;
-}
-
-export interface Schedule {
-  id: string;
-  key: string;
-  flow_id: string;
-  source: "flow" | "node";
-  cron: string;
-  timezone: string;
-  overlap: string;
-  catchup: string;
-  description: string | null;
-  enabled: boolean;
-  paused: boolean;
-  state: string;
-  next_fire_at: string | null;
-  last_tick_at: string | null;
-  recent: ScheduleTick[];
-}
-
-export const WEBHOOK_EVENTS = [
-  "execution.completed",
-  "execution.failed",
-  "execution.waiting",
-  "execution.cancelled",
-  "step.failed",
-] as const;
-
-export interface Webhook {
-  id: string;
-  url: string;
-  events: string[];
-  flow_id: string | null;
-  description: string | null;
-  enabled: boolean;
-  disabled_reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface DeliveryAttempt {
-  at: string;
-  status: number | null;
-  latency_ms: number;
-  error: { code: string; message: string } | null;
-  response: string | null;
-}
-
-export interface Delivery {
-  id: string;
-  event_type: string;
-  status: "pending" | "delivered" | "failed";
-  created_at: string;
-  next_attempt_at: string | null;
-  attempt_count: number;
-  attempts: DeliveryAttempt[];
-  failure: string | null;
-  payload: unknown;
-}
-
-export interface FlowSummary {
-  id: string;
-  name: string;
-  enabled: boolean;
-}
-
-export interface Trigger {
-  id: string;
-  key: string;
-  type: string;
-  enabled: boolean;
-  paused: boolean;
-  description: string | null;
-  url?: string;
-  config: Record<string, unknown>;
-}
-
-export interface PluginSummary {
-  name: string;
-  kind: "builtin" | "js" | "http" | "service";
-  description: string;
-  version: string;
-  node_types: string[];
-}
-
-export interface NodeTypeInfo {
-  type: string;
-  description: string;
-  actions: string[];
-  side_effects: boolean | null;
-}
-
-export interface PluginDetail {
-  name: string;
-  kind: PluginSummary["kind"];
-  description: string;
-  version: string;
-  manifest: Record<string, unknown> | null;
-  node_types: NodeTypeInfo[];
-  params: Record<string, Record<string, unknown>>;
-  url: string | null;
-  source: string | null;
-  created_at: string | null;
-  updated_at: string | null;
-}
-
-export interface PluginVersion {
-  name: string;
-  version: number;
-  kind: string;
-  manifest_version: string;
-  created_at: string;
-  created_by: string;
-}
-
-export interface PluginTestResult {
-  ok: boolean;
-  output?: unknown;
-  action?: string;
-  error?: { code: string; message: string; retryable: boolean };
-  logs: { level: string; message: string }[];
-  duration_ms: number;
-}
-
-export interface StoreEntry {
-  key: string;
-  namespace: string;
-  value: unknown;
-  version: number;
-  expires_at: string | null;
-}
+export type SecretType = "plain" | StructuredType;
+/**
+ * The server builds its list from the zod schemas of each type (src/vault/secret-types.ts), which
+ * must stay out of the bundle: the list is written again here, and the check below fails the build
+ * when the two differ.
+ */
+export const SECRET_TYPES = ["plain", "api_key", "oauth", "database", "aws", "jwt", "custom"] as const satisfies readonly SecretType[];
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+type _SecretTypesAreTheServers = Holds<Same<(typeof SECRET_TYPES)[number], SecretType>>;

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { call } from "../../lib/api";
 import { Dialog, ErrorBox } from "../common";
 import { useAction } from "./pieces";
-import { WEBHOOK_EVENTS, type FlowSummary, type Webhook } from "./types";
+import { WEBHOOK_EVENTS, type FlowSummary, type Webhook, type WebhookWithSecret } from "./types";
 
 export function WebhookDialog({
   flows,
@@ -34,7 +34,7 @@ export function WebhookDialog({
         flow_id: flowId || undefined,
         description: description.trim() || undefined,
       };
-      return (await call<Webhook & { secret: string }>("/api/v1/webhooks", { method: "POST", json })).data;
+      return (await call<WebhookWithSecret>("/api/v1/webhooks", { method: "POST", json })).data;
     });
     if (created) onCreated(created);
   }

@@ -1,7 +1,7 @@
 /** The latest runs of one flow. */
 import { formatAgo, formatDuration, formatTime } from "../../lib/format";
 import { Empty, ErrorBox, Link, Loading, Pager, StatusBadge } from "../common";
-import type { ExecutionSummary } from "./flow-types";
+import type { ExecutionSummary } from "../run/types";
 import { usePaged } from "./use-paged";
 
 export function RunsTab({ flowId, onRun }: { flowId: string; onRun: () => void }) {

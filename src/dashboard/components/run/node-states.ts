@@ -2,10 +2,11 @@
  * A run's graph colours, derived from its events alone (snapshot, replay, live): each node shows the
  * state of its latest step. Nodes that never ran have no entry and are drawn as pending.
  */
+import type { StepStatus } from "../../../engine/types";
 import type { NodeState } from "../graph-view";
 import type { RunEvent } from "../../lib/live";
 
-const STEP_STATES: Record<string, NodeState> = {
+const STEP_STATES: Partial<Record<RunEvent["type"], NodeState>> = {
   "step.started": "running",
   "step.resumed": "running",
   "step.completed": "completed",
@@ -29,6 +30,7 @@ export function applyEvent(states: Record<string, NodeState>, event: RunEvent): 
   }
 }
 
+// Every status a step record can have (the API types it as a string), each mapped.
 const RECORD_STATES: Record<string, NodeState> = {
   running: "running",
   waiting: "waiting",
@@ -36,7 +38,7 @@ const RECORD_STATES: Record<string, NodeState> = {
   failed: "failed",
   retrying: "retrying",
   cancelled: "cancelled",
-};
+} satisfies Record<StepStatus, NodeState>;
 
 /**
  * The same colours from the step records, for a run whose history is longer than the socket replays

@@ -9,7 +9,7 @@ import { formatJson } from "../../lib/format";
 import { navigate } from "../../lib/router";
 import { Dialog, ErrorBox } from "../common";
 import { parseJson } from "./parse-json";
-import type { Execution, Step } from "./types";
+import type { Execution, StepList } from "./types";
 
 const FROM_START = "";
 
@@ -35,7 +35,7 @@ export function RerunDialog({
     setOriginal(null);
     const load = async (): Promise<{ text: string; ran: boolean }> => {
       if (node === FROM_START) return { text: formatJson(execution.input), ran: true };
-      const { steps } = await get<{ steps: Step[] }>(`/api/v1/executions/${encodeURIComponent(execution.id)}/steps`, {
+      const { steps } = await get<StepList>(`/api/v1/executions/${encodeURIComponent(execution.id)}/steps`, {
         node_id: node,
         limit: 1,
         full: "true",

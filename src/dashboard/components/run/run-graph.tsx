@@ -6,14 +6,8 @@ import { useEffect, useState } from "preact/hooks";
 import { call, get } from "../../lib/api";
 import type { FlowGraph } from "../../lib/flow-graph";
 import { ErrorBox, Loading } from "../common";
+import type { FlowValidation, FlowVersion } from "../flows/flow-types";
 import { GraphView, type NodeState } from "../graph-view";
-
-export interface FlowVersion {
-  flow_id: string;
-  version: number;
-  name: string;
-  content?: string;
-}
 
 interface DrawnVersion {
   flow: FlowVersion;
@@ -30,7 +24,7 @@ function drawVersion(flowId: string, version: number): Promise<DrawnVersion> {
   if (!found) {
     found = (async () => {
       const flow = await get<FlowVersion>(`/api/v1/flows/${encodeURIComponent(flowId)}/versions/${version}`);
-      const checked = await call<{ valid: boolean; graph?: FlowGraph; errors: { message: string }[] }>("/api/v1/flows/validate", {
+      const checked = await call<FlowValidation>("/api/v1/flows/validate", {
         method: "POST",
         json: { content: flow.content ?? "" },
       });

@@ -1,83 +1,19 @@
-/** What the API answers about runs (docs/execution.md), as the run pages read it. */
+/** What the API answers about runs (docs/execution.md): the server's own types, as the run pages read them. */
+import type { ExecutionView } from "../../../services/execution-schemas";
 
-export type ExecutionStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
-
-export const FINAL_STATUSES: readonly string[] = ["completed", "failed", "cancelled"];
-
-export const isFinal = (status: string): boolean => FINAL_STATUSES.includes(status);
-
-export interface RunError {
-  code: string;
-  message: string;
-  node_id: string;
-  details?: unknown;
-}
-
-export interface WaitingFor {
-  node_id: string;
-  state: string;
-  event?: string;
-  data?: unknown;
-}
-
-export interface ExecutionSummary {
-  id: string;
-  flow_id: string;
-  flow_version: number;
-  status: ExecutionStatus;
-  trigger: string;
-  parent_id: string | null;
-  step_count: number;
-  created_at: string;
-  finished_at: string | null;
-  current_nodes: string[];
-  error: RunError | null;
-  output_preview: string | null;
-  updated_at: string;
-}
-
-export interface Execution {
-  id: string;
-  flow_id: string;
-  flow_version: number;
-  status: ExecutionStatus;
-  trigger: string;
-  parent_id: string | null;
-  step_count: number;
-  created_at: string;
-  finished_at: string | null;
-  current_nodes: string[];
-  waiting_for: WaitingFor[];
-  usage: Record<string, number> | null;
-  input: unknown;
-  output: unknown;
-  error: RunError | null;
-  shared: unknown;
-}
-
-export interface Step {
-  seq: number;
-  node_id: string;
-  attempt: number;
-  status: string;
-  action: string | null;
-  started_at: string;
-  finished_at: string | null;
-  duration_ms: number | null;
-  input: unknown;
-  output: unknown;
-  error: RunError | null;
-  usage: Record<string, number> | null;
-}
-
-export interface LogLine {
-  seq: number;
-  time: string;
-  level: string;
-  node_id: string | null;
-  message: string;
-  data: unknown;
-}
+export type {
+  ExecutionPage,
+  ExecutionSummaryView as ExecutionSummary,
+  ExecutionView as Execution,
+  LogLine,
+  LogList,
+  RunError,
+  StepList,
+  StepView as Step,
+} from "../../../services/execution-schemas";
+export type WaitingFor = ExecutionView["waiting_for"][number];
+// A plain module (constants and types only), so the bundle gets the two lines it uses.
+export { isFinal } from "../../../engine/types";
 
 /** A value the API cut short: `{truncated: true, size, preview}`. */
 export function isTruncated(value: unknown): value is { truncated: true; size: number; preview: string } {

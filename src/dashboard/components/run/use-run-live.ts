@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { get } from "../../lib/api";
 import { watchRun, type LiveMessage } from "../../lib/live";
 import type { NodeState } from "../graph-view";
+import { isRecord } from "../../../lib/json";
 import { coalesce } from "./coalesce";
 import { applyEvent } from "./node-states";
 import type { Execution } from "./types";
@@ -93,7 +94,7 @@ export function useRunLive(id: string): RunLive {
       let waitedChanged = false;
       for (const message of batch) {
         if (message.type === "snapshot") {
-          setExecution(message.execution as unknown as Execution);
+          setExecution(message.execution);
         } else if (message.type === "replayed") {
           if (replaying && count >= REPLAY_LIMIT) setPartialHistory(true);
           replaying = false;
@@ -104,7 +105,7 @@ export function useRunLive(id: string): RunLive {
           applyEvent(current, event);
           statesChanged ||= event.type.startsWith("step.") || event.type.startsWith("execution.");
           if (event.type === "step.started" && event.node_id) {
-            if (typeof event.data.step === "number") stepOf[event.node_id] = event.data.step;
+            if (isRecord(event.data) && typeof event.data.step === "number") stepOf[event.node_id] = event.data.step;
             if (text[event.node_id]) {
               delete text[event.node_id];
               textChanged = true;
@@ -118,7 +119,7 @@ export function useRunLive(id: string): RunLive {
           if (!replaying)
             runChanged ||= event.type.startsWith("execution.") || event.type === "step.waiting" || event.type === "step.resumed";
         } else if (message.type === "ephemeral" && STREAM_EVENTS.includes(message.event.type) && message.event.node_id) {
-          const content = message.event.data.content;
+          const content = isRecord(message.event.data) ? message.event.data.content : undefined;
           if (typeof content === "string") {
             text[message.event.node_id] = (text[message.event.node_id] ?? "") + content;
             textChanged = true;

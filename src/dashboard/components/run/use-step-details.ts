@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { get } from "../../lib/api";
 import { coalesce } from "./coalesce";
-import { isTruncated, type LogLine, type Step } from "./types";
+import { isTruncated, type LogLine, type LogList, type Step, type StepList } from "./types";
 
 export function useFullStep(executionId: string, step: Step | null): { step: Step | null; loading: boolean; error: unknown } {
   const [full, setFull] = useState<{ step: Step | null; loading: boolean; error: unknown }>({ step: null, loading: false, error: null });
@@ -15,7 +15,7 @@ export function useFullStep(executionId: string, step: Step | null): { step: Ste
     }
     let alive = true;
     setFull({ step: null, loading: true, error: null });
-    get<{ steps: Step[] }>(`/api/v1/executions/${encodeURIComponent(executionId)}/steps`, {
+    get<StepList>(`/api/v1/executions/${encodeURIComponent(executionId)}/steps`, {
       node_id: step.node_id,
       after: step.seq - 1,
       limit: 1,
@@ -45,7 +45,7 @@ export function useNodeLogs(executionId: string, nodeId: string | null, cue: num
     const sync = coalesce(async () => {
       try {
         for (;;) {
-          const page = await get<{ logs: LogLine[] }>(`/api/v1/executions/${encodeURIComponent(executionId)}/logs`, {
+          const page = await get<LogList>(`/api/v1/executions/${encodeURIComponent(executionId)}/logs`, {
             node_id: nodeId,
             after: logs.at(-1)?.seq ?? 0,
             limit: LOG_PAGE,

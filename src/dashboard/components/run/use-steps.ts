@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { get } from "../../lib/api";
 import { coalesce } from "./coalesce";
-import type { Step } from "./types";
+import type { Step, StepList } from "./types";
 
 const PAGE = 1000;
 const OPEN = ["running", "waiting"];
@@ -31,7 +31,7 @@ export function useSteps(executionId: string, cue: number): RunSteps {
         const open = steps.find((s) => OPEN.includes(s.status));
         let after = open ? open.seq - 1 : (steps.at(-1)?.seq ?? 0);
         for (;;) {
-          const page = await get<{ steps: Step[] }>(`/api/v1/executions/${encodeURIComponent(executionId)}/steps`, {
+          const page = await get<StepList>(`/api/v1/executions/${encodeURIComponent(executionId)}/steps`, {
             after,
             limit: PAGE,
           });

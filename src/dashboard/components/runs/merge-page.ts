@@ -1,10 +1,5 @@
 /** How a refreshed first page of runs joins the rows already shown (use-run-list.ts). */
-import type { ExecutionSummary } from "../run/types";
-
-export interface RunPage {
-  executions: ExecutionSummary[];
-  next_cursor: string | null;
-}
+import type { ExecutionPage, ExecutionSummary } from "../run/types";
 
 /**
  * The fresh first page replaces the rows it covers; rows older than its last one (loaded with "Load
@@ -14,7 +9,7 @@ export interface RunPage {
 export function mergePage(
   shown: ExecutionSummary[],
   shownCursor: string | null,
-  page: RunPage,
+  page: ExecutionPage,
 ): { items: ExecutionSummary[]; cursor: string | null; added: string[] } {
   const before = new Set(shown.map((e) => e.id));
   const newest = shown[0]?.created_at;

@@ -1,4 +1,6 @@
 /** The runs list's filters; their values live in the page's URL so a filtered list can be bookmarked. */
+// A module of constants and types only: the bundle gets the two lists.
+import { EXECUTION_STATUSES, RUN_TRIGGER_TYPES } from "../../../engine/types";
 
 export interface RunsQuery {
   flow: string;
@@ -7,8 +9,6 @@ export interface RunsQuery {
   time: string;
 }
 
-export const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"];
-export const TRIGGER_TYPES = ["api", "cron", "webhook", "flow", "email", "subflow", "rerun", "mcp"];
 export const TIME_RANGES: { value: string; label: string; ms: number | null }[] = [
   { value: "", label: "Any time", ms: null },
   { value: "hour", label: "Last hour", ms: 3_600_000 },
@@ -23,8 +23,8 @@ export function readRunsQuery(query: URLSearchParams): RunsQuery {
   };
   return {
     flow: pick("flow"),
-    status: pick("status", STATUSES),
-    trigger: pick("trigger", TRIGGER_TYPES),
+    status: pick("status", EXECUTION_STATUSES),
+    trigger: pick("trigger", RUN_TRIGGER_TYPES),
     time: pick(
       "time",
       TIME_RANGES.map((t) => t.value),
@@ -61,7 +61,7 @@ export function RunsFilters({
         Status
         <select aria-label="Status" value={value.status} onChange={set("status")}>
           <option value="">Any status</option>
-          {STATUSES.map((s) => (
+          {EXECUTION_STATUSES.map((s) => (
             <option key={s} value={s}>
               {s}
             </option>
@@ -72,7 +72,7 @@ export function RunsFilters({
         Trigger
         <select aria-label="Trigger" value={value.trigger} onChange={set("trigger")}>
           <option value="">Any trigger</option>
-          {TRIGGER_TYPES.map((t) => (
+          {RUN_TRIGGER_TYPES.map((t) => (
             <option key={t} value={t}>
               {t}
             </option>

@@ -5,8 +5,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { get } from "../../lib/api";
-import type { ExecutionSummary } from "../run/types";
-import { mergePage, type RunPage } from "./merge-page";
+import type { ExecutionPage, ExecutionSummary } from "../run/types";
+import { mergePage } from "./merge-page";
 
 export interface RunFilter {
   flow_id?: string;
@@ -50,7 +50,7 @@ export function useRunList(filter: RunFilter, refreshMs = 3000): RunList {
     setCursor(next);
   };
 
-  const fetchPage = (limit: number, after?: string) => get<RunPage>("/api/v1/executions", { ...filter, limit, cursor: after });
+  const fetchPage = (limit: number, after?: string) => get<ExecutionPage>("/api/v1/executions", { ...filter, limit, cursor: after });
 
   useEffect(() => {
     const generation = ++current.current.generation;
