@@ -8,6 +8,7 @@ import {
   EventDeliverySchema,
   ExecutionPageSchema,
   ExecutionSchema as Execution,
+  StartedExecutionSchema,
   Json,
   LogListSchema,
   StepListSchema,
@@ -26,6 +27,7 @@ const WaitQuery = z.object({
     .openapi({ description: `Seconds to wait for the run to finish (max ${MAX_WAIT_SECONDS})` }),
 });
 const executionJson = (description: string) => ({ description, content: { "application/json": { schema: Execution } } });
+const startedJson = (description: string) => ({ description, content: { "application/json": { schema: StartedExecutionSchema } } });
 const CursorQuery = z.object({
   after: z.coerce.number().int().min(0).default(0).openapi({ description: "Only entries with seq greater than this" }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -52,7 +54,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
         headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
         body: optionalJsonBody(z.object({ input: Json }).partial()),
       },
-      responses: { 201: executionJson("Started"), 200: executionJson("An earlier run with the same Idempotency-Key"), ...commonErrors },
+      responses: { 201: startedJson("Started"), 200: startedJson("An earlier run with the same Idempotency-Key"), ...commonErrors },
     }),
     async (c) => {
       const body = (await readOptionalJson(c)) as { input?: JsonValue };
@@ -231,7 +233,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
         query: WaitQuery,
         body: optionalJsonBody(z.object({ from_node: z.string().min(1).max(200).optional(), input: Json.optional() }).strict()),
       },
-      responses: { 201: executionJson("The new execution"), ...commonErrors },
+      responses: { 201: startedJson("The new execution"), ...commonErrors },
     }),
     async (c) => {
       const body = (await readOptionalJson(c)) as { from_node?: string; input?: JsonValue };

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireAuth } from "../http/auth";
 import type { AppEnv } from "../http/context";
-import { ExecutionSchema } from "../services/execution-schemas";
+import { StartedExecutionSchema } from "../services/execution-schemas";
 import { SchedulePageSchema, ScheduleSchema } from "../services/schedule-schemas";
 import { bearer, commonErrors, errorResponse, IdParam, PageQuery } from "./schemas";
 
@@ -77,7 +77,7 @@ export function scheduleRoutes(app: OpenAPIHono<AppEnv>): void {
       security: bearer,
       request: { params: ScheduleId },
       responses: {
-        201: { description: "Started", content: { "application/json": { schema: ExecutionSchema } } },
+        201: { description: "Started", content: { "application/json": { schema: StartedExecutionSchema } } },
         ...commonErrors,
         409: errorResponse("The flow is switched off, the trigger is declared enabled: false, or the flow is no longer valid"),
       },

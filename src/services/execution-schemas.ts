@@ -65,6 +65,11 @@ export const ExecutionSchema = z
   })
   .meta({ id: "Execution" });
 
+/** The answer to starting a run (POST .../run, .../rerun, schedules' run): the run, its id also as `execution_id`. */
+export const StartedExecutionSchema = ExecutionSchema.extend({
+  execution_id: z.string().meta({ description: "The run's id (the same as `id`)" }),
+}).meta({ id: "StartedExecution" });
+
 export const ExecutionSummarySchema = z
   .object({
     ...executionFields,
@@ -103,6 +108,7 @@ export const LogListSchema = z.object({ logs: z.array(LogLineSchema) });
 export const EventDeliverySchema = z.object({ delivered: z.number().int(), execution: ExecutionSchema });
 
 export type ExecutionView = z.infer<typeof ExecutionSchema>;
+export type StartedExecution = z.infer<typeof StartedExecutionSchema>;
 export type ExecutionSummaryView = z.infer<typeof ExecutionSummarySchema>;
 export type ExecutionPage = z.infer<typeof ExecutionPageSchema>;
 export type StepView = z.infer<typeof StepSchema>;

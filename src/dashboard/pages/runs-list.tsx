@@ -1,8 +1,9 @@
 /**
  * Every run of the account, newest first, filtered by flow, status, trigger and start time (the URL
  * keeps the filters). The list follows new runs and status changes live while the tab is visible.
- * The API has no time filter: the time range applies to the loaded rows, and since rows come newest
- * first, paging stops once the rows are older than the range.
+ * The time range is a window that moves with the clock ("the last hour"), so it is applied to the
+ * loaded rows rather than sent as the API's `since` (which would re-query every second); rows come
+ * newest first, so paging stops once they are older than the range.
  */
 import { useEffect, useState } from "preact/hooks";
 import { Empty, ErrorBox, Loading, PageHeader, Pager } from "../components/common";
