@@ -158,7 +158,7 @@ export async function run({ quick }) {
     const markdown = [
       "Debian's chromium (headless, playwright-core) and one `wrangler dev` (D1) on this machine. Each load opens a new",
       "browser profile (empty cache) with a signed-in session and goes to `/flows`; the time runs from navigation start",
-      "until the page's heading has rendered (the list answered by the API included).",
+      "until the flows table has rendered (the list answered by the API included).",
       "",
       "| measure | n | p50 ms | p90 ms | max ms |",
       "|---|---|---|---|---|",
