@@ -10,10 +10,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { apiClient, flowRunnerWithAccount } from "../bench/engine/account.mjs";
 import { sleep } from "../bench/engine/servers.mjs";
+import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = path.join(root, "docs/img");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const example = (name) => readFileSync(path.join(root, "examples", name), "utf8");
 
 execFileSync(process.execPath, [path.join(root, "scripts/build-dashboard.mjs"), "--if-stale"], { stdio: "inherit" });
@@ -40,7 +40,7 @@ const session = { token: login.token, username: login.username, accountId: login
 const api = (url, init = {}) => fr.api(url, { ...init, headers: { Authorization: `Bearer ${login.token}`, ...(init.headers ?? {}) } });
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+  args: CHROMIUM_ARGS,
 });
 try {
   const run = async (flowId, input, wait = 10) =>

@@ -8,18 +8,19 @@
  *   - a 1,001-step run's page: the time until its graph and its timeline show, until every node has its
  *     state, and until the step inspector answers a click on a node.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Buffer } from "node:buffer";
 import { gzipSync } from "node:zlib";
+import { CHROMIUM, CHROMIUM_ARGS } from "../../scripts/chromium.mjs";
 import { flowRunnerWithAccount } from "../engine/account.mjs";
 import { load1, stats } from "../engine/load.mjs";
+import { root } from "../engine/servers.mjs";
 
 export const name = "Dashboard: first load and a 1,000-step run in the browser";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const PLANS = { full: { loads: 15, bigRuns: 7 }, quick: { loads: 3, bigRuns: 1 } };
 
 let t0 = performance.now();
@@ -49,24 +50,7 @@ async function firstLoad(browser, base, session) {
   return ms;
 }
 
-// 500 turns of a two-node loop: 1,001 steps (as test/browser/runs.test.ts).
-const LOOP = `metadata: {name: bench long loop}
-start: step
-nodes:
-  step:
-    type: transform
-    params: {script: "return {i: (input.i ?? 0) + 1}"}
-    next: {default: more}
-  more:
-    type: condition
-    params:
-      conditions: [{condition: "input.i < 500", action: again}]
-      default_action: done
-    next: {again: step, done: finish}
-  finish:
-    type: transform
-    params: {script: "return {turns: input.i}"}
-`;
+const LOOP = readFileSync(path.join(root, "test/fixtures/long-loop.yaml"), "utf8");
 
 /** The run page of a 1,001-step run in a fresh profile: graph and timeline shown, all states, a click. */
 async function bigRunPage(browser, base, session, runId) {
@@ -115,15 +99,7 @@ export async function run({ quick }) {
     const session = { token: fr.auth().slice("Bearer ".length), username: me.username, accountId: me.id, expiresAt: null };
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
+      args: CHROMIUM_ARGS,
     });
     const size = await firstLoadBytes(server.url);
     log(`first load: ${(size.js / 1024).toFixed(1)} KB JS, ${(size.css / 1024).toFixed(1)} KB CSS (gzip)`);

@@ -1,8 +1,7 @@
 /**
- * The storage interface every provider (D1, Postgres, DynamoDB) implements.
- * It speaks in records and opaque cursors only: no SQL, no key schemas and no
- * provider errors leak past it. Every tenant-owned read and write takes the
- * account id, so scoping cannot be forgotten by a caller.
+ * The storage interface every provider (D1, Postgres, DynamoDB) implements. It speaks in records and
+ * opaque cursors only: no SQL, no key schemas and no provider errors leak past it. Every tenant-owned
+ * read and write takes the account id, so scoping cannot be forgotten by a caller.
  */
 import type { ExecutionStatus } from "../engine/types";
 import type { PluginManifest } from "../plugins/contract";
@@ -139,17 +138,19 @@ export interface ExecutionSummary {
   finished_at: string | null;
 }
 
-export interface ExecutionFilter {
+/** Bounds on a record's time (an execution's `created_at`, an audit event's `time`), ISO in UTC: `since` inclusive, `until` exclusive. */
+export interface TimeRange {
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
+export interface ExecutionFilter extends TimeRange {
   flow_id?: string | undefined;
   status?: ExecutionStatus | undefined;
   /** What started the runs: `api`, `cron`, `webhook`, `flow`, `email`, `rerun` (the part of `trigger` before any `:`). */
   trigger_type?: string | undefined;
   /** One trigger: the runs whose `trigger` is `<type>:<trigger_id>`. */
   trigger_id?: string | undefined;
-  /** Inclusive lower bound on `created_at` (ISO, UTC). */
-  since?: string | undefined;
-  /** Exclusive upper bound on `created_at` (ISO, UTC). */
-  until?: string | undefined;
 }
 
 /** The account database's index of executions; the execution objects hold the details. */
@@ -182,12 +183,8 @@ export interface AuditEventRecord {
   details: AuditDetails;
 }
 
-export interface AuditFilter {
+export interface AuditFilter extends TimeRange {
   action?: string | undefined;
-  /** Inclusive lower bound on `time` (ISO). */
-  since?: string | undefined;
-  /** Exclusive upper bound on `time` (ISO). */
-  until?: string | undefined;
 }
 
 /** Append-only security trail, read back per account, newest first. */

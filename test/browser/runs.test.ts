@@ -3,6 +3,8 @@
  * step's error in the inspector, a rerun from a chosen node, answering a waiting run (an event, a tool
  * approval), the runs list following new runs and filtering, and a 1,000-step run staying responsive.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { api, launch, saveFlow, signedIn } from "./browser";
@@ -104,23 +106,7 @@ nodes:
 `;
 
 // 500 turns of a two-node loop: 1,001 steps.
-const LOOP = `metadata: {name: Long loop}
-start: step
-nodes:
-  step:
-    type: transform
-    params: {script: "return {i: (input.i ?? 0) + 1}"}
-    next: {default: more}
-  more:
-    type: condition
-    params:
-      conditions: [{condition: "input.i < 500", action: again}]
-      default_action: done
-    next: {again: step, done: finish}
-  finish:
-    type: transform
-    params: {script: "return {iterations: input.i}"}
-`;
+const LOOP = readFileSync(path.join(import.meta.dirname, "../fixtures/long-loop.yaml"), "utf8");
 
 describe("run page", () => {
   it("colours the graph live: a delayed node goes from waiting to completed without a reload", async () => {
