@@ -56,6 +56,10 @@ export interface Env {
   EMAIL_FORWARD_UNKNOWN?: string;
   /** "allow" lets nodes reach loopback and private addresses (local development); anything else denies it. */
   OUTBOUND_PRIVATE_NETWORK?: string;
+  /** Days a finished execution is kept before it is deleted ("0" keeps them forever); accounts and flows may override it. */
+  RETENTION_DAYS?: string;
+  /** Days an account's audit rows are kept ("0" keeps them forever). */
+  AUDIT_RETENTION_DAYS?: string;
 }
 
 export interface AppConfig {
@@ -78,6 +82,10 @@ export interface AppConfig {
   emailDomain: string | null;
   /** EMAIL_FORWARD_UNKNOWN, or null to reject mail for unknown addresses. */
   emailForwardUnknown: string | null;
+  /** Days finished executions are kept unless the account or the flow says otherwise; 0 keeps them forever. */
+  retentionDays: number;
+  /** Days account audit rows are kept; 0 keeps them forever. */
+  auditRetentionDays: number;
 }
 
 // Only ever used when JWT_SECRET is unset, which the service announces loudly.
@@ -113,10 +121,16 @@ function readConfig(env: Env): AppConfig {
     privateNetwork: env.OUTBOUND_PRIVATE_NETWORK?.trim() === "allow" ? "allow" : "deny",
     emailDomain: env.EMAIL_DOMAIN?.trim().toLowerCase() || null,
     emailForwardUnknown: env.EMAIL_FORWARD_UNKNOWN?.trim() || null,
+    retentionDays: nonNegativeInt(env.RETENTION_DAYS, 30),
+    auditRetentionDays: nonNegativeInt(env.AUDIT_RETENTION_DAYS, 365),
   };
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return value !== undefined && value !== "" && Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+function nonNegativeInt(value: string | undefined, fallback: number): number {
+  return value?.trim() === "0" ? 0 : positiveInt(value, fallback);
 }

@@ -5,6 +5,7 @@
  */
 import type { ExecutionStatus } from "../engine/types";
 import type { PluginManifest } from "../plugins/contract";
+import type { AccountSettingsStore, AuditPruning, ExecutionRemoval } from "./retention";
 
 export interface AccountRecord {
   id: string;
@@ -81,8 +82,7 @@ export interface FlowFilter {
 }
 
 export type FlowMetadataPatch = Partial<Pick<FlowRecord, "tags" | "category" | "status" | "custom" | "enabled">>;
-
-export interface AccountStore {
+export interface AccountStore extends AccountSettingsStore {
   /** Fails with StorageError("conflict") when the username is taken. */
   create(account: AccountRecord): Promise<void>;
   get(id: string): Promise<AccountRecord | null>;
@@ -154,7 +154,7 @@ export interface ExecutionFilter extends TimeRange {
 }
 
 /** The account database's index of executions; the execution objects hold the details. */
-export interface ExecutionIndex {
+export interface ExecutionIndex extends ExecutionRemoval {
   /**
    * Inserts or replaces the summary; an older write never overwrites a newer one. With `audit`, the
    * event is appended by the same write (one round trip where the database can batch), so a run in
@@ -188,7 +188,7 @@ export interface AuditFilter extends TimeRange {
 }
 
 /** Append-only security trail, read back per account, newest first. */
-export interface AuditLog {
+export interface AuditLog extends AuditPruning {
   append(event: AuditEventRecord): Promise<void>;
   list(accountId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEventRecord>>;
 }

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import type { AccountSettings } from "../retention";
 import type { AccountRecord, AccountStore } from "../types";
 import type { D1Db } from "./index";
 import { mapUniqueViolation } from "./errors";
@@ -17,5 +18,21 @@ export class D1AccountStore implements AccountStore {
 
   async getByUsername(username: string): Promise<AccountRecord | null> {
     return (await this.db.select().from(accounts).where(eq(accounts.username, username)).get()) ?? null;
+  }
+
+  async getSettings(accountId: string): Promise<AccountSettings | null> {
+    return (
+      (await this.db.select({ retention_days: accounts.retention_days }).from(accounts).where(eq(accounts.id, accountId)).get()) ?? null
+    );
+  }
+
+  async updateSettings(accountId: string, patch: Partial<AccountSettings>, at: string): Promise<AccountSettings | null> {
+    const row = await this.db
+      .update(accounts)
+      .set({ ...patch, updated_at: at })
+      .where(eq(accounts.id, accountId))
+      .returning({ retention_days: accounts.retention_days })
+      .get();
+    return row ?? null;
   }
 }

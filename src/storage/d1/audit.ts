@@ -1,5 +1,6 @@
-import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, type SQL } from "drizzle-orm";
 import { encodeCursor } from "../cursor";
+import type { AuditPruneScope } from "../retention";
 import type { AuditEventRecord, AuditFilter, AuditLog, Page, PageRequest } from "../types";
 import type { D1Db } from "./index";
 import { olderThan } from "../sql-paging";
@@ -31,5 +32,17 @@ export class D1AuditLog implements AuditLog {
     const items = rows.slice(0, page.limit);
     const last = items.at(-1);
     return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ time: last.time, id: last.id }) : null };
+  }
+
+  async prune(scope: AuditPruneScope, before: string, limit: number): Promise<number> {
+    const owner = scope === "anonymous" ? isNull(auditLog.account_id) : isNotNull(auditLog.account_id);
+    const oldest = this.db
+      .select({ id: auditLog.id })
+      .from(auditLog)
+      .where(and(owner, lt(auditLog.time, before)))
+      .orderBy(auditLog.time)
+      .limit(limit);
+    const result = await this.db.delete(auditLog).where(inArray(auditLog.id, oldest)).run();
+    return result.meta.changes;
   }
 }

@@ -4,7 +4,7 @@ import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummar
 import { appendAuditEvent } from "./audit";
 import type { D1Db } from "./index";
 import { olderThan } from "../sql-paging";
-import { executions } from "./schema";
+import { auditLog, executions } from "./schema";
 
 export class D1ExecutionIndex implements ExecutionIndex {
   constructor(private readonly db: D1Db) {}
@@ -22,6 +22,14 @@ export class D1ExecutionIndex implements ExecutionIndex {
       });
     if (audit) await this.db.batch([write, appendAuditEvent(this.db, audit)]);
     else await write.run();
+  }
+
+  async delete(accountId: string, id: string): Promise<boolean> {
+    const [, deleted] = await this.db.batch([
+      this.db.delete(auditLog).where(and(eq(auditLog.target_id, id), eq(auditLog.target_type, "execution"), eq(auditLog.account_id, accountId))),
+      this.db.delete(executions).where(and(eq(executions.account_id, accountId), eq(executions.id, id))),
+    ]);
+    return deleted.meta.changes > 0;
   }
 
   async get(accountId: string, id: string): Promise<ExecutionSummary | null> {

@@ -10,6 +10,7 @@ export const accounts = sqliteTable("accounts", {
   password_hash: text("password_hash").notNull(),
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
+  retention_days: integer("retention_days"),
 });
 
 export const apiTokens = sqliteTable("api_tokens", {

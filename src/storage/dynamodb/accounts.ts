@@ -1,6 +1,7 @@
+import type { AccountSettings } from "../retention";
 import { StorageError, type AccountRecord, type AccountStore } from "../types";
-import { isTransactionConditionFailure, S, str, type DynamoClient, type Item } from "../../lib/dynamodb/client";
-import { getItem } from "./expressions";
+import { isConditionFailure, isTransactionConditionFailure, N, S, str, type DynamoClient, type Item } from "../../lib/dynamodb/client";
+import { Expr, getItem, setOrRemove } from "./expressions";
 import { keys } from "./keys";
 
 export class DynamoAccountStore implements AccountStore {
@@ -44,6 +45,36 @@ export class DynamoAccountStore implements AccountStore {
     const claim = await getItem(this.client, keys.username(username));
     return claim ? this.get(str(claim, "account_id")) : null;
   }
+
+  async getSettings(accountId: string): Promise<AccountSettings | null> {
+    const item = await getItem(this.client, keys.account(accountId));
+    return item ? settingsOf(item) : null;
+  }
+
+  async updateSettings(accountId: string, patch: Partial<AccountSettings>, at: string): Promise<AccountSettings | null> {
+    const expr = new Expr();
+    const fields: Record<string, Item[string] | null> = { updated_at: S(at) };
+    if (patch.retention_days !== undefined) fields.retention_days = patch.retention_days === null ? null : N(patch.retention_days);
+    try {
+      const output = await this.client.send<{ Attributes?: Item }>("UpdateItem", {
+        TableName: this.client.table,
+        Key: keys.account(accountId),
+        UpdateExpression: setOrRemove(expr, fields),
+        ConditionExpression: "attribute_exists(PK)",
+        ReturnValues: "ALL_NEW",
+        ...expr.params(),
+      });
+      return output.Attributes ? settingsOf(output.Attributes) : null;
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
+  }
+}
+
+function settingsOf(item: Item): AccountSettings {
+  const days = item.retention_days;
+  return { retention_days: days && "N" in days ? Number(days.N) : null };
 }
 
 function fromItem(item: Item): AccountRecord {

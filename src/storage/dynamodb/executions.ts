@@ -1,10 +1,25 @@
 import type { ExecutionStatus } from "../../engine/types";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
 import { DynamoAuditLog } from "./audit";
-import { isConditionFailure, json, L, list, N, num, S, str, strOrNull, type DynamoClient, type Item } from "../../lib/dynamodb/client";
+import {
+  isConditionFailure,
+  isTransactionConditionFailure,
+  json,
+  L,
+  list,
+  N,
+  num,
+  S,
+  SS,
+  str,
+  stringSet,
+  strOrNull,
+  type DynamoClient,
+  type Item,
+} from "../../lib/dynamodb/client";
 import { Expr, getItem, queryPage, setOrRemove, timeRange, type IndexName, type PageQuery } from "./expressions";
 import { matchesTriggerFilter } from "../trigger-rules";
-import { gsi, keys, timeKey } from "./keys";
+import { auditPartition, gsi, keys, timeKey } from "./keys";
 
 /**
  * One item per execution, keyed by id. Lists read GSI1 (all of an account's
@@ -18,10 +33,32 @@ export class DynamoExecutionIndex implements ExecutionIndex {
   }
 
   async upsert(summary: ExecutionSummary, audit?: AuditEventRecord): Promise<void> {
-    await Promise.all([this.write(summary), audit && new DynamoAuditLog(this.client).append(audit)]);
+    await Promise.all([this.write(summary, audit), audit && new DynamoAuditLog(this.client).append(audit)]);
   }
 
-  private async write(summary: ExecutionSummary): Promise<void> {
+  /**
+   * Deletes the summary and the audit items it lists (`audit_keys`: the sort keys of the events
+   * written with it), in one transaction.
+   */
+  async delete(accountId: string, id: string): Promise<boolean> {
+    const item = await getItem(this.client, keys.execution(id));
+    if (!item || str(item, "account_id") !== accountId) return false;
+    const table = this.client.table;
+    const expr = new Expr();
+    const condition = `${expr.n("account_id")} = ${expr.v(S(accountId))}`;
+    const audits = stringSet(item, "audit_keys").map((sk) => ({ Delete: { TableName: table, Key: { PK: S(auditPartition(accountId, "")), SK: S(sk) } } }));
+    try {
+      await this.client.send("TransactWriteItems", {
+        TransactItems: [{ Delete: { TableName: table, Key: keys.execution(id), ConditionExpression: condition, ...expr.params() } }, ...audits],
+      });
+    } catch (error) {
+      if (isTransactionConditionFailure(error)) return false;
+      throw error;
+    }
+    return true;
+  }
+
+  private async write(summary: ExecutionSummary, audit?: AuditEventRecord): Promise<void> {
     const expr = new Expr();
     const sortKey = expr.v(S(timeKey(summary.created_at, summary.id)));
     // The first write fixes id, account, creation time and the index sort keys; later ones change the rest.
@@ -53,11 +90,13 @@ export class DynamoExecutionIndex implements ExecutionIndex {
         keep("GSI3SK", sortKey),
       ],
     );
+    // The run's audit events, so deleting the run finds them without reading the account's trail.
+    const auditKeys = audit ? ` ADD ${expr.n("audit_keys")} ${expr.v(SS([timeKey(audit.time, audit.id)]))}` : "";
     try {
       await this.client.send("UpdateItem", {
         TableName: this.client.table,
         Key: keys.execution(summary.id),
-        UpdateExpression: update,
+        UpdateExpression: update + auditKeys,
         // Summaries may arrive out of order; the newer one wins (ties: the later write).
         ConditionExpression: `attribute_not_exists(PK) OR ${expr.n("updated_at")} <= ${expr.v(S(summary.updated_at))}`,
         ...expr.params(),

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import type { AccountSettings } from "../retention";
 import type { AccountRecord, AccountStore } from "../types";
 import { mapUniqueViolation } from "./errors";
 import type { PgDb } from "./index";
@@ -18,6 +19,20 @@ export class PostgresAccountStore implements AccountStore {
 
   async getByUsername(username: string): Promise<AccountRecord | null> {
     const [row] = await this.db.select().from(accounts).where(eq(accounts.username, username));
+    return row ?? null;
+  }
+
+  async getSettings(accountId: string): Promise<AccountSettings | null> {
+    const [row] = await this.db.select({ retention_days: accounts.retention_days }).from(accounts).where(eq(accounts.id, accountId));
+    return row ?? null;
+  }
+
+  async updateSettings(accountId: string, patch: Partial<AccountSettings>, at: string): Promise<AccountSettings | null> {
+    const [row] = await this.db
+      .update(accounts)
+      .set({ ...patch, updated_at: at })
+      .where(eq(accounts.id, accountId))
+      .returning({ retention_days: accounts.retention_days });
     return row ?? null;
   }
 }

@@ -4,7 +4,7 @@ import { olderThan } from "../sql-paging";
 import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummary, Page, PageRequest } from "../types";
 import { PostgresAuditLog } from "./audit";
 import type { PgDb } from "./index";
-import { executions } from "./schema";
+import { auditLog, executions } from "./schema";
 
 export class PostgresExecutionIndex implements ExecutionIndex {
   constructor(private readonly db: PgDb) {}
@@ -24,6 +24,24 @@ export class PostgresExecutionIndex implements ExecutionIndex {
         // Summaries may arrive out of order; the newer one wins (ties: the later write).
         setWhere: sql`${executions.updated_at} <= ${summary.updated_at}`,
       });
+  }
+
+  async delete(accountId: string, id: string): Promise<boolean> {
+    // One statement, so the row and its audit rows go together.
+    const audit = this.db
+      .$with("audit")
+      .as(
+        this.db
+          .delete(auditLog)
+          .where(and(eq(auditLog.target_id, id), eq(auditLog.target_type, "execution"), eq(auditLog.account_id, accountId)))
+          .returning({ id: auditLog.id }),
+      );
+    const deleted = await this.db
+      .with(audit)
+      .delete(executions)
+      .where(and(eq(executions.account_id, accountId), eq(executions.id, id)))
+      .returning({ id: executions.id });
+    return deleted.length > 0;
   }
 
   async get(accountId: string, id: string): Promise<ExecutionSummary | null> {

@@ -11,6 +11,7 @@ export const accounts = pgTable("accounts", {
   password_hash: text("password_hash").notNull(),
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
+  retention_days: integer("retention_days"),
 });
 
 export const apiTokens = pgTable("api_tokens", {
