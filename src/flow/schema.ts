@@ -8,7 +8,7 @@ import { z } from "zod";
 import { durationSchema, freeMap } from "./primitives";
 import { triggersSchema } from "./triggers";
 
-export const TOP_LEVEL_KEYS = ["metadata", "start", "nodes", "timeout", "triggers"] as const;
+export const TOP_LEVEL_KEYS = ["metadata", "start", "nodes", "timeout", "retention", "triggers"] as const;
 export const NODE_KEYS = ["type", "params", "next", "retry", "timeout", "batch", "hooks"] as const;
 export const HOOK_NAMES = ["prep", "exec", "post"] as const;
 
@@ -94,6 +94,17 @@ export const nextSchema = z
   .record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]))
   .describe("action → node id, or a list of node ids to start parallel branches");
 
+/** Written `forever` or a duration; `RETENTION_FOREVER` in the definition. */
+export const RETENTION_FOREVER = "forever";
+
+export const retentionSchema = z
+  .union([z.literal(RETENTION_FOREVER), durationSchema({ positive: true })], {
+    error: () => 'expected a duration such as "7d" or "12h", or forever',
+  })
+  .describe(
+    "How long a finished run of this flow is kept before it is deleted with its steps and logs: a duration (e.g. 7d) or forever. Overrides the account's and the server's retention",
+  );
+
 export const nodeTimeoutSchema = durationSchema({ positive: true }).describe("Fail the attempt after this long");
 
 /** A node with params left open; the JSON Schema narrows params per type. */
@@ -116,6 +127,7 @@ export function flowDocumentSchema(types: readonly string[]): z.ZodObject {
       start: z.string().optional().describe("First node (default: the one node no edge points to)"),
       nodes: z.record(z.string(), nodeSchema(types)).describe("Node id → node"),
       timeout: durationSchema({ positive: true }).optional().describe("Fail the execution after this long"),
+      retention: retentionSchema.optional(),
       triggers: triggersSchema.optional(),
     })
     .describe("A FlowRunner flow");

@@ -108,6 +108,8 @@ export interface FlowDefinition {
   start: string;
   nodes: Record<string, NodeDefinition>;
   timeout?: string;
+  /** How long a finished run is kept: a duration or `forever`; absent to follow the account and the server. */
+  retention?: string;
   /** Absent when the flow declares none. */
   triggers?: TriggerDefinition[];
   /**

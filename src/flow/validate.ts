@@ -11,7 +11,7 @@ import { IssueSink } from "./issues";
 import { parseFlowSource } from "./parse";
 import { SourceLocator } from "./positions";
 import { durationSchema } from "./primitives";
-import { metadataSchema, TOP_LEVEL_KEYS } from "./schema";
+import { metadataSchema, retentionSchema, TOP_LEVEL_KEYS } from "./schema";
 import { didYouMean, kindOf } from "./suggest";
 import type { FlowDefinition, FlowIssue, FlowMetadata, NodeDefinition, ValidateOptions, ValidationResult } from "./types";
 import { checkSection, dotted } from "./zod-issues";
@@ -143,6 +143,18 @@ function validate(source: string, options: ValidateOptions): ValidationResult {
       }),
     );
   }
+  if (value.retention !== undefined) {
+    sink.errors(
+      checkSection(retentionSchema, value.retention, {
+        codes: { unknownKey: "invalid_duration", missing: "invalid_duration", invalid: "invalid_duration" },
+        base: ["retention"],
+        unknown: (_path, key) => `unknown key '${key}' in retention`,
+        missing: () => "retention is required",
+        invalid: (_path, detail) => `retention: ${detail}`,
+        rule: (detail) => `retention: ${detail}`,
+      }),
+    );
+  }
   const start = graph.nodes.size > 0 ? checkGraph(graph, value.start, sink) : undefined;
   const triggers = value.triggers === undefined ? [] : checkTriggers(value.triggers, sink, options.missingFlows);
 
@@ -152,6 +164,7 @@ function validate(source: string, options: ValidateOptions): ValidationResult {
   for (const [id, node] of graph.nodes) nodes[id] = node.definition;
   const flow: FlowDefinition = { metadata, start, nodes };
   if (value.timeout !== undefined) flow.timeout = String(value.timeout);
+  if (value.retention !== undefined) flow.retention = String(value.retention);
   if (triggers.length > 0) flow.triggers = triggers;
   return { valid: true, errors, warnings, flow };
 }
