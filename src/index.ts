@@ -8,6 +8,7 @@ import { durableRequestLimiter, durableThrottle, durableWindowLimiter } from "./
 import { createServices } from "./services";
 import { remoteKeyValueStore } from "./services/store-client";
 import { rearmSchedules } from "./services/schedule-control";
+import { sweepAudit } from "./services/retention";
 import { createStorage } from "./storage";
 import { createVault } from "./vault";
 
@@ -57,8 +58,9 @@ export default {
     else if (verdict.kind === "forward") await message.forward(verdict.to);
   },
   /**
-   * Every minute: finish any master-key rotation by re-wrapping data keys still under an old key, and
-   * re-arm any schedule whose alarm is missing (the alarms do the scheduling; this is the backstop).
+   * Every minute: finish any master-key rotation by re-wrapping data keys still under an old key,
+   * re-arm any schedule whose alarm is missing (the alarms do the scheduling; this is the backstop),
+   * and delete a bounded batch of audit rows past their retention.
    */
   async scheduled(_controller, env, ctx) {
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
@@ -75,5 +77,12 @@ export default {
       if (failed > 0) console.error(`schedules: ${failed} of ${checked} could not be checked`);
     });
     ctx.waitUntil(backstop);
+    const audit = sweepAudit(storage.audit, parseConfig(env).auditRetentionDays, Date.now()).then(
+      ({ anonymous, accounts }) => {
+        if (anonymous + accounts > 0) console.log(`audit: deleted ${anonymous} anonymous and ${accounts} account rows past retention`);
+      },
+      (error: unknown) => console.error("audit: the retention sweep failed", error),
+    );
+    ctx.waitUntil(audit);
   },
 } satisfies ExportedHandler<Env>;

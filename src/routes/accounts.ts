@@ -3,7 +3,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/context";
 import { clientIp, requireAuth } from "../http/auth";
 import { notFound } from "../errors";
-import { AccountSchema as Account, LoginResultSchema as LoginResult } from "../services/account-schemas";
+import {
+  AccountSchema as Account,
+  AccountSettingsPatchSchema as AccountSettingsPatch,
+  AccountSettingsSchema as AccountSettings,
+  LoginResultSchema as LoginResult,
+} from "../services/account-schemas";
 import { toAccountView } from "../services/accounts";
 import { bearer, commonErrors, errorResponse, publicErrors } from "./schemas";
 
@@ -90,5 +95,41 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
       if (!account) throw notFound("Account");
       return c.json(toAccountView(account), 200);
     },
+  );
+
+  app.use("/api/v1/accounts/me/settings", requireAuth);
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/accounts/me/settings",
+      operationId: "getAccountSettings",
+      tags: ["Accounts"],
+      summary: "The calling account's settings (how long its finished runs are kept)",
+      security: bearer,
+      responses: {
+        200: { description: "The settings", content: { "application/json": { schema: AccountSettings } } },
+        401: commonErrors[401],
+        404: commonErrors[404],
+        429: commonErrors[429],
+      },
+    }),
+    async (c) => c.json(await c.get("services").accounts.settings(c.get("principal").account_id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/api/v1/accounts/me/settings",
+      operationId: "updateAccountSettings",
+      tags: ["Accounts"],
+      summary: "Change the calling account's settings; a new retention applies to runs that finish from now on",
+      security: bearer,
+      request: { body: { required: true, content: { "application/json": { schema: AccountSettingsPatch } } } },
+      responses: {
+        200: { description: "The settings as changed", content: { "application/json": { schema: AccountSettings } } },
+        ...commonErrors,
+      },
+    }),
+    async (c) => c.json(await c.get("services").accounts.updateSettings(c.get("principal"), c.req.valid("json")), 200),
   );
 }

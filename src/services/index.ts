@@ -68,7 +68,7 @@ export function createServices({
   return {
     config,
     storage,
-    accounts: new AccountService(storage, config.signupEnabled),
+    accounts: new AccountService(storage, config.signupEnabled, audit, config.retentionDays),
     auth: new AuthService(storage, config, throttle, defer, audit),
     tokens: new TokenService(storage, audit),
     flows: new FlowService(storage, audit, scheduleControl(schedule), plugins, config.emailDomain),

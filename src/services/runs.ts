@@ -1,7 +1,8 @@
 import type { StartRequest } from "../engine/engine";
 import { isFinal } from "../engine/types";
 import { AppError, badRequest, notFound } from "../errors";
-import { derivedId, newId } from "../lib/ids";
+import { newId } from "../lib/ids";
+import { idempotentRunId } from "./idempotency";
 import type { ExecutionRpc } from "./execution-rpc";
 import type { ExecutionView, LogLine, StepView } from "./execution-schemas";
 import type { JsonValue } from "../lib/json";
@@ -47,7 +48,7 @@ export class RunService {
       throw notFound("Flow");
     }
     const id = options.idempotencyKey
-      ? await derivedId("exe", this.idKey, `${principal.account_id}:${flowId}:${options.idempotencyKey}`)
+      ? await idempotentRunId(this.storage.executions, this.idKey, { accountId: principal.account_id, flowId, key: options.idempotencyKey }, Date.now())
       : newId("exe");
     return this.start(
       {
@@ -71,9 +72,16 @@ export class RunService {
     input: JsonValue | undefined,
     waitMs: number,
   ): Promise<RunResult> {
-    await this.requireSummary(principal.account_id, id);
-    const seed = await this.execution(id).rerunSeed(principal.account_id, fromNode ?? null);
-    if (!seed) throw notFound("Execution");
+    const seed = (await this.findSummary(principal.account_id, id))
+      ? await this.execution(id).rerunSeed(principal.account_id, fromNode ?? null)
+      : null;
+    if (!seed) {
+      throw new AppError(
+        404,
+        "not_found",
+        `Execution ${id} not found: it does not exist in this account, or it finished and was deleted after its retention period, and a deleted run cannot be re-run`,
+      );
+    }
     if (fromNode !== undefined && !seed.flow.nodes[fromNode]) {
       throw badRequest(`The flow has no node '${fromNode}'`, { field: "from_node" });
     }
@@ -152,9 +160,13 @@ export class RunService {
 
   /** Checks the execution belongs to the account before its object is touched. */
   async requireSummary(accountId: string, id: string): Promise<ExecutionSummary> {
-    const summary = /^exe_[0-9a-z]{25}$/.test(id) ? await this.storage.executions.get(accountId, id) : null;
+    const summary = await this.findSummary(accountId, id);
     if (!summary) throw notFound("Execution");
     return summary;
+  }
+
+  private async findSummary(accountId: string, id: string): Promise<ExecutionSummary | null> {
+    return /^exe_[0-9a-z]{25}$/.test(id) ? await this.storage.executions.get(accountId, id) : null;
   }
 
   /** Hands a WebSocket upgrade to the execution's object, which serves it. */

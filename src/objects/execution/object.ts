@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { ExecutionEngine } from "../../engine/engine";
 import type { ChildResult, EngineHost } from "../../engine/host";
-import type { ExecutionEvent, ExecutionState } from "../../engine/types";
-import { parseConfig, type Env } from "../../env";
+import { isFinal, type ExecutionEvent, type ExecutionState } from "../../engine/types";
+import { parseConfig, type AppConfig, type Env } from "../../env";
 import { runNode } from "../../nodes/lifecycle";
 import { pluginInvoker } from "../../nodes/plugin/invoke";
 import { pluginNodes } from "../../nodes/plugin/resolve";
@@ -14,7 +14,7 @@ import { ScheduleService } from "../../services/schedules";
 import { SecretCache } from "../../services/secret-cache";
 import { vaultSource } from "../../services/secrets";
 import { createStorage } from "../../storage";
-import type { AuditEventRecord } from "../../storage/types";
+import type { AuditEventRecord, Storage } from "../../storage/types";
 import { createVault } from "../../vault";
 import { AnswerWatch, firstAnswer, respondNodeIds } from "./answers";
 import { awaitChild, startChild } from "./children";
@@ -33,6 +33,7 @@ import type { AwaitedRun, ExecutionRpc, RerunSeed, StartPayload } from "../../se
 import type { ExecutionView, LogLine, StepView } from "../../services/execution-schemas";
 import { SqliteExecutionStore } from "./sqlite-store";
 import { ExecutionSockets } from "./sockets";
+import { DELETED_CLOSE_CODE, ExecutionRetention } from "./retention";
 import { executionView, stepView, summaryOf } from "./views";
 
 // If the object dies while driving a run outside an alarm, this alarm resumes it.
@@ -45,9 +46,10 @@ const START_INDEX_GRACE_MS = 200;
  * timers. A thin adapter that gives the pure engine its Workers-backed host.
  */
 export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc {
-  private readonly store: SqliteExecutionStore;
-  private readonly engine: ExecutionEngine;
+  private store!: SqliteExecutionStore;
+  private engine!: ExecutionEngine;
   private readonly sockets: ExecutionSockets;
+  private readonly retention: ExecutionRetention;
   /** Webhooks and flow triggers set off by the run's status changes and failed steps. */
   private readonly dispatch: RunEventDispatch;
   private readonly answers = new AnswerWatch();
@@ -62,15 +64,6 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     super(ctx, env);
     this.sockets = new ExecutionSockets(ctx);
     const now = () => Date.now();
-    this.store = new SqliteExecutionStore(ctx.storage.sql, {
-      sync: () => ctx.storage.sync(),
-      onEvent: (event: ExecutionEvent) => {
-        this.sockets.broadcast(event);
-        if (event.type === "step.failed") this.dispatch.stepFailed(this.engine.current(), event);
-        this.answers.notice(event);
-      },
-      now,
-    });
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const config = parseConfig(env);
     this.dispatch = runEventDispatch(env, storage, config.jwtSecret, (work) => ctx.waitUntil(work));
@@ -81,7 +74,44 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
       PluginDirectory.fromBindings(storage.plugins, env),
       pluginInvoker({ openSecret: (record) => openPluginSecret(vault, record), now }),
     );
-    const host: EngineHost = {
+    this.retention = new ExecutionRetention(ctx, {
+      storage,
+      serverDays: config.retentionDays,
+      now,
+      forget: () => {
+        this.sockets.closeAll(DELETED_CLOSE_CODE, "The execution was deleted (retention)");
+        this.open();
+      },
+    });
+    // The store and the engine are opened again once the run is deleted, so the object answers
+    // as one that never ran (and a new start begins a new run).
+    this.open = () => {
+      this.store = new SqliteExecutionStore(ctx.storage.sql, {
+        sync: () => ctx.storage.sync(),
+        onEvent: (event: ExecutionEvent) => {
+          this.sockets.broadcast(event);
+          if (event.type === "step.failed") this.dispatch.stepFailed(this.engine.current(), event);
+          this.answers.notice(event);
+        },
+        now,
+      });
+      this.engine = new ExecutionEngine(this.host(env, storage, config, schedules, plugins, now));
+    };
+    this.open();
+  }
+
+  private readonly open: () => void;
+
+  private host(
+    env: Env,
+    storage: Storage,
+    config: AppConfig,
+    schedules: ScheduleService,
+    plugins: ReturnType<typeof pluginNodes>,
+    now: () => number,
+  ): EngineHost {
+    const ctx = this.ctx;
+    return {
       store: this.store,
       runStep: (request) =>
         runNode(request, {
@@ -125,13 +155,14 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
         if (state) await executionStub(env.EXECUTIONS, id).cancel(state.account_id);
       },
       setAlarm: async (at) => {
-        if (at === null) await ctx.storage.deleteAlarm();
+        // A finished run has no timers left; its alarm is the retention's.
+        if (at === null && isFinal(this.engine.current()?.status ?? "running")) await this.retention.finished();
+        else if (at === null) await ctx.storage.deleteAlarm();
         else await ctx.storage.setAlarm(at);
       },
       now,
       random: () => Math.random(),
     };
-    this.engine = new ExecutionEngine(host);
   }
 
   async start(payload: StartPayload): Promise<{ created: boolean; execution: ExecutionView }> {
@@ -220,6 +251,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   }
 
   async childFinished(tokenId: number, result: ChildResult): Promise<void> {
+    if (!this.engine.current()) return;
     await this.armBackstop();
     await this.engine.childFinished(tokenId, result);
   }
@@ -240,6 +272,12 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   }
 
   override async alarm(): Promise<void> {
+    const state = this.engine.current();
+    if (!state) return;
+    if (isFinal(state.status)) {
+      await this.retention.onAlarm(state);
+      return;
+    }
     await this.armBackstop();
     await this.engine.onAlarm();
   }

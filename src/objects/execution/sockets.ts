@@ -62,6 +62,17 @@ export class ExecutionSockets {
     }
   }
 
+  /** Ends every watcher's connection, e.g. when the run is deleted. */
+  closeAll(code: number, reason: string): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(code, reason);
+      } catch {
+        // Already closed.
+      }
+    }
+  }
+
   onClose(ws: WebSocket, code: number): void {
     try {
       ws.close(code === 1005 ? 1000 : code, "closing");

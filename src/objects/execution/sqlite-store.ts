@@ -28,12 +28,18 @@ export class SqliteExecutionStore implements ExecutionStore {
   private readonly writes: SqliteWrites;
   /** Whether the execution row exists (so saving the state is an UPDATE). */
   private stateSaved = false;
+  /**
+   * Whether the tables exist. They are created by the first save, so an object that never started
+   * a run (or whose run was deleted) stays empty when a late request reaches it.
+   */
+  private schemaReady: boolean;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly options: SqliteStoreOptions,
   ) {
-    sql.exec(SCHEMA + BATCH_SCHEMA);
+    this.schemaReady = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'execution'").toArray().length > 0;
+    if (this.schemaReady) sql.exec(SCHEMA + BATCH_SCHEMA);
     this.writes = new SqliteWrites(sql, options.onEvent, options.now);
   }
 
@@ -47,6 +53,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   load(): ExecutionState | null {
+    if (!this.schemaReady) return null;
     this.writes.apply();
     const row = this.sql.exec("SELECT state, flow FROM execution WHERE id = 1").toArray()[0];
     if (!row) return null;
@@ -65,6 +72,10 @@ export class SqliteExecutionStore implements ExecutionStore {
     const { flow, ...rest } = state;
     const stateJson = JSON.stringify(rest);
     if (this.stateSaved) return this.writes.write("state", stateJson);
+    if (!this.schemaReady) {
+      this.sql.exec(SCHEMA + BATCH_SCHEMA);
+      this.schemaReady = true;
+    }
     this.writes.apply();
     const updated = this.sql.exec("UPDATE execution SET state = ? WHERE id = 1", stateJson).rowsWritten;
     if (updated === 0) this.sql.exec("INSERT INTO execution (id, state, flow) VALUES (1, ?, ?)", stateJson, JSON.stringify(flow));

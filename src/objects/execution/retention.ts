@@ -1,0 +1,84 @@
+import { isFinal, type ExecutionState } from "../../engine/types";
+import { retentionPeriod, type RetentionSource } from "../../services/retention";
+import type { Storage } from "../../storage/types";
+
+/** Where the object keeps its plan (the object's key-value storage; deleteAll() clears it with the rest). */
+const PLAN_KEY = "retention";
+/** The close code watchers get when the run they watch is deleted. */
+export const DELETED_CLOSE_CODE = 4410;
+
+/** When a finished run is deleted, fixed once after it finishes. */
+export interface RetentionPlan {
+  finished_at: string;
+  /** Epoch milliseconds; null keeps the run forever. */
+  delete_at: number | null;
+  source: RetentionSource;
+}
+
+export interface RetentionDeps {
+  storage: Pick<Storage, "accounts" | "executions">;
+  /** RETENTION_DAYS. */
+  serverDays: number;
+  now: () => number;
+  /** Runs once the run's storage is gone: the object closes its watchers and forgets the run it had in memory. */
+  forget: () => void;
+}
+
+/**
+ * A finished run's retention, driven by the object's alarm. When the run finishes, the alarm is set
+ * for now; that alarm fixes the plan (the flow's `retention`, else the account's setting, else the
+ * server's) and re-arms for the deletion. The deletion removes the index row and the run's audit
+ * rows first (one atomic write), then the object's storage: a crash in between is retried by the
+ * alarm, and a listed run can always be opened. Any other alarm that reaches a finished run (a
+ * backstop) re-arms the plan's.
+ */
+export class ExecutionRetention {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly deps: RetentionDeps,
+  ) {}
+
+  /** The run just finished: plan off the request path, in an alarm of its own. */
+  async finished(): Promise<void> {
+    await this.ctx.storage.setAlarm(this.deps.now());
+  }
+
+  /** The alarm of a finished run: fix the plan if needed, then delete when it is due or re-arm. */
+  async onAlarm(state: ExecutionState): Promise<"deleted" | "kept"> {
+    if (!isFinal(state.status) || state.finished_at === null) return "kept";
+    const plan = (await this.ctx.storage.get<RetentionPlan>(PLAN_KEY)) ?? (await this.fix(state));
+    if (plan.delete_at === null) {
+      await this.ctx.storage.deleteAlarm();
+      return "kept";
+    }
+    if (this.deps.now() < plan.delete_at) {
+      await this.ctx.storage.setAlarm(plan.delete_at);
+      return "kept";
+    }
+    // Index row and audit rows first: a failure throws, and the runtime retries the alarm.
+    await this.deps.storage.executions.delete(state.account_id, state.id);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.deps.forget();
+    return "deleted";
+  }
+
+  /** The stored plan, or null while none is fixed (a run not finished, or its planning alarm not yet run). */
+  plan(): Promise<RetentionPlan | undefined> {
+    return this.ctx.storage.get<RetentionPlan>(PLAN_KEY);
+  }
+
+  private async fix(state: ExecutionState): Promise<RetentionPlan> {
+    const flow = state.flow.retention;
+    const account = flow === undefined ? await this.deps.storage.accounts.getSettings(state.account_id) : null;
+    const period = retentionPeriod(flow, account?.retention_days ?? null, this.deps.serverDays);
+    const finishedAt = Date.parse(state.finished_at!);
+    const plan: RetentionPlan = {
+      finished_at: state.finished_at!,
+      delete_at: period.ms === null ? null : finishedAt + period.ms,
+      source: period.source,
+    };
+    await this.ctx.storage.put(PLAN_KEY, plan);
+    return plan;
+  }
+}
