@@ -239,8 +239,12 @@ describe("which period a run gets", () => {
   });
 });
 
+// It reads D1 to see the rows nobody can list (failed logins of unknown usernames); the storage
+// conformance suite covers pruning on every provider.
+const onD1 = (env.STORAGE_PROVIDER ?? "d1") === "d1";
+
 describe("the audit sweep in the minute cron", () => {
-  it("deletes anonymous failed logins after a week and account rows after AUDIT_RETENTION_DAYS, keeping newer ones", async () => {
+  it.skipIf(!onD1)("deletes anonymous failed logins after a week and account rows after AUDIT_RETENTION_DAYS, keeping newer ones", async () => {
     const storage = createStorage(env);
     const user = await signUp();
     const ago = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
