@@ -48,7 +48,12 @@ export class RunService {
       throw notFound("Flow");
     }
     const id = options.idempotencyKey
-      ? await idempotentRunId(this.storage.executions, this.idKey, { accountId: principal.account_id, flowId, key: options.idempotencyKey }, Date.now())
+      ? await idempotentRunId(
+          this.storage.executions,
+          this.idKey,
+          { accountId: principal.account_id, flowId, key: options.idempotencyKey },
+          Date.now(),
+        )
       : newId("exe");
     return this.start(
       {

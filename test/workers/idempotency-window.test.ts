@@ -59,7 +59,11 @@ describe("the Idempotency-Key window", () => {
     const flow = await saveFlow(user, ECHO_FLOW);
     const headers = { "Idempotency-Key": `k-${Math.random().toString(36).slice(2)}` };
     const first = await runFlow(user, flow, { n: 1 }, 5, headers);
-    const res = await call(`/api/v1/flows/${flow}/run?wait=5`, { method: "POST", headers: { ...user.auth, ...headers }, json: { input: { n: 2 } } });
+    const res = await call(`/api/v1/flows/${flow}/run?wait=5`, {
+      method: "POST",
+      headers: { ...user.auth, ...headers },
+      json: { input: { n: 2 } },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: first.id, output: { n: 1 } });
   });

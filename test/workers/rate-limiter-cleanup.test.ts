@@ -33,7 +33,15 @@ it("empties a counter's object once its window is over, so a key seen once leave
 it("still refuses logins past the limit within the window", async () => {
   const username = `nobody${Math.random().toString(36).slice(2, 8)}`;
   for (let i = 0; i < 10; i++) {
-    await expectError(await call("/api/v1/login", { method: "POST", headers: { "CF-Connecting-IP": "198.51.100.7" }, json: { username, password: "wrong-password" } }), 401, "unauthorized");
+    await expectError(
+      await call("/api/v1/login", {
+        method: "POST",
+        headers: { "CF-Connecting-IP": "198.51.100.7" },
+        json: { username, password: "wrong-password" },
+      }),
+      401,
+      "unauthorized",
+    );
   }
   await expectError(await call("/api/v1/login", { method: "POST", json: { username, password: "wrong-password" } }), 429, "rate_limited");
 });

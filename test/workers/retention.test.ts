@@ -1,4 +1,11 @@
-import { createExecutionContext, createScheduledController, env, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/env";
 import { executionStub } from "../../src/objects/execution/rpc";
@@ -20,7 +27,9 @@ nodes:
 /** The object's retention plan once its planning alarm ran (the alarm is set for "now" when the run finishes). */
 async function planOf(id: string): Promise<RetentionPlan> {
   for (let i = 0; i < 200; i++) {
-    const plan = await runInDurableObject(stubOf(id), (_instance, state: DurableObjectState) => state.storage.get<RetentionPlan>("retention"));
+    const plan = await runInDurableObject(stubOf(id), (_instance, state: DurableObjectState) =>
+      state.storage.get<RetentionPlan>("retention"),
+    );
     if (plan) return plan;
     await runDurableObjectAlarm(stubOf(id));
     await new Promise((r) => setTimeout(r, 10));
@@ -31,7 +40,8 @@ async function planOf(id: string): Promise<RetentionPlan> {
 /** What the object still stores: its tables, key-value entries and alarm. */
 function leftovers(id: string) {
   return runInDurableObject(stubOf(id), async (_instance, state: DurableObjectState) => ({
-    tables: state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf%' ESCAPE '\\'").toArray().length,
+    tables: state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf%' ESCAPE '\\'").toArray()
+      .length,
     entries: (await state.storage.list()).size,
     alarm: await state.storage.getAlarm(),
   }));
@@ -66,12 +76,16 @@ async function untilDue(plan: RetentionPlan): Promise<void> {
 }
 
 async function listedIds(user: TestUser, flowId: string): Promise<string[]> {
-  const body = (await (await call(`/api/v1/executions?flow_id=${flowId}`, { headers: user.auth })).json()) as { executions: { id: string }[] };
+  const body = (await (await call(`/api/v1/executions?flow_id=${flowId}`, { headers: user.auth })).json()) as {
+    executions: { id: string }[];
+  };
   return body.executions.map((e) => e.id);
 }
 
 async function auditTargets(user: TestUser): Promise<(string | null)[]> {
-  const body = (await (await call("/api/v1/audit?action=run.started", { headers: user.auth })).json()) as { events: { target_id: string | null }[] };
+  const body = (await (await call("/api/v1/audit?action=run.started", { headers: user.auth })).json()) as {
+    events: { target_id: string | null }[];
+  };
   return body.events.map((e) => e.target_id);
 }
 
@@ -141,6 +155,39 @@ describe("retention of finished runs", () => {
     expect((await leftovers(run.id)).tables).toBeGreaterThan(0);
     for (let i = 0; i < 200 && (await leftovers(run.id)).tables > 0; i++) await runDurableObjectAlarm(stubOf(run.id));
     expect(await leftovers(run.id)).toEqual({ tables: 0, entries: 0, alarm: null });
+  });
+
+  it("keeps a parent and its child on their own flows' periods", async () => {
+    const user = await signUp();
+    const child = await saveFlow(user, quick("1h"));
+    const parent = await saveFlow(
+      user,
+      yaml`
+metadata: {name: Parent kept longer}
+retention: 2h
+nodes:
+  sub: {type: flow, params: {flow_id: "${child}"}}
+`,
+    );
+    const run = await runFlow(user, parent);
+    expect(run).toMatchObject({ status: "completed", output: { ok: true } });
+    const list = (await (await call(`/api/v1/executions?flow_id=${child}`, { headers: user.auth })).json()) as {
+      executions: { id: string; parent_id: string | null }[];
+    };
+    const childRun = list.executions.find((e) => e.parent_id === run.id)!;
+    expect(childRun).toBeDefined();
+    const [parentPlan, childPlan] = [await planOf(run.id), await planOf(childRun.id)];
+    expect(parentPlan.delete_at! - Date.parse(parentPlan.finished_at)).toBe(2 * 3_600_000);
+    expect(childPlan.delete_at! - Date.parse(childPlan.finished_at)).toBe(3_600_000);
+
+    // The child goes first; the parent, and its step that ran the child, stay readable.
+    await expire(childRun.id);
+    await untilDeleted(user, childRun.id);
+    expect((await getExecution(user, run.id)).status).toBe("completed");
+    const steps = (await (await call(`/api/v1/executions/${run.id}/steps`, { headers: user.auth })).json()) as {
+      steps: { node_id: string }[];
+    };
+    expect(steps.steps.map((s) => s.node_id)).toEqual(["sub"]);
   });
 
   it("never deletes a run that still waits", async () => {
@@ -218,7 +265,11 @@ describe("which period a run gets", () => {
   it("refuses settings that are not whole days in range, and other keys", async () => {
     const user = await signUp();
     for (const body of [{ retention_days: -1 }, { retention_days: 3651 }, { retention_days: 1.5 }, { retention_days: "7" }, { keep: 3 }]) {
-      await expectError(await call("/api/v1/accounts/me/settings", { method: "PATCH", headers: user.auth, json: body }), 400, "validation_failed");
+      await expectError(
+        await call("/api/v1/accounts/me/settings", { method: "PATCH", headers: user.auth, json: body }),
+        400,
+        "validation_failed",
+      );
     }
     await expectError(await call("/api/v1/accounts/me/settings", { method: "PATCH", json: { retention_days: 3 } }), 401, "unauthorized");
     expect(await (await call("/api/v1/accounts/me/settings", { headers: user.auth })).json()).toMatchObject({ retention_days: null });
@@ -230,7 +281,12 @@ describe("which period a run gets", () => {
     for (let i = 0; i < 100; i++) {
       const body = (await (await call("/api/v1/audit?action=account.updated", { headers: user.auth })).json()) as { events: unknown[] };
       if (body.events.length > 0) {
-        expect(body.events[0]).toMatchObject({ action: "account.updated", target_type: "account", target_id: user.account_id, details: { fields: ["retention_days"] } });
+        expect(body.events[0]).toMatchObject({
+          action: "account.updated",
+          target_type: "account",
+          target_id: user.account_id,
+          details: { fields: ["retention_days"] },
+        });
         return;
       }
       await new Promise((r) => setTimeout(r, 20));
@@ -244,34 +300,39 @@ describe("which period a run gets", () => {
 const onD1 = (env.STORAGE_PROVIDER ?? "d1") === "d1";
 
 describe("the audit sweep in the minute cron", () => {
-  it.skipIf(!onD1)("deletes anonymous failed logins after a week and account rows after AUDIT_RETENTION_DAYS, keeping newer ones", async () => {
-    const storage = createStorage(env);
-    const user = await signUp();
-    const ago = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
-    const row = (id: string, account: string | null, time: string) => ({
-      id,
-      account_id: account,
-      time,
-      actor: "someone",
-      action: account ? "flow.created" : "login.failed",
-      target_type: null,
-      target_id: null,
-      ip: null,
-      details: {},
-    });
-    const tag = Math.random().toString(36).slice(2, 10);
-    await storage.audit.append(row(`aud_anon_old_${tag}`, null, ago(8)));
-    await storage.audit.append(row(`aud_anon_new_${tag}`, null, ago(6)));
-    const audit = parseConfig(env).auditRetentionDays;
-    await storage.audit.append(row(`aud_acct_old_${tag}`, user.account_id, ago(audit + 1)));
-    await storage.audit.append(row(`aud_acct_new_${tag}`, user.account_id, ago(audit - 1)));
+  it.skipIf(!onD1)(
+    "deletes anonymous failed logins after a week and account rows after AUDIT_RETENTION_DAYS, keeping newer ones",
+    async () => {
+      const storage = createStorage(env);
+      const user = await signUp();
+      const ago = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
+      const row = (id: string, account: string | null, time: string) => ({
+        id,
+        account_id: account,
+        time,
+        actor: "someone",
+        action: account ? "flow.created" : "login.failed",
+        target_type: null,
+        target_id: null,
+        ip: null,
+        details: {},
+      });
+      const tag = Math.random().toString(36).slice(2, 10);
+      await storage.audit.append(row(`aud_anon_old_${tag}`, null, ago(8)));
+      await storage.audit.append(row(`aud_anon_new_${tag}`, null, ago(6)));
+      const audit = parseConfig(env).auditRetentionDays;
+      await storage.audit.append(row(`aud_acct_old_${tag}`, user.account_id, ago(audit + 1)));
+      await storage.audit.append(row(`aud_acct_new_${tag}`, user.account_id, ago(audit - 1)));
 
-    const worker = (await import("../../src/index")).default;
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "* * * * *" }), env, ctx);
-    await waitOnExecutionContext(ctx);
+      const worker = (await import("../../src/index")).default;
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "* * * * *" }), env, ctx);
+      await waitOnExecutionContext(ctx);
 
-    const ids = (await env.DB.prepare("SELECT id FROM audit_log WHERE id LIKE ?").bind(`%_${tag}`).all<{ id: string }>()).results.map((r) => r.id);
-    expect(ids.sort()).toEqual([`aud_acct_new_${tag}`, `aud_anon_new_${tag}`]);
-  });
+      const ids = (await env.DB.prepare("SELECT id FROM audit_log WHERE id LIKE ?").bind(`%_${tag}`).all<{ id: string }>()).results.map(
+        (r) => r.id,
+      );
+      expect(ids.sort()).toEqual([`aud_acct_new_${tag}`, `aud_anon_new_${tag}`]);
+    },
+  );
 });

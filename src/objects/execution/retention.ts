@@ -63,11 +63,6 @@ export class ExecutionRetention {
     return "deleted";
   }
 
-  /** The stored plan, or null while none is fixed (a run not finished, or its planning alarm not yet run). */
-  plan(): Promise<RetentionPlan | undefined> {
-    return this.ctx.storage.get<RetentionPlan>(PLAN_KEY);
-  }
-
   private async fix(state: ExecutionState): Promise<RetentionPlan> {
     const flow = state.flow.retention;
     const account = flow === undefined ? await this.deps.storage.accounts.getSettings(state.account_id) : null;

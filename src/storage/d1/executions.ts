@@ -26,7 +26,9 @@ export class D1ExecutionIndex implements ExecutionIndex {
 
   async delete(accountId: string, id: string): Promise<boolean> {
     const [, deleted] = await this.db.batch([
-      this.db.delete(auditLog).where(and(eq(auditLog.target_id, id), eq(auditLog.target_type, "execution"), eq(auditLog.account_id, accountId))),
+      this.db
+        .delete(auditLog)
+        .where(and(eq(auditLog.target_id, id), eq(auditLog.target_type, "execution"), eq(auditLog.account_id, accountId))),
       this.db.delete(executions).where(and(eq(executions.account_id, accountId), eq(executions.id, id))),
     ]);
     return deleted.meta.changes > 0;

@@ -46,10 +46,15 @@ export class DynamoExecutionIndex implements ExecutionIndex {
     const table = this.client.table;
     const expr = new Expr();
     const condition = `${expr.n("account_id")} = ${expr.v(S(accountId))}`;
-    const audits = stringSet(item, "audit_keys").map((sk) => ({ Delete: { TableName: table, Key: { PK: S(auditPartition(accountId, "")), SK: S(sk) } } }));
+    const audits = stringSet(item, "audit_keys").map((sk) => ({
+      Delete: { TableName: table, Key: { PK: S(auditPartition(accountId, "")), SK: S(sk) } },
+    }));
     try {
       await this.client.send("TransactWriteItems", {
-        TransactItems: [{ Delete: { TableName: table, Key: keys.execution(id), ConditionExpression: condition, ...expr.params() } }, ...audits],
+        TransactItems: [
+          { Delete: { TableName: table, Key: keys.execution(id), ConditionExpression: condition, ...expr.params() } },
+          ...audits,
+        ],
       });
     } catch (error) {
       if (isTransactionConditionFailure(error)) return false;

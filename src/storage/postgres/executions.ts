@@ -28,14 +28,12 @@ export class PostgresExecutionIndex implements ExecutionIndex {
 
   async delete(accountId: string, id: string): Promise<boolean> {
     // One statement, so the row and its audit rows go together.
-    const audit = this.db
-      .$with("audit")
-      .as(
-        this.db
-          .delete(auditLog)
-          .where(and(eq(auditLog.target_id, id), eq(auditLog.target_type, "execution"), eq(auditLog.account_id, accountId)))
-          .returning({ id: auditLog.id }),
-      );
+    const audit = this.db.$with("audit").as(
+      this.db
+        .delete(auditLog)
+        .where(and(eq(auditLog.target_id, id), eq(auditLog.target_type, "execution"), eq(auditLog.account_id, accountId)))
+        .returning({ id: auditLog.id }),
+    );
     const deleted = await this.db
       .with(audit)
       .delete(executions)
