@@ -106,6 +106,11 @@ export class ExecutionEngine {
     return this.ctx.index.start();
   }
 
+  /** Resolves once the summary writes queued so far are done (before the row is deleted, so none lands after). */
+  indexWritten(): Promise<void> {
+    return this.ctx.index.idle();
+  }
+
   /** Runs ready branches until the run finishes, waits, or uses its budget. Calls coalesce. */
   run(): Promise<void> {
     if (this.driving) {

@@ -37,6 +37,11 @@ export class SummaryIndex {
     return this.queued ? this.tail : this.write();
   }
 
+  /** Resolves once every write queued so far is done, queueing none. */
+  idle(): Promise<void> {
+    return this.tail;
+  }
+
   /** Queues the `running` row a resumed run still owes, if it does; the caller need not wait for it. */
   catchUp(): void {
     if (this.resumedUnindexed) this.queue();

@@ -77,6 +77,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     this.retention = new ExecutionRetention(ctx, {
       storage,
       serverDays: config.retentionDays,
+      indexWritten: () => this.engine.indexWritten(),
       now,
       forget: () => {
         this.sockets.closeAll(DELETED_CLOSE_CODE, "The execution was deleted (retention)");

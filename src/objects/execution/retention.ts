@@ -19,6 +19,8 @@ export interface RetentionDeps {
   storage: Pick<Storage, "accounts" | "executions">;
   /** RETENTION_DAYS. */
   serverDays: number;
+  /** Resolves once the run's summary writes in flight are done, so none re-creates the row after its deletion. */
+  indexWritten: () => Promise<void>;
   now: () => number;
   /** Runs once the run's storage is gone: the object closes its watchers and forgets the run it had in memory. */
   forget: () => void;
@@ -56,6 +58,7 @@ export class ExecutionRetention {
       return "kept";
     }
     // Index row and audit rows first: a failure throws, and the runtime retries the alarm.
+    await this.deps.indexWritten();
     await this.deps.storage.executions.delete(state.account_id, state.id);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
