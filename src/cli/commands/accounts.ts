@@ -1,4 +1,4 @@
-import type { AccountView as Account } from "../../services/account-schemas";
+import type { AccountView as Account, AccountSettingsView } from "../../services/account-schemas";
 import { Client } from "../_client";
 import { str, UsageError, type Command, type Group } from "../_command";
 import { fields, out, printJson } from "../_output";
@@ -49,4 +49,42 @@ const me: Command = {
   },
 };
 
-export const accounts: Group = { name: "accounts", summary: "Create an account, show the current one", commands: [create, me] };
+const settings: Command = {
+  name: "settings",
+  summary: "Show or change the account's settings: how many days its finished runs are kept",
+  arity: { min: 0, max: 0 },
+  description:
+    "--retention-days sets how long finished runs are kept (0: forever; 'server' follows the server's RETENTION_DAYS). A flow's own retention: wins. Without options, shows the settings.",
+  options: {
+    "retention-days": { type: "string", value: "days|server", description: "Days finished runs are kept (0: forever), or 'server'" },
+  },
+  examples: [
+    "flowrunner accounts settings",
+    "flowrunner accounts settings --retention-days 90",
+    "flowrunner accounts settings --retention-days server",
+  ],
+  async run(ctx) {
+    const client = await ctx.client();
+    const days = str(ctx.opts, "retention-days");
+    const path = "/api/v1/accounts/me/settings";
+    const view =
+      days === undefined
+        ? await client.get<AccountSettingsView>(path)
+        : await client.request<AccountSettingsView>("PATCH", path, { body: { retention_days: retentionDays(days) } });
+    if (ctx.json) return printJson(view);
+    const effective = view.effective_retention_days === 0 ? "forever" : `${view.effective_retention_days} days`;
+    fields([["retention", view.retention_days === null ? `${effective} (the server's)` : effective]]);
+  },
+};
+
+function retentionDays(value: string): number | null {
+  if (value === "server") return null;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--retention-days must be a whole number of days or 'server', got '${value}'`);
+  return Number(value);
+}
+
+export const accounts: Group = {
+  name: "accounts",
+  summary: "Create an account, show the current one and its settings",
+  commands: [create, me, settings],
+};
