@@ -9,7 +9,8 @@ import {
 } from "../types";
 import { isConditionFailure, json, optional, S, str, strOrNull, type DynamoClient, type Item } from "../../lib/dynamodb/client";
 import type { AuditPruneScope } from "../retention";
-import { batchDelete, Expr, queryPage, timeRange } from "./expressions";
+import { pruneAccounts, pruneAnonymous } from "./audit-sweep";
+import { Expr, queryPage, timeRange } from "./expressions";
 import { auditPartition, gsi, timeKey } from "./keys";
 
 /**
@@ -59,36 +60,11 @@ export class DynamoAuditLog implements AuditLog {
     return { items: result.items.map(fromItem), next_cursor: result.next_cursor };
   }
 
-  /**
-   * Failed logins for unknown usernames are kept in one partition per day (`AUDIT#-#<day>`): the
-   * days before `before` are emptied, walking back at most ANONYMOUS_DAYS_SWEPT days. Account
-   * partitions cannot be found without reading the whole table, so `accounts` prunes nothing here
-   * (docs/operations.md#retention).
-   */
-  async prune(scope: AuditPruneScope, before: string, limit: number): Promise<number> {
-    if (scope === "accounts") return 0;
-    let deleted = 0;
-    const day = new Date(before.slice(0, 10) + "T00:00:00.000Z").getTime();
-    for (let back = 0; back < ANONYMOUS_DAYS_SWEPT && deleted < limit; back++) {
-      const partition = auditPartition(null, new Date(day - back * 86_400_000).toISOString());
-      const expr = new Expr();
-      const output = await this.client.send<{ Items?: Item[] }>("Query", {
-        TableName: this.client.table,
-        KeyConditionExpression: `${expr.n("PK")} = ${expr.v(S(partition))} AND ${expr.n("SK")} < ${expr.v(S(before))}`,
-        ProjectionExpression: "PK, SK",
-        Limit: limit - deleted,
-        ...expr.params(),
-      });
-      const items = output.Items ?? [];
-      await batchDelete(this.client, items);
-      deleted += items.length;
-    }
-    return deleted;
+  /** See audit-sweep.ts: day partitions for `anonymous`, a resumable scan for `accounts`. */
+  prune(scope: AuditPruneScope, before: string, limit: number): Promise<number> {
+    return scope === "anonymous" ? pruneAnonymous(this.client, before, limit) : pruneAccounts(this.client, before, limit);
   }
 }
-
-/** How far back a prune looks for day partitions of anonymous events (older ones were pruned by earlier sweeps). */
-const ANONYMOUS_DAYS_SWEPT = 60;
 
 function fromItem(item: Item): AuditEventRecord {
   return {

@@ -20,8 +20,10 @@ import { S, type Item } from "../../lib/dynamodb/client";
  * | webhook subscr.   | ACCOUNT#<a>             | WEBHOOK#<id>                | ACCOUNT#<a>#WEBHOOKS / <created_at>#<id>         |            |
  * | plugin (head)     | PLUGIN#<a>#<name>       | PLUGIN                      | ACCOUNT#<a>#PLUGINS / <name>                     |            |
  * | plugin version    | PLUGIN#<a>#<name>       | VERSION#<v, 10 digits>      |                                                  |            |
+ * | audit sweep       | SWEEP#AUDIT             | SWEEP                       |                                                  |            |
  *
- * A flow head also lists its triggers' ids (`trigger_ids`, `node_trigger_ids`; see flows.ts).
+ * A flow head also lists its triggers' ids (`trigger_ids`, `node_trigger_ids`; see flows.ts); an
+ * execution summary the sort keys of its audit events (`audit_keys`; see executions.ts).
  */
 const pk = (PK: string, SK: string): Item => ({ PK: S(PK), SK: S(SK) });
 

@@ -39,7 +39,7 @@ function event(accountId: string | null, time: string, target: { type: string; i
   };
 }
 
-export function describeRetentionConformance(storageOf: () => Storage, options: { prunesAccountAudit: boolean }): void {
+export function describeRetentionConformance(storageOf: () => Storage): void {
   describe("retention", () => {
     const account = () => createAccount(storageOf());
     const auditIds = async (accountId: string) =>
@@ -82,13 +82,16 @@ export function describeRetentionConformance(storageOf: () => Storage, options: 
       expect(await storage.audit.prune("anonymous", before, 2)).toBe(0);
       expect((await auditIds(owner.id)).sort()).toEqual([...ownedOld, ownedNew].map((e) => e.id).sort());
 
-      if (options.prunesAccountAudit) {
-        expect(await storage.audit.prune("accounts", before, 1)).toBe(1);
-        expect(await storage.audit.prune("accounts", before, 10)).toBe(1);
-        expect(await auditIds(owner.id)).toEqual([ownedNew.id]);
-      } else {
-        expect(await storage.audit.prune("accounts", before, 10)).toBe(0);
+      // A provider may need several calls to come across the rows (DynamoDB scans a page per call),
+      // but no call deletes more than its limit.
+      let pruned = 0;
+      for (let call = 0; call < 100 && pruned < ownedOld.length; call++) {
+        const n = await storage.audit.prune("accounts", before, 1);
+        expect(n).toBeLessThanOrEqual(1);
+        pruned += n;
       }
+      expect(pruned).toBe(ownedOld.length);
+      expect(await auditIds(owner.id)).toEqual([ownedNew.id]);
       // The newer anonymous row goes once the cut-off passes it.
       expect(await storage.audit.prune("anonymous", past(6), 10)).toBe(1);
     });

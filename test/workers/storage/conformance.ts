@@ -769,7 +769,6 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
     describeTriggerConformance(() => storage);
     describeWebhookConformance(() => storage);
     describePluginConformance(() => storage);
-    // DynamoDB cannot find every account's audit partition without reading the whole table.
-    describeRetentionConformance(() => storage, { prunesAccountAudit: name !== "DynamoDB" });
+    describeRetentionConformance(() => storage);
   });
 }
