@@ -48,6 +48,11 @@ const START_INDEX_GRACE_MS = 200;
 export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc {
   private store!: SqliteExecutionStore;
   private engine!: ExecutionEngine;
+  /**
+   * Opens the store and the engine over the object's storage; again once the run is deleted, so
+   * the object answers as one that never ran (and a new start begins a new run).
+   */
+  private readonly open: () => void;
   private readonly sockets: ExecutionSockets;
   private readonly retention: ExecutionRetention;
   /** Webhooks and flow triggers set off by the run's status changes and failed steps. */
@@ -84,8 +89,6 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
         this.open();
       },
     });
-    // The store and the engine are opened again once the run is deleted, so the object answers
-    // as one that never ran (and a new start begins a new run).
     this.open = () => {
       this.store = new SqliteExecutionStore(ctx.storage.sql, {
         sync: () => ctx.storage.sync(),
@@ -100,8 +103,6 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     };
     this.open();
   }
-
-  private readonly open: () => void;
 
   private host(
     env: Env,
