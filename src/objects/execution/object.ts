@@ -98,6 +98,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           this.answers.notice(event);
         },
         now,
+        lazySchema: true,
       });
       this.engine = new ExecutionEngine(this.host(env, storage, config, schedules, plugins, now));
     };

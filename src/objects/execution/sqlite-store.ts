@@ -13,6 +13,12 @@ export interface SqliteStoreOptions {
   onEvent: (event: ExecutionEvent) => void;
   /** The host's clock, for events' `at`. */
   now: () => number;
+  /**
+   * Create the tables with the first saved state rather than at once, so an object that never
+   * started a run (or whose run was deleted) stays empty when a late request reaches it. Until
+   * then `load()` answers null and nothing else may be called.
+   */
+  lazySchema?: boolean;
 }
 
 /**
@@ -28,17 +34,16 @@ export class SqliteExecutionStore implements ExecutionStore {
   private readonly writes: SqliteWrites;
   /** Whether the execution row exists (so saving the state is an UPDATE). */
   private stateSaved = false;
-  /**
-   * Whether the tables exist. They are created by the first save, so an object that never started
-   * a run (or whose run was deleted) stays empty when a late request reaches it.
-   */
+  /** Whether the tables exist (see SqliteStoreOptions.lazySchema). */
   private schemaReady: boolean;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly options: SqliteStoreOptions,
   ) {
-    this.schemaReady = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'execution'").toArray().length > 0;
+    this.schemaReady =
+      options.lazySchema !== true ||
+      sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'execution'").toArray().length > 0;
     if (this.schemaReady) sql.exec(SCHEMA + BATCH_SCHEMA);
     this.writes = new SqliteWrites(sql, options.onEvent, options.now);
   }
