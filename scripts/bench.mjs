@@ -41,6 +41,7 @@ const SUITES = [
   "bench/email/suite.mjs",
   "bench/plugins/suite.mjs",
   "bench/dashboard/suite.mjs",
+  "bench/stress/suite.mjs",
   "bench/deploy/suite.mjs",
 ];
 
