@@ -18,7 +18,8 @@ import os from "node:os";
 import path from "node:path";
 import { flowRunnerWithAccount } from "../engine/account.mjs";
 import { load1, stats } from "../engine/load.mjs";
-import { inspector, processUsage, sleep } from "../engine/servers.mjs";
+import { DatabaseSync } from "node:sqlite";
+import { inspector, processUsage, sleep, sqliteFiles } from "../engine/servers.mjs";
 
 export const name = "Stress: 1,000 runs waiting at once";
 
@@ -104,6 +105,25 @@ async function until(what, check, timeoutMs) {
   }
 }
 
+/**
+ * Bytes the local D1 database (the account database) uses: its pages in use, read through SQLite
+ * itself, so the write-ahead log counts and preallocated or free pages do not.
+ */
+function d1Bytes(stateDir) {
+  let bytes = 0;
+  for (const file of sqliteFiles(stateDir)) {
+    if (!file.includes(`${path.sep}d1${path.sep}`)) continue;
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      const pragma = (name) => Object.values(db.prepare(`PRAGMA ${name}`).get())[0];
+      bytes += (pragma("page_count") - pragma("freelist_count")) * pragma("page_size");
+    } finally {
+      db.close();
+    }
+  }
+  return bytes;
+}
+
 /** The isolate's heap after a forced GC (see bench/engine/suite.mjs settledHeap). */
 async function settledHeap(client, base) {
   client.send("HeapProfiler.collectGarbage", {}, 2000).catch(() => {});
@@ -129,6 +149,7 @@ export async function run({ quick }) {
     // Warm the isolate (first requests compile the app and the sandbox) before the baseline.
     for (let i = 0; i < 3; i++) await fr.api(`/api/v1/flows/${waiter}`);
     const baseline = { rssMiB: memory(), heap: await settledHeap(client, server.url) };
+    const d1Before = d1Bytes(server.stateDir);
     log(`baseline: workerd ${baseline.rssMiB.toFixed(0)} MiB, heap ${(baseline.heap / MiB).toFixed(1)} MiB`);
 
     // 1. Start them all: the event waiters first, which also measures the rate of acceptance; then the
@@ -182,6 +203,7 @@ export async function run({ quick }) {
     log(`${completed} completed ${finishSeconds.toFixed(1)} s after the resume; workerd ${after.rssMiB.toFixed(0)} MiB`);
     client.close();
 
+    const d1PerRun = (d1Bytes(server.stateDir) - d1Before) / plan.runs;
     const heapPerRunKiB = (held.heap - baseline.heap) / 1024 / stillWaiting;
     const heapDrift = (samples.at(-1).heap - samples[0].heap) / MiB;
     const rows = [
@@ -204,6 +226,7 @@ export async function run({ quick }) {
       { measure: "events posted per second", value: waiters / eventsSeconds, unit: "events/s" },
       { measure: "resume until all completed", value: finishSeconds, unit: "s" },
       { measure: "lost runs", value: lost, unit: "runs" },
+      { measure: "account database size per run (index row, audit rows)", value: d1PerRun, unit: "bytes" },
     ];
     const fmt = (v) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) < 10 ? 2 : 1)) : v);
     const markdown = [
