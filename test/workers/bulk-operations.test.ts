@@ -247,3 +247,24 @@ describe("bulk operations are per account, and check their filters", () => {
     await expectError(await call("/api/v1/operations"), 401, "unauthorized");
   });
 });
+
+describe("bulk operations in the OpenAPI document", () => {
+  it("names each operation and declares its security and answers", async () => {
+    const doc = (await (await call("/api/v1/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; responses: Record<string, unknown> }>>;
+    };
+    const named = [
+      ["/api/v1/executions/bulk-cancel", "post", "bulkCancelExecutions", "202"],
+      ["/api/v1/executions/bulk-rerun", "post", "bulkRerunExecutions", "202"],
+      ["/api/v1/operations", "get", "listOperations", "200"],
+      ["/api/v1/operations/{id}", "get", "getOperation", "200"],
+      ["/api/v1/operations/{id}/cancel", "post", "cancelOperation", "200"],
+    ] as const;
+    for (const [path, method, operationId, ok] of named) {
+      const operation = doc.paths[path]?.[method];
+      expect(operation?.operationId, path).toBe(operationId);
+      expect(operation?.security?.length, path).toBeGreaterThan(0);
+      expect(Object.keys(operation!.responses), path).toEqual(expect.arrayContaining([ok, "400", "401", "404"]));
+    }
+  });
+});
