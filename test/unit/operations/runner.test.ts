@@ -173,9 +173,8 @@ describe("OperationRunner", () => {
   it("stops acting once cancelled, and a repeated start changes nothing", async () => {
     const { list } = index(runsAt(60, "waiting"));
     const store = new MemoryStore();
-    let runner: OperationRunner;
     let acted = 0;
-    runner = new OperationRunner({
+    const runner: OperationRunner = new OperationRunner({
       store,
       now: () => 0,
       list,
