@@ -69,6 +69,14 @@ describe("flowrunner doctor", () => {
     expect(r.stdout).toContain(`✗ config: ${file} is readable by others (mode 644); it holds your token\n    fix: chmod 600 ${file}`);
     expect(r.stdout).toMatch(/^✗ token: the token from profile 'default' expired at .+\n {4}fix: flowrunner login --url http/m);
 
+    // Another profile is checked on its own.
+    const staging = byName(json<Report>((await other.run(["doctor", "--profile", "staging", "--json"])).stdout));
+    expect(staging.url).toMatchObject({
+      status: "fail",
+      message: "no server URL for profile 'staging'",
+      fix: "flowrunner login --url <server> --profile staging",
+    });
+
     const empty = await new User("cli-doctor-empty").run(["doctor", "--json"]);
     expect(empty.code).toBe(1);
     expect(byName(json<Report>(empty.stdout))).toMatchObject({

@@ -43,7 +43,7 @@ function nodeCheck(): Check {
   return pass("node", `Node.js ${process.version}`);
 }
 
-function configCheck(loginCommand: string): { check: Check; profile: Profile | undefined } {
+function configCheck(name: string, loginCommand: string): { check: Check; profile: Profile | undefined } {
   const path = configPath();
   let mode: number;
   try {
@@ -59,7 +59,7 @@ function configCheck(loginCommand: string): { check: Check; profile: Profile | u
   }
   let profile: Profile | undefined;
   try {
-    profile = readConfig().profiles[profileName(undefined)];
+    profile = readConfig().profiles[name];
   } catch {
     return { check: fail("config", `${path} is not valid JSON`, `rm ${path} && ${loginCommand}`), profile: undefined };
   }
@@ -210,7 +210,7 @@ export async function diagnose(profileFlag: string | undefined): Promise<Check[]
   const name = profileName(profileFlag);
   const loginCommand = `flowrunner login --url <server>${name === "default" ? "" : ` --profile ${name}`}`;
   const checks = [nodeCheck()];
-  const { check, profile } = configCheck(loginCommand);
+  const { check, profile } = configCheck(name, loginCommand);
   checks.push(check);
   const envUrl = process.env.FLOWRUNNER_URL?.trim();
   const url = envUrl || profile?.url;
