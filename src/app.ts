@@ -12,6 +12,7 @@ import { accountRoutes } from "./routes/accounts";
 import { auditRoutes } from "./routes/audit";
 import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
+import { operationRoutes } from "./routes/operations";
 import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
 import { mcpRoutes } from "./routes/mcp";
@@ -82,6 +83,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   tokenRoutes(app);
   flowRoutes(app);
   executionRoutes(app);
+  operationRoutes(app);
   scheduleRoutes(app);
   auditRoutes(app);
   secretRoutes(app);

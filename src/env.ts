@@ -14,6 +14,8 @@ export interface Env {
   STORE: DurableObjectNamespace;
   /** VectorObject, one per account and collection (the embedded vector store); reach it through vectorsStub(). */
   VECTORS: DurableObjectNamespace;
+  /** OperationObject, one per bulk operation; reach it through operationStub(). */
+  OPERATIONS: DurableObjectNamespace;
   /** The dashboard's files (wrangler.toml `[assets]`); the Worker only sees requests for run_worker_first paths. */
   ASSETS?: Fetcher;
   /** A Vectorize index (cosine metric) for `store: vectorize`; remote only, so not bound by default (docs/ai.md). */

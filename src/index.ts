@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import { parseConfig, type Env } from "./env";
 import { deliveryStub } from "./objects/deliveries/rpc";
 import { executionStub } from "./objects/execution/rpc";
+import { operationStub } from "./objects/operations/rpc";
 import { scheduleStub } from "./objects/schedule/rpc";
 import { storeStub } from "./objects/store/rpc";
 import { durableRequestLimiter, durableThrottle, durableWindowLimiter } from "./objects/throttle";
@@ -13,6 +14,7 @@ import { createVault } from "./vault";
 
 export { DeliveryObject } from "./objects/deliveries/object";
 export { ExecutionObject } from "./objects/execution/object";
+export { OperationObject } from "./objects/operations/object";
 export { RateLimiter } from "./objects/rate-limiter";
 export { ScheduleObject } from "./objects/schedule/object";
 export { StoreObject } from "./objects/store/object";
@@ -35,6 +37,7 @@ function servicesFor(env: Env, defer: (work: Promise<unknown>) => void) {
     throttle: durableThrottle(env, config.loginMaxFailures, config.loginWindowSeconds, "login"),
     execution: (id) => executionStub(env.EXECUTIONS, id),
     deliveries: (id) => deliveryStub(env.DELIVERIES, id),
+    operation: (id) => operationStub(env.OPERATIONS, id),
     limiter: durableRequestLimiter(env, config.rateLimitRequests, config.rateLimitWindowSeconds, "api"),
     hookLimiter: durableWindowLimiter(env, "hook"),
     vault: createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID),

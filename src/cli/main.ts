@@ -10,7 +10,9 @@ import { VERSION } from "./_version";
 import { accounts } from "./commands/accounts";
 import { login, logout } from "./commands/auth";
 import { events } from "./commands/events";
+import { doctor } from "./commands/doctor";
 import { executions } from "./commands/executions";
+import { operations } from "./commands/operations";
 import { flows } from "./commands/flows";
 import { graph } from "./commands/graph";
 import { run } from "./commands/run";
@@ -30,6 +32,7 @@ export const ENTRIES: (Command | Group)[] = [
   run,
   flows,
   executions,
+  operations,
   schedules,
   events,
   secrets,
@@ -38,6 +41,7 @@ export const ENTRIES: (Command | Group)[] = [
   webhooks,
   plugins,
   accounts,
+  doctor,
 ];
 
 export const isGroup = (entry: Command | Group): entry is Group => "commands" in entry;

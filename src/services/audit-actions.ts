@@ -27,5 +27,6 @@ export const AUDIT_ACTIONS = [
   "plugin.created",
   "plugin.updated",
   "plugin.deleted",
+  "operation.created",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
