@@ -380,6 +380,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
           error: null,
           output_preview: null,
           step_count: 1,
+          tokens: 0,
           created_at: at(0),
           updated_at: at(0),
           finished_at: null,
