@@ -26,10 +26,10 @@ export class TransitionLog {
     if (previous === null && this.startedHere) {
       log.info("execution started", { ...run, trigger: state.trigger });
       this.startedHere = false;
-      if (state.status === "running") return;
-    } else if (state.status === "running") {
+    } else if (previous !== "running" && (state.status === "running" || state.status === "completed" || state.status === "failed")) {
+      // A waiting run (or one this instance loaded after an eviction) went on; its `running` row may
+      // never be written when it finishes first, so the resume is logged with what comes after it.
       log.info("execution resumed", run);
-      return;
     }
     if (state.status === "waiting") {
       const waiting = tokens.filter((token) => WAITING_STATES.has(token.state));
