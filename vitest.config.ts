@@ -18,6 +18,8 @@ const workerBindings = {
   JWT_SECRET: "test-jwt-secret-0123456789abcdef",
   OUTBOUND_PRIVATE_NETWORK: "allow",
   FLOWRUNNER_ENV: "development",
+  // A line per request at info would bury the output; the log tests set their own level.
+  LOG_LEVEL: "warn",
 };
 
 export default defineConfig({

@@ -10,7 +10,7 @@ import { remoteKeyValueStore } from "./services/store-client";
 import { rearmSchedules } from "./services/schedule-control";
 import { createStorage } from "./storage";
 import { createVault } from "./vault";
-import { asError, configureLogging, log } from "./lib/log";
+import { asError, levelFromEnv, log } from "./lib/log";
 
 export { DeliveryObject } from "./objects/deliveries/object";
 export { ExecutionObject } from "./objects/execution/object";
@@ -52,7 +52,7 @@ export default {
   fetch: app.fetch,
   /** Mail from Cloudflare Email Routing: starts the flows whose `email` trigger the recipient reaches (docs/email.md). */
   async email(message, env, ctx) {
-    configureLogging({ level: env.LOG_LEVEL });
+    levelFromEnv(env.LOG_LEVEL);
     const services = servicesFor(env, (work) => ctx.waitUntil(work));
     const verdict = await services.inboundEmail.receive(message);
     if (verdict.kind === "rejected") message.setReject(verdict.reason);
@@ -63,7 +63,7 @@ export default {
    * re-arm any schedule whose alarm is missing (the alarms do the scheduling; this is the backstop).
    */
   async scheduled(_controller, env, ctx) {
-    configureLogging({ level: env.LOG_LEVEL });
+    levelFromEnv(env.LOG_LEVEL);
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const rotation = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID)
       .rotate(100)

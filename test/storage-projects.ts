@@ -14,6 +14,7 @@ export const PROVIDER_API_TESTS = [
   "test/workers/execution-list.test.ts",
   "test/workers/schedules.test.ts",
   "test/workers/plugins-api.test.ts",
+  "test/workers/metrics.test.ts",
 ];
 
 /** The operator's service-binding plugin of the tests (docs/plugins.md): an auxiliary worker, pre-built JavaScript. */

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
 import type { Context } from "hono";
-import { configureLogging, log } from "../lib/log";
+import { levelFromEnv, log } from "../lib/log";
 import type { AppEnv } from "./context";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
@@ -21,7 +21,7 @@ export function requestIdOf(incoming: string | undefined, cfRay: string | undefi
  * (`/api/v1/flows/:id`), never the path or query, which may carry ids or tokens.
  */
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
-  configureLogging({ level: c.env.LOG_LEVEL });
+  levelFromEnv(c.env.LOG_LEVEL);
   const started = Date.now();
   const requestId = requestIdOf(c.req.header(REQUEST_ID_HEADER), c.req.header("cf-ray"));
   c.set("requestId", requestId);

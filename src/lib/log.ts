@@ -104,15 +104,23 @@ const clip = (text: string) => (text.length > MAX_STRING ? `${text.slice(0, MAX_
 /** An unknown thrown value as a log field: errors as they are, anything else as its text. */
 export const asError = (thrown: unknown): Error => (thrown instanceof Error ? thrown : new Error(String(thrown)));
 
-const shared: LoggerConfig = { level: "info", sink: consoleSink };
+const shared: LoggerConfig & { configured: boolean } = { level: "info", sink: consoleSink, configured: false };
 
 /**
- * The isolate's logger. Its level comes from `LOG_LEVEL` through `configureLogging` (the Worker's
- * bindings are only known once a request, alarm or object starts); tests may swap the sink.
+ * The isolate's logger. Its level comes from `LOG_LEVEL` (`levelFromEnv`, called where bindings
+ * arrive: a request, a cron tick, an object's start); tests may set the level and swap the sink.
  */
 export const log = new Logger(shared);
 
-export function configureLogging(options: { level?: string | undefined; sink?: LogSink | undefined }): void {
-  if ("level" in options) shared.level = parseLogLevel(options.level);
+/** Sets the level from `LOG_LEVEL` once per isolate (bindings do not change while it lives); explicit configuration wins. */
+export function levelFromEnv(value: string | undefined): void {
+  if (shared.configured) return;
+  shared.level = parseLogLevel(value);
+  shared.configured = true;
+}
+
+export function configureLogging(options: { level?: LogLevel | undefined; sink?: LogSink | undefined }): void {
+  if (options.level) shared.level = options.level;
   if (options.sink) shared.sink = options.sink;
+  shared.configured = true;
 }

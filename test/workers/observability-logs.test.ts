@@ -3,7 +3,8 @@
  * transitions, and never a token or a secret value in any line (docs/operations.md#logs).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { configureLogging, consoleSink } from "../../src/lib/log";
+import { env } from "cloudflare:test";
+import { configureLogging, consoleSink, parseLogLevel } from "../../src/lib/log";
 import { call, getExecution, runFlow, saveFlow, signUp, yaml } from "../helpers/api";
 import { putSecret } from "../helpers/hooks";
 
@@ -20,7 +21,7 @@ beforeAll(() =>
     },
   }),
 );
-afterAll(() => configureLogging({ level: "info", sink: consoleSink }));
+afterAll(() => configureLogging({ level: parseLogLevel(env.LOG_LEVEL), sink: consoleSink }));
 
 const requestLine = (requestId: string) => lines.find((line) => line.message === "request" && line.request_id === requestId);
 
@@ -91,7 +92,9 @@ nodes:
     expect(received[0]?.headers["x-key"]).toBe(secretValue);
 
     const token = user.token;
-    const listed = await call(`/api/v1/executions?flow_id=${flow}&access_token=${token}`, { headers: { ...user.auth, "X-Request-Id": "req-q" } });
+    const listed = await call(`/api/v1/executions?flow_id=${flow}&access_token=${token}`, {
+      headers: { ...user.auth, "X-Request-Id": "req-q" },
+    });
     expect(listed.status).toBe(200);
 
     expect(await eventually(() => requestLine("req-run-1"))).toMatchObject({

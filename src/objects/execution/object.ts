@@ -35,7 +35,7 @@ import { SqliteExecutionStore } from "./sqlite-store";
 import { ExecutionSockets } from "./sockets";
 import { executionView, stepView, summaryOf } from "./views";
 import { TransitionLog } from "./transition-log";
-import { configureLogging } from "../../lib/log";
+import { levelFromEnv } from "../../lib/log";
 import { tokensOf } from "../../storage/metrics-types";
 
 // If the object dies while driving a run outside an alarm, this alarm resumes it.
@@ -64,7 +64,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    configureLogging({ level: env.LOG_LEVEL });
+    levelFromEnv(env.LOG_LEVEL);
     this.sockets = new ExecutionSockets(ctx);
     const now = () => Date.now();
     this.store = new SqliteExecutionStore(ctx.storage.sql, {

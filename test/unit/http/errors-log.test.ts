@@ -5,7 +5,7 @@ import { errorResponse } from "../../../src/http/errors";
 import { configureLogging, consoleSink } from "../../../src/lib/log";
 
 describe("errors that become 500s", () => {
-  afterEach(() => configureLogging({ level: undefined, sink: consoleSink }));
+  afterEach(() => configureLogging({ level: "info", sink: consoleSink }));
 
   it("are logged at level error with their stack; client errors and deliberate 5xx answers are not", async () => {
     const lines: Record<string, unknown>[] = [];
@@ -27,7 +27,13 @@ describe("errors that become 500s", () => {
     expect((await app.request("/bad")).status).toBe(400);
     expect((await app.request("/busy")).status).toBe(503);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: "error", message: "unhandled error", method: "GET", error_name: "RangeError", error_message: "index 7 out of range" });
+    expect(lines[0]).toMatchObject({
+      level: "error",
+      message: "unhandled error",
+      method: "GET",
+      error_name: "RangeError",
+      error_message: "index 7 out of range",
+    });
     expect(lines[0]!.error_stack).toContain("RangeError: index 7 out of range");
   });
 });

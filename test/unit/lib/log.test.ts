@@ -1,14 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { configureLogging, consoleSink, log, Logger, parseLogLevel, type LogLevel } from "../../../src/lib/log";
+import { configureLogging, consoleSink, levelFromEnv, log, Logger, parseLogLevel, type LogLevel } from "../../../src/lib/log";
 
 function capture(level: LogLevel = "debug") {
   const lines: { level: LogLevel; line: Record<string, unknown>; text: string }[] = [];
-  const logger = new Logger({ level, sink: (at, text) => lines.push({ level: at, line: JSON.parse(text) as Record<string, unknown>, text }) });
+  const logger = new Logger({
+    level,
+    sink: (at, text) => lines.push({ level: at, line: JSON.parse(text) as Record<string, unknown>, text }),
+  });
   return { logger, lines };
 }
 
 describe("logger", () => {
-  afterEach(() => configureLogging({ level: undefined, sink: consoleSink }));
+  afterEach(() => configureLogging({ level: "info", sink: consoleSink }));
 
   it("writes one flat JSON object per line: level, message, time, then the fields", () => {
     const { logger, lines } = capture();
@@ -17,7 +20,15 @@ describe("logger", () => {
     const [{ line, level, text }] = lines as [(typeof lines)[number]];
     expect(level).toBe("info");
     expect(Object.keys(line)).toEqual(["level", "message", "time", "request_id", "status", "ok", "nodes", "none"]);
-    expect(line).toMatchObject({ level: "info", message: "request", request_id: "r1", status: 200, ok: true, nodes: ["a", "b"], none: null });
+    expect(line).toMatchObject({
+      level: "info",
+      message: "request",
+      request_id: "r1",
+      status: 200,
+      ok: true,
+      nodes: ["a", "b"],
+      none: null,
+    });
     expect(new Date(line.time as string).toISOString()).toBe(line.time);
     expect(text).not.toContain("\n");
   });
@@ -53,7 +64,14 @@ describe("logger", () => {
 
   it("redacts fields named like credentials, keeps the reserved keys and clips long strings", () => {
     const { logger, lines } = capture();
-    logger.info("x", { authorization: "Bearer abc", password: "hunter2", token: "frt_x", level: "debug", message: "other", long: "y".repeat(5_000) });
+    logger.info("x", {
+      authorization: "Bearer abc",
+      password: "hunter2",
+      token: "frt_x",
+      level: "debug",
+      message: "other",
+      long: "y".repeat(5_000),
+    });
     const { line, text } = lines[0]!;
     expect(line).toMatchObject({ level: "info", message: "x", authorization: "[redacted]", password: "[redacted]", token: "[redacted]" });
     expect(text).not.toContain("abc");
@@ -74,6 +92,12 @@ describe("logger", () => {
     log.error("shown");
     configureLogging({ level: "debug" });
     log.debug("now shown");
-    expect(seen.map((t) => (JSON.parse(t) as { message: string }).message)).toEqual(["shown", "now shown"]);
+    levelFromEnv("error");
+    log.debug("explicit configuration wins over LOG_LEVEL");
+    expect(seen.map((t) => (JSON.parse(t) as { message: string }).message)).toEqual([
+      "shown",
+      "now shown",
+      "explicit configuration wins over LOG_LEVEL",
+    ]);
   });
 });
