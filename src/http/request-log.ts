@@ -35,7 +35,8 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
       // Immutable headers: the id is in the log line only.
     }
   }
-  log.write(status >= 500 ? "error" : "info", "request", {
+  // 503 is a deliberate answer (not ready, refused configuration), not a failure of the code.
+  log.write(status === 503 ? "warn" : status >= 500 ? "error" : "info", "request", {
     request_id: requestId,
     method: c.req.method,
     route: routePattern(c),
