@@ -21,6 +21,7 @@ import { tokens } from "./commands/tokens";
 import { validate } from "./commands/validate";
 import { webhooks } from "./commands/webhooks";
 import { plugins } from "./commands/plugins";
+import { metrics } from "./commands/metrics";
 
 export const ENTRIES: (Command | Group)[] = [
   login,
@@ -30,6 +31,7 @@ export const ENTRIES: (Command | Group)[] = [
   run,
   flows,
   executions,
+  metrics,
   schedules,
   events,
   secrets,
