@@ -54,7 +54,7 @@ export async function probeStorage(env: StorageEnv, defer?: (work: Promise<unkno
 async function probeD1(db: D1Database): Promise<StorageProbe> {
   await db.prepare("SELECT 1").first();
   const storage = { ok: true, message: "d1 answers" };
-  const fix = "npx wrangler d1 migrations apply flowrunner --remote (docs/storage.md)";
+  const fix = "npx wrangler d1 migrations apply DB --remote (docs/storage.md)";
   try {
     const row = await db.prepare("SELECT name FROM d1_migrations WHERE name = ?").bind(LATEST_MIGRATION).first();
     return { storage, migrations: row ? current() : { ok: false, message: `${LATEST_MIGRATION} is not applied`, fix } };
