@@ -5,6 +5,7 @@ import worker from "../../src/index";
 import { base64UrlEncode } from "../../src/lib/encoding";
 import { LATEST_MIGRATION } from "../../src/storage/readiness";
 import { BASE, call, expectError, uniqueName, yaml } from "../helpers/api";
+import { version } from "../../package.json";
 
 interface Check {
   name: string;
@@ -36,6 +37,16 @@ async function readyWith(bindings: Partial<typeof env>): Promise<{ status: numbe
 
 const check = (body: Ready, name: string) => body.checks.find((c) => c.name === name)!;
 const realMasterKey = () => `k1:${base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)))}`;
+
+describe("GET /health", () => {
+  it("says the service is up and which version it runs", async () => {
+    for (const path of ["/health", "/api/v1/health"]) {
+      const body = (await (await call(path)).json()) as { status: string; version: string; time: string };
+      expect(body).toEqual({ status: "ok", version, time: expect.any(String) as string });
+      expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    }
+  });
+});
 
 describe("GET /ready", () => {
   it("is ready when every check passes, on both paths", async () => {
