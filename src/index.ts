@@ -11,6 +11,7 @@ import { remoteKeyValueStore } from "./services/store-client";
 import { rearmSchedules } from "./services/schedule-control";
 import { createStorage } from "./storage";
 import { createVault } from "./vault";
+import { asError, levelFromEnv, log } from "./lib/log";
 
 export { DeliveryObject } from "./objects/deliveries/object";
 export { ExecutionObject } from "./objects/execution/object";
@@ -26,8 +27,8 @@ function servicesFor(env: Env, defer: (work: Promise<unknown>) => void) {
   const config = parseConfig(env);
   if (config.usingDevJwtSecret && !warnedDevSecret) {
     warnedDevSecret = true;
-    console.warn(
-      "WARNING: JWT_SECRET is not set; using the built-in development secret. Set it with `wrangler secret put JWT_SECRET` before deploying.",
+    log.warn(
+      "JWT_SECRET is not set; using the built-in development secret. Set it with `wrangler secret put JWT_SECRET` before deploying.",
     );
   }
   const storage = createStorage(env, { defer });
@@ -54,6 +55,7 @@ export default {
   fetch: app.fetch,
   /** Mail from Cloudflare Email Routing: starts the flows whose `email` trigger the recipient reaches (docs/email.md). */
   async email(message, env, ctx) {
+    levelFromEnv(env.LOG_LEVEL);
     const services = servicesFor(env, (work) => ctx.waitUntil(work));
     const verdict = await services.inboundEmail.receive(message);
     if (verdict.kind === "rejected") message.setReject(verdict.reason);
@@ -64,18 +66,20 @@ export default {
    * re-arm any schedule whose alarm is missing (the alarms do the scheduling; this is the backstop).
    */
   async scheduled(_controller, env, ctx) {
+    levelFromEnv(env.LOG_LEVEL);
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const rotation = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID)
       .rotate(100)
       .then(({ rewrapped, unreadable }) => {
-        if (rewrapped > 0) console.log(`vault: re-wrapped ${rewrapped} data keys under the active master key`);
+        if (rewrapped > 0) log.info("vault: re-wrapped data keys under the active master key", { rewrapped });
         if (unreadable.length > 0)
-          console.error(`vault: ${unreadable.length} data keys are wrapped by a master key that is no longer configured`);
-      });
+          log.error("vault: data keys are wrapped by a master key that is no longer configured", { unreadable: unreadable.length });
+      })
+      .catch((error: unknown) => log.error("vault: rotation failed", { error: asError(error) }));
     ctx.waitUntil(rotation);
     const backstop = rearmSchedules(storage.triggers, (id) => scheduleStub(env.SCHEDULES, id)).then(({ checked, rearmed, failed }) => {
-      if (rearmed > 0) console.log(`schedules: re-armed ${rearmed} of ${checked}`);
-      if (failed > 0) console.error(`schedules: ${failed} of ${checked} could not be checked`);
+      if (rearmed > 0) log.info("schedules: re-armed", { rearmed, checked });
+      if (failed > 0) log.error("schedules: some could not be checked", { failed, checked });
     });
     ctx.waitUntil(backstop);
   },

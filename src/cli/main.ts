@@ -23,6 +23,7 @@ import { tokens } from "./commands/tokens";
 import { validate } from "./commands/validate";
 import { webhooks } from "./commands/webhooks";
 import { plugins } from "./commands/plugins";
+import { metrics } from "./commands/metrics";
 
 export const ENTRIES: (Command | Group)[] = [
   login,
@@ -33,6 +34,7 @@ export const ENTRIES: (Command | Group)[] = [
   flows,
   executions,
   operations,
+  metrics,
   schedules,
   events,
   secrets,

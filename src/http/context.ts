@@ -44,5 +44,7 @@ export interface AppEnv {
   Variables: {
     services: Services;
     principal: Principal;
+    /** The request's id (`X-Request-Id`), set by the request log. */
+    requestId: string;
   };
 }

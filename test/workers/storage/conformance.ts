@@ -25,6 +25,7 @@ import { at, collect, createAccount, expectStorageError, flowPair, now, uid, ver
 import { describeTriggerConformance } from "./conformance-triggers";
 import { describeWebhookConformance } from "./conformance-webhooks";
 import { describePluginConformance } from "./conformance-plugins";
+import { describeMetricsConformance } from "./conformance-metrics";
 
 export interface ConformanceTarget {
   storage: Storage;
@@ -380,6 +381,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
           error: null,
           output_preview: null,
           step_count: 1,
+          tokens: 0,
           created_at: at(0),
           updated_at: at(0),
           finished_at: null,
@@ -768,5 +770,6 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
     describeTriggerConformance(() => storage);
     describeWebhookConformance(() => storage);
     describePluginConformance(() => storage);
+    describeMetricsConformance(() => storage);
   });
 }
