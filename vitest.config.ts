@@ -12,7 +12,15 @@ const { cloudflareTest, readD1Migrations } = await import("@cloudflare/vitest-pl
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 // Flows in the tests call real servers on 127.0.0.1, as under local development.
-const workerBindings = { TEST_MIGRATIONS: migrations, JWT_SECRET: "test-jwt-secret-0123456789abcdef", OUTBOUND_PRIVATE_NETWORK: "allow" };
+// They run in development mode (FLOWRUNNER_ENV): the vault uses its development key, which production refuses.
+const workerBindings = {
+  TEST_MIGRATIONS: migrations,
+  JWT_SECRET: "test-jwt-secret-0123456789abcdef",
+  OUTBOUND_PRIVATE_NETWORK: "allow",
+  FLOWRUNNER_ENV: "development",
+  // A line per request at info would bury the output; the log tests set their own level.
+  LOG_LEVEL: "warn",
+};
 
 export default defineConfig({
   test: {

@@ -41,6 +41,8 @@ const SUITES = [
   "bench/email/suite.mjs",
   "bench/plugins/suite.mjs",
   "bench/dashboard/suite.mjs",
+  "bench/stress/suite.mjs",
+  "bench/deploy/suite.mjs",
 ];
 
 function parseArgs(argv) {

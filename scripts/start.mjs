@@ -42,7 +42,10 @@ if (flag) {
 }
 
 // Local development: flows may call services on this machine (a deployed Worker refuses private addresses).
-const dev = spawn("wrangler", ["dev", "--var", "OUTBOUND_PRIVATE_NETWORK:allow", ...args], { stdio: "inherit", env });
+const dev = spawn("wrangler", ["dev", "--var", "OUTBOUND_PRIVATE_NETWORK:allow", "--var", "FLOWRUNNER_ENV:development", ...args], {
+  stdio: "inherit",
+  env,
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", async (code) => {
   await standins?.close();

@@ -8,10 +8,13 @@ import { corsPolicy } from "./http/cors";
 import type { AppEnv, Services } from "./http/context";
 import { errorResponse, payloadTooLarge, validationError } from "./http/errors";
 import { allowedMethods } from "./http/methods";
+import { refuseInsecureProduction } from "./http/production";
+import { requestLog } from "./http/request-log";
 import { accountRoutes } from "./routes/accounts";
 import { auditRoutes } from "./routes/audit";
 import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
+import { operationRoutes } from "./routes/operations";
 import { flowRoutes } from "./routes/flows";
 import { healthRoutes } from "./routes/health";
 import { mcpRoutes } from "./routes/mcp";
@@ -22,6 +25,7 @@ import { storeRoutes } from "./routes/store";
 import { tokenRoutes } from "./routes/tokens";
 import { webhookRoutes } from "./routes/webhooks";
 import { pluginRoutes } from "./routes/plugins";
+import { metricsRoutes, readinessRoutes } from "./routes/ops";
 
 export type ServiceFactory = (env: Env, defer: (work: Promise<unknown>) => void) => Services;
 
@@ -56,6 +60,9 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
     return errorResponse(new AppError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`), c);
   });
 
+  app.use(requestLog);
+  readinessRoutes(app);
+  app.use(refuseInsecureProduction);
   app.use(
     createMiddleware<AppEnv>(async (c, next) => {
       c.set(
@@ -82,6 +89,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   tokenRoutes(app);
   flowRoutes(app);
   executionRoutes(app);
+  operationRoutes(app);
   scheduleRoutes(app);
   auditRoutes(app);
   secretRoutes(app);
@@ -89,6 +97,7 @@ export function createApp(makeServices: ServiceFactory): OpenAPIHono<AppEnv> {
   pluginRoutes(app);
   storeRoutes(app);
   mcpRoutes(app);
+  metricsRoutes(app);
   docsRoutes(app);
   hookRoutes(app);
   return app;

@@ -14,6 +14,8 @@ export interface Env {
   STORE: DurableObjectNamespace;
   /** VectorObject, one per account and collection (the embedded vector store); reach it through vectorsStub(). */
   VECTORS: DurableObjectNamespace;
+  /** OperationObject, one per bulk operation; reach it through operationStub(). */
+  OPERATIONS: DurableObjectNamespace;
   /** The dashboard's files (wrangler.toml `[assets]`); the Worker only sees requests for run_worker_first paths. */
   ASSETS?: Fetcher;
   /** A Vectorize index (cosine metric) for `store: vectorize`; remote only, so not bound by default (docs/ai.md). */
@@ -60,11 +62,21 @@ export interface Env {
   RETENTION_DAYS?: string;
   /** Days an account's audit rows are kept ("0" keeps them forever). */
   AUDIT_RETENTION_DAYS?: string;
+  /** `production` (wrangler.toml, and the default) or `development` (`npm start`, the tests): docs/security.md#production-mode. */
+  FLOWRUNNER_ENV?: string;
+  /** Lowest level written to the logs: debug, info (default), warn or error (docs/operations.md#logs). */
+  LOG_LEVEL?: string;
+  /** Bearer token of the operator endpoints (`GET /metrics`); they answer 404 while it is unset (a Worker secret). */
+  OPERATOR_TOKEN?: string;
 }
 
+export type RuntimeMode = "production" | "development";
+
 export interface AppConfig {
+  /** FLOWRUNNER_ENV: anything but "development" is production, so a forgotten variable fails safe. */
+  mode: RuntimeMode;
   jwtSecret: string;
-  /** True when no JWT secret was configured and the development default is in use. */
+  /** True when no JWT secret was configured (or it is the public development default). */
   usingDevJwtSecret: boolean;
   signupEnabled: boolean;
   loginMaxFailures: number;
@@ -105,8 +117,9 @@ export function parseConfig(env: Env): AppConfig {
 
 function readConfig(env: Env): AppConfig {
   return {
+    mode: env.FLOWRUNNER_ENV?.trim().toLowerCase() === "development" ? "development" : "production",
     jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
-    usingDevJwtSecret: !env.JWT_SECRET,
+    usingDevJwtSecret: !env.JWT_SECRET || env.JWT_SECRET === DEV_JWT_SECRET,
     signupEnabled: env.SIGNUP_ENABLED !== "false",
     loginMaxFailures: positiveInt(env.LOGIN_MAX_FAILURES, 10),
     loginWindowSeconds: positiveInt(env.LOGIN_WINDOW_SECONDS, 900),

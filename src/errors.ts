@@ -19,6 +19,7 @@ export type ErrorCode =
   | "signup_disabled"
   | "trigger_inactive"
   | "flow_failed"
+  | "insecure_configuration"
   | "internal";
 
 export interface ErrorBody {

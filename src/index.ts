@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import { parseConfig, type Env } from "./env";
 import { deliveryStub } from "./objects/deliveries/rpc";
 import { executionStub } from "./objects/execution/rpc";
+import { operationStub } from "./objects/operations/rpc";
 import { scheduleStub } from "./objects/schedule/rpc";
 import { storeStub } from "./objects/store/rpc";
 import { durableRequestLimiter, durableThrottle, durableWindowLimiter } from "./objects/throttle";
@@ -11,9 +12,11 @@ import { rearmSchedules } from "./services/schedule-control";
 import { sweepAudit } from "./services/retention";
 import { createStorage } from "./storage";
 import { createVault } from "./vault";
+import { asError, levelFromEnv, log } from "./lib/log";
 
 export { DeliveryObject } from "./objects/deliveries/object";
 export { ExecutionObject } from "./objects/execution/object";
+export { OperationObject } from "./objects/operations/object";
 export { RateLimiter } from "./objects/rate-limiter";
 export { ScheduleObject } from "./objects/schedule/object";
 export { StoreObject } from "./objects/store/object";
@@ -25,8 +28,8 @@ function servicesFor(env: Env, defer: (work: Promise<unknown>) => void) {
   const config = parseConfig(env);
   if (config.usingDevJwtSecret && !warnedDevSecret) {
     warnedDevSecret = true;
-    console.warn(
-      "WARNING: JWT_SECRET is not set; using the built-in development secret. Set it with `wrangler secret put JWT_SECRET` before deploying.",
+    log.warn(
+      "JWT_SECRET is not set; using the built-in development secret. Set it with `wrangler secret put JWT_SECRET` before deploying.",
     );
   }
   const storage = createStorage(env, { defer });
@@ -36,6 +39,7 @@ function servicesFor(env: Env, defer: (work: Promise<unknown>) => void) {
     throttle: durableThrottle(env, config.loginMaxFailures, config.loginWindowSeconds, "login"),
     execution: (id) => executionStub(env.EXECUTIONS, id),
     deliveries: (id) => deliveryStub(env.DELIVERIES, id),
+    operation: (id) => operationStub(env.OPERATIONS, id),
     limiter: durableRequestLimiter(env, config.rateLimitRequests, config.rateLimitWindowSeconds, "api"),
     hookLimiter: durableWindowLimiter(env, "hook"),
     vault: createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID),
@@ -52,6 +56,7 @@ export default {
   fetch: app.fetch,
   /** Mail from Cloudflare Email Routing: starts the flows whose `email` trigger the recipient reaches (docs/email.md). */
   async email(message, env, ctx) {
+    levelFromEnv(env.LOG_LEVEL);
     const services = servicesFor(env, (work) => ctx.waitUntil(work));
     const verdict = await services.inboundEmail.receive(message);
     if (verdict.kind === "rejected") message.setReject(verdict.reason);
@@ -63,18 +68,20 @@ export default {
    * and delete a bounded batch of audit rows past their retention.
    */
   async scheduled(_controller, env, ctx) {
+    levelFromEnv(env.LOG_LEVEL);
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const rotation = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID)
       .rotate(100)
       .then(({ rewrapped, unreadable }) => {
-        if (rewrapped > 0) console.log(`vault: re-wrapped ${rewrapped} data keys under the active master key`);
+        if (rewrapped > 0) log.info("vault: re-wrapped data keys under the active master key", { rewrapped });
         if (unreadable.length > 0)
-          console.error(`vault: ${unreadable.length} data keys are wrapped by a master key that is no longer configured`);
-      });
+          log.error("vault: data keys are wrapped by a master key that is no longer configured", { unreadable: unreadable.length });
+      })
+      .catch((error: unknown) => log.error("vault: rotation failed", { error: asError(error) }));
     ctx.waitUntil(rotation);
     const backstop = rearmSchedules(storage.triggers, (id) => scheduleStub(env.SCHEDULES, id)).then(({ checked, rearmed, failed }) => {
-      if (rearmed > 0) console.log(`schedules: re-armed ${rearmed} of ${checked}`);
-      if (failed > 0) console.error(`schedules: ${failed} of ${checked} could not be checked`);
+      if (rearmed > 0) log.info("schedules: re-armed", { rearmed, checked });
+      if (failed > 0) log.error("schedules: some could not be checked", { failed, checked });
     });
     ctx.waitUntil(backstop);
     const audit = sweepAudit(storage.audit, parseConfig(env).auditRetentionDays, Date.now()).then(

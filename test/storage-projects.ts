@@ -15,6 +15,8 @@ export const PROVIDER_API_TESTS = [
   "test/workers/schedules.test.ts",
   "test/workers/plugins-api.test.ts",
   "test/workers/retention.test.ts",
+  "test/workers/bulk-operations.test.ts",
+  "test/workers/metrics.test.ts",
 ];
 
 /** The operator's service-binding plugin of the tests (docs/plugins.md): an auxiliary worker, pre-built JavaScript. */

@@ -84,7 +84,8 @@ export async function prepare(name, configPath, dir, vars = {}) {
     no_bundle: true,
     // build() turns CompiledWasm imports into `./<name>.wasm` modules beside the bundle.
     rules: [{ type: "CompiledWasm", globs: ["**/*.wasm"], fallthrough: true }],
-    vars: { ...(rawConfig.vars ?? {}), ...vars },
+    // A local server on development secrets: production mode (FLOWRUNNER_ENV) would refuse to serve.
+    vars: { ...(rawConfig.vars ?? {}), FLOWRUNNER_ENV: "development", ...vars },
     ...(rawConfig.d1_databases
       ? {
           d1_databases: rawConfig.d1_databases.map((db) => ({

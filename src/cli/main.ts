@@ -10,7 +10,9 @@ import { VERSION } from "./_version";
 import { accounts } from "./commands/accounts";
 import { login, logout } from "./commands/auth";
 import { events } from "./commands/events";
+import { doctor } from "./commands/doctor";
 import { executions } from "./commands/executions";
+import { operations } from "./commands/operations";
 import { flows } from "./commands/flows";
 import { graph } from "./commands/graph";
 import { run } from "./commands/run";
@@ -21,6 +23,7 @@ import { tokens } from "./commands/tokens";
 import { validate } from "./commands/validate";
 import { webhooks } from "./commands/webhooks";
 import { plugins } from "./commands/plugins";
+import { metrics } from "./commands/metrics";
 
 export const ENTRIES: (Command | Group)[] = [
   login,
@@ -30,6 +33,8 @@ export const ENTRIES: (Command | Group)[] = [
   run,
   flows,
   executions,
+  operations,
+  metrics,
   schedules,
   events,
   secrets,
@@ -38,6 +43,7 @@ export const ENTRIES: (Command | Group)[] = [
   webhooks,
   plugins,
   accounts,
+  doctor,
 ];
 
 export const isGroup = (entry: Command | Group): entry is Group => "commands" in entry;

@@ -3,6 +3,7 @@ import type { EngineContext } from "./context";
 import { NodeError, type StepError } from "./outcome";
 import { preview } from "./preview";
 import { isFinal, type ExecutionStatus, type Token, type TokenState } from "./types";
+import { asError, log } from "../lib/log";
 
 /** Token states whose step is open (started, not finished): a run that ends closes it as cancelled. */
 const OPEN_STEP: ReadonlySet<TokenState> = new Set(["running", "sleeping", "waiting_event", "waiting_child"]);
@@ -66,7 +67,11 @@ export async function finish(
   await ctx.host.setAlarm(null);
   await ctx.index.write();
   // A child run has no purpose once its parent has ended.
-  await Promise.all(children.map((id) => ctx.host.cancelChild(id).catch((e: unknown) => console.error("cancelling child", id, e))));
+  await Promise.all(
+    children.map((id) =>
+      ctx.host.cancelChild(id).catch((e: unknown) => log.error("cancelling a child run failed", { child_id: id, error: asError(e) })),
+    ),
+  );
   for (const wake of ctx.waiters) wake();
   ctx.waiters.clear();
   if (state.parent) await ctx.host.notifyParent(state);

@@ -1,5 +1,6 @@
 import type { EngineHost } from "./host";
 import type { ExecutionState, ExecutionStatus } from "./types";
+import { asError, log } from "../lib/log";
 
 /**
  * The run's summary row in the account's index, written at status changes only. Writes go one at a
@@ -63,7 +64,7 @@ export class SummaryIndex {
         await this.host.onTransition(this.state());
       } catch (error) {
         // The summary row is an index: the run goes on, and the next transition rewrites it.
-        console.error("execution summary write failed", error);
+        log.error("execution summary write failed", { execution_id: this.state().id, error: asError(error) });
       }
     });
   }

@@ -1,3 +1,4 @@
+import type { OperationService } from "../services/operations";
 import type { InboundEmailService } from "../services/inbound-email";
 import type { AppConfig, Env } from "../env";
 import type { AccountService } from "../services/accounts";
@@ -24,6 +25,7 @@ export interface Services {
   tokens: TokenService;
   flows: FlowService;
   runs: RunService;
+  operations: OperationService;
   audit: AuditService;
   rateLimit: ApiRateLimit;
   secrets: SecretService;
@@ -42,5 +44,7 @@ export interface AppEnv {
   Variables: {
     services: Services;
     principal: Principal;
+    /** The request's id (`X-Request-Id`), set by the request log. */
+    requestId: string;
   };
 }

@@ -3,11 +3,15 @@ import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
 import { AppError, type ErrorCode } from "../errors";
 import { StorageError } from "../storage/types";
+import { asError, log } from "../lib/log";
 
 /** The one place an error becomes a response: every non-2xx body is the JSON envelope. */
 export function errorResponse(error: unknown, c: Context): Response {
   const appError = toAppError(error);
-  if (appError.status >= 500) console.error("unhandled error", error);
+  // Deliberate 5xx answers (an AppError) are not failures of the code; anything else that became a 500 is.
+  if (appError.status >= 500 && !(error instanceof AppError)) {
+    log.error("unhandled error", { request_id: c.get("requestId") as string | undefined, method: c.req.method, error: asError(error) });
+  }
   return c.json(appError.toJSON(), appError.status, appError.headers);
 }
 

@@ -1,7 +1,7 @@
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 /** Random, unguessable identifiers: a readable prefix and 128 bits of randomness in base36. */
-export function newId(prefix: "acc" | "flw" | "tok" | "exe" | "sec" | "whk" | "aud" | "dlv" | "trg" | "msg"): string {
+export function newId(prefix: "acc" | "flw" | "tok" | "exe" | "sec" | "whk" | "aud" | "dlv" | "trg" | "msg" | "opr"): string {
   return `${prefix}_${randomToken(25)}`;
 }
 

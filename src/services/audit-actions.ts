@@ -28,5 +28,6 @@ export const AUDIT_ACTIONS = [
   "plugin.updated",
   "plugin.deleted",
   "account.updated",
+  "operation.created",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

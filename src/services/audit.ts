@@ -3,6 +3,7 @@ import type { AuditDetails, AuditEventRecord, AuditFilter, Page, Storage } from 
 import type { AuditEventView } from "./audit-schemas";
 import type { AuditAction } from "./audit-actions";
 import type { Principal } from "./auth";
+import { asError, log } from "../lib/log";
 
 export { AUDIT_ACTIONS, type AuditAction } from "./audit-actions";
 
@@ -57,7 +58,9 @@ export class AuditService {
 
   /** Records an event in the background; never throws. */
   record(entry: AuditEntry): void {
-    this.defer(this.write(entry).catch((error: unknown) => console.error("audit write failed", entry.action, error)));
+    this.defer(
+      this.write(entry).catch((error: unknown) => log.error("audit write failed", { action: entry.action, error: asError(error) })),
+    );
   }
 
   /** Records an event done by an authenticated caller: account, username, address, and how they authenticated. */

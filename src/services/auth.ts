@@ -8,6 +8,7 @@ import { normaliseUsername } from "./accounts";
 import type { AuditService } from "./audit";
 import type { Throttle } from "./throttle";
 import { TOKEN_PREFIX } from "./tokens";
+import { asError, log } from "../lib/log";
 
 export interface Principal {
   account_id: string;
@@ -174,7 +175,7 @@ export class AuthService {
       this.storage.accounts
         .getByUsername(name)
         .then((found) => this.audit.write(entry(found)))
-        .catch((error: unknown) => console.error("audit write failed", "login.failed", error)),
+        .catch((error: unknown) => log.error("audit write failed", { action: "login.failed", error: asError(error) })),
     );
   }
 }

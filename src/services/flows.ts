@@ -11,6 +11,7 @@ import type { ScheduleControl } from "./schedule-control";
 import type { AuditService } from "./audit";
 import type { Principal } from "./auth";
 import type { FlowDetail, FlowSummary, FlowValidation, FlowVersionView } from "./flow-schemas";
+import { asError, log } from "../lib/log";
 
 export interface FlowSource {
   name?: string | undefined;
@@ -222,7 +223,7 @@ export class FlowService {
     if (cron.length === 0) return;
     // Awaited, so the answer to a save is followed by schedules that already show their next fire
     // time; a failure is only logged, because the save is stored and the schedule catches up.
-    await this.schedules.refresh(cron).catch((error: unknown) => console.error("schedule refresh failed", error));
+    await this.schedules.refresh(cron).catch((error: unknown) => log.error("schedule refresh failed", { error: asError(error) }));
   }
 
   async versions(accountId: string, id: string, limit: number, cursor?: string): Promise<Page<FlowVersionView>> {

@@ -23,6 +23,7 @@ import type { AuditService } from "./audit";
 import type { ExecutionRpc } from "./execution-rpc";
 import type { WindowLimiter } from "./rate-limit";
 import { startTriggeredRun, type TriggeredRunResult } from "./trigger-runs";
+import { asError, log } from "../lib/log";
 
 export interface HookDeps {
   config: AppConfig;
@@ -115,7 +116,9 @@ export class HookService {
       // Only a verified call marks the secret used: refused calls write nothing.
       const touched = this.deps.storage.secrets.touch(record.account_id, [name], new Date(now).toISOString());
       this.deps.defer(
-        touched.catch((error: unknown) => console.error(`webhook trigger ${record.id}: recording the secret's use failed`, error)),
+        touched.catch((error: unknown) =>
+          log.error("webhook trigger: recording the secret's use failed", { trigger_id: record.id, error: asError(error) }),
+        ),
       );
       return result;
     }
@@ -137,7 +140,12 @@ export class HookService {
   }
 
   private reportSecretProblem(record: TriggerRecord, secretName: string, problem: string): void {
-    console.error(`webhook trigger ${record.id} of account ${record.account_id} refused a call: its secret '${secretName}' is ${problem}`);
+    log.error("webhook trigger refused a call: its secret is unusable", {
+      trigger_id: record.id,
+      account_id: record.account_id,
+      secret_name: secretName,
+      problem,
+    });
     this.deps.audit.record({
       account_id: record.account_id,
       actor: null,
@@ -160,7 +168,7 @@ export class HookService {
       const awaited = await this.deps.execution(id).awaitResponse(record.account_id, Math.max(0, waitMs), untilAnswer);
       if (awaited) return awaited;
     } catch (error) {
-      console.error(`webhook trigger ${record.id}: waiting for execution ${id} failed`, error);
+      log.error("webhook trigger: waiting for the execution failed", { trigger_id: record.id, execution_id: id, error: asError(error) });
     }
     return { execution: started, answer: null };
   }

@@ -9,6 +9,8 @@ import type { ExecutionRpc } from "./execution-rpc";
 import { HookService } from "./hooks";
 import { ApiRateLimit, type RequestLimiter, type WindowLimiter } from "./rate-limit";
 import { RunService } from "./runs";
+import type { OperationRpc } from "./operation-rpc";
+import { OperationService } from "./operations";
 import type { Throttle } from "./throttle";
 import { TokenService } from "./tokens";
 import { SecretService } from "./secrets";
@@ -40,6 +42,8 @@ export interface ServiceDeps {
   defer: (work: Promise<unknown>) => void;
   /** The schedule object of a cron trigger. */
   schedule: (triggerId: string) => ScheduleRpc;
+  /** A bulk operation's object, by operation id. */
+  operation: (operationId: string) => OperationRpc;
   /** A webhook subscription's delivery queue, by subscription id. */
   deliveries: (subscriptionId: string) => DeliveryRpc;
   /** The account's key-value store (its default namespace; others through `namespace()`). */
@@ -59,6 +63,7 @@ export function createServices({
   defer,
   schedule,
   deliveries,
+  operation,
   kv,
   bindings = {},
 }: ServiceDeps): Services {
@@ -73,6 +78,7 @@ export function createServices({
     tokens: new TokenService(storage, audit),
     flows: new FlowService(storage, audit, scheduleControl(schedule), plugins, config.emailDomain),
     runs,
+    operations: new OperationService(storage, operation, audit),
     audit,
     rateLimit: new ApiRateLimit(config.rateLimitRequests > 0 ? limiter : null),
     secrets: new SecretService(storage, vault, audit),

@@ -76,6 +76,8 @@ export class RunService {
     fromNode: string | undefined,
     input: JsonValue | undefined,
     waitMs: number,
+    /** The new run's id when the caller needs repeats to start one run (bulk re-runs); else a fresh one. */
+    newExecutionId: string = newId("exe"),
   ): Promise<RunResult> {
     const seed = (await this.findSummary(principal.account_id, id))
       ? await this.execution(id).rerunSeed(principal.account_id, fromNode ?? null)
@@ -94,7 +96,7 @@ export class RunService {
       throw badRequest(`Node '${fromNode}' never ran in execution ${id}; pass input to start there anyway`, { field: "from_node" });
     }
     const request: StartRequest = {
-      id: newId("exe"),
+      id: newExecutionId,
       account_id: principal.account_id,
       flow_id: seed.flow_id,
       flow_version: seed.flow_version,

@@ -1,6 +1,7 @@
 import { eachLimited } from "../lib/each-limited";
 import type { TriggerRecord, TriggerStore } from "../storage/types";
 import type { ScheduleRpc } from "./schedule-rpc";
+import { asError, log } from "../lib/log";
 
 /**
  * Reaches the schedule objects. After a flow's triggers change (a save, a delete, the flow switched
@@ -56,7 +57,7 @@ export async function rearmSchedules(
     report.checked += page.items.length;
     report.failed += failures.length;
     if (failures.length > 0)
-      console.error(`schedule backstop: ${failures.length} schedules could not be checked; the first error:`, failures[0]);
+      log.error("schedule backstop: some schedules could not be checked", { failed: failures.length, error: asError(failures[0]) });
     cursor = page.next_cursor ?? undefined;
   } while (cursor !== undefined);
   return report;

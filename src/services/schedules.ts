@@ -17,6 +17,7 @@ import type { ExecutionView } from "./execution-schemas";
 import { prepareStoredRun } from "./prepare-run";
 import type { ScheduleRpc } from "./schedule-rpc";
 import type { ScheduleView } from "./schedule-schemas";
+import { asError, log } from "../lib/log";
 
 /** Schedules `cron` nodes may keep per flow (a flow declares at most MAX_TRIGGERS itself). */
 export const MAX_NODE_SCHEDULES_PER_FLOW = 5 * MAX_TRIGGERS;
@@ -50,7 +51,7 @@ export class ScheduleService {
     const runtime = await this.schedule(id)
       .refresh(id)
       .catch((error: unknown) => {
-        console.error(`schedule ${id}: refresh after ${paused ? "pause" : "resume"} failed`, error);
+        log.error(`schedule refresh after ${paused ? "pause" : "resume"} failed`, { trigger_id: id, error: asError(error) });
         return null;
       });
     this.audit?.recordFor(
@@ -167,7 +168,7 @@ export class ScheduleService {
     try {
       return await this.schedule(trigger.id).describe();
     } catch (error) {
-      console.error(`schedule ${trigger.id}: describe failed`, error);
+      log.error("schedule describe failed", { trigger_id: trigger.id, error: asError(error) });
       return null;
     }
   }

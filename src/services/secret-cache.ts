@@ -1,5 +1,6 @@
 import type { SecretResolver } from "../expressions";
 import type { JsonValue } from "../lib/json";
+import { asError, log } from "../lib/log";
 
 /**
  * How long a run re-uses a secret it read from the vault. A rotation or deletion reaches a running
@@ -148,7 +149,9 @@ export class SecretCache {
     for (const name of due) account.touched.set(name, now);
     this.stats.touches++;
     this.options.defer(
-      this.source.touch(accountId, due, now).catch((error: unknown) => console.error("recording the use of secrets failed", error)),
+      this.source
+        .touch(accountId, due, now)
+        .catch((error: unknown) => log.error("recording the use of secrets failed", { account_id: accountId, error: asError(error) })),
     );
   }
 

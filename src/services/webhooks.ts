@@ -17,6 +17,7 @@ import type { DeliveryOwner, DeliveryRpc } from "./delivery-rpc";
 import { testEvent } from "./execution-events";
 import type { DeliveryView, WebhookView, WebhookWithSecret } from "./webhook-schemas";
 import { newWebhookSecret, sealWebhookSecret } from "./webhook-secrets";
+import { asError, log } from "../lib/log";
 
 /** Subscriptions per account: each one is a delivery queue that every run event of the account may reach. */
 export const MAX_SUBSCRIPTIONS = 100;
@@ -179,7 +180,7 @@ export class WebhookService {
     this.defer(
       this.deliveries(id)
         .destroy({ subscription_id: id, account_id: accountId })
-        .catch((error: unknown) => console.error("webhook delivery queue not cleared", id, error)),
+        .catch((error: unknown) => log.error("webhook delivery queue not cleared", { subscription_id: id, error: asError(error) })),
     );
     this.audit.recordFor(principal, "webhook.deleted", { type: "webhook", id });
   }

@@ -1,9 +1,9 @@
 /**
- * The storage interface every provider (D1, Postgres, DynamoDB) implements. It speaks in records and
- * opaque cursors only: no SQL, no key schemas and no provider errors leak past it. Every tenant-owned
- * read and write takes the account id, so scoping cannot be forgotten by a caller.
+ * The storage interface every provider (D1, Postgres, DynamoDB) implements. It speaks in records and opaque cursors only: no SQL,
+ * no key schemas and no provider errors leak past it. Every tenant-owned read and write takes the account id: scoping cannot be forgotten.
  */
 import type { ExecutionStatus } from "../engine/types";
+import type { ExecutionMetricsSource, IndexedUsage } from "./metrics-types";
 import type { PluginManifest } from "../plugins/contract";
 import type { AccountSettingsStore, AuditPruning, ExecutionRemoval } from "./retention";
 
@@ -119,7 +119,7 @@ export interface FlowStore {
   getVersion(accountId: string, flowId: string, version: number): Promise<FlowVersionRecord | null>;
 }
 
-export interface ExecutionSummary {
+export interface ExecutionSummary extends IndexedUsage {
   id: string;
   account_id: string;
   flow_id: string;
@@ -154,7 +154,7 @@ export interface ExecutionFilter extends TimeRange {
 }
 
 /** The account database's index of executions; the execution objects hold the details. */
-export interface ExecutionIndex extends ExecutionRemoval {
+export interface ExecutionIndex extends ExecutionRemoval, ExecutionMetricsSource {
   /**
    * Inserts or replaces the summary; an older write never overwrites a newer one. With `audit`, the
    * event is appended by the same write (one round trip where the database can batch), so a run in

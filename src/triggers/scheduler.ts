@@ -18,6 +18,7 @@ import {
   type ScheduleStateStore,
   type TickOutcome,
 } from "./schedule-state";
+import { asError, log } from "../lib/log";
 
 export interface SchedulerPorts {
   now(): number;
@@ -245,7 +246,11 @@ export class Scheduler {
       result = await this.ports.startRun({ trigger, input: config.input, executionId: id, waitMs: 0, ...startAt(config) });
     } catch (error) {
       // The alarm is retried by the runtime, and the same tick finds the same run id.
-      console.error(`schedule ${trigger.id}: the run of tick ${new Date(tick).toISOString()} could not be started`, error);
+      log.error("schedule: the run of a tick could not be started", {
+        trigger_id: trigger.id,
+        tick: new Date(tick).toISOString(),
+        error: asError(error),
+      });
       this.record(state, tick, "failed", id, "The run could not be started; the tick is tried again", false);
       throw error;
     }

@@ -1,6 +1,7 @@
 import type { SecretStore } from "../storage/types";
 import { loadKeyring, type Keyring } from "./keyring";
 import { Vault } from "./vault";
+import { log } from "../lib/log";
 
 export { generateMasterKey, VaultConfigError, type Keyring } from "./keyring";
 export { Vault } from "./vault";
@@ -22,8 +23,8 @@ export function keyringFor(spec: string | undefined, activeKid: string | undefin
       keyring.catch(() => keyrings.delete(id));
       if (!spec && !warned) {
         warned = true;
-        console.warn(
-          "WARNING: VAULT_MASTER_KEYS is not set; secrets are encrypted with the built-in development key. Set it with `wrangler secret put VAULT_MASTER_KEYS` before deploying.",
+        log.warn(
+          "VAULT_MASTER_KEYS is not set; secrets are encrypted with the built-in development key. Set it with `wrangler secret put VAULT_MASTER_KEYS` before deploying.",
         );
       }
     }

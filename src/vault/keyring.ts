@@ -55,6 +55,11 @@ export async function loadKeyring(spec: string | undefined, activeKid: string | 
   return { activeKid: active, keys, development };
 }
 
+/** Whether `spec` leaves the vault on the public development key: unset, or listing that key itself. */
+export function usesDevelopmentKey(spec: string | undefined): boolean {
+  return !spec?.trim() || spec.includes(DEV_KEY);
+}
+
 /** A fresh 32-byte key as base64url, for `kid:key` configuration. */
 export function generateMasterKey(): string {
   return base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));

@@ -95,6 +95,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       // As `npm start`: webhooks and flows may reach the tests' own servers on 127.0.0.1.
       "--var",
       "OUTBOUND_PRIVATE_NETWORK:allow",
+      // The development secrets are fine here; production mode would refuse them.
+      "--var",
+      "FLOWRUNNER_ENV:development",
     ];
     child = spawn(process.execPath, [wrangler, ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     await waitForReady(child, [], 120_000);

@@ -203,7 +203,7 @@ describe("flow triggers", () => {
     const pending: Promise<unknown>[] = [];
     for (let i = 0; i < 2; i++) {
       const dispatch = runEventDispatch(env, createStorage(env), env.JWT_SECRET!, (work) => pending.push(work));
-      dispatch.transitioned(state, summaryOf(state, [], new Date().toISOString()), Promise.resolve());
+      dispatch.transitioned(state, summaryOf(state, [], new Date().toISOString(), 0), Promise.resolve());
     }
     await Promise.all(pending);
     await settle();

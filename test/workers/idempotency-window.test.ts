@@ -21,6 +21,7 @@ function summary(id: string, accountId: string, createdAt: number): ExecutionSum
     error: null,
     output_preview: null,
     step_count: 1,
+    tokens: 0,
     created_at: at,
     updated_at: at,
     finished_at: at,

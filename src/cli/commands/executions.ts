@@ -1,9 +1,10 @@
-import { instant, int, seconds, str, type Command, type Group } from "../_command";
+import { instant, int, seconds, str, UsageError, type Command, type Group } from "../_command";
 import { c, fields, formatDuration, formatTime, out, printJson, table } from "../_output";
 import { listPages, mentionNextPage, PAGE_OPTIONS } from "../_pages";
 import type { ExecutionSummaryView as Summary, LogList, StepList } from "../../services/execution-schemas";
 import { describeState, exitCodeFor, type Execution, type RunError } from "../_render";
 import { resolveFlowId } from "./flows";
+import { FILTER_OPTIONS, runBulk, wantsBulk } from "./operations";
 import { afterStart, INPUT_OPTIONS, readRunInput, startWait, waitForEnd, WATCH_OPTIONS } from "./run";
 
 const execPath = (id: string) => `/api/v1/executions/${encodeURIComponent(id)}`;
@@ -177,11 +178,19 @@ const logs: Command = {
 
 const cancel: Command = {
   name: "cancel",
-  summary: "Cancel a run (a finished run is left as it is)",
-  args: "<execution>",
-  arity: { min: 1, max: 1 },
-  examples: ["flowrunner executions cancel exe_0123456789abcdefghijklmno"],
+  summary: "Cancel a run (a finished run is left as it is), or every running or waiting run a filter matches",
+  args: "[<execution>]",
+  arity: { min: 0, max: 1 },
+  description:
+    "With filters instead of an id, starts a bulk operation that cancels every running or waiting run they match (created before it started), asks first on a terminal unless --yes, and shows its progress until it ends unless --no-wait. Exit codes then: 0 succeeded, 1 failed on some run, 2 stopped or not confirmed.",
+  options: FILTER_OPTIONS,
+  examples: [
+    "flowrunner executions cancel exe_0123456789abcdefghijklmno",
+    "flowrunner executions cancel --flow Orders --status waiting",
+    "flowrunner executions cancel --flow Orders --since 2h --yes --no-wait --json",
+  ],
   async run(ctx) {
+    if (wantsBulk(ctx)) return runBulk(ctx, "cancel");
     const client = await ctx.client();
     const execution = await client.request<Execution>("DELETE", execPath(ctx.args[0]!));
     if (ctx.json) return printJson(execution);
@@ -195,17 +204,31 @@ const cancel: Command = {
 
 const rerun: Command = {
   name: "rerun",
-  summary: "Run an execution again, from the start or from a node",
-  args: "<execution>",
-  arity: { min: 1, max: 1 },
+  summary: "Run an execution again, from the start or from a node; or every finished run a filter matches",
+  args: "[<execution>]",
+  arity: { min: 0, max: 1 },
   description:
-    "From a node, the nodes that completed before it keep their recorded outputs (they do not run again). Exit codes as for 'run'.",
-  options: { "from-node": { type: "string", value: "node", description: "Start at this node" }, ...INPUT_OPTIONS, ...WATCH_OPTIONS },
+    "From a node, the nodes that completed before it keep their recorded outputs (they do not run again). Exit codes as for 'run'. With filters instead of an id, starts a bulk operation that re-runs every completed, failed or cancelled run they match from the start (runs created after it started, its own re-runs among them, are left out); confirmation, progress and exit codes as for a bulk 'executions cancel'.",
+  options: {
+    "from-node": { type: "string", value: "node", description: "Start at this node" },
+    ...INPUT_OPTIONS,
+    ...WATCH_OPTIONS,
+    ...FILTER_OPTIONS,
+  },
   examples: [
     "flowrunner executions rerun exe_0123456789abcdefghijklmno --follow",
     "flowrunner executions rerun exe_0123456789abcdefghijklmno --from-node charge --wait",
+    "flowrunner executions rerun --flow Orders --status failed --since 24h",
   ],
   async run(ctx) {
+    if (wantsBulk(ctx)) {
+      const single = ["from-node", "input", "input-json", "wait", "follow", "timeout"].find((name) => ctx.opts[name] !== undefined);
+      if (single)
+        throw new UsageError(
+          `--${single} applies to one execution, not to a bulk re-run (which re-runs each from the start with its own input)`,
+        );
+      return runBulk(ctx, "rerun");
+    }
     const client = await ctx.client();
     const input = await readRunInput(ctx);
     const fromNode = str(ctx.opts, "from-node");

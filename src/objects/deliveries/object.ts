@@ -9,6 +9,7 @@ import { createStorage } from "../../storage";
 import type { Storage } from "../../storage/types";
 import { createVault, type Vault } from "../../vault";
 import { SqliteDeliveryStore } from "./sqlite-store";
+import { asError, log } from "../../lib/log";
 
 const ALARM_RETRY_MS = 60_000;
 
@@ -47,7 +48,7 @@ export class DeliveryObject extends DurableObject<Env> implements DeliveryRpc {
           { enabled: false, disabled_reason: reason },
           new Date(now()).toISOString(),
         );
-        console.warn(`webhook subscription ${owner.subscription_id} disabled: ${reason}`);
+        log.warn("webhook subscription disabled", { subscription_id: owner.subscription_id, account_id: owner.account_id, reason });
       },
       setAlarm: async (at) => {
         if (at === null) await ctx.storage.deleteAlarm();
@@ -89,7 +90,7 @@ export class DeliveryObject extends DurableObject<Env> implements DeliveryRpc {
     } catch (error) {
       // The account database or the vault could not be read: try again later rather than let the
       // runtime's own alarm retries run out and leave the queue without an alarm.
-      console.error("webhook deliveries: alarm failed; retrying in a minute", error);
+      log.error("webhook deliveries: alarm failed; retrying in a minute", { error: asError(error) });
       await this.ctx.storage.setAlarm(Date.now() + ALARM_RETRY_MS);
     }
   }

@@ -30,6 +30,7 @@ import { deliveryStub } from "../deliveries/rpc";
 import { MAX_FLOW_DEPTH } from "./children";
 import { executionStub } from "./rpc";
 import { PluginDirectory } from "../../plugins/directory";
+import { asError, log } from "../../lib/log";
 
 /** How long one read of the account's subscriptions serves later events of the run (a burst of failed steps). */
 const SUBSCRIPTIONS_TTL_MS = 5_000;
@@ -109,7 +110,7 @@ export class RunEventDispatch {
           .deliveries(subscription.id)
           .enqueue({ subscription_id: subscription.id, account_id: accountId }, message);
         if (queued === "full" || queued === "refused")
-          console.warn(`webhook ${subscription.id}: ${type} ${message.id} not queued (${queued})`);
+          log.warn("webhook event not queued", { subscription_id: subscription.id, event: type, message_id: message.id, queued });
       }),
     );
   }
@@ -121,9 +122,11 @@ export class RunEventDispatch {
     if (firing.length === 0) return;
     // A flow that triggers itself, or two that trigger each other, would otherwise run forever.
     if (depth + 1 > MAX_FLOW_DEPTH) {
-      console.warn(
-        `flow triggers ${firing.map((t) => t.id).join(", ")} not started by ${summary.id}: runs started by flow triggers nest more than ${MAX_FLOW_DEPTH} deep`,
-      );
+      log.warn("flow triggers not started: runs started by flow triggers nest too deep", {
+        trigger_ids: firing.map((t) => t.id),
+        execution_id: summary.id,
+        max_depth: MAX_FLOW_DEPTH,
+      });
       return;
     }
     await Promise.all(
@@ -131,7 +134,8 @@ export class RunEventDispatch {
         const executionId = await derivedId("exe", this.deps.idKey, `flow:${trigger.id}:${summary.id}:${status}`);
         const deps = { storage: this.deps.storage, execution: this.deps.execution, plugins: this.deps.plugins };
         const result = await startTriggeredRun(deps, { trigger, input: flowInput, executionId, waitMs: 0, depth: depth + 1 });
-        if (!result.ok) console.log(`flow trigger ${trigger.id} started nothing after ${summary.id}: ${result.message}`);
+        if (!result.ok)
+          log.info("flow trigger started nothing", { trigger_id: trigger.id, execution_id: summary.id, reason: result.message });
       }),
     );
   }
@@ -158,7 +162,7 @@ export class RunEventDispatch {
   }
 
   private background(work: Promise<unknown>): void {
-    this.deps.defer(work.catch((error: unknown) => console.error("run events not dispatched", error)));
+    this.deps.defer(work.catch((error: unknown) => log.error("run events not dispatched", { error: asError(error) })));
   }
 }
 

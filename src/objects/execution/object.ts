@@ -35,6 +35,9 @@ import { SqliteExecutionStore } from "./sqlite-store";
 import { ExecutionSockets } from "./sockets";
 import { DELETED_CLOSE_CODE, ExecutionRetention } from "./retention";
 import { executionView, stepView, summaryOf } from "./views";
+import { TransitionLog } from "./transition-log";
+import { levelFromEnv } from "../../lib/log";
+import { tokensOf } from "../../storage/metrics-types";
 
 // If the object dies while driving a run outside an alarm, this alarm resumes it.
 const BACKSTOP_MS = 15_000;
@@ -64,9 +67,11 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
   private kv: KeyValueStore | undefined;
   /** Secrets the run's steps read, kept in memory only: a minute at most, and never past the object's eviction. */
   private readonly secrets: SecretCache;
+  private readonly transitions = new TransitionLog();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    levelFromEnv(env.LOG_LEVEL);
     this.sockets = new ExecutionSockets(ctx);
     const now = () => Date.now();
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
@@ -94,7 +99,10 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
         sync: () => ctx.storage.sync(),
         onEvent: (event: ExecutionEvent) => {
           this.sockets.broadcast(event);
-          if (event.type === "step.failed") this.dispatch.stepFailed(this.engine.current(), event);
+          if (event.type === "step.failed") {
+            this.dispatch.stepFailed(this.engine.current(), event);
+            this.transitions.nodeFailed(this.engine.current(), event);
+          }
           this.answers.notice(event);
         },
         now,
@@ -139,7 +147,9 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
         // Tried once, as every audit write is: a failure is logged, and the run goes on.
         const audit = this.pendingAudit ?? undefined;
         this.pendingAudit = null;
-        const summary = summaryOf(state, this.store.tokens(), new Date(now()).toISOString());
+        const tokens = this.store.tokens();
+        const summary = summaryOf(state, tokens, new Date(now()).toISOString(), tokensOf(this.store.usage()));
+        this.transitions.transitioned(state, tokens, summary.tokens);
         const written = storage.executions.upsert(summary, audit);
         this.dispatch.transitioned(state, summary, written);
         return written;
@@ -172,6 +182,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     const deadline = Date.now() + payload.waitMs;
     const { state, created } = await this.engine.start(payload.request);
     if (created) {
+      this.transitions.created();
       this.pendingAudit = payload.audit ?? null;
       await this.driveInBackground();
       // A run that finishes within the grace is indexed once, finished; a longer one is listed as

@@ -62,7 +62,8 @@ export function stepView(step: StepRecord, full: boolean): StepView {
   };
 }
 
-export function summaryOf(state: ExecutionState, tokens: Token[], now: string): ExecutionSummary {
+/** The run's index row; `tokensUsed` is the model tokens of its steps (tokensOf the run's usage). */
+export function summaryOf(state: ExecutionState, tokens: Token[], now: string, tokensUsed: number): ExecutionSummary {
   return {
     id: state.id,
     account_id: state.account_id,
@@ -75,6 +76,7 @@ export function summaryOf(state: ExecutionState, tokens: Token[], now: string): 
     error: state.error ? { code: state.error.code, message: state.error.message, node_id: state.error.node_id } : null,
     output_preview: state.output === null ? null : JSON.stringify(preview(state.output, 512)),
     step_count: state.step_count,
+    tokens: tokensUsed,
     created_at: state.created_at,
     updated_at: now,
     finished_at: state.finished_at,

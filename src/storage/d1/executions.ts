@@ -5,6 +5,8 @@ import { appendAuditEvent } from "./audit";
 import type { D1Db } from "./index";
 import { olderThan } from "../sql-paging";
 import { auditLog, executions } from "./schema";
+import type { AccountMetrics, MetricsWindow, ServiceMetrics } from "../metrics-types";
+import { d1AccountMetrics, d1ServiceMetrics } from "./execution-metrics";
 
 export class D1ExecutionIndex implements ExecutionIndex {
   constructor(private readonly db: D1Db) {}
@@ -70,5 +72,13 @@ export class D1ExecutionIndex implements ExecutionIndex {
       .limit(page.limit + 1)
       .all();
     return toPage(rows, page.limit);
+  }
+
+  metrics(accountId: string, window: MetricsWindow): Promise<AccountMetrics> {
+    return d1AccountMetrics(this.db, accountId, window);
+  }
+
+  serviceMetrics(recentSince: string): Promise<ServiceMetrics> {
+    return d1ServiceMetrics(this.db, recentSince);
   }
 }

@@ -72,6 +72,8 @@ export const executions = sqliteTable("executions", {
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
   finished_at: text("finished_at"),
+  // migrations/0007_execution_tokens.sql
+  tokens: integer("tokens").notNull(),
 });
 
 // migrations/0004_audit.sql

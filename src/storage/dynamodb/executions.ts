@@ -20,6 +20,8 @@ import {
 import { Expr, getItem, queryPage, setOrRemove, timeRange, type IndexName, type PageQuery } from "./expressions";
 import { matchesTriggerFilter } from "../trigger-rules";
 import { auditPartition, gsi, keys, timeKey } from "./keys";
+import type { AccountMetrics, MetricsWindow, ServiceMetrics } from "../metrics-types";
+import { dynamoAccountMetrics, dynamoServiceMetrics } from "./execution-metrics";
 
 /**
  * One item per execution, keyed by id. Lists read GSI1 (all of an account's
@@ -80,6 +82,7 @@ export class DynamoExecutionIndex implements ExecutionIndex {
         error: summary.error === null ? null : S(JSON.stringify(summary.error)),
         output_preview: summary.output_preview === null ? null : S(summary.output_preview),
         step_count: N(summary.step_count),
+        tokens: N(summary.tokens),
         updated_at: S(summary.updated_at),
         finished_at: summary.finished_at === null ? null : S(summary.finished_at),
         GSI1PK: S(gsi.executions(summary.account_id)),
@@ -150,6 +153,14 @@ export class DynamoExecutionIndex implements ExecutionIndex {
     const result = await queryPage(this.client, query, page.limit, page.cursor);
     return { items: result.items.map(fromItem), next_cursor: result.next_cursor };
   }
+
+  metrics(accountId: string, window: MetricsWindow): Promise<AccountMetrics> {
+    return dynamoAccountMetrics(this.client, accountId, window);
+  }
+
+  serviceMetrics(recentSince: string): Promise<ServiceMetrics> {
+    return dynamoServiceMetrics(this.client, recentSince);
+  }
 }
 
 function fromItem(item: Item): ExecutionSummary {
@@ -166,6 +177,8 @@ function fromItem(item: Item): ExecutionSummary {
     error: json<ExecutionSummary["error"]>(item, "error", null),
     output_preview: strOrNull(item, "output_preview"),
     step_count: num(item, "step_count"),
+    // Rows written before token counts were kept have none.
+    tokens: item.tokens ? num(item, "tokens") : 0,
     created_at: str(item, "created_at"),
     updated_at: str(item, "updated_at"),
     finished_at: strOrNull(item, "finished_at"),

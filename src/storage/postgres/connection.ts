@@ -1,4 +1,5 @@
 import { Client, Pool } from "@neondatabase/serverless";
+import { asError, log } from "../../lib/log";
 
 export interface PostgresSettings {
   /** `postgres://user:password@host[:port]/database[?sslmode=require&options=...]` */
@@ -40,7 +41,7 @@ export function createPool(settings: PostgresSettings, options: PoolOptions = {}
   // workerd reports a socket closed under an idle client as "Network connection
   // lost"; pg's Pool re-emits it here and, with no listener, as an unhandled error.
   pool.on("error", (error: unknown) => {
-    if (!isConnectionLost(error)) console.error("postgres: idle connection failed", error);
+    if (!isConnectionLost(error)) log.error("postgres: idle connection failed", { error: asError(error) });
   });
   const defer = options.defer;
   if (defer) {

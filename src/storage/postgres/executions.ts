@@ -5,6 +5,8 @@ import type { AuditEventRecord, ExecutionFilter, ExecutionIndex, ExecutionSummar
 import { PostgresAuditLog } from "./audit";
 import type { PgDb } from "./index";
 import { auditLog, executions } from "./schema";
+import type { AccountMetrics, MetricsWindow, ServiceMetrics } from "../metrics-types";
+import { postgresAccountMetrics, postgresServiceMetrics } from "./execution-metrics";
 
 export class PostgresExecutionIndex implements ExecutionIndex {
   constructor(private readonly db: PgDb) {}
@@ -72,5 +74,13 @@ export class PostgresExecutionIndex implements ExecutionIndex {
       .orderBy(desc(executions.created_at), desc(executions.id))
       .limit(page.limit + 1);
     return toPage(rows, page.limit);
+  }
+
+  metrics(accountId: string, window: MetricsWindow): Promise<AccountMetrics> {
+    return postgresAccountMetrics(this.db, accountId, window);
+  }
+
+  serviceMetrics(recentSince: string): Promise<ServiceMetrics> {
+    return postgresServiceMetrics(this.db, recentSince);
   }
 }

@@ -46,7 +46,7 @@ describe("currentNodes", () => {
   it("is what both the detail view and the list summary show", () => {
     const tokens = [token(1, "merge", "joining"), token(2, "approve", "waiting_event", { event: "approval" })];
     const view = executionView(state, tokens, null);
-    const summary = summaryOf(state, tokens, "2026-01-02T03:04:06.000Z");
+    const summary = summaryOf(state, tokens, "2026-01-02T03:04:06.000Z", 0);
     expect(view.current_nodes).toEqual(["approve"]);
     expect(summary.current_nodes).toEqual(view.current_nodes);
   });
@@ -55,7 +55,7 @@ describe("currentNodes", () => {
     const tokens = [token(2, "approve", "waiting_event", { event: "approval" })];
     const failed: ExecutionState = { ...state, status: "failed", error: { code: "boom", message: "it broke", node_id: "approve" } };
     expect(ExecutionSchema.safeParse(executionView(failed, tokens, null)).success).toBe(true);
-    const { account_id: _a, ...listed } = summaryOf(failed, tokens, "2026-01-02T03:04:06.000Z");
+    const { account_id: _a, ...listed } = summaryOf(failed, tokens, "2026-01-02T03:04:06.000Z", 0);
     expect(ExecutionSummarySchema.safeParse(listed).success).toBe(true);
     expect(ExecutionSchema.safeParse({ ...executionView(state, tokens, null), status: "paused" }).success).toBe(false);
   });

@@ -175,7 +175,9 @@ describe("SecretCache", () => {
     try {
       expect(await t.cache.resolver("acc").resolve(["KEY"])).toEqual({ KEY: "value-1234" });
       await Promise.all(t.deferred);
-      expect(errors).toHaveBeenCalledWith("recording the use of secrets failed", expect.any(Error));
+      expect(errors).toHaveBeenCalledOnce();
+      const line = JSON.parse(String(errors.mock.calls[0]![0])) as Record<string, unknown>;
+      expect(line).toMatchObject({ level: "error", message: "recording the use of secrets failed", error_message: "write refused" });
     } finally {
       errors.mockRestore();
     }

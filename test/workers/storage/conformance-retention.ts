@@ -19,6 +19,7 @@ function summary(accountId: string): ExecutionSummary {
     error: null,
     output_preview: "{}",
     step_count: 1,
+    tokens: 0,
     created_at: at(0),
     updated_at: at(1),
     finished_at: at(1),

@@ -26,6 +26,7 @@ import { describeTriggerConformance } from "./conformance-triggers";
 import { describeWebhookConformance } from "./conformance-webhooks";
 import { describePluginConformance } from "./conformance-plugins";
 import { describeRetentionConformance } from "./conformance-retention";
+import { describeMetricsConformance } from "./conformance-metrics";
 
 export interface ConformanceTarget {
   storage: Storage;
@@ -381,6 +382,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
           error: null,
           output_preview: null,
           step_count: 1,
+          tokens: 0,
           created_at: at(0),
           updated_at: at(0),
           finished_at: null,
@@ -770,5 +772,6 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
     describeWebhookConformance(() => storage);
     describePluginConformance(() => storage);
     describeRetentionConformance(() => storage);
+    describeMetricsConformance(() => storage);
   });
 }
