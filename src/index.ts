@@ -86,9 +86,9 @@ export default {
     ctx.waitUntil(backstop);
     const audit = sweepAudit(storage.audit, parseConfig(env).auditRetentionDays, Date.now()).then(
       ({ anonymous, accounts }) => {
-        if (anonymous + accounts > 0) console.log(`audit: deleted ${anonymous} anonymous and ${accounts} account rows past retention`);
+        if (anonymous + accounts > 0) log.info("audit: deleted rows past retention", { anonymous, accounts });
       },
-      (error: unknown) => console.error("audit: the retention sweep failed", error),
+      (error: unknown) => log.error("audit: the retention sweep failed", { error: asError(error) }),
     );
     ctx.waitUntil(audit);
   },

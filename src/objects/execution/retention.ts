@@ -1,4 +1,5 @@
 import { isFinal, type ExecutionState } from "../../engine/types";
+import { log } from "../../lib/log";
 import { retentionPeriod, type RetentionSource } from "../../services/retention";
 import type { Storage } from "../../storage/types";
 
@@ -63,6 +64,13 @@ export class ExecutionRetention {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.deps.forget();
+    log.info("execution deleted", {
+      execution_id: state.id,
+      account_id: state.account_id,
+      flow_id: state.flow_id,
+      finished_at: plan.finished_at,
+      retention: plan.source,
+    });
     return "deleted";
   }
 
