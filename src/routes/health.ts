@@ -5,13 +5,18 @@ import type { AppEnv } from "../http/context";
 const Health = z.object({ status: z.literal("ok"), time: z.string() }).openapi("Health");
 
 export function healthRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const path of ["/health", "/api/v1/health"]) {
+  for (const [path, operationId] of [
+    ["/health", "getHealth"],
+    ["/api/v1/health", "getApiHealth"],
+  ] as const) {
     app.openapi(
       createRoute({
         method: "get",
         path,
+        operationId,
         tags: ["Health"],
         summary: "Liveness",
+        security: [],
         responses: { 200: { description: "The service is up", content: { "application/json": { schema: Health } } } },
       }),
       (c) => c.json({ status: "ok" as const, time: new Date().toISOString() }, 200),
