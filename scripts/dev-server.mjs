@@ -10,7 +10,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = path.join(root, "node_modules/wrangler/bin/wrangler.js");
 // Read when a server starts, so what a caller set before (NODE_EXTRA_CA_CERTS) reaches workerd. FlowRunner
 // reads nothing from Request.cf, which wrangler dev would otherwise fetch from Cloudflare.
-const wranglerEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1", NO_COLOR: "1" });
+const wranglerEnv = () => ({
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  CI: "1",
+  NO_COLOR: "1",
+});
 
 /** Runs wrangler to its end; rejects with its output when it fails. */
 function exec(args, input) {
@@ -51,7 +57,12 @@ export async function startDevServer({ persistTo, port: wanted, timeoutMs = 120_
   const [port, inspector] = [wanted ?? (await freePort()), await freePort()];
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", persistTo];
   args.push("--show-interactive-dev-session=false", "--test-scheduled", "--var", "OUTBOUND_PRIVATE_NETWORK:allow");
-  const child = spawn(process.execPath, [wrangler, ...args], { cwd: root, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(process.execPath, [wrangler, ...args], {
+    cwd: root,
+    env: wranglerEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   onStart?.(child);
   await new Promise((resolve, reject) => {
     let log = "";
