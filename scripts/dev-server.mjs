@@ -56,7 +56,15 @@ export async function startDevServer({ persistTo, port: wanted, timeoutMs = 120_
   await exec(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], "y\n");
   const [port, inspector] = [wanted ?? (await freePort()), await freePort()];
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", persistTo];
-  args.push("--show-interactive-dev-session=false", "--test-scheduled", "--var", "OUTBOUND_PRIVATE_NETWORK:allow");
+  // Development mode: the development secrets are fine here, which production mode would refuse.
+  args.push(
+    "--show-interactive-dev-session=false",
+    "--test-scheduled",
+    "--var",
+    "OUTBOUND_PRIVATE_NETWORK:allow",
+    "--var",
+    "FLOWRUNNER_ENV:development",
+  );
   const child = spawn(process.execPath, [wrangler, ...args], {
     cwd: root,
     env: wranglerEnv(),

@@ -47,7 +47,8 @@ if (flag) {
 // Schedules fire through Durable Object alarms, which run locally; the Worker's minute cron is only their
 // backstop, so --test-scheduled (which lets /cdn-cgi/local/scheduled fire it by hand) replaces wrangler's
 // warning that cron triggers do not fire by themselves under wrangler dev.
-const dev = spawn("wrangler", ["dev", "--test-scheduled", "--var", "OUTBOUND_PRIVATE_NETWORK:allow", ...args], { stdio: "inherit", env });
+const devArgs = ["dev", "--test-scheduled", "--var", "OUTBOUND_PRIVATE_NETWORK:allow", "--var", "FLOWRUNNER_ENV:development", ...args];
+const dev = spawn("wrangler", devArgs, { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", async (code) => {
   await standins?.close();
