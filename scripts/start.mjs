@@ -6,7 +6,9 @@ import { spawnSync, spawn } from "node:child_process";
 import { trustLocalCa } from "./standins/local-ca.mjs";
 import { startStandins } from "./standins/index.mjs";
 
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+// FlowRunner reads nothing from `Request.cf`; left on, wrangler dev fetches it from Cloudflare at start
+// and, offline, prints a warning with a DNS stack trace. Setting CLOUDFLARE_CF_FETCH_ENABLED yourself wins.
+const env = { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env, WRANGLER_SEND_METRICS: "false" };
 const wrangler = (args, options = {}) => spawnSync("wrangler", args, { stdio: "inherit", env, ...options });
 
 const dashboard = spawnSync(process.execPath, ["scripts/build-dashboard.mjs", "--if-stale"], { stdio: "inherit", env });
@@ -42,10 +44,11 @@ if (flag) {
 }
 
 // Local development: flows may call services on this machine (a deployed Worker refuses private addresses).
-const dev = spawn("wrangler", ["dev", "--var", "OUTBOUND_PRIVATE_NETWORK:allow", "--var", "FLOWRUNNER_ENV:development", ...args], {
-  stdio: "inherit",
-  env,
-});
+// Schedules fire through Durable Object alarms, which run locally; the Worker's minute cron is only their
+// backstop, so --test-scheduled (which lets /cdn-cgi/local/scheduled fire it by hand) replaces wrangler's
+// warning that cron triggers do not fire by themselves under wrangler dev.
+const devArgs = ["dev", "--test-scheduled", "--var", "OUTBOUND_PRIVATE_NETWORK:allow", "--var", "FLOWRUNNER_ENV:development", ...args];
+const dev = spawn("wrangler", devArgs, { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", async (code) => {
   await standins?.close();

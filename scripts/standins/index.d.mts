@@ -1,4 +1,4 @@
-export type StandinName = "openai" | "mcp" | "email" | "smtp" | "imap" | "plugins";
+export type StandinName = "http" | "openai" | "mcp" | "email" | "smtp" | "imap" | "plugins";
 
 export interface RunningStandins {
   /** Base URL of each stand-in started, by name. */

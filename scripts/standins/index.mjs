@@ -3,6 +3,7 @@
 // Each entry starts one on 127.0.0.1 and resolves with {url, close()}; `port` is where
 // `npm start` puts it, so flows written against it keep working across restarts.
 import { RELAY_KEYS, startEmailRelaysStandin } from "./email-relays.mjs";
+import { startHttpStandin } from "./http.mjs";
 import { dovecotInstalled, FIXED_IMAP_PORTS, IMAP_PASSWORD, IMAP_USERS, startImapServer } from "./imap.mjs";
 import { startMcpStandin } from "./mcp.mjs";
 import { DEFAULT_API_KEY, startOpenAIStandin } from "./openai.mjs";
@@ -10,6 +11,12 @@ import { FIXED_SMTP_PORTS, SMTP_PASSWORD, SMTP_USER, startSmtpStandin } from "./
 import { startTicketsPlugin } from "../../examples/plugins/tickets-http-plugin.mjs";
 
 export const STANDINS = {
+  // The API the examples' http.request nodes call: their run input's `base`.
+  http: {
+    port: 8795,
+    start: startHttpStandin,
+    describe: (url) => `${url} (a loopback HTTP API: /echo, /status/<code>, /flaky/<key>/<n>, ...; scripts/standins/http.mjs)`,
+  },
   openai: {
     port: 8790,
     start: startOpenAIStandin,

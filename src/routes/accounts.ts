@@ -28,8 +28,10 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: "/api/v1/accounts",
+      operationId: "signUp",
       tags: ["Accounts"],
       summary: "Sign up",
+      security: [],
       request: { body: { required: true, content: { "application/json": { schema: Credentials } } } },
       responses: {
         201: { description: "Account created", content: { "application/json": { schema: Account } } },
@@ -48,8 +50,10 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: "/api/v1/login",
+      operationId: "login",
       tags: ["Accounts"],
       summary: "Log in and get a JWT",
+      security: [],
       request: {
         body: {
           required: true,
@@ -82,6 +86,7 @@ export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/accounts/me",
+      operationId: "getCurrentAccount",
       tags: ["Accounts"],
       summary: "The calling account",
       security: bearer,

@@ -18,6 +18,7 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/audit",
+      operationId: "listAuditEvents",
       tags: ["Audit"],
       summary: "The account's security audit log, newest first",
       description:

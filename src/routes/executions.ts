@@ -14,6 +14,7 @@ import {
   StepListSchema,
 } from "../services/execution-schemas";
 import { MAX_WAIT_SECONDS } from "../services/runs";
+import { SocketServerMessageSchema } from "../services/socket-schemas";
 import type { JsonValue } from "../lib/json";
 import { bearer, commonErrors, errorResponse, IdParam, isoTime, PageQuery, TimeQuery } from "./schemas";
 
@@ -43,6 +44,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: "/api/v1/flows/{id}/run",
+      operationId: "runFlow",
       tags: ["Executions"],
       summary: "Start a run of the flow's current version",
       description:
@@ -75,6 +77,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/executions",
+      operationId: "listExecutions",
       tags: ["Executions"],
       summary: "List executions, newest first",
       security: bearer,
@@ -113,6 +116,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/executions/{id}",
+      operationId: "getExecution",
       tags: ["Executions"],
       summary: "An execution's status, current nodes, output and error",
       security: bearer,
@@ -129,6 +133,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/executions/{id}/steps",
+      operationId: "listExecutionSteps",
       tags: ["Executions"],
       summary: "Step records: node, attempt, status, timings, input and output (previews unless full=true)",
       security: bearer,
@@ -154,6 +159,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/executions/{id}/logs",
+      operationId: "listExecutionLogs",
       tags: ["Executions"],
       summary: "Structured log lines of the run",
       security: bearer,
@@ -179,6 +185,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "delete",
       path: "/api/v1/executions/{id}",
+      operationId: "cancelExecution",
       tags: ["Executions"],
       summary: "Cancel a run; waits are interrupted and `cancelled` is final",
       security: bearer,
@@ -192,6 +199,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: "/api/v1/executions/{id}/events/{name}",
+      operationId: "sendExecutionEvent",
       tags: ["Executions"],
       summary: "Send a named event; resumes nodes waiting for it (kept for the first that will, otherwise)",
       security: bearer,
@@ -225,6 +233,7 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: "/api/v1/executions/{id}/rerun",
+      operationId: "rerunExecution",
       tags: ["Executions"],
       summary: "Start a new execution from a node, reusing the recorded outputs of the steps before it",
       security: bearer,
@@ -247,6 +256,50 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     },
   );
 
+  // Served by a plain handler (an upgrade is no JSON route); described here for the document.
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/api/v1/executions/{id}/ws",
+    operationId: "watchExecution",
+    tags: ["Executions"],
+    summary: "Watch a run live over a WebSocket: a snapshot, the recorded events from a cursor, then live events",
+    description: [
+      "Connect with `Upgrade: websocket` and the usual credentials. Browsers, which cannot set headers on a WebSocket,",
+      `offer the subprotocols \`${SOCKET_PROTOCOL}\` and \`bearer.<token>\` instead (the answer selects \`${SOCKET_PROTOCOL}\`), or pass \`?access_token=\`.`,
+      "The server sends a `snapshot`, then every recorded `event` with seq greater than `after`, then `replayed`, then live `event` and `ephemeral` messages.",
+      'The client may send `{"type": "ping"}` (answered with `pong`) or the bare text `ping` (answered with the bare text `pong`).',
+    ].join(" "),
+    security: bearer,
+    request: {
+      params: ExecId,
+      query: z.object({
+        after: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .openapi({ description: "Replay only events with seq greater than this (default 0: all)" }),
+        access_token: z
+          .string()
+          .optional()
+          .openapi({ description: "A bearer token, for clients that can set neither headers nor subprotocols" }),
+      }),
+      headers: z.object({
+        upgrade: z.literal("websocket"),
+        "sec-websocket-protocol": z
+          .string()
+          .optional()
+          .openapi({ example: `${SOCKET_PROTOCOL}, bearer.frt_...` }),
+      }),
+    },
+    responses: {
+      101: {
+        description: "Switching to the WebSocket; each message the server sends is one of these, as JSON text",
+        content: { "application/json": { schema: SocketServerMessageSchema } },
+      },
+      ...commonErrors,
+    },
+  });
   app.get("/api/v1/executions/:id/ws", async (c) => {
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw badRequest("This endpoint speaks WebSocket; send Upgrade: websocket");
     const id = c.req.param("id");

@@ -44,6 +44,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/flows/schema",
+      operationId: "getFlowSchema",
       tags: ["Flows"],
       summary: "JSON Schema of a flow document for this account (built-in node types and its plugins)",
       description:
@@ -64,6 +65,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: "/api/v1/flows/validate",
+      operationId: "validateFlow",
       tags: ["Flows"],
       summary: "Validate a flow without saving it",
       security: bearer,
@@ -83,6 +85,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: "/api/v1/flows",
+      operationId: "createFlow",
       tags: ["Flows"],
       summary: "Create a flow",
       security: bearer,
@@ -99,6 +102,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/flows",
+      operationId: "listFlows",
       tags: ["Flows"],
       summary: "List flows",
       security: bearer,
@@ -131,6 +135,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/flows/{id}",
+      operationId: "getFlow",
       tags: ["Flows"],
       summary: "Get a flow (JSON, or the raw YAML with Accept: application/yaml)",
       security: bearer,
@@ -157,6 +162,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "put",
       path: "/api/v1/flows/{id}",
+      operationId: "updateFlow",
       tags: ["Flows"],
       summary: "Save a new version of a flow",
       description: "Send `If-Match` with the version (ETag) you edited; a concurrent change then gives 412 instead of a lost update.",
@@ -179,6 +185,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "delete",
       path: "/api/v1/flows/{id}",
+      operationId: "deleteFlow",
       tags: ["Flows"],
       summary: "Delete a flow and its versions",
       security: bearer,
@@ -199,6 +206,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
       createRoute({
         method: "post",
         path: `/api/v1/flows/{id}/${action}`,
+        operationId: `${action}Flow`,
         tags: ["Flows"],
         summary: enabled ? "Switch the flow's triggers on" : "Switch all the flow's triggers off (runs already started go on)",
         description:
@@ -215,6 +223,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "patch",
       path: "/api/v1/flows/{id}/metadata",
+      operationId: "updateFlowMetadata",
       tags: ["Flows"],
       summary: "Change tags, category, status or custom fields (custom is merged)",
       description:
@@ -258,6 +267,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/flows/{id}/versions",
+      operationId: "listFlowVersions",
       tags: ["Flows"],
       summary: "List a flow's versions, newest first",
       security: bearer,
@@ -281,6 +291,7 @@ export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/flows/{id}/versions/{version}",
+      operationId: "getFlowVersion",
       tags: ["Flows"],
       summary: "Get one version of a flow, with its content",
       security: bearer,

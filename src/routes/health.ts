@@ -6,11 +6,15 @@ import { SERVICE_VERSION } from "../version";
 const Health = z.object({ status: z.literal("ok"), version: z.string(), time: z.string() }).openapi("Health");
 
 export function healthRoutes(app: OpenAPIHono<AppEnv>): void {
-  for (const path of ["/health", "/api/v1/health"]) {
+  for (const [path, operationId] of [
+    ["/health", "getHealth"],
+    ["/api/v1/health", "getApiHealth"],
+  ] as const) {
     app.openapi(
       createRoute({
         method: "get",
         path,
+        operationId,
         tags: ["Health"],
         summary: "Liveness",
         security: [],

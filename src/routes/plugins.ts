@@ -74,6 +74,7 @@ export function pluginRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: base,
+      operationId: "listPlugins",
       tags,
       summary: "Built-in node types and the plugins the account can use",
       security: bearer,
@@ -86,6 +87,7 @@ export function pluginRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: base,
+      operationId: "createPlugin",
       tags,
       summary: "Add a plugin (version 1)",
       description: `A js plugin stores its source; an http plugin gets a signing secret, shown in this answer only. At most ${MAX_PLUGINS} plugins per account.`,
@@ -104,6 +106,7 @@ export function pluginRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: `${base}/{name}`,
+      operationId: "getPlugin",
       tags,
       summary: "A plugin (its newest version) or a built-in node type; never a signing secret",
       security: bearer,
@@ -117,6 +120,7 @@ export function pluginRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "put",
       path: `${base}/{name}`,
+      operationId: "updatePlugin",
       tags,
       summary: "Save a new version of a plugin",
       description: "Runs already started keep the version they started with; new runs and saves use this one.",
@@ -135,6 +139,7 @@ export function pluginRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "delete",
       path: `${base}/{name}`,
+      operationId: "deletePlugin",
       tags,
       summary: "Delete a plugin with every version",
       security: bearer,
@@ -151,6 +156,7 @@ export function pluginRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: `${base}/{name}/versions`,
+      operationId: "listPluginVersions",
       tags,
       summary: "A plugin's versions, newest first",
       security: bearer,
@@ -168,6 +174,7 @@ export function pluginRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: `${base}/{name}/test`,
+      operationId: "testPlugin",
       tags,
       summary: "Call one node type of a plugin with sample params and input",
       description: "Outside any flow: no templates, hooks or retries. The answer says what the plugin returned, or its error.",

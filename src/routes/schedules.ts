@@ -16,6 +16,7 @@ export function scheduleRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/schedules",
+      operationId: "listSchedules",
       tags: ["Schedules"],
       summary: "List the account's schedules (cron triggers), with their next fire time and recent ticks",
       security: bearer,
@@ -36,6 +37,7 @@ export function scheduleRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/schedules/{id}",
+      operationId: "getSchedule",
       tags: ["Schedules"],
       summary: "Get a schedule",
       security: bearer,
@@ -53,6 +55,7 @@ export function scheduleRoutes(app: OpenAPIHono<AppEnv>): void {
       createRoute({
         method: "post",
         path: `/api/v1/schedules/{id}/${action}`,
+        operationId: `${action}Schedule`,
         tags: ["Schedules"],
         summary: paused ? "Pause a schedule: its ticks start nothing until it is resumed" : "Resume a paused schedule",
         description: paused
@@ -70,6 +73,7 @@ export function scheduleRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: "/api/v1/schedules/{id}/run",
+      operationId: "runSchedule",
       tags: ["Schedules"],
       summary: "Run now: start one run as a tick would, with a new execution id",
       description:

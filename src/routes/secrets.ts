@@ -55,6 +55,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "put",
       path: `${base}/{key}`,
+      operationId: "putSecret",
       tags: ["Secrets"],
       summary: "Create or replace a secret",
       description:
@@ -79,6 +80,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: base,
+      operationId: "listSecrets",
       tags: ["Secrets"],
       summary: "List secrets (metadata only), sorted by name",
       security: bearer,
@@ -106,6 +108,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: `${base}/{key}`,
+      operationId: "getSecret",
       tags: ["Secrets"],
       summary: "A secret's metadata (never its value)",
       security: bearer,
@@ -122,6 +125,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "delete",
       path: `${base}/{key}`,
+      operationId: "deleteSecret",
       tags: ["Secrets"],
       summary: "Delete a secret",
       security: bearer,

@@ -33,6 +33,7 @@ export function storeRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: base,
+      operationId: "listStoreKeys",
       tags,
       summary: "List keys of the account's store, in key order",
       security: bearer,
@@ -53,6 +54,7 @@ export function storeRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: `${base}/{key}`,
+      operationId: "getStoreValue",
       tags,
       summary: "A key's value and version",
       security: bearer,
@@ -70,6 +72,7 @@ export function storeRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "put",
       path: `${base}/{key}`,
+      operationId: "putStoreValue",
       tags,
       summary: "Set a key (optionally with a TTL, or only at an expected version)",
       security: bearer,
@@ -97,6 +100,7 @@ export function storeRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "delete",
       path: `${base}/{key}`,
+      operationId: "deleteStoreValue",
       tags,
       summary: "Delete a key",
       security: bearer,

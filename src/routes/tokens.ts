@@ -13,6 +13,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: "/api/v1/tokens",
+      operationId: "createToken",
       tags: ["API tokens"],
       summary: "Create an API token",
       security: bearer,
@@ -44,6 +45,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: "/api/v1/tokens",
+      operationId: "listTokens",
       tags: ["API tokens"],
       summary: "List API tokens (never their values)",
       security: bearer,
@@ -67,6 +69,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "delete",
       path: "/api/v1/tokens/{id}",
+      operationId: "revokeToken",
       tags: ["API tokens"],
       summary: "Revoke an API token; it stops working at once",
       security: bearer,

@@ -65,6 +65,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: base,
+      operationId: "createWebhook",
       tags,
       summary: "Subscribe a URL to execution events",
       description: `Deliveries are signed per Standard Webhooks with the subscription's secret, shown in this answer only (and by rotate-secret). At most ${MAX_SUBSCRIPTIONS} subscriptions per account.`,
@@ -83,6 +84,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: base,
+      operationId: "listWebhooks",
       tags,
       summary: "List webhook subscriptions (never their secrets)",
       security: bearer,
@@ -100,6 +102,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: `${base}/{id}`,
+      operationId: "getWebhook",
       tags,
       summary: "A webhook subscription",
       security: bearer,
@@ -113,6 +116,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "patch",
       path: `${base}/{id}`,
+      operationId: "updateWebhook",
       tags,
       summary: "Change a subscription, or enable or disable it",
       security: bearer,
@@ -126,6 +130,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "delete",
       path: `${base}/{id}`,
+      operationId: "deleteWebhook",
       tags,
       summary: "Delete a subscription and its delivery log",
       security: bearer,
@@ -142,6 +147,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: `${base}/{id}/rotate-secret`,
+      operationId: "rotateWebhookSecret",
       tags,
       summary: "Replace the signing secret; the old one stops signing at once",
       security: bearer,
@@ -155,6 +161,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: `${base}/{id}/deliveries`,
+      operationId: "listWebhookDeliveries",
       tags,
       summary: "The delivery log: the latest deliveries with their attempts, newest first",
       security: bearer,
@@ -172,6 +179,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "get",
       path: `${base}/{id}/deliveries/{delivery}`,
+      operationId: "getWebhookDelivery",
       tags,
       summary: "One delivery with its attempts",
       security: bearer,
@@ -188,6 +196,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: `${base}/{id}/deliveries/{delivery}/redeliver`,
+      operationId: "redeliverWebhookDelivery",
       tags,
       summary: "Send a delivery again (same message id, a new retry window)",
       security: bearer,
@@ -208,6 +217,7 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>): void {
     createRoute({
       method: "post",
       path: `${base}/{id}/test`,
+      operationId: "testWebhook",
       tags,
       summary: "Send a webhook.test event to the subscription's URL",
       security: bearer,
