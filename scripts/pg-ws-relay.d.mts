@@ -4,4 +4,4 @@ export interface Relay {
   port: number;
   close(): Promise<void>;
 }
-export function startRelay(options?: { port?: number; host?: string; allow?: string[] }): Promise<Relay>;
+export function startRelay(options?: { port?: number; host?: string; allow?: string[]; maxConnections?: number }): Promise<Relay>;

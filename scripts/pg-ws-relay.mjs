@@ -6,6 +6,12 @@
 // It only relays to the hosts in `allow` (loopback by default): it is a
 // development tool, never an open proxy.
 //
+// Like the pooler in front of a Neon database, it keeps bursts of clients from
+// exhausting the server: at most `maxConnections` (60) are open to PostgreSQL at
+// once, and a client beyond that waits (its messages held) until one closes. A
+// local PostgreSQL allows 100 connections in all, and every Durable Object has
+// its own pool, so a few dozen runs finishing together would otherwise take them all.
+//
 // Run alone:  node scripts/pg-ws-relay.mjs [port]     (default 8788)
 // Then set NEON_WS_PROXY=ws://127.0.0.1:8788/v2
 import { Buffer } from "node:buffer";
@@ -16,11 +22,16 @@ import { WebSocketServer } from "ws";
 const LOOPBACK = ["127.0.0.1", "localhost", "::1"];
 
 /**
- * @param {{ port?: number, host?: string, allow?: string[] }} [options]
+ * @param {{ port?: number, host?: string, allow?: string[], maxConnections?: number }} [options]
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
  */
-export async function startRelay({ port = 0, host = "127.0.0.1", allow = LOOPBACK } = {}) {
+export async function startRelay({ port = 0, host = "127.0.0.1", allow = LOOPBACK, maxConnections = 60 } = {}) {
   const sockets = new Set();
+  /** Clients waiting for a connection to PostgreSQL, oldest first. */
+  const waiting = [];
+  const release = () => {
+    while (sockets.size < maxConnections && waiting.length > 0) waiting.shift()();
+  };
   const server = new WebSocketServer({ port, host, perMessageDeflate: false });
   server.on("connection", (ws, request) => {
     const address = new URL(request.url ?? "/", "http://relay").searchParams.get("address") ?? "";
@@ -31,29 +42,43 @@ export async function startRelay({ port = 0, host = "127.0.0.1", allow = LOOPBAC
       ws.close(1008, "target not allowed");
       return;
     }
-    const tcp = net.connect({ host: targetHost, port: targetPort });
-    sockets.add(tcp);
+    /** @type {import("node:net").Socket | undefined} */
+    let tcp;
+    let closed = false;
     const pending = [];
-    tcp.on("connect", () => {
-      for (const chunk of pending.splice(0)) tcp.write(chunk);
-    });
+    const shut = () => {
+      if (closed) return;
+      closed = true;
+      const queued = waiting.indexOf(open);
+      if (queued >= 0) waiting.splice(queued, 1);
+      if (tcp) {
+        sockets.delete(tcp);
+        tcp.destroy();
+      }
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
+      release();
+    };
+    function open() {
+      tcp = net.connect({ host: targetHost, port: targetPort });
+      sockets.add(tcp);
+      tcp.on("connect", () => {
+        for (const chunk of pending.splice(0)) tcp?.write(chunk);
+      });
+      tcp.on("data", (chunk) => {
+        if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
+      });
+      tcp.on("error", shut);
+      tcp.on("close", shut);
+    }
     ws.on("message", (data) => {
       const chunk = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      if (tcp.connecting) pending.push(chunk);
+      if (!tcp || tcp.connecting) pending.push(chunk);
       else tcp.write(chunk);
     });
-    tcp.on("data", (chunk) => {
-      if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
-    });
-    const shut = () => {
-      sockets.delete(tcp);
-      tcp.destroy();
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
-    };
-    tcp.on("error", shut);
-    tcp.on("close", shut);
     ws.on("close", shut);
     ws.on("error", shut);
+    if (sockets.size < maxConnections) open();
+    else waiting.push(open);
   });
   await new Promise((resolve, reject) => {
     server.once("listening", resolve);
@@ -65,6 +90,7 @@ export async function startRelay({ port = 0, host = "127.0.0.1", allow = LOOPBAC
     port: bound.port,
     close: () =>
       new Promise((resolve) => {
+        waiting.length = 0;
         for (const socket of sockets) socket.destroy();
         for (const client of server.clients) client.terminate();
         server.close(() => resolve());

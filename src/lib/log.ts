@@ -90,14 +90,22 @@ function addField(line: Record<string, unknown>, name: string, value: LogValue):
   } else if (value instanceof Error) {
     const prefix = name === "error" ? "error" : `${name}_error`;
     line[`${prefix}_name`] = value.name;
-    line[`${prefix}_message`] = clip(value.message);
-    if (value.stack) line[`${prefix}_stack`] = clip(value.stack);
+    line[`${prefix}_message`] = clip(withoutBoundValues(value.message));
+    if (value.stack) line[`${prefix}_stack`] = clip(withoutBoundValues(value.stack));
+    // A database driver's wrapper ("Failed query: …") says what was run; its cause says why it failed.
+    if (value.cause instanceof Error) line[`${prefix}_cause`] = clip(withoutBoundValues(`${value.cause.name}: ${value.cause.message}`));
   } else if (typeof value === "string") {
     line[name] = clip(value);
   } else {
     line[name] = value;
   }
 }
+
+/**
+ * Drops the lines that list a query's bound values (drizzle-orm's `params: …` in its "Failed query"
+ * errors): they are user data — inputs, password hashes, ciphertext — not diagnostics.
+ */
+const withoutBoundValues = (text: string) => text.replace(/\n\s*params: [^\n]*/g, "");
 
 const clip = (text: string) => (text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text);
 

@@ -9,6 +9,13 @@ export { STORAGE_PROVIDERS, StorageConfigError, storageSettings, type StorageEnv
 export interface StorageOptions {
   /** Keeps the request alive for background work (Postgres: closing idle connections). */
   defer?: ((work: Promise<unknown>) => void) | undefined;
+  /**
+   * Most connections a Postgres pool opens at once (4 by default). A Durable Object's account-database
+   * work is a few sequential writes, and every object has its own pool: objects take 1, so a burst of
+   * runs finishing together opens one connection each, not four (a PostgreSQL without a pooler in
+   * front, such as a local one, allows 100 in all).
+   */
+  connections?: number | undefined;
 }
 
 /** The configured storage provider. */
@@ -18,7 +25,7 @@ export function createStorage(env: StorageEnv, options: StorageOptions = {}): St
     case "d1":
       return createD1Storage(settings.db);
     case "postgres":
-      return createPostgresStorage(settings, { defer: options.defer });
+      return createPostgresStorage(settings, { defer: options.defer, max: options.connections });
     case "dynamodb":
       return createDynamoStorage(settings);
   }

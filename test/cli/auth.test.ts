@@ -169,7 +169,7 @@ describe.concurrent("usage", () => {
     const paths = ENTRIES.flatMap((e) =>
       isGroup(e) ? e.commands.map((c) => [`${e.name} ${c.name}`, c] as const) : [[e.name, e] as const],
     );
-    expect(paths).toHaveLength(54);
+    expect(paths).toHaveLength(60);
     for (const [path, command] of paths) {
       const help = commandHelp(path, command);
       expect(help, path).toContain(`Usage: flowrunner ${path}`);

@@ -30,7 +30,7 @@ export class DeliveryObject extends DurableObject<Env> implements DeliveryRpc {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new SqliteDeliveryStore(ctx.storage.sql);
-    this.storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
+    this.storage = createStorage(env, { defer: (work) => ctx.waitUntil(work), connections: 1 });
     this.vault = createVault(this.storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID);
     const now = () => Date.now();
     this.queue = new DeliveryQueue({

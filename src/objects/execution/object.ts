@@ -74,7 +74,7 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
     levelFromEnv(env.LOG_LEVEL);
     this.sockets = new ExecutionSockets(ctx);
     const now = () => Date.now();
-    const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
+    const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work), connections: 1 });
     const config = parseConfig(env);
     this.dispatch = runEventDispatch(env, storage, config.jwtSecret, (work) => ctx.waitUntil(work));
     const vault = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID);

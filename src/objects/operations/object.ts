@@ -26,7 +26,7 @@ export class OperationObject extends DurableObject<Env> implements OperationRpc 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const defer = (work: Promise<unknown>) => ctx.waitUntil(work);
-    const storage = createStorage(env, { defer });
+    const storage = createStorage(env, { defer, connections: 1 });
     const { jwtSecret } = parseConfig(env);
     const runs = new RunService(
       storage,

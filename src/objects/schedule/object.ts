@@ -23,7 +23,7 @@ export class ScheduleObject extends DurableObject<Env> implements ScheduleRpc {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
+    const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work), connections: 1 });
     const { jwtSecret } = parseConfig(env);
     const execution = (id: string) => executionStub(env.EXECUTIONS, id);
     this.scheduler = new Scheduler({

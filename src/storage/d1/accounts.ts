@@ -5,6 +5,15 @@ import type { D1Db } from "./index";
 import { mapUniqueViolation } from "./errors";
 import { accounts } from "./schema";
 
+/** The columns of an AccountRecord: the account's settings have their own reads (getSettings). */
+const record = {
+  id: accounts.id,
+  username: accounts.username,
+  password_hash: accounts.password_hash,
+  created_at: accounts.created_at,
+  updated_at: accounts.updated_at,
+};
+
 export class D1AccountStore implements AccountStore {
   constructor(private readonly db: D1Db) {}
 
@@ -13,11 +22,11 @@ export class D1AccountStore implements AccountStore {
   }
 
   async get(id: string): Promise<AccountRecord | null> {
-    return (await this.db.select().from(accounts).where(eq(accounts.id, id)).get()) ?? null;
+    return (await this.db.select(record).from(accounts).where(eq(accounts.id, id)).get()) ?? null;
   }
 
   async getByUsername(username: string): Promise<AccountRecord | null> {
-    return (await this.db.select().from(accounts).where(eq(accounts.username, username)).get()) ?? null;
+    return (await this.db.select(record).from(accounts).where(eq(accounts.username, username)).get()) ?? null;
   }
 
   async getSettings(accountId: string): Promise<AccountSettings | null> {

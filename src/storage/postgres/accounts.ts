@@ -5,6 +5,15 @@ import { mapUniqueViolation } from "./errors";
 import type { PgDb } from "./index";
 import { accounts } from "./schema";
 
+/** The columns of an AccountRecord: the account's settings have their own reads (getSettings). */
+const record = {
+  id: accounts.id,
+  username: accounts.username,
+  password_hash: accounts.password_hash,
+  created_at: accounts.created_at,
+  updated_at: accounts.updated_at,
+};
+
 export class PostgresAccountStore implements AccountStore {
   constructor(private readonly db: PgDb) {}
 
@@ -13,12 +22,12 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   async get(id: string): Promise<AccountRecord | null> {
-    const [row] = await this.db.select().from(accounts).where(eq(accounts.id, id));
+    const [row] = await this.db.select(record).from(accounts).where(eq(accounts.id, id));
     return row ?? null;
   }
 
   async getByUsername(username: string): Promise<AccountRecord | null> {
-    const [row] = await this.db.select().from(accounts).where(eq(accounts.username, username));
+    const [row] = await this.db.select(record).from(accounts).where(eq(accounts.username, username));
     return row ?? null;
   }
 

@@ -62,6 +62,20 @@ describe("logger", () => {
     expect(line).not.toHaveProperty("error");
   });
 
+  it("writes a wrapped error's cause, and never the bound values of a failed query", () => {
+    const { logger, lines } = capture();
+    const cause = new Error('relation "audit_log" does not exist');
+    const failed = new Error('Failed query: insert into "accounts" ("id", "password_hash") values ($1, $2)\nparams: acc_1,pbkdf2$secret-hash', { cause });
+    logger.error("unhandled error", { error: failed });
+    const text = lines[0]?.text ?? "";
+    expect(lines[0]?.line).toMatchObject({
+      error_message: 'Failed query: insert into "accounts" ("id", "password_hash") values ($1, $2)',
+      error_cause: 'Error: relation "audit_log" does not exist',
+    });
+    expect(text).not.toContain("secret-hash");
+    expect(text).not.toContain("params:");
+  });
+
   it("redacts fields named like credentials, keeps the reserved keys and clips long strings", () => {
     const { logger, lines } = capture();
     logger.info("x", {
