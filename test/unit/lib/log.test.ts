@@ -65,7 +65,10 @@ describe("logger", () => {
   it("writes a wrapped error's cause, and never the bound values of a failed query", () => {
     const { logger, lines } = capture();
     const cause = new Error('relation "audit_log" does not exist');
-    const failed = new Error('Failed query: insert into "accounts" ("id", "password_hash") values ($1, $2)\nparams: acc_1,pbkdf2$secret-hash', { cause });
+    const failed = new Error(
+      'Failed query: insert into "accounts" ("id", "password_hash") values ($1, $2)\nparams: acc_1,pbkdf2$secret-hash',
+      { cause },
+    );
     logger.error("unhandled error", { error: failed });
     const text = lines[0]?.text ?? "";
     expect(lines[0]?.line).toMatchObject({
