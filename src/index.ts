@@ -11,6 +11,7 @@ import { remoteKeyValueStore } from "./services/store-client";
 import { rearmSchedules } from "./services/schedule-control";
 import { sweepAudit } from "./services/retention";
 import { createStorage } from "./storage";
+import { refusedInProduction } from "./services/readiness";
 import { createVault } from "./vault";
 import { asError, levelFromEnv, log } from "./lib/log";
 
@@ -57,6 +58,13 @@ export default {
   /** Mail from Cloudflare Email Routing: starts the flows whose `email` trigger the recipient reaches (docs/email.md). */
   async email(message, env, ctx) {
     levelFromEnv(env.LOG_LEVEL);
+    const missing = refusedInProduction(env);
+    if (missing.length > 0) {
+      // Email Routing tells the sender it was not delivered; nothing runs on development secrets.
+      log.error("inbound mail refused: production mode with development secrets", { missing });
+      message.setReject("The service is not configured to receive mail; try again later");
+      return;
+    }
     const services = servicesFor(env, (work) => ctx.waitUntil(work));
     const verdict = await services.inboundEmail.receive(message);
     if (verdict.kind === "rejected") message.setReject(verdict.reason);
@@ -69,6 +77,12 @@ export default {
    */
   async scheduled(_controller, env, ctx) {
     levelFromEnv(env.LOG_LEVEL);
+    const missing = refusedInProduction(env);
+    if (missing.length > 0) {
+      // Rotating or sweeping with the public development vault key would be working insecurely.
+      log.error("minute cron skipped: production mode with development secrets", { missing });
+      return;
+    }
     const storage = createStorage(env, { defer: (work) => ctx.waitUntil(work) });
     const rotation = createVault(storage.secrets, env.VAULT_MASTER_KEYS, env.VAULT_ACTIVE_KEY_ID)
       .rotate(100)

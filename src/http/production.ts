@@ -1,7 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import { parseConfig } from "../env";
 import { AppError } from "../errors";
-import { insecureSettings } from "../services/readiness";
+import { refusedInProduction } from "../services/readiness";
 import type { AppEnv } from "./context";
 import { errorResponse } from "./errors";
 
@@ -14,8 +13,8 @@ const ALWAYS_SERVED = new Set(["/health", "/ready", "/api/v1/health", "/api/v1/r
  * liveness and readiness answers 503 naming what to set (docs/security.md#production-mode).
  */
 export const refuseInsecureProduction = createMiddleware<AppEnv>(async (c, next) => {
-  if (parseConfig(c.env).mode !== "production" || ALWAYS_SERVED.has(c.req.path)) return next();
-  const missing = insecureSettings(c.env);
+  if (ALWAYS_SERVED.has(c.req.path)) return next();
+  const missing = refusedInProduction(c.env);
   if (missing.length === 0) return next();
   return errorResponse(
     new AppError(

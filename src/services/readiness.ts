@@ -11,6 +11,14 @@ export function insecureSettings(env: Env): string[] {
   return missing;
 }
 
+/**
+ * The development secrets a production deployment runs on: empty in development mode, or when real
+ * secrets are set. Requests, inbound mail and the minute cron all refuse to work while it is not empty.
+ */
+export function refusedInProduction(env: Env): string[] {
+  return parseConfig(env).mode === "production" ? insecureSettings(env) : [];
+}
+
 /** What `GET /ready` answers: every check, ready when all pass. Never throws; no secret value appears. */
 export async function readiness(env: Env, defer?: (work: Promise<unknown>) => void): Promise<Readiness> {
   const { mode } = parseConfig(env);

@@ -1,6 +1,8 @@
 /** Readiness per check, and production mode's refusal to serve on development secrets (docs/operations.md#readiness). */
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import { configureLogging, consoleSink, parseLogLevel, type LogLevel } from "../../src/lib/log";
+import { deliver } from "../helpers/inbound-email";
 import worker from "../../src/index";
 import { base64UrlEncode } from "../../src/lib/encoding";
 import { LATEST_MIGRATION } from "../../src/storage/readiness";
@@ -111,6 +113,8 @@ describe("GET /ready", () => {
 });
 
 describe("production mode", () => {
+  afterEach(() => configureLogging({ level: parseLogLevel(env.LOG_LEVEL), sink: consoleSink }));
+
   it("refuses every request but liveness and readiness while a development secret is in use, naming what to set", async () => {
     const production = { FLOWRUNNER_ENV: "production" };
     const refused = await fetchWith(production, "/api/v1/flows");
@@ -137,6 +141,32 @@ describe("production mode", () => {
     expect(ready.body.mode).toBe("production");
     expect(check(ready.body, "secrets")).toMatchObject({ ok: false, fix: "wrangler secret put VAULT_MASTER_KEYS" });
     expect(ready.text).not.toContain(env.JWT_SECRET!);
+  });
+
+  it("rejects inbound mail and skips the minute cron while a development secret is in use", async () => {
+    const lines: { level: LogLevel; line: { message: string; missing?: string[] } }[] = [];
+    configureLogging({ level: "debug", sink: (level, text) => lines.push({ level, line: JSON.parse(text) as { message: string } }) });
+    const production = { FLOWRUNNER_ENV: "production" };
+    const mail = { from: "sender@example.com", to: `trg_${uniqueName()}@flows.example.com`, subject: "hi", text: "hello" };
+
+    const refused = await deliver(mail, production);
+    expect(refused.rejected).toBe("The service is not configured to receive mail; try again later");
+    // In development the same message is judged on its address: no flow receives it.
+    const judged = await deliver(mail);
+    expect(judged.rejected).not.toBeNull();
+    expect(judged.rejected).not.toBe(refused.rejected);
+
+    const tick = async (bindings: Partial<typeof env>) => {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "* * * * *" }), { ...env, ...bindings }, ctx);
+      await waitOnExecutionContext(ctx);
+    };
+    await tick(production);
+    await tick({});
+    const skipped = lines.filter((l) => l.line.message === "minute cron skipped: production mode with development secrets");
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatchObject({ level: "error", line: { missing: ["VAULT_MASTER_KEYS"] } });
+    expect(lines.some((l) => l.line.message === "inbound mail refused: production mode with development secrets")).toBe(true);
   });
 
   it("serves normally with real secrets", async () => {
