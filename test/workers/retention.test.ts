@@ -24,7 +24,7 @@ nodes:
   done: {type: transform, params: {script: "return { ok: true }"}}
 `;
 
-/** The object's retention plan once its planning alarm ran (the alarm is set for "now" when the run finishes). */
+/** The object's retention plan, running its planning alarm (a day after the finish) when the flow sets no period. */
 async function planOf(id: string): Promise<RetentionPlan> {
   for (let i = 0; i < 200; i++) {
     const plan = await runInDurableObject(stubOf(id), (_instance, state: DurableObjectState) =>
@@ -229,7 +229,7 @@ nodes:
 });
 
 describe("which period a run gets", () => {
-  it("takes the flow's over the account's over the server's, fixed when the run finishes", async () => {
+  it("takes the flow's over the account's over the server's, fixed once per run", async () => {
     const user = await signUp();
     const server = parseConfig(env).retentionDays;
     expect(await (await call("/api/v1/accounts/me/settings", { headers: user.auth })).json()).toEqual({
@@ -240,7 +240,17 @@ describe("which period a run gets", () => {
     const forever = await saveFlow(user, quick("forever"));
     const week = await saveFlow(user, quick("7d"));
 
-    const byServer = await planOf((await runFlow(user, plain)).id);
+    // Without a period of its own, finishing costs no alarm now: the first comes a day later, and plans then.
+    const first = await runFlow(user, plain);
+    const unplanned = await runInDurableObject(stubOf(first.id), async (_i, state: DurableObjectState) => ({
+      plan: await state.storage.get("retention"),
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(unplanned.plan).toBeUndefined();
+    const view = (await (await call(`/api/v1/executions/${first.id}`, { headers: user.auth })).json()) as { finished_at: string };
+    const finishedAt = Date.parse(view.finished_at);
+    expect(unplanned.alarm).toBe(finishedAt + DAY_MS);
+    const byServer = await planOf(first.id);
     expect(byServer).toMatchObject({ source: "server", delete_at: Date.parse(byServer.finished_at) + server * DAY_MS });
 
     const patched = await call("/api/v1/accounts/me/settings", { method: "PATCH", headers: user.auth, json: { retention_days: 3 } });

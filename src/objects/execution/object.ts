@@ -169,7 +169,8 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
       },
       setAlarm: async (at) => {
         // A finished run has no timers left; its alarm is the retention's.
-        if (at === null && isFinal(this.engine.current()?.status ?? "running")) await this.retention.finished();
+        const state = this.engine.current();
+        if (at === null && state && isFinal(state.status)) await this.retention.finished(state);
         else if (at === null) await ctx.storage.deleteAlarm();
         else await ctx.storage.setAlarm(at);
       },

@@ -5,6 +5,11 @@ import type { Storage } from "../../storage/types";
 
 /** Where the object keeps its plan (the object's key-value storage; deleteAll() clears it with the rest). */
 const PLAN_KEY = "retention";
+/**
+ * The soonest a period not set by the flow can end: the account's and the server's are whole days.
+ * A run whose flow sets none is planned this long after it finishes, by its first alarm.
+ */
+const FIRST_PLANNING_MS = 86_400_000;
 /** The close code watchers get when the run they watch is deleted. */
 export const DELETED_CLOSE_CODE = 4410;
 
@@ -28,9 +33,11 @@ export interface RetentionDeps {
 }
 
 /**
- * A finished run's retention, driven by the object's alarm. When the run finishes, the alarm is set
- * for now; that alarm fixes the plan (the flow's `retention`, else the account's setting, else the
- * server's) and re-arms for the deletion. The deletion removes the index row and the run's audit
+ * A finished run's retention, driven by the object's alarm. When the run finishes, a flow's own
+ * `retention` fixes the plan at once; otherwise the alarm is set a day later (the soonest an account's
+ * or the server's whole-day period can end), and that alarm fixes the plan from the account's setting,
+ * else the server's — so finishing a run costs no alarm and no read of the account. The alarm then
+ * re-arms for the deletion. The deletion removes the index row and the run's audit
  * rows first (one atomic write), then the object's storage: a crash in between is retried by the
  * alarm, and a listed run can always be opened. Any other alarm that reaches a finished run (a
  * backstop) re-arms the plan's.
@@ -41,9 +48,16 @@ export class ExecutionRetention {
     private readonly deps: RetentionDeps,
   ) {}
 
-  /** The run just finished: plan off the request path, in an alarm of its own. */
-  async finished(): Promise<void> {
-    await this.ctx.storage.setAlarm(this.deps.now());
+  /** The run just finished: plan now if its flow says how long, else a day later in an alarm. */
+  async finished(state: ExecutionState): Promise<void> {
+    if (state.flow.retention !== undefined && state.finished_at !== null) {
+      const plan = await this.fix(state);
+      if (plan.delete_at === null) await this.ctx.storage.deleteAlarm();
+      else await this.ctx.storage.setAlarm(plan.delete_at);
+      return;
+    }
+    const finishedAt = state.finished_at === null ? this.deps.now() : Date.parse(state.finished_at);
+    await this.ctx.storage.setAlarm(finishedAt + FIRST_PLANNING_MS);
   }
 
   /** The alarm of a finished run: fix the plan if needed, then delete when it is due or re-arm. */
