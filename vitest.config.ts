@@ -18,8 +18,9 @@ const workerBindings = {
   JWT_SECRET: "test-jwt-secret-0123456789abcdef",
   OUTBOUND_PRIVATE_NETWORK: "allow",
   FLOWRUNNER_ENV: "development",
-  // A line per request at info would bury the output; the log tests set their own level.
-  LOG_LEVEL: "warn",
+  // Lines per request and per run transition (runs fail on purpose in many tests: warn) would bury the
+  // output; errors still show. The log tests set their own level and sink.
+  LOG_LEVEL: "error",
 };
 
 export default defineConfig({
