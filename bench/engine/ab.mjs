@@ -44,6 +44,7 @@ const files =
 const shapes = args.length ? args : ["chain10", "chain100", "noop100"];
 for (const s of shapes) if (!SHAPES[s]) throw new Error(`unknown shape ${s}`);
 
+execFileSync(process.execPath, [path.join(root, "scripts", "build-dashboard.mjs"), "--if-stale"], { stdio: "inherit" });
 const tmp = await mkdtemp(path.join(os.tmpdir(), "flowrunner-ab-"));
 /** A copy of the repository at `base` (node_modules linked), optionally with working-tree files. */
 async function snapshot(name, withFiles, tree = base) {
@@ -51,6 +52,10 @@ async function snapshot(name, withFiles, tree = base) {
   await mkdir(dir, { recursive: true });
   execFileSync("sh", ["-c", `git archive ${tree} | tar -x -C "${dir}"`], { cwd: root });
   await symlink(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+  // wrangler.toml serves the dashboard's built files ([assets]); the repository's build stands in for
+  // the snapshot's (they do not touch the API's hot path).
+  await mkdir(path.join(dir, "dist"), { recursive: true });
+  await symlink(path.join(root, "dist", "dashboard"), path.join(dir, "dist", "dashboard"));
   for (const file of withFiles) {
     if (afterRef) await writeFile(path.join(dir, file), git("show", `${afterRef}:${file}`));
     else await copyFile(path.join(root, file), path.join(dir, file));
