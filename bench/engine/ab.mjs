@@ -19,6 +19,7 @@ import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { sequential } from "./load.mjs";
+import { startHttpStandin } from "../../scripts/standins/http.mjs";
 import { applyD1Migrations, build, prepare, root, startServer } from "./servers.mjs";
 import { SHAPES, flowRunner } from "./systems.mjs";
 
@@ -60,7 +61,10 @@ async function snapshot(name, withFiles, tree = base) {
     if (afterRef) await writeFile(path.join(dir, file), git("show", `${afterRef}:${file}`));
     else await copyFile(path.join(root, file), path.join(dir, file));
   }
-  const prepared = await prepare(name, path.join(dir, "wrangler.toml"), path.join(tmp, name), { RATE_LIMIT_REQUESTS: "0" });
+  const prepared = await prepare(name, path.join(dir, "wrangler.toml"), path.join(tmp, name), {
+    RATE_LIMIT_REQUESTS: "0",
+    OUTBOUND_PRIVATE_NETWORK: "allow",
+  });
   await Promise.all([build(prepared), applyD1Migrations(prepared)]);
   return startServer(prepared);
 }
@@ -71,9 +75,11 @@ console.error(
     : `before: ${base}; after: ${base} + ${afterRef ? `${afterRef}'s ` : ""}${files.join(", ") || "(no files)"}`,
 );
 let servers = [];
+// The realistic shape's HTTP step calls it.
+const http = await startHttpStandin();
 try {
   servers = await Promise.all([snapshot("before", []), afterTree ? snapshot("after", [], afterTree) : snapshot("after", files)]);
-  const systems = servers.map((server) => ({ ...flowRunner(server), id: server.name }));
+  const systems = servers.map((server) => ({ ...flowRunner(server, { httpBase: http.url }), id: server.name }));
   for (const s of systems) await s.setup(shapes);
   for (const shape of shapes) {
     const [before, after] = await sequential(systems, shape, runs, { warmup: 3 });
@@ -85,6 +91,6 @@ try {
     console.log(`  after/before p50 ${(after.p50 / before.p50).toFixed(3)}, CPU ${(after.cpuMsPerRun / before.cpuMsPerRun).toFixed(3)}`);
   }
 } finally {
-  await Promise.all(servers.map((s) => s.stop()));
+  await Promise.all([...servers.map((s) => s.stop()), http.close()]);
   await rm(tmp, { recursive: true, force: true });
 }

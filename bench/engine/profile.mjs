@@ -13,6 +13,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { startHttpStandin } from "../../scripts/standins/http.mjs";
 import { applyD1Migrations, build, inspector, prepare, root, startServer } from "./servers.mjs";
 import { SHAPES, flowRunner } from "./systems.mjs";
 
@@ -27,11 +28,16 @@ const [shape = "chain100", runs = "20"] = args;
 if (!SHAPES[shape]) throw new Error(`unknown shape ${shape}; one of ${Object.keys(SHAPES).join(", ")}`);
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), "flowrunner-profile-"));
-const prepared = await prepare("flowrunner", path.join(root, "wrangler.toml"), tmp, { RATE_LIMIT_REQUESTS: "0" });
+// As in the suite: no rate limit, and loopback calls allowed for the realistic shape's HTTP step.
+const prepared = await prepare("flowrunner", path.join(root, "wrangler.toml"), tmp, {
+  RATE_LIMIT_REQUESTS: "0",
+  OUTBOUND_PRIVATE_NETWORK: "allow",
+});
 await Promise.all([build(prepared), applyD1Migrations(prepared)]);
 const server = await startServer(prepared);
+const http = await startHttpStandin();
 try {
-  const system = flowRunner(server);
+  const system = flowRunner(server, { httpBase: http.url });
   await system.setup([shape]);
   for (let i = 0; i < 3; i++) await system.run(shape);
   const client = await inspector(server.inspectorPort);
@@ -53,7 +59,7 @@ try {
   );
   report(profile, Number(runs), top);
 } finally {
-  await server.stop();
+  await Promise.all([server.stop(), http.close()]);
   await rm(tmp, { recursive: true, force: true });
 }
 

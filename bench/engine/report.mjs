@@ -53,7 +53,7 @@ export function targetsOf(raw) {
     if (wf !== undefined)
       add("perStepVsWorkflows", `ms per step at ${steps} steps, FlowRunner / Workflows`, "≤", TARGETS.perStepVsWorkflows, "×", fr / wf);
   }
-  const tp = (system) => get(raw.throughput, system);
+  const tp = (system) => get(raw.throughput, system, "chain10");
   const fr = tp("flowrunner");
   if (fr) {
     add(
@@ -115,6 +115,18 @@ const WHY = {
     "**Memory.** A finished run keeps its pinned flow and the results of its nodes in memory while the object lives; both grow with the number of distinct nodes, not with the steps executed.",
 };
 
+const REALISTIC = [
+  "The realistic shape is four steps of the kind users run, each doing real work: an HTTP GET to a loopback",
+  "server (`scripts/standins/http.mjs`, started by the bench; its `/echo` answers the request back), an increment",
+  "of one key in a key-value store, a branch on the new value, and a transform of what came back. In FlowRunner",
+  "they are an `http.request`, a `store` `increment` (the account's store: one Durable Object), a `condition`",
+  "(an expression, so a sandbox call) and a `transform` node. The floor does a `fetch`, an RPC to a second",
+  "Durable Object that increments the key in its SQLite storage (standing in for the store), a branch and a",
+  "computation, writing each result as a row of the run's object; Workflows does the same in four `step.do`,",
+  "the increment through a Durable Object of its own. All runs of a system increment one key, as a shared",
+  "counter would.",
+];
+
 function table(header, rows) {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
@@ -139,7 +151,8 @@ export function render(raw, targets, { quick, optimisations }) {
     "  answers JSON.",
     "",
     `Steps are trivial in all three (\`return { n: input.n + 1 }\`; in FlowRunner a \`transform\` node, so every`,
-    "step is also a QuickJS sandbox call). Latencies are wall-clock from the client, in ms; single-run shapes",
+    "step is also a QuickJS sandbox call), except in the realistic shape (see below the latency table).",
+    "Latencies are wall-clock from the client, in ms; single-run shapes",
     "take turns across the systems (A, B, C, A, B, C, ...) so load changes hit all three alike. CPU is the",
     "user + system time of the system's workerd processes (worker and wrangler's proxy) from `/proc`.",
     "",
@@ -189,6 +202,7 @@ export function render(raw, targets, { quick, optimisations }) {
     "Runs: FlowRunner / floor / Workflows. The no-op `condition` chain exists only for FlowRunner: next to the",
     "100-node `transform` chain it shows what the sandbox call costs per step.",
   );
+  if (shapes.includes("realistic")) out.push("", ...REALISTIC);
 
   out.push("", "### Cost per step", "");
   out.push(
@@ -230,10 +244,11 @@ export function render(raw, targets, { quick, optimisations }) {
   }
 
   out.push("", "### Throughput", "");
-  const t = raw.throughput[0];
-  if (t) {
+  for (const [i, shape] of [...new Set(raw.throughput.map((r) => r.shape))].entries()) {
+    const t = raw.throughput.find((r) => r.shape === shape);
+    if (i > 0) out.push("");
     out.push(
-      `${t.clients} clients, each running the 10-node chain in a loop for ${fmt(t.elapsedMs / 1000)} s per system` +
+      `${t.clients} clients, each running "${SHAPES[shape].label}" in a loop for ${fmt(t.elapsedMs / 1000)} s per system` +
         (t.rounds > 1
           ? `, in ${t.rounds} rounds that take turns across the systems (so a drift in the machine's speed hits all three).`
           : "."),
@@ -243,8 +258,8 @@ export function render(raw, targets, { quick, optimisations }) {
       table(
         ["system", "runs/s", "p50 ms", "p99 ms", "errors / runs", "workerd CPU (cores busy)", "FlowRunner / this", "load"],
         SYSTEMS.map(([id, n]) => {
-          const r = get(raw.throughput, id);
-          const fr = get(raw.throughput, "flowrunner");
+          const r = get(raw.throughput, id, shape);
+          const fr = get(raw.throughput, "flowrunner", shape);
           return r
             ? [
                 n,

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startHttpStandin } from "../../scripts/standins/http.mjs";
 import { burst, load1, sequential, throughput, usage } from "./load.mjs";
 import { render, targetsOf } from "./report.mjs";
 import { applyD1Migrations, build, inspector, newSqliteBytes, prepare, root, sleep, sqliteFiles, startServer } from "./servers.mjs";
@@ -27,8 +28,13 @@ const PLANS = {
       { shape: "chain1000", count: 5, counts: { workflows: 3 } },
       { shape: "fanout10", count: 50 },
       { shape: "noop100", count: 20 },
+      { shape: "realistic", count: 50 },
     ],
-    throughput: { shape: "chain10", clients: 20, durationMs: 10_000, rounds: 4 },
+    // The 10-node chain carries the targets; the realistic shape gets a shorter run of its own.
+    throughput: [
+      { shape: "chain10", clients: 20, durationMs: 10_000, rounds: 4 },
+      { shape: "realistic", clients: 20, durationMs: 4_000, rounds: 2 },
+    ],
     // 20 runs need well under a second of CPU to start and finish; 200 need several.
     wait: { shape: "wait10", counts: [20, 200] },
     memory: { shapes: ["chain10", "chain100", "chain1000"], reps: 3, counts: { workflows: 1 } },
@@ -40,8 +46,12 @@ const PLANS = {
       { shape: "chain1000", count: 1, counts: { workflows: 0 } },
       { shape: "fanout10", count: 1 },
       { shape: "noop100", count: 1 },
+      { shape: "realistic", count: 3 },
     ],
-    throughput: { shape: "chain10", clients: 20, durationMs: 1_000, rounds: 1 },
+    throughput: [
+      { shape: "chain10", clients: 20, durationMs: 1_000, rounds: 1 },
+      { shape: "realistic", clients: 20, durationMs: 1_000, rounds: 1 },
+    ],
     wait: { shape: "wait10", counts: [10] },
     memory: { shapes: ["chain10", "chain1000"], reps: 1, counts: { workflows: 0 } },
   },
@@ -56,14 +66,15 @@ const log = (message) => console.error(`bench/engine [${((performance.now() - t0
 async function startAll(tmp) {
   const frDir = path.join(tmp, "flowrunner");
   // The API rate limit (600 requests a minute per account by default) would turn a throughput
-  // test into a test of the rate limiter; it is a deployment setting, so it is off here.
+  // test into a test of the rate limiter; it is a deployment setting, so it is off here. The
+  // realistic shape calls a loopback server, which a deployment refuses unless told otherwise.
   const timed = async (what, promise) => {
     const value = await promise;
     log(what);
     return value;
   };
   const [fr, floorPrepared, wfPrepared] = await Promise.all([
-    prepare("flowrunner", path.join(root, "wrangler.toml"), frDir, { RATE_LIMIT_REQUESTS: "0" }),
+    prepare("flowrunner", path.join(root, "wrangler.toml"), frDir, { RATE_LIMIT_REQUESTS: "0", OUTBOUND_PRIVATE_NETWORK: "allow" }),
     prepare("floor", path.join(here, "..", "floor", "wrangler.toml"), path.join(tmp, "floor")),
     prepare("workflows", path.join(here, "..", "workflows", "wrangler.toml"), path.join(tmp, "workflows")),
   ]);
@@ -173,7 +184,10 @@ export async function run({ quick = false, args = [] } = {}) {
   t0 = started;
   const tmp = await mkdtemp(path.join(os.tmpdir(), "flowrunner-bench-engine-"));
   log(`building and starting three workers under wrangler dev in ${tmp}`);
+  // What the realistic shape's HTTP step calls, in this process: its `/echo` answers the request back.
+  const http = await startHttpStandin();
   const servers = await startAll(tmp).catch(async (error) => {
+    await http.close();
     await rm(tmp, { recursive: true, force: true }).catch(() => {});
     throw error;
   });
@@ -187,7 +201,8 @@ export async function run({ quick = false, args = [] } = {}) {
     memory: [],
   };
   try {
-    const systems = [flowRunner(frServer), floor(floorServer), workflows(wfServer)];
+    const httpBase = http.url;
+    const systems = [flowRunner(frServer, { httpBase }), floor(floorServer, { httpBase }), workflows(wfServer, { httpBase })];
     const byId = Object.fromEntries(systems.map((s) => [s.id, s]));
     await systems[0].setup(Object.keys(SHAPES));
     await systems[1].setup();
@@ -204,17 +219,20 @@ export async function run({ quick = false, args = [] } = {}) {
       raw.latency.push(...results.map((r) => ({ shape, ...r })));
     }
 
-    const t = plan.throughput;
-    log(`throughput: ${t.clients} clients for ${t.durationMs / 1000} s per system, in ${t.rounds} rounds taking turns`);
     // Under concurrency the Workflows status calls are spaced out so polling does not crowd the runs.
-    const targets = systems.map((system) => (system.id === "workflows" ? workflows(wfServer, { pollMs: 20 }) : system));
-    const measured = await throughput(targets, t.shape, t, { between: () => sleep(quick ? 200 : 500) });
-    raw.throughput.push(...measured.map((r) => ({ shape: t.shape, ...r })));
+    const concurrent = systems.map((system) => (system.id === "workflows" ? workflows(wfServer, { pollMs: 20, httpBase }) : system));
+    for (const t of plan.throughput) {
+      log(
+        `throughput of ${SHAPES[t.shape].label}: ${t.clients} clients for ${t.durationMs / 1000} s per system, in ${t.rounds} rounds taking turns`,
+      );
+      const measured = await throughput(concurrent, t.shape, t, { between: () => sleep(quick ? 200 : 500) });
+      raw.throughput.push(...measured.map((r) => ({ shape: t.shape, ...r })));
+    }
 
     for (const count of plan.wait.counts) {
       for (const system of systems) {
         log(`${count} runs of "${SHAPES[plan.wait.shape].label}" at once on ${system.name}`);
-        const target = system.id === "workflows" ? workflows(wfServer, { pollMs: 20 }) : system;
+        const target = system.id === "workflows" ? workflows(wfServer, { pollMs: 20, httpBase }) : system;
         raw.wait.push({ shape: plan.wait.shape, ...(await burst(target, plan.wait.shape, count)) });
         await sleep(quick ? 200 : 1000);
       }
@@ -231,7 +249,7 @@ export async function run({ quick = false, args = [] } = {}) {
 
     raw.reloads = Object.fromEntries(servers.map((s) => [s.name, s.reloads()]));
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all([...servers.map((s) => s.stop()), http.close()]);
     await rm(tmp, { recursive: true, force: true }).catch(() => {});
   }
   raw.seconds = Number(((performance.now() - started) / 1000).toFixed(1));

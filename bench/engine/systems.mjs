@@ -7,7 +7,10 @@
  * Shapes are described once here; each system turns them into its own form.
  */
 
-/** Every shape: a chain of trivial steps, a chain with one sleep, a fan-out with a join. */
+/**
+ * Every shape: a chain of trivial steps, a chain with one sleep, a fan-out with a join, and a short
+ * flow of the kind users run (see REALISTIC_KEY).
+ */
 export const SHAPES = {
   chain10: { label: "10-node chain", steps: 10, expect: 10 },
   chain100: { label: "100-node chain", steps: 100, expect: 100 },
@@ -17,6 +20,19 @@ export const SHAPES = {
   // FlowRunner only: 100 `condition` nodes that make no sandbox call, to separate the engine's
   // own cost per step from the sandbox's.
   noop100: { label: "100-node chain of no-op `condition` nodes (no sandbox call)", steps: 100, expect: 0, only: "flowrunner" },
+  // An HTTP call to a loopback server, an increment in a key-value store, a branch on its result and a
+  // transform of what came back: four steps that each do real work. `expect`: the echoed n (1) + the
+  // amount added (1) + one for the branch taken + one for the transform.
+  realistic: { label: "realistic: HTTP call, store increment, condition, transform", realistic: true, expect: 4 },
+};
+
+/** The key the realistic shape increments, in FlowRunner's store and in the stand-ins of the others. */
+const REALISTIC_KEY = "bench-realistic";
+
+/** The HTTP stand-in's route the realistic shape calls: it answers the request back, query included. */
+const echoUrl = (httpBase) => {
+  if (!httpBase) throw new Error("the realistic shape needs the URL of a loopback HTTP server (scripts/standins/http.mjs)");
+  return `${httpBase}/echo/bench`;
 };
 
 const RUN_TIMEOUT_MS = 120_000;
@@ -52,12 +68,21 @@ const checkOutput = (shape, output) => output && typeof output === "object" && o
 
 const TRIVIAL = `"return { n: input.n + 1 }"`;
 
-export function flowYaml(key, shape) {
+/** `httpBase`: the loopback HTTP server the realistic shape calls (FlowRunner needs OUTBOUND_PRIVATE_NETWORK=allow). */
+export function flowYaml(key, shape, { httpBase } = {}) {
   const lines = [`metadata: {name: bench ${key}, description: "npm run bench: ${shape.label}"}`, "nodes:"];
-  const node = (id, type, params, next) => {
+  const node = (id, type, params, next, action = "default") => {
     lines.push(`  ${id}:`, `    type: ${type}`, `    params: ${params}`);
-    if (next) lines.push(`    next: {default: ${next}}`);
+    if (next) lines.push(`    next: {${action}: ${next}}`);
   };
+  if (shape.realistic) {
+    node("fetch", "http.request", `{url: "${echoUrl(httpBase)}", query_params: {n: "\${input.n + 1}"}}`, "count", "success");
+    node("count", "store", `{operation: increment, key: ${REALISTIC_KEY}}`, "check");
+    // Any other outcome ends the run on the condition, whose output then fails the check of `n`.
+    node("check", "condition", `{conditions: [{condition: "input.new_value > 0", action: counted}]}`, "shape", "counted");
+    node("shape", "transform", `{script: "return { n: Number(results.fetch.body.query.n) + results.count.incremented + 2 }"}`);
+    return `${lines.join("\n")}\n`;
+  }
   if (shape.fanout) {
     const branches = Array.from({ length: shape.fanout }, (_, i) => `b${i}`);
     node("split", "transform", `{script: ${TRIVIAL}}`, `[${branches.join(", ")}]`);
@@ -76,7 +101,7 @@ export function flowYaml(key, shape) {
   return `${lines.join("\n")}\n`;
 }
 
-export function flowRunner(server) {
+export function flowRunner(server, { httpBase } = {}) {
   const base = server.url;
   let auth;
   const flows = {};
@@ -106,7 +131,7 @@ export function flowRunner(server) {
       for (const key of shapes) {
         const flow = await api("/api/v1/flows", {
           method: "POST",
-          body: JSON.stringify({ name: `bench-${key}-${username}`, content: flowYaml(key, SHAPES[key]) }),
+          body: JSON.stringify({ name: `bench-${key}-${username}`, content: flowYaml(key, SHAPES[key], { httpBase }) }),
         });
         flows[key] = flow.id;
       }
@@ -161,15 +186,19 @@ export function flowRunner(server) {
 // ---------------------------------------------------------------------------------------------
 // The platform floor (bench/floor) and Cloudflare Workflows (bench/workflows)
 
-function query(shape) {
+function query(shape, httpBase) {
   const q = new URLSearchParams();
+  if (shape.realistic) {
+    q.set("http", echoUrl(httpBase));
+    q.set("key", REALISTIC_KEY);
+  }
   if (shape.steps) q.set("steps", String(shape.steps));
   if (shape.waitMs) q.set("wait_ms", String(shape.waitMs));
   if (shape.fanout) q.set("fanout", String(shape.fanout));
   return q;
 }
 
-export function floor(server) {
+export function floor(server, { httpBase } = {}) {
   return {
     id: "floor",
     name: "Floor",
@@ -182,7 +211,7 @@ export function floor(server) {
     run: (key) =>
       attempt(async () => {
         const shape = SHAPES[key];
-        const res = await request(`${server.url}/run?${query(shape)}`, { method: "POST" });
+        const res = await request(`${server.url}/run?${query(shape, httpBase)}`, { method: "POST" });
         if (res.status !== 200) return { ok: false, ms: res.ms, error: `HTTP ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}` };
         if (!checkOutput(shape, res.body.output))
           return { ok: false, ms: res.ms, error: `unexpected output ${JSON.stringify(res.body.output)}` };
@@ -196,7 +225,7 @@ export function floor(server) {
  * while the instance runs steps waits until they are done, so polling adds little; before a sleep
  * can have ended there is nothing to ask, so the first poll comes after `wait_ms`.
  */
-export function workflows(server, { pollMs = 2 } = {}) {
+export function workflows(server, { pollMs = 2, httpBase } = {}) {
   return {
     id: "workflows",
     name: "Workflows",
@@ -206,7 +235,7 @@ export function workflows(server, { pollMs = 2 } = {}) {
     start: (key) =>
       attempt(async () => {
         const shape = SHAPES[key];
-        const res = await request(`${server.url}/start?${query(shape)}`, { method: "POST" });
+        const res = await request(`${server.url}/start?${query(shape, httpBase)}`, { method: "POST" });
         if (res.status !== 200) return { ok: false, ms: res.ms, error: `HTTP ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}` };
         const q = new URLSearchParams({ id: res.body.id, poll_ms: String(pollMs), first_poll_ms: String(shape.waitMs ?? pollMs) });
         const done = () =>
@@ -223,7 +252,7 @@ export function workflows(server, { pollMs = 2 } = {}) {
     run: (key) =>
       attempt(async () => {
         const shape = SHAPES[key];
-        const q = query(shape);
+        const q = query(shape, httpBase);
         q.set("poll_ms", String(pollMs));
         if (shape.waitMs) q.set("first_poll_ms", String(shape.waitMs));
         const res = await request(`${server.url}/run?${q}`, { method: "POST" });

@@ -7,18 +7,54 @@
  *        a new Durable Object runs N trivial steps, each written as a row to its SQLite storage;
  *        with wait_ms, a sleep on the object's alarm halfway (itself a step); with fanout, K parallel
  *        steps between the first and the last (a join); then one summary row in D1; JSON answer.
+ *   POST /run?http=URL&key=K
+ *        the realistic shape, four steps recorded the same way: a fetch of URL?n=1 (the HTTP stand-in's
+ *        echo), an increment of K in a second Durable Object (FloorStore) that stands in for the
+ *        account's key-value store, a branch on the new value, and a pure computation of the output.
  */
 import { DurableObject } from "cloudflare:workers";
 
 interface Env {
   DB: D1Database;
   RUNS: DurableObjectNamespace<FloorRun>;
+  STORE: DurableObjectNamespace<FloorStore>;
 }
 
 interface RunRequest {
   steps: number;
   waitMs: number;
   fanout: number;
+  /** The realistic shape: the URL to fetch and the store key to increment. */
+  realistic?: { url: string; key: string };
+}
+
+interface Incremented {
+  key: string;
+  new_value: number;
+  incremented: number;
+}
+
+/**
+ * Stands in for FlowRunner's key-value store, which is one Durable Object per account store: one
+ * object here too, shared by every run, holding a value and a version per key in its SQLite storage.
+ * It does only the write (no request ids for replays, no TTLs): the floor is the least such a step costs.
+ */
+export class FloorStore extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value REAL NOT NULL, version INTEGER NOT NULL)");
+  }
+
+  increment(key: string, amount: number): Incremented {
+    const row = this.ctx.storage.sql
+      .exec<{ value: number }>(
+        "INSERT INTO kv (key, value, version) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET value = value + excluded.value, version = version + 1 RETURNING value",
+        key,
+        amount,
+      )
+      .one();
+    return { key, new_value: row.value, incremented: amount };
+  }
 }
 
 interface RunResult {
@@ -39,12 +75,16 @@ export class FloorRun extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     let seq = 0;
     let value = { n: 0 };
+    const record = (node: string, output: unknown) =>
+      sql.exec("INSERT INTO steps (seq, node, output) VALUES (?, ?, ?)", ++seq, node, JSON.stringify(output));
     const step = (node: string, input: { n: number }) => {
       const output = { n: input.n + 1 };
-      sql.exec("INSERT INTO steps (seq, node, output) VALUES (?, ?, ?)", ++seq, node, JSON.stringify(output));
+      record(node, output);
       return output;
     };
-    if (request.fanout > 0) {
+    if (request.realistic) {
+      value = await this.realistic(request.realistic, value, record);
+    } else if (request.fanout > 0) {
       value = step("split", value);
       const start = value;
       const branches = await Promise.all(Array.from({ length: request.fanout }, async (_, i) => step(`b${i}`, start)));
@@ -64,6 +104,30 @@ export class FloorRun extends DurableObject<Env> {
       .bind(id, "completed", seq, JSON.stringify(value), new Date().toISOString())
       .run();
     return { id, steps: seq, output: value };
+  }
+
+  /**
+   * Each step's result is a row before the next step starts: the object's output gate holds its
+   * outgoing messages (the next fetch or call) until the write is confirmed, as a durable engine must
+   * checkpoint a step before its next side effect.
+   */
+  private async realistic(
+    { url, key }: { url: string; key: string },
+    input: { n: number },
+    record: (node: string, output: unknown) => void,
+  ): Promise<{ n: number }> {
+    const response = await fetch(`${url}?n=${input.n + 1}`);
+    if (!response.ok) throw new Error(`fetch ${url}: HTTP ${response.status}`);
+    const fetched = { status: response.status, body: (await response.json()) as { query: { n: string } } };
+    record("fetch", fetched);
+    const counted = await this.env.STORE.get(this.env.STORE.idFromName("default")).increment(key, 1);
+    record("count", counted);
+    const branch = counted.new_value > 0 ? "counted" : "default";
+    record("check", branch);
+    if (branch !== "counted") return { n: -1 };
+    const output = { n: Number(fetched.body.query.n) + counted.incremented + 2 };
+    record("shape", output);
+    return output;
   }
 
   /** A sleep on the object's alarm, as a durable engine would do it. */
@@ -95,10 +159,12 @@ export default {
     }
     if (url.pathname === "/run") {
       const n = (name: string) => Number(url.searchParams.get(name) ?? "0") || 0;
+      const http = url.searchParams.get("http");
+      const realistic = http ? { url: http, key: url.searchParams.get("key") ?? "bench" } : undefined;
       const id = crypto.randomUUID();
       const stub = env.RUNS.get(env.RUNS.newUniqueId());
       try {
-        return json(await stub.run(id, { steps: n("steps"), waitMs: n("wait_ms"), fanout: n("fanout") }));
+        return json(await stub.run(id, { steps: n("steps"), waitMs: n("wait_ms"), fanout: n("fanout"), realistic }));
       } catch (error) {
         return json({ error: String(error) }, 500);
       }

@@ -10,23 +10,73 @@
  *   GET  /wait?id=I&poll_ms=P&first_poll_ms=F  polls that instance until it is final; answers as /run The shapes: N steps in a chain; with
  *        wait_ms, a `step.sleep` halfway (counted as a step); with fanout, a first step, K `step.do`
  *        under Promise.all, and a join step.
+ *   POST /run?http=URL&key=K (also /start)
+ *        the realistic shape, four `step.do`: a fetch of URL?n=1 (the HTTP stand-in's echo), an increment
+ *        of K in a Durable Object (WorkflowStore) that stands in for the account's key-value store, a
+ *        branch on the new value, and a pure computation of the output.
  */
-import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { DurableObject, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 
 interface Env {
   FLOW: Workflow<Params>;
+  STORE: DurableObjectNamespace<WorkflowStore>;
 }
 
 interface Params {
   steps: number;
   waitMs: number;
   fanout: number;
+  /** The realistic shape: the URL to fetch and the store key to increment. */
+  realistic?: { url: string; key: string };
+}
+
+interface Incremented {
+  key: string;
+  new_value: number;
+  incremented: number;
+}
+
+/**
+ * Workflows has no key-value store of its own: one Durable Object shared by every instance stands
+ * in for FlowRunner's (one object per account store), doing what the floor's FloorStore does.
+ */
+export class WorkflowStore extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value REAL NOT NULL, version INTEGER NOT NULL)");
+  }
+
+  increment(key: string, amount: number): Incremented {
+    const row = this.ctx.storage.sql
+      .exec<{ value: number }>(
+        "INSERT INTO kv (key, value, version) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET value = value + excluded.value, version = version + 1 RETURNING value",
+        key,
+        amount,
+      )
+      .one();
+    return { key, new_value: row.value, incremented: amount };
+  }
 }
 
 export class BenchFlow extends WorkflowEntrypoint<Env, Params> {
   override async run(event: Readonly<WorkflowEvent<Params>>, step: WorkflowStep): Promise<{ n: number }> {
-    const { steps, waitMs, fanout } = event.payload;
+    const { steps, waitMs, fanout, realistic } = event.payload;
     let value = { n: 0 };
+    if (realistic) {
+      const { url, key } = realistic;
+      const fetched = await step.do("fetch", async () => {
+        const response = await fetch(`${url}?n=${value.n + 1}`);
+        if (!response.ok) throw new Error(`fetch ${url}: HTTP ${response.status}`);
+        return { status: response.status, body: (await response.json()) as { query: { n: string } } };
+      });
+      const counted = await step.do("count", async (): Promise<Incremented> => {
+        const { new_value, incremented } = await this.env.STORE.get(this.env.STORE.idFromName("default")).increment(key, 1);
+        return { key, new_value, incremented };
+      });
+      const branch = await step.do("check", async () => (counted.new_value > 0 ? "counted" : "default"));
+      if (branch !== "counted") return { n: -1 };
+      return step.do("shape", async () => ({ n: Number(fetched.body.query.n) + counted.incremented + 2 }));
+    }
     if (fanout > 0) {
       const start = await step.do("split", async () => ({ n: value.n + 1 }));
       const branches = await Promise.all(Array.from({ length: fanout }, (_, i) => step.do(`b${i}`, async () => ({ n: start.n + 1 }))));
@@ -77,7 +127,9 @@ export default {
     const url = new URL(request.url);
     if (url.pathname === "/") return json({ ok: true });
     const n = (name: string, fallback = 0) => Number(url.searchParams.get(name) ?? fallback) || fallback;
-    const params = { steps: n("steps"), waitMs: n("wait_ms"), fanout: n("fanout") };
+    const http = url.searchParams.get("http");
+    const realistic = http ? { url: http, key: url.searchParams.get("key") ?? "bench" } : undefined;
+    const params = { steps: n("steps"), waitMs: n("wait_ms"), fanout: n("fanout"), realistic };
     const pollMs = n("poll_ms", 2);
     try {
       if (url.pathname === "/run") {
