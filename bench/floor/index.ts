@@ -12,12 +12,13 @@
  *        echo), an increment of K in a second Durable Object (FloorStore) that stands in for the
  *        account's key-value store, a branch on the new value, and a pure computation of the output.
  */
+import type { CounterStore } from "../shared/counter-store";
 import { DurableObject } from "cloudflare:workers";
 
 interface Env {
   DB: D1Database;
   RUNS: DurableObjectNamespace<FloorRun>;
-  STORE: DurableObjectNamespace<FloorStore>;
+  STORE: DurableObjectNamespace<CounterStore>;
 }
 
 interface RunRequest {
@@ -28,34 +29,8 @@ interface RunRequest {
   realistic?: { url: string; key: string };
 }
 
-interface Incremented {
-  key: string;
-  new_value: number;
-  incremented: number;
-}
-
-/**
- * Stands in for FlowRunner's key-value store, which is one Durable Object per account store: one
- * object here too, shared by every run, holding a value and a version per key in its SQLite storage.
- * It does only the write (no request ids for replays, no TTLs): the floor is the least such a step costs.
- */
-export class FloorStore extends DurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value REAL NOT NULL, version INTEGER NOT NULL)");
-  }
-
-  increment(key: string, amount: number): Incremented {
-    const row = this.ctx.storage.sql
-      .exec<{ value: number }>(
-        "INSERT INTO kv (key, value, version) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET value = value + excluded.value, version = version + 1 RETURNING value",
-        key,
-        amount,
-      )
-      .one();
-    return { key, new_value: row.value, incremented: amount };
-  }
-}
+// The class is bound as FloorStore in wrangler.toml.
+export { CounterStore as FloorStore } from "../shared/counter-store";
 
 interface RunResult {
   id: string;

@@ -15,11 +15,12 @@
  *        of K in a Durable Object (WorkflowStore) that stands in for the account's key-value store, a
  *        branch on the new value, and a pure computation of the output.
  */
-import { DurableObject, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import type { CounterStore, Incremented } from "../shared/counter-store";
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 
 interface Env {
   FLOW: Workflow<Params>;
-  STORE: DurableObjectNamespace<WorkflowStore>;
+  STORE: DurableObjectNamespace<CounterStore>;
 }
 
 interface Params {
@@ -30,33 +31,8 @@ interface Params {
   realistic?: { url: string; key: string };
 }
 
-interface Incremented {
-  key: string;
-  new_value: number;
-  incremented: number;
-}
-
-/**
- * Workflows has no key-value store of its own: one Durable Object shared by every instance stands
- * in for FlowRunner's (one object per account store), doing what the floor's FloorStore does.
- */
-export class WorkflowStore extends DurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value REAL NOT NULL, version INTEGER NOT NULL)");
-  }
-
-  increment(key: string, amount: number): Incremented {
-    const row = this.ctx.storage.sql
-      .exec<{ value: number }>(
-        "INSERT INTO kv (key, value, version) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET value = value + excluded.value, version = version + 1 RETURNING value",
-        key,
-        amount,
-      )
-      .one();
-    return { key, new_value: row.value, incremented: amount };
-  }
-}
+// The class is bound as WorkflowStore in wrangler.toml.
+export { CounterStore as WorkflowStore } from "../shared/counter-store";
 
 export class BenchFlow extends WorkflowEntrypoint<Env, Params> {
   override async run(event: Readonly<WorkflowEvent<Params>>, step: WorkflowStep): Promise<{ n: number }> {

@@ -4,28 +4,13 @@ import { IDEMPOTENCY_WINDOW_MS, idempotentRunId } from "../../src/services/idemp
 import { createStorage } from "../../src/storage";
 import type { ExecutionSummary } from "../../src/storage/types";
 import { call, ECHO_FLOW, runFlow, saveFlow, signUp } from "../helpers/api";
+import { executionSummary } from "./storage/conformance-kit";
 
 const HOUR = 3_600_000;
 
 function summary(id: string, accountId: string, createdAt: number): ExecutionSummary {
   const at = new Date(createdAt).toISOString();
-  return {
-    id,
-    account_id: accountId,
-    flow_id: "flw_orders",
-    flow_version: 1,
-    status: "completed",
-    trigger: "api",
-    parent_id: null,
-    current_nodes: [],
-    error: null,
-    output_preview: null,
-    step_count: 1,
-    tokens: 0,
-    created_at: at,
-    updated_at: at,
-    finished_at: at,
-  };
+  return executionSummary(accountId, { id, flow_id: "flw_orders", created_at: at, updated_at: at, finished_at: at });
 }
 
 describe("the Idempotency-Key window", () => {

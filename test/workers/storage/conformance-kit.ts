@@ -1,6 +1,14 @@
 /** Helpers shared by the parts of the storage conformance suite. */
 import { expect } from "vitest";
-import type { AccountRecord, FlowRecord, FlowVersionRecord, Page, Storage, StorageErrorKind } from "../../../src/storage/types";
+import type {
+  AccountRecord,
+  ExecutionSummary,
+  FlowRecord,
+  FlowVersionRecord,
+  Page,
+  Storage,
+  StorageErrorKind,
+} from "../../../src/storage/types";
 
 let seq = 0;
 export const uid = (prefix: string) =>
@@ -58,6 +66,28 @@ export function flowPair(accountId: string, overrides: Partial<FlowRecord> = {})
     ...overrides,
   };
   return [flow, versionOf(flow)];
+}
+
+/** An execution summary of the account: a completed one-step run created at `at(0)`, with `overrides`. */
+export function executionSummary(accountId: string, overrides: Partial<ExecutionSummary> = {}): ExecutionSummary {
+  return {
+    id: uid("exe"),
+    account_id: accountId,
+    flow_id: "flw_a",
+    flow_version: 1,
+    status: "completed",
+    trigger: "api",
+    parent_id: null,
+    current_nodes: [],
+    error: null,
+    output_preview: null,
+    step_count: 1,
+    tokens: 0,
+    created_at: at(0),
+    updated_at: at(1),
+    finished_at: at(1),
+    ...overrides,
+  };
 }
 
 export function versionOf(flow: FlowRecord): FlowVersionRecord {

@@ -1,28 +1,16 @@
 /** Conformance of the execution index's metrics: the same figures from every provider, scoped to the account and the window. */
 import { describe, expect, it } from "vitest";
 import type { ExecutionSummary, Storage } from "../../../src/storage/types";
-import { at, createAccount, flowPair, uid } from "./conformance-kit";
+import { at, createAccount, executionSummary, flowPair, uid } from "./conformance-kit";
 
-function run(accountId: string, flowId: string, second: number, overrides: Partial<ExecutionSummary> = {}): ExecutionSummary {
-  return {
-    id: uid("exe"),
-    account_id: accountId,
+const run = (accountId: string, flowId: string, second: number, overrides: Partial<ExecutionSummary> = {}) =>
+  executionSummary(accountId, {
     flow_id: flowId,
-    flow_version: 1,
-    status: "completed",
-    trigger: "api",
-    parent_id: null,
-    current_nodes: [],
-    error: null,
-    output_preview: null,
-    step_count: 1,
-    tokens: 0,
     created_at: at(second),
     updated_at: at(second + 60),
     finished_at: at(second + 1),
     ...overrides,
-  };
-}
+  });
 
 export function describeMetricsConformance(storageOf: () => Storage): void {
   describe("execution metrics", () => {

@@ -1,30 +1,12 @@
 /** Conformance of retention: a run's summary deleted with its audit rows, audit pruning, an account's retention setting. */
 import { describe, expect, it } from "vitest";
-import type { AuditEventRecord, ExecutionSummary, Storage } from "../../../src/storage/types";
-import { at, collect, createAccount, uid } from "./conformance-kit";
+import type { AuditEventRecord, Storage } from "../../../src/storage/types";
+import { at, collect, createAccount, executionSummary, uid } from "./conformance-kit";
 
 /** Times long before anything else the suites write, so pruning up to them touches only these rows. */
 const past = (day: number, second = 0) => new Date(Date.UTC(2001, 0, day, 0, 0, second)).toISOString();
 
-function summary(accountId: string): ExecutionSummary {
-  return {
-    id: uid("exe"),
-    account_id: accountId,
-    flow_id: "flw_kept",
-    flow_version: 1,
-    status: "completed",
-    trigger: "api",
-    parent_id: null,
-    current_nodes: [],
-    error: null,
-    output_preview: "{}",
-    step_count: 1,
-    tokens: 0,
-    created_at: at(0),
-    updated_at: at(1),
-    finished_at: at(1),
-  };
-}
+const summary = (accountId: string) => executionSummary(accountId, { flow_id: "flw_kept", output_preview: "{}" });
 
 function event(accountId: string | null, time: string, target: { type: string; id: string } | null = null): AuditEventRecord {
   return {
