@@ -3,6 +3,7 @@
  * run in order (text → top level → metadata → nodes → graph) and each
  * collects every problem it sees, so a save reports all mistakes at once.
  */
+import type { z } from "zod";
 import { checkNode, typeLookup, type TypeLookup } from "./check-node";
 import { isRecord } from "../lib/json";
 import type { CheckedNode } from "./check-node";
@@ -14,7 +15,7 @@ import { durationSchema } from "./primitives";
 import { metadataSchema, retentionSchema, TOP_LEVEL_KEYS } from "./schema";
 import { didYouMean, kindOf } from "./suggest";
 import type { FlowDefinition, FlowIssue, FlowMetadata, NodeDefinition, ValidateOptions, ValidationResult } from "./types";
-import { checkSection, dotted } from "./zod-issues";
+import { checkSection, dotted, type MappedIssue } from "./zod-issues";
 import { INPUT_BUDGET } from "../input-budget";
 import { checkTriggers } from "./check-triggers";
 
@@ -131,30 +132,8 @@ function validate(source: string, options: ValidateOptions): ValidationResult {
   checkTopLevel(value, sink);
   const metadata = checkMetadata(value.metadata, options, locator, sink);
   const graph = checkNodes(value.nodes, sink, typeLookup(options));
-  if (value.timeout !== undefined) {
-    sink.errors(
-      checkSection(flowTimeoutSchema, value.timeout, {
-        codes: { unknownKey: "invalid_duration", missing: "invalid_duration", invalid: "invalid_duration" },
-        base: ["timeout"],
-        unknown: (_path, key) => `unknown key '${key}' in timeout`,
-        missing: () => "timeout is required",
-        invalid: (_path, detail) => `flow timeout: ${detail}`,
-        rule: (detail) => `flow timeout: ${detail}`,
-      }),
-    );
-  }
-  if (value.retention !== undefined) {
-    sink.errors(
-      checkSection(retentionSchema, value.retention, {
-        codes: { unknownKey: "invalid_duration", missing: "invalid_duration", invalid: "invalid_duration" },
-        base: ["retention"],
-        unknown: (_path, key) => `unknown key '${key}' in retention`,
-        missing: () => "retention is required",
-        invalid: (_path, detail) => `retention: ${detail}`,
-        rule: (detail) => `retention: ${detail}`,
-      }),
-    );
-  }
+  if (value.timeout !== undefined) sink.errors(checkDurationKey(flowTimeoutSchema, value.timeout, "timeout", "flow timeout"));
+  if (value.retention !== undefined) sink.errors(checkDurationKey(retentionSchema, value.retention, "retention", "retention"));
   const start = graph.nodes.size > 0 ? checkGraph(graph, value.start, sink) : undefined;
   const triggers = value.triggers === undefined ? [] : checkTriggers(value.triggers, sink, options.missingFlows);
 
@@ -167,6 +146,18 @@ function validate(source: string, options: ValidateOptions): ValidationResult {
   if (value.retention !== undefined) flow.retention = String(value.retention);
   if (triggers.length > 0) flow.triggers = triggers;
   return { valid: true, errors, warnings, flow };
+}
+
+/** A top-level duration (`timeout`, `retention`): every problem is `invalid_duration`, worded with `label`. */
+function checkDurationKey(schema: z.ZodType, raw: unknown, key: string, label: string): MappedIssue[] {
+  return checkSection(schema, raw, {
+    codes: { unknownKey: "invalid_duration", missing: "invalid_duration", invalid: "invalid_duration" },
+    base: [key],
+    unknown: (_path, name) => `unknown key '${name}' in ${key}`,
+    missing: () => `${key} is required`,
+    invalid: (_path, detail) => `${label}: ${detail}`,
+    rule: (detail) => `${label}: ${detail}`,
+  });
 }
 
 function failure(code: string, message: string): ValidationResult {
