@@ -1,7 +1,9 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
 import { type DescribedError, toSandboxError } from "./errors";
 import { INSPECT_FILENAME, INSPECT_SOURCE } from "./inspect";
+import { LOCKDOWN_FILENAME, LOCKDOWN_SOURCE } from "./lockdown";
 import { LogCollector, utf8Length } from "./logs";
+import { type ContextTools, type SharedContext, SharedContexts } from "./shared-contexts";
 import type { PreparedSource } from "./source";
 import type { JsonValue } from "../lib/json";
 import type { LogLine, SandboxError, SandboxLimits, SandboxResult } from "./types";
@@ -11,25 +13,22 @@ const UNDESCRIBED: DescribedError = { thrown: "(an exception that could not be d
 
 type Outcome = { error: QuickJSHandle } | { value: QuickJSHandle } | { pending: true };
 
-/** Everything one call owns inside its context. Intrinsics are captured before user code can replace them. */
+/** Everything one call uses inside its context; `own` frees a handle when the call ends. */
 interface Call {
   ctx: QuickJSContext;
   source: PreparedSource;
   limits: SandboxLimits;
   logs: LogCollector;
   own: (handle: QuickJSHandle) => QuickJSHandle;
-  stringify: QuickJSHandle;
-  parse: QuickJSHandle;
-  reflectGet: QuickJSHandle;
-  toStr: QuickJSHandle;
-  errorCtor: QuickJSHandle;
-  inspect?: QuickJSHandle;
+  tools: ContextTools;
 }
 
 /**
- * One QuickJS runtime, reused across calls; every call gets a fresh context (own globals and
- * intrinsics, so prototype tampering dies with it). Everything the host does inside the context goes
- * through the FFI rather than through JavaScript it would have to parse each time.
+ * One QuickJS runtime, reused across calls. A call gets a fresh context (own globals and intrinsics,
+ * so prototype tampering dies with it), unless it is made for a key (an account) that has made
+ * enough calls to be given a shared, locked-down context (see SharedContexts and lockdown.ts) and its
+ * code is `shareable`. Everything the host does inside a context goes through the FFI rather than
+ * through JavaScript it would have to parse each time.
  *
  * QuickJS does not always survive running out of memory (a later GC can trap on a half-built object,
  * and the FFI glue does not check every malloc), so a call that ends in a memory error marks the
@@ -42,8 +41,12 @@ export class QuickJSEngine {
   private budget = 0;
   private interrupted = false;
   private exhausted = false;
+  private readonly shared: SharedContexts;
+  /** The call running now: console methods (installed once in a shared context) write to its logs. */
+  private active: Call | undefined;
 
-  constructor(module: QuickJSWASMModule) {
+  constructor(module: QuickJSWASMModule, shareAfter = DEFAULT_SHARE_AFTER) {
+    this.shared = new SharedContexts(shareAfter);
     refuseGrowth(module, () => (this.exhausted = true));
     this.runtime = module.newRuntime();
     this.runtime.setInterruptHandler(() => {
@@ -53,10 +56,15 @@ export class QuickJSEngine {
     });
   }
 
+  /** Shared contexts built so far and kept now (see SharedContexts). */
+  get sharing(): { built: number; live: number } {
+    return { built: this.shared.built, live: this.shared.live };
+  }
+
   /** Run prepared code. Throws only when the wasm instance itself faults; the caller must then drop it. */
-  execute(source: PreparedSource, scope: Record<string, JsonValue>, limits: SandboxLimits): SandboxResult {
+  execute(source: PreparedSource, scope: Record<string, JsonValue>, limits: SandboxLimits, shareKey?: string): SandboxResult {
     this.exhausted = false;
-    const result = this.run(source, scope, limits);
+    const result = this.run(source, scope, limits, shareKey);
     if (!this.exhausted) return result;
     // Whatever the script made of it, a failed allocation means the limit was hit and QuickJS's state
     // can no longer be trusted.
@@ -65,7 +73,7 @@ export class QuickJSEngine {
     return fail({ kind: "memory", message: `Script exhausted the sandbox heap (memory limit ${limits.memoryBytes} bytes)` }, result.logs);
   }
 
-  private run(source: PreparedSource, scope: Record<string, JsonValue>, limits: SandboxLimits): SandboxResult {
+  private run(source: PreparedSource, scope: Record<string, JsonValue>, limits: SandboxLimits, shareKey?: string): SandboxResult {
     const logs = new LogCollector(limits.logLines, limits.logBytes);
     const entries = Object.entries(scope).filter(([name]) => source.reads(name));
     const texts = entries.map(([name, value]) => [name, JSON.stringify(value) ?? "null"] as const);
@@ -81,28 +89,17 @@ export class QuickJSEngine {
     const rt = this.runtime;
     rt.setMemoryLimit(-1);
     rt.setMaxStackSize(limits.stackBytes);
+    const shared = shareKey !== undefined && source.shareable ? this.sharedContext(shareKey) : undefined;
     this.ticks = 0;
     this.budget = limits.instructionBudget;
     this.interrupted = false;
-    const ctx = rt.newContext({ intrinsics: source.intrinsics });
+    const ctx = shared?.ctx ?? rt.newContext({ intrinsics: source.intrinsics });
     const owned: QuickJSHandle[] = [];
     const own = (handle: QuickJSHandle): QuickJSHandle => (owned.push(handle), handle);
+    const call: Call = { ctx, source, limits, logs, own, tools: shared?.tools ?? captureTools(ctx, own) };
+    this.active = call;
     try {
-      const jsonObject = own(ctx.getProp(ctx.global, "JSON"));
-      const reflectObject = own(ctx.getProp(ctx.global, "Reflect"));
-      const call: Call = {
-        ctx,
-        source,
-        limits,
-        logs,
-        own,
-        stringify: own(ctx.getProp(jsonObject, "stringify")),
-        parse: own(ctx.getProp(jsonObject, "parse")),
-        reflectGet: own(ctx.getProp(reflectObject, "get")),
-        toStr: own(ctx.getProp(ctx.global, "String")),
-        errorCtor: own(ctx.getProp(ctx.global, "Error")),
-      };
-      if (source.reads("console")) this.installConsole(call);
+      if (!shared && source.reads("console")) this.installConsole(ctx);
       // QuickJS's limit only catches single oversized allocations (its running total is broken under
       // emscripten); the fixed wasm memory is the real cap.
       rt.setMemoryLimit(limits.memoryBytes);
@@ -117,31 +114,84 @@ export class QuickJSEngine {
       // Nothing in the sandbox can settle a promise later (no timers, no I/O), so waiting is pointless.
       return fail({ kind: "runtime", message: "Script awaited a promise that never settles" }, logs);
     } finally {
+      this.active = undefined;
       // A poisoned runtime may trap on free; the instance is abandoned whole instead.
       if (!this.poisoned && !this.exhausted) {
         rt.setMemoryLimit(-1);
         for (const handle of owned) if (handle.alive) handle.dispose();
-        ctx.dispose();
+        if (shared) this.release(shareKey!, shared);
+        else ctx.dispose();
       }
     }
   }
 
-  private installConsole(call: Call): void {
-    const { ctx, logs, limits } = call;
-    const consoleObject = call.own(ctx.newObject());
-    let accepting = true;
+  /** The key's shared context, built now if the key has earned one; undefined means a fresh context. */
+  private sharedContext(key: string): SharedContext | undefined {
+    const found = this.shared.take(key);
+    if (found !== "build") return found;
+    const built = this.lockedDown();
+    if (built) this.shared.add(key, built);
+    return built;
+  }
+
+  private lockedDown(): SharedContext | undefined {
+    const ctx = this.runtime.newContext();
+    const kept: QuickJSHandle[] = [];
+    const keep = (handle: QuickJSHandle): QuickJSHandle => (kept.push(handle), handle);
+    const dispose = (): void => {
+      for (const handle of kept) if (handle.alive) handle.dispose();
+      ctx.dispose();
+    };
+    const tools = captureTools(ctx, keep);
+    this.installConsole(ctx);
+    this.unbounded();
+    const evaluated = ctx.evalCode(LOCKDOWN_SOURCE, LOCKDOWN_FILENAME);
+    if (evaluated.error) {
+      evaluated.error.dispose();
+      dispose();
+      return undefined;
+    }
+    return { ctx, tools, reset: keep(evaluated.value), dispose };
+  }
+
+  /**
+   * Clears what the call added to the global object. The context is given up instead when it cannot
+   * be shown clean: the call ran out of budget (its frames were cut short), left promise jobs behind
+   * (they would run during the next call and see its scope), or added a global that cannot be deleted.
+   */
+  private release(key: string, shared: SharedContext): void {
+    const clean = !this.interrupted && !this.runtime.hasPendingJob();
+    this.unbounded();
+    const reset = shared.ctx.callFunction(shared.reset, shared.ctx.undefined);
+    const kept = reset.error ? -1 : shared.ctx.getNumber(reset.value);
+    (reset.error ?? reset.value).dispose();
+    if (!clean || kept !== 0) this.shared.discard(key);
+  }
+
+  /** Host work inside a context (building or clearing one) must not count against a call's budget. */
+  private unbounded(): void {
+    this.ticks = 0;
+    this.budget = Number.POSITIVE_INFINITY;
+    this.interrupted = false;
+  }
+
+  /** Console methods that write to whichever call is running (a shared context keeps them across calls). */
+  private installConsole(ctx: QuickJSContext): void {
+    const consoleObject = ctx.newObject();
     for (const level of LEVELS) {
       const method = ctx.newFunction(level, (...args) => {
-        if (!accepting) return;
+        const call = this.active;
+        if (!call?.logs.accepting) return;
+        const { logBytes } = call.limits;
         let message = "";
-        for (let i = 0; i < args.length && message.length <= limits.logBytes; i++)
-          message += (i > 0 ? " " : "") + this.show(call, args[i]!);
-        accepting = logs.push(level, message.length > limits.logBytes ? message.slice(0, limits.logBytes) : message);
+        for (let i = 0; i < args.length && message.length <= logBytes; i++) message += (i > 0 ? " " : "") + this.show(call, args[i]!);
+        call.logs.push(level, message.length > logBytes ? message.slice(0, logBytes) : message);
       });
       ctx.setProp(consoleObject, level, method);
       method.dispose();
     }
     ctx.setProp(ctx.global, "console", consoleObject);
+    consoleObject.dispose();
   }
 
   /** Text for one console argument: primitives on the host, anything else through the inspect helper. */
@@ -164,7 +214,7 @@ export class QuickJSEngine {
   private install(call: Call, name: string, json: string): QuickJSHandle | undefined {
     const { ctx } = call;
     const text = ctx.newString(json);
-    const parsed = ctx.callFunction(call.parse, ctx.undefined, text);
+    const parsed = ctx.callFunction(call.tools.parse, ctx.undefined, text);
     text.dispose();
     if (parsed.error) return call.own(parsed.error);
     ctx.setProp(ctx.global, name, parsed.value);
@@ -192,7 +242,7 @@ export class QuickJSEngine {
   /** JSON text of a value, via the captured JSON.stringify; undefined JSON (a function) reads as "null". */
   private stringify(call: Call, handle: QuickJSHandle): { json: string } | { error: QuickJSHandle } | { tooLarge: true } {
     const { ctx } = call;
-    const result = ctx.callFunction(call.stringify, ctx.undefined, handle);
+    const result = ctx.callFunction(call.tools.stringify, ctx.undefined, handle);
     if (result.error) return { error: call.own(result.error) };
     const text = call.own(result.value);
     if (ctx.typeof(text) !== "string") return { json: "null" };
@@ -209,7 +259,7 @@ export class QuickJSEngine {
     const wantShared = Object.hasOwn(scope, "shared") && call.source.reads("shared");
     if (wantShared) {
       const key = call.own(ctx.newString("shared"));
-      const shared = ctx.callFunction(call.reflectGet, ctx.undefined, ctx.global, key);
+      const shared = ctx.callFunction(call.tools.reflectGet, ctx.undefined, ctx.global, key);
       if (shared.error) return fail(this.describe(call, call.own(shared.error)), logs);
       handles.push(call.own(shared.value));
     }
@@ -242,18 +292,18 @@ export class QuickJSEngine {
     return ok;
   }
 
-  /** Run the inspect helper (compiled on first use in this call); undefined if even that failed. */
+  /** Run the inspect helper (compiled on first use in this context); undefined if even that failed. */
   private inspect(call: Call, handle: QuickJSHandle, mode: "log" | "describe"): string | undefined {
-    const { ctx, own } = call;
-    if (!call.inspect) {
+    const { ctx, own, tools } = call;
+    if (!tools.inspect) {
       const factory = ctx.evalCode(INSPECT_SOURCE, INSPECT_FILENAME);
       if (factory.error) return void own(factory.error);
-      const made = ctx.callFunction(own(factory.value), ctx.undefined, call.stringify, call.toStr, call.errorCtor);
+      const made = ctx.callFunction(own(factory.value), ctx.undefined, tools.stringify, tools.toStr, tools.errorCtor);
       if (made.error) return void own(made.error);
-      call.inspect = own(made.value);
+      tools.inspect = tools.keep(made.value);
     }
     const modeHandle = own(ctx.newString(mode));
-    const result = ctx.callFunction(call.inspect, ctx.undefined, handle, modeHandle);
+    const result = ctx.callFunction(tools.inspect, ctx.undefined, handle, modeHandle);
     if (result.error) return void own(result.error);
     const text = own(result.value);
     return ctx.typeof(text) === "string" ? ctx.getString(text) : undefined;
@@ -290,6 +340,22 @@ export function refuseGrowth(module: QuickJSWASMModule, onExhausted: () => void)
   module.getWasmMemory().grow = (): number => {
     onExhausted();
     throw new RangeError("sandbox heap exhausted");
+  };
+}
+
+/** Calls a key makes in an engine before it gets a shared context (see SharedContexts). */
+export const DEFAULT_SHARE_AFTER = 50;
+
+function captureTools(ctx: QuickJSContext, keep: (handle: QuickJSHandle) => QuickJSHandle): ContextTools {
+  const jsonObject = keep(ctx.getProp(ctx.global, "JSON"));
+  const reflectObject = keep(ctx.getProp(ctx.global, "Reflect"));
+  return {
+    stringify: keep(ctx.getProp(jsonObject, "stringify")),
+    parse: keep(ctx.getProp(jsonObject, "parse")),
+    reflectGet: keep(ctx.getProp(reflectObject, "get")),
+    toStr: keep(ctx.getProp(ctx.global, "String")),
+    errorCtor: keep(ctx.getProp(ctx.global, "Error")),
+    keep,
   };
 }
 

@@ -2,7 +2,7 @@ import variant from "@jitl/quickjs-wasmfile-release-sync";
 import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
 import { createSandbox } from "./sandbox";
-import type { Sandbox } from "./types";
+import type { SandboxPool } from "./types";
 
 export { createSandbox, type ModuleFactory } from "./sandbox";
 export * from "./types";
@@ -22,10 +22,10 @@ export function newBoundedModule(maxMemoryBytes: number): Promise<QuickJSWASMMod
   return newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmModule, wasmMemory }));
 }
 
-let sandbox: Sandbox | undefined;
+let sandbox: SandboxPool | undefined;
 
-/** The isolate's sandbox: built on first use, then shared. Every call still runs in a fresh context. */
-export function getSandbox(): Promise<Sandbox> {
+/** The isolate's sandbox: built on first use, then shared (see SandboxPool for which calls share a context). */
+export function getSandbox(): Promise<SandboxPool> {
   sandbox ??= createSandbox(newBoundedModule);
   return Promise.resolve(sandbox);
 }

@@ -45,6 +45,11 @@ export class LogCollector {
     private readonly maxBytes: number,
   ) {}
 
+  /** Whether another line would be kept: the VM stops formatting arguments once it is full. */
+  get accepting(): boolean {
+    return !this.full;
+  }
+
   /** Returns whether more lines will be accepted, so the VM can stop formatting once it is full. */
   push(level: LogLine["level"], message: string): boolean {
     if (this.full) return false;

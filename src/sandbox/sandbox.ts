@@ -1,8 +1,8 @@
 import type { QuickJSWASMModule } from "quickjs-emscripten-core";
-import { QuickJSEngine } from "./engine";
+import { DEFAULT_SHARE_AFTER, QuickJSEngine } from "./engine";
 import { type PreparedSource, prepareExpression, prepareScript } from "./source";
 import type { JsonValue } from "../lib/json";
-import { ENGINE_OVERHEAD_BYTES, resolveLimits, type Sandbox, type SandboxLimits, type SandboxResult } from "./types";
+import { ENGINE_OVERHEAD_BYTES, resolveLimits, type Sandbox, type SandboxLimits, type SandboxResult, type SandboxPool } from "./types";
 
 /**
  * Builds a fresh, independent QuickJS wasm instance whose linear memory can never grow past
@@ -30,7 +30,8 @@ function isHostStackOverflow(fault: unknown): boolean {
  * one (a few ms). A call that meets a fault is retried once on a fresh instance, because the fault may
  * have been left behind by an earlier script rather than caused by this one.
  */
-export function createSandbox(newModule: ModuleFactory): Sandbox {
+export function createSandbox(newModule: ModuleFactory, options: { shareAfter?: number } = {}): SandboxPool {
+  const shareAfter = options.shareAfter ?? DEFAULT_SHARE_AFTER;
   // Only built engines are kept, never a load in progress: a load belongs to the request or object
   // that started it, and if that one is reset mid-load (a Durable Object's abort keeps the isolate
   // and this map) its promise never settles, so whoever awaited it next would hang. Two first calls
@@ -43,7 +44,7 @@ export function createSandbox(newModule: ModuleFactory): Sandbox {
       engines.delete(memoryBytes); // re-insert: Map order is our LRU order
     } else {
       const wasmBytes = Math.max(MIN_WASM_BYTES, memoryBytes + ENGINE_OVERHEAD_BYTES);
-      engine = new QuickJSEngine(await newModule(wasmBytes));
+      engine = new QuickJSEngine(await newModule(wasmBytes), shareAfter);
     }
     engines.set(memoryBytes, engine);
     for (const key of engines.keys()) {
@@ -57,14 +58,19 @@ export function createSandbox(newModule: ModuleFactory): Sandbox {
     if (engine && engines.get(memoryBytes) === engine) engines.delete(memoryBytes);
   };
 
-  async function run(source: PreparedSource, scope: Record<string, JsonValue>, overrides?: Partial<SandboxLimits>): Promise<SandboxResult> {
+  async function run(
+    source: PreparedSource,
+    scope: Record<string, JsonValue>,
+    overrides: Partial<SandboxLimits> | undefined,
+    shareKey?: string,
+  ): Promise<SandboxResult> {
     const limits = resolveLimits(overrides);
     let lastFault: unknown;
     for (let attempt = 0; attempt < 2; attempt++) {
       let engine: QuickJSEngine | undefined;
       try {
         engine = await acquire(limits.memoryBytes);
-        const result = engine.execute(source, scope, limits);
+        const result = engine.execute(source, scope, limits, shareKey);
         if (engine.poisoned) drop(limits.memoryBytes, engine);
         return result;
       } catch (fault) {
@@ -79,8 +85,9 @@ export function createSandbox(newModule: ModuleFactory): Sandbox {
     return { ok: false, error: { kind: "runtime", message: `Sandbox engine failure: ${detail}` }, logs: [] };
   }
 
-  return {
-    runScript: (body, scope, limits) => run(prepareScript(body), scope, limits),
-    evalExpression: (expr, scope, limits) => run(prepareExpression(expr), scope, limits),
-  };
+  const bound = (shareKey?: string): Sandbox => ({
+    runScript: (body, scope, limits) => run(prepareScript(body), scope, limits, shareKey),
+    evalExpression: (expr, scope, limits) => run(prepareExpression(expr), scope, limits, shareKey),
+  });
+  return { ...bound(), forAccount: (accountId) => bound(accountId) };
 }

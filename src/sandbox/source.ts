@@ -13,6 +13,13 @@ export interface PreparedSource {
   intrinsics: Intrinsics | undefined;
   /** Whether the code may read the global `name`; unread scope values are not copied in. */
   reads(name: string): boolean;
+  /**
+   * Whether the code may run in a context other calls share (see SharedContexts): it reaches
+   * globals only by name and does not look as if it changed a built-in. Built-ins are frozen there,
+   * so this guards behaviour, not isolation: a script that extends a prototype keeps working,
+   * in a fresh context of its own.
+   */
+  shareable: boolean;
 }
 
 // Code that can reach globals without naming them (the global object, eval, the Function
@@ -23,6 +30,24 @@ const TYPED_ARRAYS =
 const MAP_SET = /\b(?:Map|Set|WeakMap|WeakSet|WeakRef|FinalizationRegistry)\b/;
 const PROMISE = /\b(?:async|await|Promise|import)\b/;
 const MAY_AWAIT = /\bawait\b/;
+// Built-in names whose properties a script could try to change, and the words of reflection that
+// change objects in place. Frozen built-ins would ignore (or, in strict code, refuse) the change.
+const BUILTIN =
+  "(?:Object|Function|Array|String|Number|Boolean|Symbol|BigInt|Math|JSON|Date|RegExp|(?:Aggregate|Eval|Range|Reference|Syntax|Type|URI|Internal)?Error|" +
+  "Promise|Map|Set|WeakMap|WeakSet|Proxy|Intl|Iterator|console|(?:Shared)?ArrayBuffer|DataView|Atomics|(?:Ui|I)nt(?:8|16|32)(?:Clamped)?Array|" +
+  "Float(?:16|32|64)Array|Big(?:Ui|I)nt64Array|parseInt|parseFloat|isNaN|isFinite|(?:en|de)codeURI(?:Component)?|escape|unescape)";
+const ASSIGNMENT = "(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?![=>])";
+const CHANGES_BUILTIN = new RegExp(
+  [
+    "\\b(?:prototype|__define[GS]etter__)\\b",
+    `\\b(?:defineProperty|defineProperties|setPrototypeOf|assign)\\s*\\(\\s*${BUILTIN}\\b`,
+    `\\bdelete\\s+${BUILTIN}\\b`,
+    `\\b${BUILTIN}\\s*(?:(?:\\.\\s*[\\w$]+|\\[[^\\]]*\\])\\s*)*${ASSIGNMENT}`,
+  ].join("|"),
+);
+// Finalisers run whenever the collector gets round to them, which in a shared context may be
+// during a later call.
+const FINALISERS = /\b(?:WeakRef|FinalizationRegistry)\b/;
 const IDENTIFIER_CHAR = /[\w$\u00a0-\uffff]/;
 
 /** Whether `name` occurs in `code` as a whole word (in code, strings or comments alike: an over-approximation). */
@@ -41,8 +66,8 @@ function mentions(code: string, name: string): boolean {
  * only reachable by naming them (or through the dynamic escapes above), so they are created only
  * for code that does. Also used for plugin sources (src/plugins/js/context.ts).
  */
-export function analyse(userCode: string): Pick<PreparedSource, "intrinsics" | "reads"> {
-  if (DYNAMIC.test(userCode)) return { intrinsics: undefined, reads: () => true };
+export function analyse(userCode: string): Pick<PreparedSource, "intrinsics" | "reads" | "shareable"> {
+  if (DYNAMIC.test(userCode)) return { intrinsics: undefined, reads: () => true, shareable: false };
   const intrinsics: Intrinsics = {
     BaseObjects: true,
     BigInt: true, // `1n` needs no name
@@ -62,7 +87,7 @@ export function analyse(userCode: string): Pick<PreparedSource, "intrinsics" | "
     if (hit === undefined) cache.set(name, (hit = mentions(userCode, name)));
     return hit;
   };
-  return { intrinsics, reads };
+  return { intrinsics, reads, shareable: !CHANGES_BUILTIN.test(userCode) && !FINALISERS.test(userCode) };
 }
 
 function prepare(userCode: string, filename: string, head: string, tail: string): PreparedSource {

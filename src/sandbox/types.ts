@@ -76,6 +76,17 @@ export interface Sandbox {
   evalExpression(expr: string, scope: Record<string, JsonValue>, limits?: Partial<SandboxLimits>): Promise<SandboxResult>;
 }
 
+/**
+ * The isolate's sandbox. Its own methods run every call in a fresh context; `forAccount` gives a
+ * Sandbox whose calls may share a locked-down context with the account's other calls (the engine's
+ * hot path: a fresh context is most of a short script's cost). What a shared context keeps from one
+ * call to the next is nothing a script can observe: built-ins are frozen, the globals a call added
+ * are deleted after it, and a context that cannot be shown clean is thrown away (docs/expressions.md).
+ */
+export interface SandboxPool extends Sandbox {
+  forAccount(accountId: string): Sandbox;
+}
+
 /** Merge per-call overrides onto the defaults, dropping anything that is not a positive finite number. */
 export function resolveLimits(overrides: Partial<SandboxLimits> | undefined): SandboxLimits {
   return clampEngineLimits(mergeLimits(DEFAULT_LIMITS, overrides));

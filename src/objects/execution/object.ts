@@ -131,7 +131,8 @@ export class ExecutionObject extends DurableObject<Env> implements ExecutionRpc 
           connect: workersConnect,
           email: env.EMAIL,
           postgresProxy: env.POSTGRES_WS_PROXY,
-          sandbox: getSandbox,
+          // Same account, same context where the code allows it: see SandboxPool.
+          sandbox: () => getSandbox().then((sandbox) => sandbox.forAccount(request.state.account_id)),
           // A retry reads the vault again: a step that failed with a rotated-away key can recover.
           secrets: this.secrets.resolver(request.state.account_id, { fresh: request.token.attempt > 1 }),
           schedules: (accountId) => schedules.forNode(accountId),

@@ -1,20 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS, getSandbox, type Sandbox, type SandboxResult } from "../../../src/sandbox";
+import { DEFAULT_LIMITS, getSandbox, type Sandbox } from "../../../src/sandbox";
+import { failure, value } from "./results";
 
 let sandbox: Sandbox;
 beforeAll(async () => {
   sandbox = await getSandbox();
 });
-
-function value(result: SandboxResult) {
-  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.error)}`);
-  return result.value;
-}
-
-function failure(result: SandboxResult) {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error;
-}
 
 describe("scope", () => {
   const scope = {

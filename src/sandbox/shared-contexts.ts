@@ -1,0 +1,86 @@
+import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
+
+/**
+ * Handles a call uses inside its context, captured before any user code ran there, so a script
+ * cannot change how its result or error is read. Owned by the call for a fresh context, by the
+ * shared context otherwise.
+ */
+export interface ContextTools {
+  stringify: QuickJSHandle;
+  parse: QuickJSHandle;
+  reflectGet: QuickJSHandle;
+  toStr: QuickJSHandle;
+  errorCtor: QuickJSHandle;
+  /** The inspect helper, compiled on first use (see inspect.ts). */
+  inspect?: QuickJSHandle;
+  /** Keeps a handle alive as long as the tools are. */
+  keep: (handle: QuickJSHandle) => QuickJSHandle;
+}
+
+/** A locked-down context (see lockdown.ts) with its tools and the function that clears a call's globals. */
+export interface SharedContext {
+  ctx: QuickJSContext;
+  tools: ContextTools;
+  reset: QuickJSHandle;
+  /** Frees every handle and the context. */
+  dispose: () => void;
+}
+
+/**
+ * A fresh context per call costs ≈ 0.1 ms (most of a short script's cost); a locked-down one costs
+ * ≈ 5–7 ms to build once and ≈ 0.03 ms per call after. So a key (an account) gets a shared context
+ * only after it has made `shareAfter` calls in this engine, which bounds what building one can
+ * cost a key that then stops calling to about the price of the calls it already made.
+ *
+ * Kept per engine (one wasm instance): a dropped engine takes its contexts with it. At most
+ * `MAX_CONTEXTS` (≈ 40 KB of the engine's heap each), least recently used first out.
+ */
+export class SharedContexts {
+  private readonly contexts = new Map<string, SharedContext>();
+  private readonly calls = new Map<string, number>();
+  /** How many contexts were built: each build is a cost the tally is meant to bound. */
+  built = 0;
+
+  constructor(private readonly shareAfter: number) {}
+
+  /** The key's context, if it has one; counts the call otherwise and says whether one should be built. */
+  take(key: string): SharedContext | "build" | undefined {
+    const found = this.contexts.get(key);
+    if (found) {
+      this.contexts.delete(key); // re-insert: Map order is our LRU order
+      this.contexts.set(key, found);
+      return found;
+    }
+    const count = (this.calls.get(key) ?? 0) + 1;
+    // A bounded tally: forgetting every count now and then only delays a context, never shares one early.
+    if (this.calls.size >= MAX_TALLIES) this.calls.clear();
+    this.calls.set(key, count);
+    return count > this.shareAfter ? "build" : undefined;
+  }
+
+  add(key: string, shared: SharedContext): void {
+    this.built++;
+    this.calls.delete(key);
+    this.contexts.set(key, shared);
+    for (const [oldest, context] of this.contexts) {
+      if (this.contexts.size <= MAX_CONTEXTS) break;
+      this.contexts.delete(oldest);
+      context.dispose();
+    }
+  }
+
+  /** How many contexts are kept now. */
+  get live(): number {
+    return this.contexts.size;
+  }
+
+  /** Drops the key's context: it can no longer be trusted to start clean. */
+  discard(key: string): void {
+    const context = this.contexts.get(key);
+    this.contexts.delete(key);
+    context?.dispose();
+  }
+}
+
+const MAX_CONTEXTS = 8;
+const MAX_TALLIES = 1000;
