@@ -13,7 +13,7 @@ import type { RunService } from "../services/runs";
 import type { ScheduleService } from "../services/schedules";
 import type { SecretService } from "../services/secrets";
 import type { StoreService } from "../services/store";
-import type { Storage } from "../storage/types";
+import type { FlowRecord, Storage } from "../storage/types";
 import type { TokenService } from "../services/tokens";
 import type { WebhookService } from "../services/webhooks";
 
@@ -44,6 +44,8 @@ export interface AppEnv {
   Variables: {
     services: Services;
     principal: Principal;
+    /** The flow of the route's `:id` when authentication read it (`requireAuthWithFlow`); null: no such flow. */
+    flow: { id: string; record: FlowRecord | null } | undefined;
     /** The request's id (`X-Request-Id`), set by the request log. */
     requestId: string;
   };

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { offersSocketProtocol, requireAuth, SOCKET_PROTOCOL } from "../http/auth";
+import { offersSocketProtocol, prefetchedFlow, requireAuth, SOCKET_PROTOCOL } from "../http/auth";
 import { readOptionalJson } from "../http/body";
 import type { AppEnv } from "../http/context";
 import { badRequest } from "../errors";
@@ -61,12 +61,14 @@ export function executionRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       const body = (await readOptionalJson(c)) as { input?: JsonValue };
       const { wait } = c.req.valid("query");
-      const result = await c.get("services").runs.run(c.get("principal"), c.req.valid("param").id, {
+      const { id } = c.req.valid("param");
+      const options = {
         input: body.input ?? {},
         idempotencyKey: c.req.header("Idempotency-Key"),
         waitMs: (wait ?? 0) * 1000,
         trigger: "api",
-      });
+      };
+      const result = await c.get("services").runs.run(c.get("principal"), id, options, prefetchedFlow(c, id));
       return c.json({ execution_id: result.execution.id, ...result.execution }, result.created ? 201 : 200, {
         Location: `/api/v1/executions/${result.execution.id}`,
       });

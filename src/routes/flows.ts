@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { JSONValue } from "hono/utils/types";
-import { requireAuth } from "../http/auth";
+import { requireAuth, requireAuthWithFlow } from "../http/auth";
 import { FLOW_SOURCE_TYPES, readFlowSource } from "../http/body";
 import type { AppEnv } from "../http/context";
 import { AppError } from "../errors";
@@ -37,6 +37,8 @@ const FlowId = IdParam("Flow id", "flw_0123456789abcdefghijklmno");
 const flowResponse = (description: string) => ({ description, content: { "application/json": { schema: FlowDetail } } });
 
 export function flowRoutes(app: OpenAPIHono<AppEnv>): void {
+  // Starting a run (executions.ts) reads the caller's API token and the flow in one round trip.
+  app.on("POST", "/api/v1/flows/:id/run", requireAuthWithFlow);
   app.use("/api/v1/flows", requireAuth);
   app.use("/api/v1/flows/*", requireAuth);
 

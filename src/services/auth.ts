@@ -2,7 +2,8 @@ import type { AppConfig } from "../env";
 import { tooManyRequests, unauthorized } from "../errors";
 import { DUMMY_PASSWORD_HASH, sha256Hex, verifyPassword } from "../lib/crypto";
 import { JWT_ISSUER, looksLikeJwt, signJwt, verifyJwt } from "./session-jwt";
-import type { AccountRecord, Storage } from "../storage/types";
+import type { AccountRecord, FlowRecord, Storage } from "../storage/types";
+import { isLiveToken, type OwnedApiToken } from "../storage/token-lookup";
 import type { LoginResult } from "./account-schemas";
 import { normaliseUsername } from "./accounts";
 import type { AuditService } from "./audit";
@@ -17,6 +18,16 @@ export interface Principal {
   token_id?: string;
   /** The client address the request came from (`clientIp()`), for the audit log. */
   ip?: string;
+}
+
+/** A caller, and the flow it names when its credential's lookup could read that flow too. */
+export interface Authenticated {
+  principal: Principal;
+  /**
+   * Only for a Bearer API token (read with the token, in one round trip on D1 and Postgres): the
+   * flow of the caller's account, null when it has none. Absent for other credentials: the caller reads it.
+   */
+  flow?: FlowRecord | null;
 }
 
 // Writing last_used_at on every request would turn each API call into a write.
@@ -53,46 +64,64 @@ export class AuthService {
 
   /** Resolves an Authorization header to the caller, or throws 401/429. */
   async authenticate(header: string | undefined, clientIp: string): Promise<Principal> {
+    return (await this.resolve(header, clientIp)).principal;
+  }
+
+  /**
+   * authenticate, for a request about the flow `flowId`: an API token's lookup reads the flow too.
+   * A credential that does not authenticate fails the same way, and tells nothing about the flow.
+   */
+  authenticateForFlow(header: string | undefined, clientIp: string, flowId: string): Promise<Authenticated> {
+    return this.resolve(header, clientIp, flowId);
+  }
+
+  private async resolve(header: string | undefined, clientIp: string, flowId?: string): Promise<Authenticated> {
     if (!header) throw unauthorized();
     const space = header.indexOf(" ");
     const scheme = header.slice(0, space).toLowerCase();
     const credential = header.slice(space + 1).trim();
     if (space < 0 || !credential) throw unauthorized("Malformed Authorization header");
-    if (scheme === "bearer") return { ...(await this.bearer(credential)), ip: clientIp };
-    if (scheme === "basic") return { ...(await this.basic(credential, clientIp)), ip: clientIp };
+    if (scheme === "bearer") {
+      const { principal, flow } = await this.bearer(credential, flowId);
+      return { principal: { ...principal, ip: clientIp }, ...(flow === undefined ? {} : { flow }) };
+    }
+    if (scheme === "basic") return { principal: { ...(await this.basic(credential, clientIp)), ip: clientIp } };
     throw unauthorized("Unsupported authorization scheme; use Bearer or Basic");
   }
 
-  private async bearer(credential: string): Promise<Principal> {
+  private async bearer(credential: string, flowId?: string): Promise<Authenticated> {
     if (looksLikeJwt(credential)) {
       const claims = await verifyJwt(credential, this.config.jwtSecret, Math.floor(Date.now() / 1000));
       if (!claims) throw unauthorized("Invalid or expired token");
       // A deleted account's tokens must stop working even before they expire.
       const account = await this.storage.accounts.get(claims.sub);
       if (!account) throw unauthorized("Invalid or expired token");
-      return { account_id: account.id, username: account.username, via: "jwt" };
+      return { principal: { account_id: account.id, username: account.username, via: "jwt" } };
     }
-    if (credential.startsWith(TOKEN_PREFIX)) return this.apiToken(credential);
+    if (credential.startsWith(TOKEN_PREFIX)) return this.apiToken(credential, { flowId });
     throw unauthorized("Invalid or expired token");
   }
 
-  private async apiToken(token: string, expectedAccount?: string): Promise<Principal> {
+  /** `expectedAccount`: the token must be this account's (Basic); `flowId`: read that flow of the token's account too. */
+  private async apiToken(token: string, options: { expectedAccount?: string; flowId?: string | undefined }): Promise<Authenticated> {
+    const { expectedAccount, flowId } = options;
+    const now = Date.now();
+    const hash = await sha256Hex(token);
     // A deleted account's tokens stop working: the lookup finds a token only with its account.
-    const found = await this.storage.tokens.getByHash(await sha256Hex(token));
+    const found: (OwnedApiToken & { flow?: FlowRecord | null }) | null =
+      flowId === undefined
+        ? await this.storage.tokens.getByHash(hash)
+        : await this.storage.tokens.getByHashWithFlow(hash, flowId, new Date(now).toISOString());
     if (!found) throw unauthorized("Invalid, expired or revoked API token");
     const { token: record, username } = found;
-    const now = Date.now();
-    if (
-      record.revoked_at ||
-      (record.expires_at && Date.parse(record.expires_at) <= now) ||
-      (expectedAccount && record.account_id !== expectedAccount)
-    ) {
+    if (!isLiveToken(record, now) || (expectedAccount && record.account_id !== expectedAccount)) {
       throw unauthorized("Invalid, expired or revoked API token");
     }
     if (!record.last_used_at || now - Date.parse(record.last_used_at) > TOKEN_TOUCH_INTERVAL_MS) {
       this.defer(this.storage.tokens.touch(record.id, new Date(now).toISOString()));
     }
-    return { account_id: record.account_id, username, via: "api_token", token_id: record.id };
+    const principal: Principal = { account_id: record.account_id, username, via: "api_token", token_id: record.id };
+    return found.flow === undefined ? { principal } : { principal, flow: found.flow };
   }
 
   private async basic(credential: string, clientIp: string): Promise<Principal> {
@@ -111,7 +140,7 @@ export class AuthService {
     if (secret.startsWith(TOKEN_PREFIX)) {
       const account = await this.storage.accounts.getByUsername(normaliseUsername(username));
       if (!account) throw unauthorized("Invalid, expired or revoked API token");
-      return { ...(await this.apiToken(secret, account.id)), via: "basic" };
+      return { ...(await this.apiToken(secret, { expectedAccount: account.id })).principal, via: "basic" };
     }
     const account = await this.checkPassword(username, secret, clientIp, "basic");
     return { account_id: account.id, username: account.username, via: "basic" };

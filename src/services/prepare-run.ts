@@ -30,8 +30,24 @@ export async function prepareRun(
   version?: number,
   plugins?: PluginDirectory,
 ): Promise<PrepareRunResult> {
-  const flow = await flows.get(accountId, flowId);
-  if (!flow) return { ok: false, code: "flow_not_found", message: `No flow '${flowId}' in this account` };
+  return prepareKnownRun(flows, accountId, flowId, await flows.get(accountId, flowId), version, plugins);
+}
+
+/**
+ * prepareRun for a flow the caller has already read with `FlowStore.get(accountId, flowId)` (with
+ * the credential, when starting a run through the API): null when there is none.
+ */
+export async function prepareKnownRun(
+  flows: FlowStore,
+  accountId: string,
+  flowId: string,
+  flow: FlowRecord | null,
+  version?: number,
+  plugins?: PluginDirectory,
+): Promise<PrepareRunResult> {
+  if (!flow || flow.account_id !== accountId || flow.id !== flowId) {
+    return { ok: false, code: "flow_not_found", message: `No flow '${flowId}' in this account` };
+  }
   return prepareStoredRun(flows, flow, version, plugins);
 }
 

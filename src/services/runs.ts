@@ -6,9 +6,9 @@ import { idempotentRunId } from "./idempotency";
 import type { ExecutionRpc } from "./execution-rpc";
 import type { ExecutionView, LogLine, StepView } from "./execution-schemas";
 import type { JsonValue } from "../lib/json";
-import type { ExecutionFilter, ExecutionSummary, Page, Storage } from "../storage/types";
+import type { ExecutionFilter, ExecutionSummary, FlowRecord, Page, Storage } from "../storage/types";
 import type { AuditService } from "./audit";
-import { prepareRun } from "./prepare-run";
+import { prepareKnownRun, prepareRun } from "./prepare-run";
 import type { PluginDirectory } from "../plugins/directory";
 import { requireStoredSize } from "./stored-size";
 import type { Principal } from "./auth";
@@ -39,8 +39,12 @@ export class RunService {
     private readonly plugins?: PluginDirectory,
   ) {}
 
-  async run(principal: Principal, flowId: string, options: RunOptions): Promise<RunResult> {
-    const prepared = await prepareRun(this.storage.flows, principal.account_id, flowId, undefined, this.plugins);
+  /** `flow`: the flow as the caller already read it for this account (null: none), or undefined to read it here. */
+  async run(principal: Principal, flowId: string, options: RunOptions, flow?: FlowRecord | null): Promise<RunResult> {
+    const prepared =
+      flow === undefined
+        ? await prepareRun(this.storage.flows, principal.account_id, flowId, undefined, this.plugins)
+        : await prepareKnownRun(this.storage.flows, principal.account_id, flowId, flow, undefined, this.plugins);
     if (!prepared.ok) {
       if (prepared.code === "invalid_flow") {
         throw new AppError(400, "validation_failed", "The stored flow is not valid; save a corrected version", { errors: prepared.errors });

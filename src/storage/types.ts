@@ -6,6 +6,7 @@ import type { ExecutionStatus } from "../engine/types";
 import type { ExecutionMetricsSource, IndexedUsage } from "./metrics-types";
 import type { PluginManifest } from "../plugins/contract";
 import type { AccountSettingsStore, AuditPruning, ExecutionRemoval } from "./retention";
+import type { TokenLookup } from "./token-lookup";
 
 export interface AccountRecord {
   id: string;
@@ -13,12 +14,6 @@ export interface AccountRecord {
   password_hash: string;
   created_at: string;
   updated_at: string;
-}
-
-/** What authenticating an API token needs: the token and who owns it. */
-export interface OwnedApiToken {
-  token: ApiTokenRecord;
-  username: string;
 }
 
 export interface ApiTokenRecord {
@@ -89,10 +84,9 @@ export interface AccountStore extends AccountSettingsStore {
   getByUsername(username: string): Promise<AccountRecord | null>;
 }
 
-export interface TokenStore {
+/** Reads for authentication (getByHash, getByHashWithFlow) are in token-lookup.ts. */
+export interface TokenStore extends TokenLookup {
   create(token: ApiTokenRecord): Promise<void>;
-  /** The token with its account's username, in one read where the database can join; null when either is gone. */
-  getByHash(tokenHash: string): Promise<OwnedApiToken | null>;
   list(accountId: string, page: PageRequest): Promise<Page<ApiTokenRecord>>;
   /** Returns false when no live token with that id belongs to the account. */
   revoke(accountId: string, id: string, at: string): Promise<boolean>;

@@ -1,10 +1,12 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { toPage } from "../cursor";
-import type { ApiTokenRecord, OwnedApiToken, Page, PageRequest, TokenStore } from "../types";
+import type { OwnedApiToken, OwnedApiTokenWithFlow } from "../token-lookup";
+import type { ApiTokenRecord, Page, PageRequest, TokenStore } from "../types";
 import type { D1Db } from "./index";
 import { mapUniqueViolation } from "./errors";
 import { olderThan } from "../sql-paging";
-import { accounts, apiTokens } from "./schema";
+import { liveTokensFlow } from "../sql-token-flow";
+import { accounts, apiTokens, flows } from "./schema";
 
 export class D1TokenStore implements TokenStore {
   constructor(private readonly db: D1Db) {}
@@ -18,6 +20,18 @@ export class D1TokenStore implements TokenStore {
       .select({ token: apiTokens, username: accounts.username })
       .from(apiTokens)
       .innerJoin(accounts, eq(accounts.id, apiTokens.account_id))
+      .where(eq(apiTokens.token_hash, tokenHash))
+      .get();
+    return row ?? null;
+  }
+
+  /** One statement: the flow is joined on the token's account, and only while the token is live. */
+  async getByHashWithFlow(tokenHash: string, flowId: string, now: string): Promise<OwnedApiTokenWithFlow | null> {
+    const row = await this.db
+      .select({ token: apiTokens, username: accounts.username, flow: flows })
+      .from(apiTokens)
+      .innerJoin(accounts, eq(accounts.id, apiTokens.account_id))
+      .leftJoin(flows, liveTokensFlow(apiTokens, flows, flowId, now))
       .where(eq(apiTokens.token_hash, tokenHash))
       .get();
     return row ?? null;

@@ -15,10 +15,11 @@ export type { DynamoSettings };
 /** Storage on one DynamoDB table (see keys.ts and docs/storage.md for the key design). */
 export function createDynamoStorage(settings: DynamoSettings): Storage {
   const client = new DynamoClient(settings);
+  const flows = new DynamoFlowStore(client);
   return {
     accounts: new DynamoAccountStore(client),
-    tokens: new DynamoTokenStore(client),
-    flows: new DynamoFlowStore(client),
+    tokens: new DynamoTokenStore(client, flows),
+    flows,
     executions: new DynamoExecutionIndex(client),
     secrets: new DynamoSecretStore(client),
     audit: new DynamoAuditLog(client),

@@ -1,4 +1,5 @@
-import { StorageError, type ApiTokenRecord, type OwnedApiToken, type Page, type PageRequest, type TokenStore } from "../types";
+import { tokenThenFlow, type OwnedApiToken, type OwnedApiTokenWithFlow } from "../token-lookup";
+import { StorageError, type ApiTokenRecord, type FlowStore, type Page, type PageRequest, type TokenStore } from "../types";
 import {
   isConditionFailure,
   isTransactionConditionFailure,
@@ -18,9 +19,11 @@ import { gsi, keys, timeKey } from "./keys";
  */
 export class DynamoTokenStore implements TokenStore {
   private readonly client: DynamoClient;
+  private readonly flows: Pick<FlowStore, "get">;
 
-  constructor(client: DynamoClient) {
+  constructor(client: DynamoClient, flows: Pick<FlowStore, "get">) {
     this.client = client;
+    this.flows = flows;
   }
 
   async create(token: ApiTokenRecord): Promise<void> {
@@ -59,6 +62,11 @@ export class DynamoTokenStore implements TokenStore {
     const token = fromItem(item);
     const account = await getItem(this.client, keys.account(token.account_id));
     return account ? { token, username: str(account, "username") } : null;
+  }
+
+  /** The default, two reads in turn: a flow's key holds its account, which only the token tells. */
+  getByHashWithFlow(tokenHash: string, flowId: string, now: string): Promise<OwnedApiTokenWithFlow | null> {
+    return tokenThenFlow(this, this.flows, tokenHash, flowId, now);
   }
 
   async list(accountId: string, page: PageRequest): Promise<Page<ApiTokenRecord>> {

@@ -1,10 +1,12 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { toPage } from "../cursor";
 import { olderThan } from "../sql-paging";
-import type { ApiTokenRecord, OwnedApiToken, Page, PageRequest, TokenStore } from "../types";
+import { liveTokensFlow } from "../sql-token-flow";
+import type { OwnedApiToken, OwnedApiTokenWithFlow } from "../token-lookup";
+import type { ApiTokenRecord, Page, PageRequest, TokenStore } from "../types";
 import { mapUniqueViolation } from "./errors";
 import type { PgDb } from "./index";
-import { accounts, apiTokens } from "./schema";
+import { accounts, apiTokens, flows } from "./schema";
 
 export class PostgresTokenStore implements TokenStore {
   constructor(private readonly db: PgDb) {}
@@ -18,6 +20,17 @@ export class PostgresTokenStore implements TokenStore {
       .select({ token: apiTokens, username: accounts.username })
       .from(apiTokens)
       .innerJoin(accounts, eq(accounts.id, apiTokens.account_id))
+      .where(eq(apiTokens.token_hash, tokenHash));
+    return row ?? null;
+  }
+
+  /** One statement: the flow is joined on the token's account, and only while the token is live. */
+  async getByHashWithFlow(tokenHash: string, flowId: string, now: string): Promise<OwnedApiTokenWithFlow | null> {
+    const [row] = await this.db
+      .select({ token: apiTokens, username: accounts.username, flow: flows })
+      .from(apiTokens)
+      .innerJoin(accounts, eq(accounts.id, apiTokens.account_id))
+      .leftJoin(flows, liveTokensFlow(apiTokens, flows, flowId, now))
       .where(eq(apiTokens.token_hash, tokenHash));
     return row ?? null;
   }

@@ -2,6 +2,7 @@
 import { expect } from "vitest";
 import type {
   AccountRecord,
+  ApiTokenRecord,
   ExecutionSummary,
   FlowRecord,
   FlowVersionRecord,
@@ -15,6 +16,22 @@ export const uid = (prefix: string) =>
   `${prefix}_${Date.now().toString(36)}${(seq++).toString(36).padStart(3, "0")}${Math.random().toString(36).slice(2, 8)}`;
 export const at = (second: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, second)).toISOString();
 export const now = () => new Date().toISOString();
+
+/** A live API token of the account, created now, with a fresh hash. */
+export function apiToken(accountId: string, overrides: Partial<ApiTokenRecord> = {}): ApiTokenRecord {
+  return {
+    id: uid("tok"),
+    account_id: accountId,
+    name: "ci",
+    prefix: "frt_abcd",
+    token_hash: uid("hash"),
+    created_at: now(),
+    expires_at: null,
+    last_used_at: null,
+    revoked_at: null,
+    ...overrides,
+  };
+}
 
 /** Byte order, the order every provider sorts ids and keys in. */
 export const byteOrder = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);

@@ -21,12 +21,13 @@ import type {
   Storage,
   WrappedKeyRecord,
 } from "../../../src/storage/types";
-import { at, collect, createAccount, expectStorageError, flowPair, now, uid, versionOf } from "./conformance-kit";
+import { apiToken, at, collect, createAccount, expectStorageError, flowPair, now, uid, versionOf } from "./conformance-kit";
 import { describeTriggerConformance } from "./conformance-triggers";
 import { describeWebhookConformance } from "./conformance-webhooks";
 import { describePluginConformance } from "./conformance-plugins";
 import { describeRetentionConformance } from "./conformance-retention";
 import { describeMetricsConformance } from "./conformance-metrics";
+import { describeTokenFlowConformance } from "./conformance-token-flow";
 
 export interface ConformanceTarget {
   storage: Storage;
@@ -89,21 +90,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
     });
 
     describe("API tokens", () => {
-      function token(accountId: string, overrides: Partial<ApiTokenRecord> = {}): ApiTokenRecord {
-        const hash = uid("hash");
-        return {
-          id: uid("tok"),
-          account_id: accountId,
-          name: "ci",
-          prefix: "frt_abcd",
-          token_hash: hash,
-          created_at: now(),
-          expires_at: null,
-          last_used_at: null,
-          revoked_at: null,
-          ...overrides,
-        };
-      }
+      const token = apiToken;
 
       it("stores a token and finds it by hash only", async () => {
         const owner = await account();
@@ -773,5 +760,6 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
     describePluginConformance(() => storage);
     describeRetentionConformance(() => storage);
     describeMetricsConformance(() => storage);
+    describeTokenFlowConformance(() => storage);
   });
 }
