@@ -6,8 +6,9 @@
  *
  * Hidden intrinsics (iterator and generator prototypes, the async and generator function
  * constructors) are not reachable from the global object by property walks, so they are added as
- * roots by making an instance of each. `reset` returns how many added globals it could not delete
- * (a non-configurable one), so the host can give up on the context instead of trusting it.
+ * roots by making an instance of each. `reset` returns how many globals it could not delete (one a
+ * call made non-configurable, or a built-in pushed out of its place), so the host can give up on
+ * the context instead of trusting it.
  */
 export const LOCKDOWN_FILENAME = "lockdown.js";
 
@@ -60,9 +61,19 @@ export const LOCKDOWN_SOURCE = String.raw`(function () {
     const d = getOwnPropertyDescriptor(global, key);
     defineProperty(global, key, "value" in d ? { writable: false, configurable: false } : { configurable: false });
   }
-  return function reset() {
+  // The built-in globals can no longer be deleted or re-added, so they keep the first places in
+  // their kind's order (names, then symbols) and a call's globals follow them. Anything that could
+  // sort before them (an index-like name) pushes one of them into the range walked below, where it
+  // cannot be deleted: counted.
+  const { getOwnPropertyNames, getOwnPropertySymbols } = Object;
+  const names = getOwnPropertyNames(global).length;
+  const symbols = getOwnPropertySymbols(global).length;
+  const clear = (keys, from) => {
     let kept = 0;
-    for (const key of ownKeys(global)) if (!baseline.has(key) && !deleteProperty(global, key)) kept++;
+    for (let i = from; i < keys.length; i++) if (!deleteProperty(global, keys[i])) kept++;
     return kept;
+  };
+  return function reset() {
+    return clear(getOwnPropertyNames(global), names) + clear(getOwnPropertySymbols(global), symbols);
   };
 })()`;
