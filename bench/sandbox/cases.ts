@@ -6,7 +6,7 @@ import { evaluateTemplates, type TemplateScope } from "../../src/expressions";
 import { compileTemplate } from "../../src/expressions/compile";
 import { lookupPath } from "../../src/expressions/path";
 import type { JsonValue } from "../../src/lib/json";
-import type { Sandbox } from "../../src/sandbox";
+import type { Sandbox, SandboxPool } from "../../src/sandbox";
 
 export const input: JsonValue = {
   id: "ord_42",
@@ -39,13 +39,16 @@ export const PARAMS: JsonValue = {
   body: "${input.lines}",
 };
 
-export type CaseName = "noop" | "snippet" | "expression" | "fastPath" | "fastPathCore" | "params";
+export type CaseName = "noop" | "snippet" | "snippetAccount" | "expression" | "expressionAccount" | "fastPath" | "fastPathCore" | "params";
 
 /** Run one case `n` times; resolves when done. Results are checked once so a broken case cannot look fast. */
-export async function runCase(sandbox: Sandbox, name: CaseName, n: number): Promise<void> {
+export async function runCase(pool: SandboxPool, name: CaseName, n: number): Promise<void> {
+  // The `…Account` cases run as a run's nodes do: in the account's shared context, once it has one.
+  const sandbox: Sandbox = name.endsWith("Account") ? pool.forAccount("acc_bench") : pool;
   switch (name) {
     case "noop":
       return;
+    case "snippetAccount":
     case "snippet":
       for (let i = 0; i < n; i++) {
         const r = await sandbox.runScript(SNIPPET, scope);
@@ -53,6 +56,7 @@ export async function runCase(sandbox: Sandbox, name: CaseName, n: number): Prom
       }
       return;
     case "expression":
+    case "expressionAccount":
       for (let i = 0; i < n; i++) {
         const r = await sandbox.evalExpression(EXPRESSION, scope);
         if (i === 0 && !(r.ok && r.value === 3)) throw new Error(`expression: ${JSON.stringify(r)}`);

@@ -69,7 +69,9 @@ async function runNode(dir) {
   const samples = quick ? 300 : 2000;
   return {
     snippet: await perCall("snippet", samples, quick ? 100 : 500),
+    snippetAccount: await perCall("snippetAccount", samples, quick ? 100 : 500),
     expression: await perCall("expression", samples, quick ? 100 : 500),
+    expressionAccount: await perCall("expressionAccount", samples, quick ? 100 : 500),
     params: await batched("params", quick ? 2000 : 20000, 20),
     fastPath: await batched("fastPath", quick ? 2000 : 20000, 20),
     fastPathCore: await batched("fastPathCore", quick ? 20000 : 200000, 20),

@@ -66,6 +66,8 @@ export function toRows(raw) {
   const n = raw.node;
   add("node", "snippet", "transform snippet (`runScript`), per call", n.snippet, "ms");
   add("node", "expression", "JS expression (`evalExpression`), per call", n.expression, "ms");
+  add("node", "snippetAccount", "transform snippet in the account's shared context (as a run's nodes), per call", n.snippetAccount, "ms");
+  add("node", "expressionAccount", "JS expression in the account's shared context, per call", n.expressionAccount, "ms");
   add("node", "params", "params object with 5 fast-path templates, batch mean", n.params, "µs");
   add("node", "fastPath", "fast path `${results.fetch.body.items[0].id}` via `evaluateTemplates`, batch mean", n.fastPath, "µs");
   add("node", "fastPathCore", "fast path core (cached parse + lookup), batch mean", n.fastPathCore, "µs");

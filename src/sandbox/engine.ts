@@ -3,7 +3,7 @@ import { type DescribedError, toSandboxError } from "./errors";
 import { INSPECT_FILENAME, INSPECT_SOURCE } from "./inspect";
 import { LOCKDOWN_FILENAME, LOCKDOWN_SOURCE } from "./lockdown";
 import { LogCollector, utf8Length } from "./logs";
-import { type ContextTools, type SharedContext, SharedContexts } from "./shared-contexts";
+import { compiledFunction, type ContextTools, type SharedContext, SharedContexts } from "./shared-contexts";
 import type { PreparedSource } from "./source";
 import type { JsonValue } from "../lib/json";
 import type { LogLine, SandboxError, SandboxLimits, SandboxResult } from "./types";
@@ -12,6 +12,12 @@ const LEVELS: LogLine["level"][] = ["log", "info", "warn", "error", "debug"];
 const UNDESCRIBED: DescribedError = { thrown: "(an exception that could not be described)" };
 
 type Outcome = { error: QuickJSHandle } | { value: QuickJSHandle } | { pending: true };
+type Settled = { error: QuickJSHandle } | { value: QuickJSHandle };
+
+/** A QuickJS call result as a plain union (its own type's methods are not needed here). */
+function settled(result: { error?: QuickJSHandle; value?: QuickJSHandle }): Settled {
+  return result.error ? { error: result.error } : { value: result.value! };
+}
 
 /** Everything one call uses inside its context; `own` frees a handle when the call ends. */
 interface Call {
@@ -21,6 +27,8 @@ interface Call {
   logs: LogCollector;
   own: (handle: QuickJSHandle) => QuickJSHandle;
   tools: ContextTools;
+  /** Set when the call runs in an account's shared context. */
+  shared: SharedContext | undefined;
 }
 
 /**
@@ -96,7 +104,7 @@ export class QuickJSEngine {
     const ctx = shared?.ctx ?? rt.newContext({ intrinsics: source.intrinsics });
     const owned: QuickJSHandle[] = [];
     const own = (handle: QuickJSHandle): QuickJSHandle => (owned.push(handle), handle);
-    const call: Call = { ctx, source, limits, logs, own, tools: shared?.tools ?? captureTools(ctx, own) };
+    const call: Call = { ctx, source, limits, logs, own, tools: shared?.tools ?? captureTools(ctx, own), shared };
     this.active = call;
     try {
       if (!shared && source.reads("console")) this.installConsole(ctx);
@@ -138,8 +146,9 @@ export class QuickJSEngine {
     const ctx = this.runtime.newContext();
     const kept: QuickJSHandle[] = [];
     const keep = (handle: QuickJSHandle): QuickJSHandle => (kept.push(handle), handle);
+    const functions = new Map<string, QuickJSHandle>();
     const dispose = (): void => {
-      for (const handle of kept) if (handle.alive) handle.dispose();
+      for (const handle of [...kept, ...functions.values()]) if (handle.alive) handle.dispose();
       ctx.dispose();
     };
     const tools = captureTools(ctx, keep);
@@ -151,7 +160,7 @@ export class QuickJSEngine {
       dispose();
       return undefined;
     }
-    return { ctx, tools, reset: keep(evaluated.value), dispose };
+    return { ctx, tools, reset: keep(evaluated.value), functions, dispose };
   }
 
   /**
@@ -223,9 +232,9 @@ export class QuickJSEngine {
   }
 
   private evaluate(call: Call): Outcome {
-    const { ctx, own, source } = call;
-    const evaluated = ctx.evalCode(source.code, source.map.filename);
-    if (evaluated.error) return { error: own(evaluated.error) };
+    const { ctx, own, source, shared } = call;
+    const evaluated = shared && source.reusable ? this.callCompiled(call, shared) : settled(ctx.evalCode(source.code, source.map.filename));
+    if ("error" in evaluated) return { error: own(evaluated.error) };
     const value = own(evaluated.value);
     // The queue only reports what no promise captured: an interrupt or exhausted memory in some job.
     // That fails the run even if the script's own promise already settled.
@@ -237,6 +246,13 @@ export class QuickJSEngine {
     if (state.type === "fulfilled") return { value: state.notAPromise ? value : own(state.value) };
     if (state.type === "rejected") return { error: own(state.error) };
     return { pending: true };
+  }
+
+  /** The wrapper compiled once per shared context, then called: parsing is most of a short call. */
+  private callCompiled(call: Call, shared: SharedContext): Settled {
+    const { ctx, source } = call;
+    const compiled = compiledFunction(shared, source.callable, () => settled(ctx.evalCode(source.callable, source.map.filename)));
+    return "error" in compiled ? compiled : settled(ctx.callFunction(compiled.value, ctx.undefined));
   }
 
   /** JSON text of a value, via the captured JSON.stringify; undefined JSON (a function) reads as "null". */

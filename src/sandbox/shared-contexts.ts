@@ -22,8 +22,38 @@ export interface SharedContext {
   ctx: QuickJSContext;
   tools: ContextTools;
   reset: QuickJSHandle;
+  /**
+   * Compiled wrappers by source code, most recently used last: parsing is most of a short call's
+   * remaining cost (a 100-character script: ≈ 65 µs to evaluate, ≈ 8 µs to call compiled).
+   */
+  functions: Map<string, QuickJSHandle>;
   /** Frees every handle and the context. */
   dispose: () => void;
+}
+
+/** The compiled wrapper for `code`, compiling it on first use; an error handle if it does not compile. */
+export function compiledFunction(
+  shared: SharedContext,
+  code: string,
+  compile: () => { value: QuickJSHandle } | { error: QuickJSHandle },
+): { value: QuickJSHandle } | { error: QuickJSHandle } {
+  // The cached handle belongs to the context, never to the call: a call must not dispose it.
+  const { functions } = shared;
+  const found = functions.get(code);
+  if (found) {
+    functions.delete(code);
+    functions.set(code, found);
+    return { value: found };
+  }
+  const compiled = compile();
+  if ("error" in compiled) return compiled;
+  functions.set(code, compiled.value);
+  for (const [oldest, handle] of functions) {
+    if (functions.size <= MAX_FUNCTIONS) break;
+    functions.delete(oldest);
+    handle.dispose();
+  }
+  return compiled;
 }
 
 /**
@@ -83,4 +113,5 @@ export class SharedContexts {
 }
 
 const MAX_CONTEXTS = 8;
+const MAX_FUNCTIONS = 64;
 const MAX_TALLIES = 1000;

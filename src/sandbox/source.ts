@@ -7,7 +7,10 @@ export const EXPRESSION_FILENAME = "expression.js";
 
 /** Code ready for QuickJS, with what the engine needs to know about it. */
 export interface PreparedSource {
+  /** The wrapper function, called: what a fresh context evaluates. */
   code: string;
+  /** The wrapper function itself, compiled once and called again in a shared context (see `reusable`). */
+  callable: string;
   map: SourceMapping;
   /** Built-ins to create in the context (see `analyse`); undefined means all of them. */
   intrinsics: Intrinsics | undefined;
@@ -20,6 +23,12 @@ export interface PreparedSource {
    * in a fresh context of its own.
    */
   shareable: boolean;
+  /**
+   * Whether a shared context may keep the compiled wrapper and call it again: only when the code
+   * cannot reach the function object itself (through `arguments.callee` or `caller`), which is the
+   * one thing that would outlive a call.
+   */
+  reusable: boolean;
 }
 
 // Code that can reach globals without naming them (the global object, eval, the Function
@@ -48,6 +57,7 @@ const CHANGES_BUILTIN = new RegExp(
 // Finalisers run whenever the collector gets round to them, which in a shared context may be
 // during a later call.
 const FINALISERS = /\b(?:WeakRef|FinalizationRegistry)\b/;
+const REACHES_ITSELF = /\b(?:arguments|callee|caller)\b/;
 const IDENTIFIER_CHAR = /[\w$\u00a0-\uffff]/;
 
 /** Whether `name` occurs in `code` as a whole word (in code, strings or comments alike: an over-approximation). */
@@ -93,11 +103,15 @@ export function analyse(userCode: string): Pick<PreparedSource, "intrinsics" | "
 function prepare(userCode: string, filename: string, head: string, tail: string): PreparedSource {
   const lines = userCode.split("\n");
   const async = MAY_AWAIT.test(userCode) ? "async " : "";
+  // The user's code starts on line 2, column 1, so columns need no correction and lines shift by one.
+  const callable = `(${async}function () {${head}\n${userCode}\n${tail}})`;
+  const analysed = analyse(userCode);
   return {
-    // The user's code starts on line 2, column 1, so columns need no correction and lines shift by one.
-    code: `(${async}function () {${head}\n${userCode}\n${tail}})()`,
+    code: `${callable}()`,
+    callable,
     map: { filename, lineOffset: 1, userLines: lines.length, lastLineLength: lines[lines.length - 1]?.length ?? 0 },
-    ...analyse(userCode),
+    ...analysed,
+    reusable: analysed.shareable && !REACHES_ITSELF.test(userCode),
   };
 }
 

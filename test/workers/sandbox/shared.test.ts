@@ -64,6 +64,29 @@ describe("a context shared by an account's calls", () => {
     expect(value(run("return typeof [].last"))).toBe("undefined");
   });
 
+  it("a script compiled once sees each call's own scope", () => {
+    for (let i = 0; i < 5; i++) expect(value(run("const seen = input.n; return seen * 10", { input: { n: i } }))).toBe(i * 10);
+  });
+
+  it("a script that can reach its own function object is compiled afresh each time", () => {
+    const body = "const previous = arguments.callee.stash; arguments.callee.stash = input.v; return previous ?? null";
+    expect(prepareScript(body).reusable).toBe(false);
+    expect(value(run(body, { input: { v: "first" } }))).toBeNull();
+    expect(value(run(body, { input: { v: "second" } }))).toBeNull();
+  });
+
+  it("errors point at the same line and column as in a fresh context", () => {
+    const fresh = (body: string) => failure(engine.execute(prepareScript(body), {}, limits));
+    for (const body of ["const a = 1;\nreturn a +;", "const a = 1;\n  null.x;", "const a = 1;\n  throw new Error('e');"]) {
+      const expected = fresh(body);
+      expect(expected.line).toBe(2);
+      const { kind, line, column } = expected;
+      expect(failure(run(body))).toMatchObject({ kind, line, column });
+      // Again, now that the wrapper is compiled: the cached function reports the same place.
+      expect(failure(run(body))).toMatchObject({ kind, line, column });
+    }
+  });
+
   it("each call's console lines are its own", () => {
     const first = run("console.log('first', input); return 1", { input: { a: 1 } });
     const second = run("console.warn('second'); return 2");
@@ -145,6 +168,35 @@ describe("lockdown", () => {
     const report = JSON.parse(ctx.getString(check.value)) as { open: string[]; count: number; seen: number };
     expect(report.open.join("; ")).toBe("");
     expect(report.seen).toBeGreaterThan(500);
+  });
+});
+
+describe("reset", () => {
+  it("deletes what a call added, and reports what it could not", async () => {
+    const module = await newBoundedModule(16 * MIB);
+    const ctx = module.newRuntime().newContext();
+    const reset = ctx.unwrapResult(ctx.evalCode(LOCKDOWN_SOURCE, LOCKDOWN_FILENAME));
+    const run = (code: string): unknown => {
+      const result = ctx.unwrapResult(ctx.evalCode(code));
+      const value: unknown = ctx.dump(result);
+      result.dispose();
+      return value;
+    };
+    const clear = (): number => {
+      const result = ctx.unwrapResult(ctx.callFunction(reset, ctx.undefined));
+      const kept = ctx.getNumber(result);
+      result.dispose();
+      return kept;
+    };
+    run("stash = 1; other = 2; globalThis[Symbol.for('s')] = 3");
+    expect(clear()).toBe(0);
+    expect(run("[typeof stash, typeof other, typeof globalThis[Symbol.for('s')]]")).toEqual(["undefined", "undefined", "undefined"]);
+    // An index-like key sorts before the built-ins: one of them lands in the range reset walks.
+    run("globalThis[0] = 'first'; later = 1");
+    expect(clear()).toBeGreaterThan(0);
+    run("Object.defineProperty(globalThis, 'pinned', { value: 1, configurable: false })");
+    expect(clear()).toBeGreaterThan(0);
+    reset.dispose();
   });
 });
 
