@@ -187,7 +187,9 @@ nodes:
     );
     const headers = { ...user.auth, "Idempotency-Key": "twice" };
     const first = call(`/api/v1/flows/${flow}/run?wait=10`, { method: "POST", headers, json: { input: {} } });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Long enough for the first call to have started the run on a loaded machine, well inside the
+    // 200 ms before a waited-for run is indexed anyway (what the repeat must not depend on).
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const repeat = await call(`/api/v1/flows/${flow}/run`, { method: "POST", headers, json: { input: {} } });
     expect(repeat.status).toBe(200);
     const { id } = (await repeat.json()) as { id: string };
