@@ -3,7 +3,7 @@ import { type DescribedError, toSandboxError } from "./errors";
 import { INSPECT_FILENAME, INSPECT_SOURCE } from "./inspect";
 import { LOCKDOWN_FILENAME, LOCKDOWN_SOURCE } from "./lockdown";
 import { LogCollector, utf8Length } from "./logs";
-import { compiledFunction, type ContextTools, type SharedContext, SharedContexts } from "./shared-contexts";
+import { compiledFunction, keepsCompiled, type ContextTools, type SharedContext, SharedContexts } from "./shared-contexts";
 import type { PreparedSource } from "./source";
 import type { JsonValue } from "../lib/json";
 import type { LogLine, SandboxError, SandboxLimits, SandboxResult } from "./types";
@@ -64,9 +64,9 @@ export class QuickJSEngine {
     });
   }
 
-  /** Shared contexts built so far and kept now (see SharedContexts). */
-  get sharing(): { built: number; live: number } {
-    return { built: this.shared.built, live: this.shared.live };
+  /** Shared contexts built so far and kept now, and the compiled scripts they keep (see SharedContexts). */
+  get sharing(): { built: number; live: number; compiled: { scripts: number; chars: number } } {
+    return { built: this.shared.built, live: this.shared.live, compiled: this.shared.compiled };
   }
 
   /** Run prepared code. Throws only when the wasm instance itself faults; the caller must then drop it. */
@@ -160,7 +160,7 @@ export class QuickJSEngine {
       dispose();
       return undefined;
     }
-    return { ctx, tools, reset: keep(evaluated.value), functions, dispose };
+    return { ctx, tools, reset: keep(evaluated.value), functions, compiledChars: 0, dispose };
   }
 
   /**
@@ -233,7 +233,10 @@ export class QuickJSEngine {
 
   private evaluate(call: Call): Outcome {
     const { ctx, own, source, shared } = call;
-    const evaluated = shared && source.reusable ? this.callCompiled(call, shared) : settled(ctx.evalCode(source.code, source.map.filename));
+    const evaluated =
+      shared && source.reusable && keepsCompiled(source.callable)
+        ? this.callCompiled(call, shared)
+        : settled(ctx.evalCode(source.code, source.map.filename));
     if ("error" in evaluated) return { error: own(evaluated.error) };
     const value = own(evaluated.value);
     // The queue only reports what no promise captured: an interrupt or exhausted memory in some job.

@@ -27,11 +27,22 @@ export interface SharedContext {
    * remaining cost (a 100-character script: ≈ 65 µs to evaluate, ≈ 8 µs to call compiled).
    */
   functions: Map<string, QuickJSHandle>;
+  /** Characters of source behind `functions`: the cache is bounded by size, as bytecode grows with it. */
+  compiledChars: number;
   /** Frees every handle and the context. */
   dispose: () => void;
 }
 
-/** The compiled wrapper for `code`, compiling it on first use; an error handle if it does not compile. */
+/**
+ * Whether a script is small enough to keep compiled. A larger one is parsed on each call, as in a
+ * fresh context: its parse is a smaller share of its run, and its bytecode would crowd the heap
+ * the account's scripts share with their data.
+ */
+export function keepsCompiled(code: string): boolean {
+  return code.length <= MAX_COMPILED_SCRIPT_CHARS;
+}
+
+/** The compiled wrapper for `code` (see keepsCompiled), compiling it on first use; an error handle if it does not compile. */
 export function compiledFunction(
   shared: SharedContext,
   code: string,
@@ -48,9 +59,11 @@ export function compiledFunction(
   const compiled = compile();
   if ("error" in compiled) return compiled;
   functions.set(code, compiled.value);
+  shared.compiledChars += code.length;
   for (const [oldest, handle] of functions) {
-    if (functions.size <= MAX_FUNCTIONS) break;
+    if (functions.size <= MAX_FUNCTIONS && shared.compiledChars <= MAX_COMPILED_CHARS) break;
     functions.delete(oldest);
+    shared.compiledChars -= oldest.length;
     handle.dispose();
   }
   return compiled;
@@ -104,6 +117,14 @@ export class SharedContexts {
     return this.contexts.size;
   }
 
+  /** Compiled scripts kept, and their source's size, over all contexts. */
+  get compiled(): { scripts: number; chars: number } {
+    let scripts = 0;
+    let chars = 0;
+    for (const context of this.contexts.values()) ((scripts += context.functions.size), (chars += context.compiledChars));
+    return { scripts, chars };
+  }
+
   /** Drops the key's context: it can no longer be trusted to start clean. */
   discard(key: string): void {
     const context = this.contexts.get(key);
@@ -114,4 +135,8 @@ export class SharedContexts {
 
 const MAX_CONTEXTS = 8;
 const MAX_FUNCTIONS = 64;
+// QuickJS bytecode takes a few times its source: 64 KB of source per context, 8 contexts per engine,
+// stays within the megabyte or two the engine's overhead leaves spare.
+const MAX_COMPILED_SCRIPT_CHARS = 8 * 1024;
+const MAX_COMPILED_CHARS = 64 * 1024;
 const MAX_TALLIES = 1000;

@@ -22,7 +22,7 @@ describe("a context shared by an account's calls", () => {
 
   it("is built once and kept while calls end cleanly", () => {
     for (let i = 0; i < 20; i++) expect(value(run("return input.n * 2", { input: { n: i } }))).toBe(i * 2);
-    expect(engine.sharing).toEqual({ built: 1, live: 1 });
+    expect(engine.sharing).toMatchObject({ built: 1, live: 1 });
   });
 
   it("keeps no global a call created, on purpose or by a missing declaration", () => {
@@ -68,6 +68,22 @@ describe("a context shared by an account's calls", () => {
     for (let i = 0; i < 5; i++) expect(value(run("const seen = input.n; return seen * 10", { input: { n: i } }))).toBe(i * 10);
   });
 
+  it("keeps compiled scripts within a size bound; a large script is parsed each time and still runs", () => {
+    const large = `const pad = "${"x".repeat(9000)}"; return pad.length + input.n`;
+    expect(value(run(large, { input: { n: 1 } }))).toBe(9001);
+    expect(value(run(large, { input: { n: 2 } }))).toBe(9002);
+    expect(engine.sharing.compiled.scripts).toBe(0);
+    // Distinct 4 KB scripts: the cache evicts the oldest past 64 KB of source.
+    for (let i = 0; i < 40; i++) {
+      const body = `const pad = "${String(i).repeat(2000)}"; return pad.length + ${i}`;
+      expect(value(run(body))).toBe(String(i).length * 2000 + i);
+    }
+    const { scripts, chars } = engine.sharing.compiled;
+    expect(chars).toBeLessThanOrEqual(64 * 1024);
+    expect(scripts).toBeGreaterThan(10);
+    expect(scripts).toBeLessThan(40);
+  });
+
   it("a script that can reach its own function object is compiled afresh each time", () => {
     const body = "const previous = arguments.callee.stash; arguments.callee.stash = input.v; return previous ?? null";
     expect(prepareScript(body).reusable).toBe(false);
@@ -108,7 +124,7 @@ describe("a context shared by an account's calls", () => {
   it("contexts are per account", () => {
     value(run("leftover = 1; return 1", {}, "acc_1"));
     expect(value(run("return typeof leftover", {}, "acc_2"))).toBe("undefined");
-    expect(engine.sharing).toEqual({ built: 2, live: 2 });
+    expect(engine.sharing).toMatchObject({ built: 2, live: 2 });
   });
 
   it("does not grow: thousands of calls that allocate fit in a heap a leak would exhaust", () => {
@@ -117,7 +133,7 @@ describe("a context shared by an account's calls", () => {
     const body = "const rows = input.rows.map((r) => ({ ...r, big: 'x'.repeat(2000) })); return rows.length";
     const rows = Array.from({ length: 100 }, (_, i) => ({ i }));
     for (let i = 0; i < 2000; i++) expect(value(run(body, { input: { rows } }))).toBe(100);
-    expect(engine.sharing).toEqual({ built: 1, live: 1 });
+    expect(engine.sharing).toMatchObject({ built: 1, live: 1 });
   });
 
   it("a runaway script, a memory bomb and an oversized result end as they do in a fresh context", () => {
