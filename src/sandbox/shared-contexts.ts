@@ -121,7 +121,10 @@ export class SharedContexts {
   get compiled(): { scripts: number; chars: number } {
     let scripts = 0;
     let chars = 0;
-    for (const context of this.contexts.values()) ((scripts += context.functions.size), (chars += context.compiledChars));
+    for (const context of this.contexts.values()) {
+      scripts += context.functions.size;
+      chars += context.compiledChars;
+    }
     return { scripts, chars };
   }
 
