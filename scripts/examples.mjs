@@ -16,6 +16,7 @@ import { startDevServer } from "./dev-server.mjs";
 import { startDynamoLocal } from "./dynamodb-local.mjs";
 import { trustLocalCa } from "./standins/local-ca.mjs";
 import { STANDIN_MCP_TOKEN } from "./standins/mcp.mjs";
+import { ordersTableDefinition } from "./standins/dynamodb-orders.mjs";
 import { dovecotInstalled, IMAP_PASSWORD, startImapServer } from "./standins/imap.mjs";
 import { DEFAULT_API_KEY } from "./standins/openai.mjs";
 import { SMTP_PASSWORD, SMTP_USER } from "./standins/smtp.mjs";
@@ -77,18 +78,7 @@ async function createOrdersTable(endpoint) {
   const response = await aws.fetch(endpoint, {
     method: "POST",
     headers: { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.CreateTable" },
-    body: JSON.stringify({
-      TableName: ORDERS_TABLE,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "customer", AttributeType: "S" },
-        { AttributeName: "order_id", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "customer", KeyType: "HASH" },
-        { AttributeName: "order_id", KeyType: "RANGE" },
-      ],
-    }),
+    body: JSON.stringify(ordersTableDefinition(ORDERS_TABLE)),
   });
   if (!response.ok) throw new Error(`creating the DynamoDB table failed: ${response.status} ${await response.text()}`);
 }

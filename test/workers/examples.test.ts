@@ -29,6 +29,7 @@ import { NodeError } from "../../src/engine/outcome";
 import type { NodeContext } from "../../src/nodes/types";
 import { call, getExecution, runFlow, saveFlow, signUp, uniqueName, type TestUser, expectValidFlow } from "../helpers/api";
 import { executionsOf, githubHeaders, hook, putSecret, saveHookFlow } from "../helpers/hooks";
+import { ordersTableDefinition } from "../../scripts/standins/dynamodb-orders.mjs";
 
 const HTTP = inject("httpBase");
 
@@ -469,18 +470,7 @@ describe("dynamodb-orders", () => {
   it.skipIf("skip" in dynamodb)("writes an order once and lists the customer's latest orders, credentials never shown", async () => {
     if ("skip" in dynamodb) return;
     const table = `orders_${uniqueName()}`.replace(/[^A-Za-z0-9_.-]/g, "_");
-    await new DynamoClient({ ...dynamodb, table }).send("CreateTable", {
-      TableName: table,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "customer", AttributeType: "S" },
-        { AttributeName: "order_id", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "customer", KeyType: "HASH" },
-        { AttributeName: "order_id", KeyType: "RANGE" },
-      ],
-    });
+    await new DynamoClient({ ...dynamodb, table }).send("CreateTable", ordersTableDefinition(table));
     const user = await signUp();
     const secretKey = "example-aws-secret-key-0123456789";
     const res = await call("/api/v1/accounts/me/secrets/AWS", {
