@@ -10,14 +10,11 @@
  * console call is also serialised as a DevTools event and sent to it; Miniflare alone only writes
  * the line to the runtime's output. Deployed Workers have no inspector attached.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { freePort } from "./servers.mjs";
+import { freePort, startServer } from "./servers.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const requests = Number(process.argv[process.argv.indexOf("--requests") + 1]) || 300;
 const LINES = 20;
 
@@ -73,39 +70,11 @@ async function underMiniflare(dir) {
 }
 
 async function underWranglerDev(dir) {
-  const port = await freePort();
-  const inspectorPort = await freePort();
-  const wrangler = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-  const args = [
-    wrangler,
-    "dev",
-    "--config",
-    path.join(dir, "wrangler.toml"),
-    "--port",
-    String(port),
-    "--inspector-port",
-    String(inspectorPort),
-  ];
-  const child = spawn(process.execPath, args, {
-    cwd: dir,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const server = await startServer({ name: "console-cost", dir, config: path.join(dir, "wrangler.toml") });
   try {
-    await new Promise((resolve, reject) => {
-      let output = "";
-      const look = (chunk) => {
-        output += chunk;
-        if (output.includes("Ready on")) resolve();
-      };
-      child.stdout.on("data", look);
-      child.stderr.on("data", look);
-      child.on("exit", (code) => reject(new Error(`wrangler dev exited with ${code}:\n${output.slice(-2000)}`)));
-    });
-    child.stdout.resume();
-    return await measure(`http://127.0.0.1:${port}`);
+    return await measure(server.url);
   } finally {
-    child.kill("SIGTERM");
+    await server.stop();
   }
 }
 
